@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `sluice` command. Sluice runs its TypeScript sources through tsx's loader, so no
+// build step stands between a checkout and a run.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../core/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

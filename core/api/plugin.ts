@@ -1,0 +1,162 @@
+/**
+ * Plugin definitions. Built-in and third-party plugins register the same way: a module
+ * (an npm package for third parties) exports one or more values made by `definePlugin`,
+ * usually as `export const plugins = [...]` or a default export of an array.
+ *
+ * A third-party package declares `"sluice": { "role": "plugin" }` in its package.json and
+ * this API as a peer dependency (`"peerDependencies": { "sluice": "^0.1.0" }`); the loader
+ * checks that range against `API_VERSION`.
+ */
+import type { FieldSpec, Infer, ConfigIssue, ObjectSpec } from './spec.ts';
+import type { Deps, Logger, ServiceRef } from './services.ts';
+import type { StateDescriptor, StateHandles, StateBackend } from './state.ts';
+import type { StreamInfo, KeySpec } from './stream.ts';
+import type { OperatorInstance } from './operator.ts';
+import type { SourceInstance } from './source.ts';
+import type { SinkInstance, SinkInput } from './sink.ts';
+import type { CheckpointStore } from './checkpoint.ts';
+import type { ExpressionCompiler } from './expressions.ts';
+
+/** Version of this API. Plugins declare the range they support. */
+export const API_VERSION = '0.1.0';
+
+/** Brand on every definition, so the loader finds plugins among a package's exports. */
+export const PLUGIN_BRAND = 'sluice.plugin/v1';
+
+export type PluginKind = 'source' | 'operator' | 'sink' | 'state_store' | 'checkpoint_store';
+
+type DepsSpec = Record<string, ServiceRef<unknown>>;
+type StateSpec = Record<string, StateDescriptor>;
+
+interface Base<K extends PluginKind, S extends FieldSpec, D extends DepsSpec> {
+  readonly kind: K;
+  /** snake_case; the key that selects the plugin in a block (`interval_join:`). */
+  readonly name: string;
+  /** One line, shown by `sluice plugins list`. */
+  readonly summary: string;
+  /** Longer Markdown docs, shown by `sluice plugins docs`. */
+  readonly description?: string;
+  readonly spec: S;
+  /** Services the plugin needs, received typed in `create`. */
+  readonly deps?: D;
+  /** Extra checks on a config that passed its spec (cross-field rules). */
+  readonly check?: (config: Infer<S>) => readonly ConfigIssue[];
+}
+
+/** What every `create` receives. */
+export interface CreateContext<C, D extends DepsSpec> {
+  /** The block's id in the pipeline. */
+  readonly id: string;
+  readonly config: C;
+  readonly deps: Deps<D>;
+  readonly logger: Logger;
+  /** The job's name. */
+  readonly job: string;
+}
+
+// ---- sources ----
+
+export interface SourcePlan {
+  /** Named outputs, when the source yields several streams; none means one main output. */
+  readonly outputs?: readonly string[];
+  /** Known fields per output (`''` for the main output), for CEL type-checking. */
+  readonly fields?: Readonly<Record<string, StreamInfo['fields']>>;
+}
+
+export interface SourceDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'source', S, D> {
+  readonly plan?: (config: Infer<S>) => SourcePlan;
+  readonly create: (ctx: CreateContext<Infer<S>, D>) => SourceInstance | Promise<SourceInstance>;
+}
+
+// ---- operators ----
+
+export interface OperatorPlan {
+  /** How the operator keys each input; undefined for an input keeps the input stream's key. */
+  readonly keys?: readonly (KeySpec | undefined)[];
+  /** Indices of inputs that are broadcast (they do not hold back the watermark). */
+  readonly broadcastInputs?: readonly number[];
+  /** The main output stream. */
+  readonly output: StreamInfo;
+  /** Named outputs (e.g. `route`), addressed as `<id>.<name>`. */
+  readonly outputs?: Readonly<Record<string, StreamInfo>>;
+  /** Problems found while planning (bad keys, a lateness smaller than the input's). */
+  readonly issues?: readonly ConfigIssue[];
+}
+
+export interface OperatorCreateContext<C, D extends DepsSpec, St extends StateSpec> extends CreateContext<C, D> {
+  /** Handles to the state declared in `state`, scoped to the current key. */
+  readonly state: StateHandles<St>;
+  readonly expressions: ExpressionCompiler;
+  /** What the planner knows about each input. */
+  readonly inputs: readonly StreamInfo[];
+}
+
+export interface OperatorDefinition<
+  S extends FieldSpec = FieldSpec,
+  D extends DepsSpec = DepsSpec,
+  St extends StateSpec = StateSpec,
+> extends Base<'operator', S, D> {
+  /** Number of inputs accepted. */
+  readonly inputs: { readonly min: number; readonly max: number };
+  /** Keyed operators get `batch.keys`; lint rejects them when an input has no key. */
+  readonly keyed: boolean;
+  /** Stateful operators that are append-only consumers are rejected when fed an upsert stream. */
+  readonly consumesUpserts?: boolean;
+  /** Keyed state declared up front, by name. */
+  readonly state?: (config: Infer<S>) => St;
+  /** Describes output streams from the config and the inputs; pure, used by lint and the planner. */
+  readonly plan: (config: Infer<S>, inputs: readonly StreamInfo[]) => OperatorPlan;
+  readonly create: (ctx: OperatorCreateContext<Infer<S>, D, St>) => OperatorInstance;
+}
+
+// ---- sinks ----
+
+export interface SinkCreateContext<C, D extends DepsSpec> extends CreateContext<C, D> {
+  readonly input: SinkInput;
+  readonly expressions: ExpressionCompiler;
+}
+
+export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'sink', S, D> {
+  readonly create: (ctx: SinkCreateContext<Infer<S>, D>) => SinkInstance | Promise<SinkInstance>;
+}
+
+// ---- stores ----
+
+export interface StateStoreDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'state_store', S, D> {
+  readonly create: (ctx: CreateContext<Infer<S>, D>) => StateBackend | Promise<StateBackend>;
+}
+
+export interface CheckpointStoreDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec>
+  extends Base<'checkpoint_store', S, D> {
+  readonly create: (ctx: CreateContext<Infer<S>, D>) => CheckpointStore | Promise<CheckpointStore>;
+}
+
+export type PluginDefinition =
+  | SourceDefinition<any, any>
+  | OperatorDefinition<any, any, any>
+  | SinkDefinition<any, any>
+  | StateStoreDefinition<any, any>
+  | CheckpointStoreDefinition<any, any>;
+
+export type Branded<P> = P & { readonly brand: typeof PLUGIN_BRAND };
+
+/**
+ * Defines a plugin. The definition is returned as is, branded, with its types inferred
+ * from `spec`, `deps` and `state`.
+ */
+export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(def: SourceDefinition<S, D>): Branded<SourceDefinition<S, D>>;
+export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}, St extends StateSpec = {}>(
+  def: OperatorDefinition<S, D, St>,
+): Branded<OperatorDefinition<S, D, St>>;
+export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(def: SinkDefinition<S, D>): Branded<SinkDefinition<S, D>>;
+export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(def: StateStoreDefinition<S, D>): Branded<StateStoreDefinition<S, D>>;
+export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(
+  def: CheckpointStoreDefinition<S, D>,
+): Branded<CheckpointStoreDefinition<S, D>>;
+export function definePlugin(def: PluginDefinition): Branded<PluginDefinition> {
+  return Object.freeze({ ...def, brand: PLUGIN_BRAND });
+}
+
+export function isPluginDefinition(value: unknown): value is Branded<PluginDefinition> {
+  return typeof value === 'object' && value !== null && (value as { brand?: unknown }).brand === PLUGIN_BRAND;
+}

@@ -1,0 +1,55 @@
+/**
+ * The source contract. Sources do the async work of reading; the runtime decodes, assigns
+ * event time (from the block's `event_time`), generates watermarks per partition, and
+ * back-pressures by not polling.
+ */
+import type { Row } from './records.ts';
+
+/**
+ * Records read from one partition of one output. Give `values` (decoded rows) or
+ * `payloads` (bytes or text, decoded by the runtime with the block's `codec`, so a
+ * payload that does not decode is dead-lettered with its original bytes).
+ */
+export interface SourceChunk {
+  /** Named output, for a source with several (`traffic.actions`). */
+  readonly output?: string;
+  /** The unit of watermark generation and idleness: a Kafka partition, a file. */
+  readonly partition: string | number;
+  readonly values?: readonly Row[];
+  readonly payloads?: readonly (string | Uint8Array)[];
+  /** Event times from the system (a broker timestamp); used when `event_time` names no field. */
+  readonly times?: readonly number[];
+  /** Position of each record in its partition, for provenance (an offset). */
+  readonly offsets?: readonly (string | number)[];
+  /** 1-based line numbers, for line-oriented sources. */
+  readonly lines?: readonly number[];
+  /** Per-record metadata exposed to the pipeline as the `_meta` field (headers, key). */
+  readonly meta?: readonly (Row | undefined)[];
+  /**
+   * An explicit watermark for this partition after these records (test fixtures, sources
+   * that know their progress). Combined with the generated one; never goes back.
+   */
+  readonly watermark?: number;
+}
+
+export interface SourceInstance {
+  /**
+   * Called once before the first poll. `position` is what `position()` returned at the
+   * last completed checkpoint, or undefined on a fresh start: resume right after it.
+   */
+  open(position: unknown): Promise<void>;
+  /**
+   * Reads what is ready, at most about `maxRecords` records. Resolves with chunks (maybe
+   * none when nothing is ready yet; the runtime polls again after a short wait), or `null`
+   * at end of input. Never called again before the previous call resolved; not called while
+   * downstream is full (back-pressure).
+   */
+  poll(maxRecords: number): Promise<SourceChunk[] | null>;
+  /** Serialisable position after the last record returned by `poll`. Synchronous. */
+  position(): unknown;
+  /** A checkpoint that recorded `position` completed: commit offsets, ack messages. */
+  onCheckpointComplete?(position: unknown): Promise<void>;
+  /** Partitions known up front; they start idle until they produce. */
+  partitions?(): readonly (string | number)[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * Typed config specs. One spec per plugin is at once the validator (unknown keys are
+ * rejected), the TypeScript type of the parsed config (`Infer<typeof spec>`) and the
+ * reference docs (`sluice plugins docs`).
+ *
+ *   const spec = field.object({
+ *     path: field.string({ doc: 'File to read.', example: 'data/in.jsonl' }),
+ *     max_bytes: field.integer({ doc: 'Stop after this many bytes.', optional: true }),
+ *     poll: field.duration({ doc: 'How often to look for new lines.', default: '1s' }),
+ *   });
+ *   type Config = Infer<typeof spec>;  // { path: string; max_bytes?: number; poll: number }
+ */
+
+/** Where a CEL expression's variables come from. */
+export type ExprScope =
+  /** The input record's fields are the variables: `amount > 100`. */
+  | 'record'
+  /** `left` and `right` are the two sides of a join: `left.amount + right.fee`. */
+  | 'join';
+
+interface Common<T> {
+  /** One or two sentences: what the field means, its unit, what it defaults to. Required. */
+  readonly doc: string;
+  /** An example value, shown in the docs and in error messages. */
+  readonly example?: unknown;
+  /** A secret is redacted wherever config is printed or logged. */
+  readonly secret?: boolean;
+  /** The field may be left out; its parsed value is then `undefined`. */
+  readonly optional?: boolean;
+  /** Value used when the field is left out (in config syntax, e.g. `'30s'` for a duration). */
+  readonly default?: unknown;
+  /** Phantom: the parsed TypeScript type. Never set. */
+  readonly __type?: T;
+}
+
+export type FieldSpec<T = unknown> =
+  | (Common<T> & { readonly type: 'string'; readonly pattern?: string; readonly minLength?: number })
+  | (Common<T> & { readonly type: 'number'; readonly integer?: boolean; readonly min?: number; readonly max?: number })
+  | (Common<T> & { readonly type: 'boolean' })
+  /** Durations are written `30s`, `5m`, `3d`, `-1h`; parsed to milliseconds. */
+  | (Common<T> & { readonly type: 'duration'; readonly min?: number })
+  | (Common<T> & { readonly type: 'enum'; readonly values: readonly string[] })
+  | (Common<T> & { readonly type: 'array'; readonly items: FieldSpec; readonly minItems?: number })
+  | (Common<T> & { readonly type: 'object'; readonly fields: Readonly<Record<string, FieldSpec>> })
+  /** Free keys, each value of one spec (e.g. a projection `{name: expr}`). */
+  | (Common<T> & { readonly type: 'map'; readonly values: FieldSpec; readonly keyPattern?: string })
+  /** A CEL expression, parsed and type-checked once per pipeline. Parsed value: its source text. */
+  | (Common<T> & { readonly type: 'expr'; readonly scope: ExprScope; readonly returns?: 'bool' | 'any' })
+  /** The first alternative that validates wins; docs list them all. */
+  | (Common<T> & { readonly type: 'union'; readonly options: readonly FieldSpec[] })
+  | (Common<T> & { readonly type: 'any' });
+
+export type ObjectSpec<T = unknown> = Extract<FieldSpec<T>, { type: 'object' }>;
+
+/** The parsed TypeScript type of a spec. */
+export type Infer<S> = S extends { readonly __type?: infer T } ? T : never;
+
+type Opts<T> = Omit<Common<T>, '__type'>;
+type Req<O> = O extends { optional: true } ? false : true;
+type Maybe<T, O> = Req<O> extends true ? T : T | undefined;
+
+type ObjectType<F extends Record<string, FieldSpec>> = {
+  [K in keyof F as F[K] extends { optional: true } ? never : K]: Infer<F[K]>;
+} & {
+  [K in keyof F as F[K] extends { optional: true } ? K : never]?: Infer<F[K]>;
+};
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** Builders for field specs. Each returns a plain, serialisable description. */
+export const field = {
+  string<const O extends Opts<string> & { pattern?: string; minLength?: number }>(o: O) {
+    return { ...o, type: 'string' } as const as FieldSpec<string> & O;
+  },
+  number<const O extends Opts<number> & { min?: number; max?: number }>(o: O) {
+    return { ...o, type: 'number' } as const as FieldSpec<number> & O;
+  },
+  integer<const O extends Opts<number> & { min?: number; max?: number }>(o: O) {
+    return { ...o, type: 'number', integer: true } as const as FieldSpec<number> & O;
+  },
+  boolean<const O extends Opts<boolean>>(o: O) {
+    return { ...o, type: 'boolean' } as const as FieldSpec<boolean> & O;
+  },
+  /** Milliseconds; written as `30s`, `5m`, `3d`, `-1h`. */
+  duration<const O extends Opts<number> & { min?: number }>(o: O) {
+    return { ...o, type: 'duration' } as const as FieldSpec<number> & O;
+  },
+  enum<const V extends readonly string[], const O extends Opts<V[number]>>(values: V, o: O) {
+    return { ...o, type: 'enum', values } as const as FieldSpec<V[number]> & O;
+  },
+  array<I extends FieldSpec, const O extends Opts<Infer<I>[]> & { minItems?: number }>(items: I, o: O) {
+    return { ...o, type: 'array', items } as const as FieldSpec<Infer<I>[]> & O;
+  },
+  object<F extends Record<string, FieldSpec>, const O extends Opts<Simplify<ObjectType<F>>>>(fields: F, o?: O) {
+    return { doc: '', ...o, type: 'object', fields } as unknown as ObjectSpec<Simplify<ObjectType<F>>> & O & { fields: F };
+  },
+  map<V extends FieldSpec, const O extends Opts<Record<string, Infer<V>>> & { keyPattern?: string }>(values: V, o: O) {
+    return { ...o, type: 'map', values } as const as FieldSpec<Record<string, Infer<V>>> & O;
+  },
+  /** A CEL expression; `scope` says which variables it sees. */
+  expr<const O extends Opts<string> & { scope?: ExprScope; returns?: 'bool' | 'any' }>(o: O) {
+    return { scope: 'record', ...o, type: 'expr' } as const as FieldSpec<string> & O;
+  },
+  union<const Os extends readonly FieldSpec[], const O extends Opts<Infer<Os[number]>>>(options: Os, o: O) {
+    return { ...o, type: 'union', options } as const as FieldSpec<Infer<Os[number]>> & O;
+  },
+  any<T = unknown, const O extends Opts<T> = Opts<T>>(o: O) {
+    return { ...o, type: 'any' } as const as FieldSpec<T> & O;
+  },
+};
+
+/** One problem found while validating config: where, what, and the field's docs. */
+export interface ConfigIssue {
+  /** Path inside the validated value, e.g. `['window', 'tumbling']`. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** `error` fails lint and the run; `warning` is printed only. */
+  readonly severity: 'error' | 'warning';
+  /** The field's doc and allowed values, when that helps. */
+  readonly hint?: string;
+}

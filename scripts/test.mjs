@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The test command (`npm test`): type-check, lint, then every test file under node's test
+// runner. `--unit` runs the quick subset (unit tests beside the code, no services, no
+// long suites). Each file runs in its own process; the spec reporter prints per-file
+// durations.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const unitOnly = process.argv.includes('--unit');
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+function step(label, cmd, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n== ${label}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  console.log(`== ${label}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const roots = ['core', 'plugins', 'examples', 'pipelines', 'test'];
+let files = roots.flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } }).sort();
+if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && !f.startsWith('test/long/'));
+if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+
+if (!filters.length) {
+  step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
+  step('lint', 'npx', ['eslint', '.']);
+}
+// Suites that need the real services bring them up through scripts/services.
+if (!unitOnly && files.some((f) => f.startsWith('test/integration/'))) {
+  step('services', 'bash', ['scripts/services', 'up']);
+}
+step(`tests (${files.length} files)`, process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
+], { SLUICE_TEST: '1' });
