@@ -72,6 +72,12 @@ export type MsprtLook =
       hi: number;
     };
 
+/** Throws RangeError unless 0 < α < 1 and N* > 0: a misconfiguration, not a data problem. */
+export function assertMsprtSettings(settings: MsprtSettings): void {
+  if (!(settings.alpha > 0 && settings.alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${settings.alpha}`);
+  if (!(settings.horizonPerArm > 0)) throw new RangeError(`horizonPerArm must be > 0, got ${settings.horizonPerArm}`);
+}
+
 export function initialMsprtState(): MsprtState {
   return { pValue: 1, looks: 0 };
 }
@@ -95,7 +101,7 @@ export function effectiveSampleSize(nT: number, nC: number): number {
 }
 
 /**
- * r_n = r*·n_eff/n_eff(N*), with n_eff(N*) = (1/N* + 1/N*)⁻¹ = N*/2 the effective size at
+ * r_n = r*·n_eff/n_eff(N*), with n_eff(N*) = (1/N* + 1/N*)⁻¹ = ½·N* the effective size at
  * the horizon of N* users per arm. This makes r = r* at N* per arm, i.e. τ² = r_n·V =
  * r*·V(N*) for a fixed per-user variance, the interval ≈ 1.55× a fixed 95% one there, and
  * matches GrowthBook's ρ with N* = 5000 users across two arms. (STATS.md writes r*·n_eff/N*,
@@ -171,6 +177,7 @@ export function msprtLook(
   test: { metric: Metric; scale: EffectScale },
   settings: MsprtSettings,
 ): { state: MsprtState; look: MsprtLook } {
+  assertMsprtSettings(settings);
   const t = summarizeArm(treatment, test.metric);
   const c = summarizeArm(control, test.metric);
   const gated = gateReason(t, c, test.metric, test.scale);

@@ -1,0 +1,36 @@
+/**
+ * `sluice lint <files…>`: every problem of every file at once, one per line as
+ * `file:line:col  <config path>  <message> [CODE]` (the field's doc and allowed values
+ * indented on the next line), warnings included. Exit 1 on any error, 2 when a file cannot
+ * be read, else 0.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { formatIssue, lintFiles } from '../../runtime/graph/index.ts';
+import { registryForPipelines, shownPath } from '../../runtime/plugins/index.ts';
+import { sortIssues } from '../../runtime/spec/issues.ts';
+import type { ExitCode } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { writeLines } from '../io.ts';
+import { exitFor } from '../pipeline.ts';
+
+export async function lint(files: readonly string[], io: CliIo): Promise<ExitCode> {
+  const shown = files.map((f) => shownPath(io.cwd, resolve(io.cwd, f)));
+  const { registry, issues: packageIssues } = await registryForPipelines(shown, { cwd: io.cwd, env: io.env });
+  const { issues } = lintFiles(shown, io.env, registry);
+  const all = sortIssues([...packageIssues, ...issues]);
+  writeLines(io.out, all.map(formatIssue));
+  const errors = all.filter((i) => i.severity === 'error').length;
+  const warnings = all.length - errors;
+  io.err(`${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  return exitFor(all);
+}
+
+export function registerLint(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('lint')
+    .description('Check pipeline files: YAML, keys, types, plugins, inputs, keys and changelogs, lateness, CEL, ${VAR}s.')
+    .argument('<files...>', 'pipeline files (pipelines/*.yaml)')
+    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
+    .action(async (files: string[]) => done(await lint(files, io)));
+}

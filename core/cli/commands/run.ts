@@ -1,0 +1,87 @@
+/**
+ * `sluice run <pipeline>`: loads the runtime config, the plugins (built-ins and the
+ * pipeline's packages), compiles the pipeline, creates the job's container and runs it
+ * until end of input, `--events N`, or SIGINT/SIGTERM (graceful: drain, checkpoint, close).
+ */
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { SluiceError } from '../../api/index.ts';
+import { createJobContainer } from '../../runtime/di/index.ts';
+import type * as Engine from '../../runtime/engine/index.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { ExitCode } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { loadPipeline } from '../pipeline.ts';
+import { collect, loadConfigOrReport } from './config.ts';
+
+export interface RunOptions {
+  readonly profile?: string;
+  readonly set: readonly string[];
+  readonly events?: number;
+  readonly resetState?: boolean;
+}
+
+/** The engine, imported when a job runs: `lint` and `graph` start without loading it. */
+async function engine(): Promise<typeof Engine> {
+  return import('../../runtime/engine/index.ts');
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof SluiceError) return `error [${error.code}]: ${error.message}`;
+  return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+export async function run(file: string, options: RunOptions, io: CliIo): Promise<ExitCode> {
+  const loaded = loadConfigOrReport(options.set, io);
+  if (typeof loaded === 'number') return loaded;
+  const { pipeline, exit } = await loadPipeline(file, options.profile, io);
+  if (!pipeline) return exit;
+  const container = createJobContainer(loaded.config, { job: pipeline.name });
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { runJob } = await engine();
+    const result = await runJob(pipeline, {
+      container,
+      signal: abort.signal,
+      ...(options.events !== undefined ? { maxEvents: options.events } : {}),
+      ...(options.resetState ? { resetState: true } : {}),
+    });
+    const { completed, declined } = result.checkpoints;
+    io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
+    if (result.status === 'failed') {
+      if (result.error) io.err(`${describeError(result.error)}\n`);
+      return EXIT.RUNTIME;
+    }
+    return EXIT.OK;
+  } catch (error) {
+    io.err(`${describeError(error)}\n`);
+    return EXIT.RUNTIME;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+export function registerRun(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('run')
+    .description('Run a pipeline until end of input, --events N, or Ctrl-C (graceful: drain, checkpoint, close).')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--profile <name>', 'profile to run (default: the first the file declares)')
+    .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
+    .option('--events <n>', 'stop after n source records', positiveInteger)
+    .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
+    .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
+    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean }) =>
+      done(await run(file, { ...opts }, io)),
+    );
+}

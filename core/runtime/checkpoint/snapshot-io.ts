@@ -1,0 +1,85 @@
+/**
+ * Writing and reading the chunks of one checkpoint: the state backend's snapshot
+ * (`state-NNNNNN`) and the runtime's own state (`runtime-NNNNNN`: watermark generators,
+ * operator watermarks, each operator host's timers and local snapshot), every chunk at
+ * most `maxChunkBytes` (4 MB), the event loop given a turn between chunks so a large
+ * checkpoint never stalls the job's heartbeats.
+ */
+import type { CheckpointChunkRef, CheckpointManifest, CheckpointStore, StateBackend } from '../../api/index.ts';
+import { SluiceError } from '../../api/index.ts';
+import { ChunkWriter, readFrames, yieldToEventLoop } from '../state/index.ts';
+
+export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+export const STATE_PREFIX = 'state-';
+export const RUNTIME_PREFIX = 'runtime-';
+
+function chunkName(prefix: string, n: number): string {
+  return prefix + String(n).padStart(6, '0');
+}
+
+/** One named part of the runtime state (a frame each, so a big one spans chunks). */
+export type RuntimeEntry = readonly [string, unknown];
+
+export interface WrittenChunks {
+  readonly chunks: CheckpointChunkRef[];
+  readonly bytes: number;
+}
+
+/** Writes state and runtime chunks of checkpoint `id`; `cancelled` stops between chunks. */
+export async function writeCheckpointChunks(
+  store: CheckpointStore,
+  id: number,
+  backend: StateBackend,
+  runtime: readonly RuntimeEntry[],
+  cancelled: () => boolean,
+  maxChunkBytes = MAX_CHUNK_BYTES,
+): Promise<WrittenChunks> {
+  const chunks: CheckpointChunkRef[] = [];
+  let bytes = 0;
+  const put = async (name: string, data: Uint8Array): Promise<void> => {
+    if (cancelled()) throw new SluiceError('E_CHECKPOINT', `checkpoint ${id} was cancelled`);
+    await store.writeChunk(id, name, data);
+    chunks.push({ name, bytes: data.byteLength });
+    bytes += data.byteLength;
+  };
+  let n = 0;
+  for await (const chunk of backend.snapshot(maxChunkBytes)) await put(chunkName(STATE_PREFIX, n++), chunk);
+  const writer = new ChunkWriter(maxChunkBytes);
+  let r = 0;
+  for (const entry of runtime) {
+    writer.write(entry);
+    for (const chunk of writer.takeReady()) {
+      await put(chunkName(RUNTIME_PREFIX, r++), chunk);
+      await yieldToEventLoop();
+    }
+  }
+  for (const chunk of writer.finish()) await put(chunkName(RUNTIME_PREFIX, r++), chunk);
+  return { chunks, bytes };
+}
+
+async function* readChunks(store: CheckpointStore, manifest: CheckpointManifest, prefix: string): AsyncGenerator<Uint8Array> {
+  for (const ref of manifest.chunks) {
+    if (!ref.name.startsWith(prefix)) continue;
+    const data = await store.readChunk(manifest.id, ref.name);
+    if (data.byteLength !== ref.bytes) {
+      throw new SluiceError('E_CHECKPOINT', `checkpoint ${manifest.id}: chunk '${ref.name}' has ${data.byteLength} bytes, the manifest says ${ref.bytes}`);
+    }
+    yield data;
+  }
+}
+
+/** Restores the state backend from checkpoint `manifest` and returns the runtime entries. */
+export async function readCheckpoint(store: CheckpointStore, manifest: CheckpointManifest, backend: StateBackend): Promise<Map<string, unknown>> {
+  await backend.restore(readChunks(store, manifest, STATE_PREFIX));
+  const out = new Map<string, unknown>();
+  for await (const frame of readFrames(readChunks(store, manifest, RUNTIME_PREFIX))) {
+    const [name, value] = frame as RuntimeEntry;
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** Empties a state backend (a fresh start after a failed attempt). */
+export async function clearState(backend: StateBackend): Promise<void> {
+  await backend.restore((async function* () {})());
+}

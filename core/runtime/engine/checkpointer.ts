@@ -1,0 +1,179 @@
+/**
+ * Aligned checkpoints (DESIGN.md §5). One attempt:
+ *
+ *   1. pause every source (its loop parks between polls) and wait until nothing is in
+ *      flight: every queue empty, every operator and sink done with its last item;
+ *   2. freeze the operators (no processing-time tick while snapshotting) and record each
+ *      source's position after the last record it admitted;
+ *   3. snapshot the state backend and the runtime state (watermark generators, operator
+ *      watermarks, timers, operator-local snapshots) into chunks of at most 4 MB;
+ *   4. ask every sink — the late and dead-letter outputs included — for its position, after
+ *      all its earlier writes resolved;
+ *   5. commit the manifest atomically; only then is the checkpoint complete, and sources
+ *      and sinks hear `onCheckpointComplete` (Kafka offsets are committed then).
+ *
+ * An attempt that takes longer than `checkpoint.timeout`, or fails, is declined and the job
+ * goes on; more than `tolerable_failures` consecutive declines fail the job. Attempts never
+ * overlap.
+ */
+import { SluiceError } from '../../api/index.ts';
+import type { CheckpointManifest } from '../../api/index.ts';
+import { SPAN_ATTR } from '../../telemetry/index.ts';
+import type { EngineMetrics } from '../../telemetry/index.ts';
+import { writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
+import type { RuntimeEntry } from '../checkpoint/snapshot-io.ts';
+import type { OperatorHost } from '../state/index.ts';
+import type { Flow } from './flow.ts';
+import type { CheckpointInfo } from './options.ts';
+import type { OperatorTask } from './operator-task.ts';
+import type { EngineSettings } from './settings.ts';
+import type { SinkTask } from './sink-task.ts';
+import type { SourceTask } from './source-task.ts';
+
+/** Checkpoint ids: one sequence per `runJob`, continuing after the latest complete one. */
+export class CheckpointIds {
+  constructor(private last: number) {}
+  next(): number {
+    return ++this.last;
+  }
+}
+
+export interface CheckpointTargets {
+  readonly sources: readonly SourceTask[];
+  readonly operators: readonly { readonly task: OperatorTask; readonly host: OperatorHost }[];
+  readonly sinks: readonly SinkTask[];
+  readonly flow: Flow;
+}
+
+export const SOURCES_ENTRY = 'sources';
+export const operatorEntry = (id: string): string => `operator:${id}`;
+
+export class Checkpointer {
+  completed = 0;
+  declined = 0;
+  lastId: number | undefined;
+  private consecutive = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly s: EngineSettings,
+    private readonly t: CheckpointTargets,
+    private readonly ids: CheckpointIds,
+    private readonly generation: number,
+    private readonly metrics: EngineMetrics,
+    /** Called when declines pass the tolerance: fails the job. */
+    private readonly fail: (error: SluiceError) => void,
+  ) {}
+
+  get enabled(): boolean {
+    return this.s.store !== undefined;
+  }
+
+  /** Takes one checkpoint after any running one; true when it completed. */
+  take(kind: CheckpointInfo['kind']): Promise<boolean> {
+    const run = this.chain.then(() => this.attempt(kind));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async attempt(kind: CheckpointInfo['kind']): Promise<boolean> {
+    const store = this.s.store;
+    if (!store) return false;
+    const id = this.ids.next();
+    const started = performance.now();
+    const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan('checkpoint') : undefined;
+    let cancelled = false;
+    const work = this.run(id, kind, () => cancelled);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<{ timeout: true }>((resolve) => {
+      timer = setTimeout(() => resolve({ timeout: true }), this.s.checkpoint.timeout);
+    });
+    const outcome = await Promise.race([work.then((m) => ({ manifest: m }), (error: unknown) => ({ error })), timeout]);
+    clearTimeout(timer);
+    const durationMs = performance.now() - started;
+    try {
+      if ('manifest' in outcome) {
+        const { manifest } = outcome;
+        const bytes = manifest.chunks.reduce((n, c) => n + c.bytes, 0);
+        this.completed++;
+        this.consecutive = 0;
+        this.lastId = id;
+        this.metrics.checkpoint('completed', durationMs, bytes);
+        span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointBytes]: bytes, [SPAN_ATTR.checkpointDurationMs]: durationMs, [SPAN_ATTR.checkpointOutcome]: 'completed' });
+        this.s.logger.info(`checkpoint ${id} complete`, { checkpoint: id, kind, bytes, duration_ms: Math.round(durationMs), store: store.describe() });
+        await this.notifyComplete(manifest);
+        this.s.onCheckpoint?.({ id, kind, bytes, durationMs, generation: this.generation });
+        return true;
+      }
+      cancelled = true;
+      const cause = 'error' in outcome ? outcome.error : undefined;
+      const why = cause === undefined ? `timed out after ${this.s.checkpoint.timeout} ms` : `failed: ${(cause as Error)?.message ?? String(cause)}`;
+      this.declined++;
+      this.consecutive++;
+      this.metrics.checkpoint('declined', durationMs, 0);
+      span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointOutcome]: 'declined' });
+      this.s.logger.warn(`checkpoint ${id} declined: ${why}`, { checkpoint: id, kind, consecutive: this.consecutive, tolerable: this.s.checkpoint.tolerableFailures });
+      if (this.consecutive > this.s.checkpoint.tolerableFailures) {
+        this.fail(
+          new SluiceError('E_CHECKPOINT', `${this.consecutive} consecutive checkpoints declined (checkpoint.tolerable_failures is ${this.s.checkpoint.tolerableFailures}); last: checkpoint ${id} ${why}`, {
+            cause,
+          }),
+        );
+      }
+      return false;
+    } finally {
+      span?.end();
+      this.t.flow.unfreeze();
+      for (const source of this.t.sources) source.resume();
+    }
+  }
+
+  private async run(id: number, kind: CheckpointInfo['kind'], cancelled: () => boolean): Promise<CheckpointManifest> {
+    const { sources, operators, sinks, flow } = this.t;
+    const store = this.s.store!;
+    await Promise.all(sources.map((s) => s.pause()));
+    await flow.drained();
+    if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
+    flow.freeze();
+    const positions: Record<string, unknown> = {};
+    const watermarks: Record<string, number> = {};
+    for (const s of sources) {
+      positions[s.id] = s.position();
+      watermarks[s.id] = s.watermarks.current;
+    }
+    const entries: RuntimeEntry[] = [[SOURCES_ENTRY, Object.fromEntries(sources.map((s) => [s.id, s.snapshot()]))]];
+    for (const { task, host } of operators) {
+      entries.push([operatorEntry(task.id), { host: host.snapshot(), task: task.snapshot() }]);
+      watermarks[task.id] = task.watermark;
+    }
+    const written = await writeCheckpointChunks(store, id, this.s.backend, entries, cancelled);
+    const sinkPositions: Record<string, unknown> = {};
+    const reported = await Promise.all(sinks.map((k) => k.checkpoint()));
+    sinks.forEach((k, i) => {
+      sinkPositions[k.id] = reported[i] ?? null;
+    });
+    if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
+    const manifest: CheckpointManifest = {
+      id,
+      job: this.s.pipeline.name,
+      createdAt: this.s.clock.now(),
+      generation: this.generation,
+      chunks: written.chunks,
+      sources: positions,
+      sinks: sinkPositions,
+      runtime: { kind, watermarks },
+    };
+    await store.commit(manifest);
+    return manifest;
+  }
+
+  private async notifyComplete(manifest: CheckpointManifest): Promise<void> {
+    for (const s of this.t.sources) await s.checkpointComplete(manifest.sources[s.id]);
+    for (const k of this.t.sinks) await k.checkpointComplete(manifest.sinks[k.id]);
+    try {
+      await this.s.store!.prune(this.s.checkpoint.retain);
+    } catch (error) {
+      this.s.logger.warn('pruning old checkpoints failed', { error: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Flow control shared by the stages of one job: the items in flight (queued or being
+ * handled), so an aligned checkpoint can wait until the graph is drained, and the freeze
+ * gate that keeps operators still while a checkpoint snapshots them.
+ */
+import type { Batch } from '../../api/index.ts';
+import type { BoundedQueue } from './queue.ts';
+
+/**
+ * What travels on an edge: a batch, then (optionally) the watermark of the producer after
+ * it, then (optionally) the end of the stream. One item per batch keeps the order of
+ * DESIGN.md §3: the consumer judges the records against its old watermark, then advances.
+ */
+export interface StreamItem {
+  readonly batch?: Batch;
+  readonly watermark?: number;
+  readonly end?: boolean;
+}
+
+export class Flow {
+  /** Items pushed and not yet fully handled by their consumer. */
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+  private frozen: Promise<void> | undefined;
+  private thaw: (() => void) | undefined;
+
+  pushed(n = 1): void {
+    this.inFlight += n;
+  }
+
+  /** The consumer is done with one item, its outputs already pushed. */
+  handled(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drainWaiters.length) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves when nothing is in flight (the caller has stopped the producers). */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = new Promise((resolve) => {
+      this.thaw = resolve;
+    });
+  }
+
+  unfreeze(): void {
+    const thaw = this.thaw;
+    this.frozen = undefined;
+    this.thaw = undefined;
+    thaw?.();
+  }
+
+  /** Undefined when not frozen; else resolves at `unfreeze`. */
+  whileFrozen(): Promise<void> | undefined {
+    return this.frozen;
+  }
+}
+
+/** One output stream of a stage, fanned out to the queues of its consumers. */
+export class Outlet {
+  constructor(
+    readonly name: string,
+    readonly queues: readonly BoundedQueue<StreamItem>[],
+    private readonly flow: Flow,
+  ) {}
+
+  get connected(): boolean {
+    return this.queues.length > 0;
+  }
+
+  push(item: StreamItem): void {
+    for (const q of this.queues) {
+      this.flow.pushed();
+      q.push(item);
+    }
+  }
+
+  /** Resolves when every consumer queue has room; undefined when they already have. */
+  space(): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const q of this.queues) {
+      const w = q.space();
+      if (w) (waits ??= []).push(w);
+    }
+    if (!waits) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+}
+
+/**
+ * Undefined when every outlet has room (no await, no microtask on the hot path); else a
+ * promise that resolves once they all have (re-checked: another producer may fill one).
+ */
+export function awaitSpace(outlets: readonly Outlet[]): Promise<void> | undefined {
+  for (const o of outlets) {
+    const wait = o.space();
+    if (wait) return wait.then(() => awaitSpace(outlets));
+  }
+  return undefined;
+}

@@ -1,0 +1,262 @@
+/**
+ * One attempt of a job: restore, open, run every task loop until end of input or a stop,
+ * checkpoint, close. A failure anywhere (a plugin failing as a whole, too many declined
+ * checkpoints) abandons the attempt: loops leave, plugins are closed best-effort, and the
+ * error goes to `runJob`, which restarts from the last checkpoint.
+ *
+ * Stopping (SIGINT/SIGTERM through the AbortSignal, or `maxEvents` reached): sources stop
+ * polling, the graph drains, the shutdown checkpoint is taken — before the flush, so a
+ * restart resumes the stream exactly where it stopped — then every source sends +∞ and its
+ * end, so every window and timer fires (what end of input fires), sinks get the results,
+ * and plugins close in reverse order.
+ */
+import type { SluiceError } from '../../api/index.ts';
+import type { EngineMetrics } from '../../telemetry/index.ts';
+import { closeInReverse, openInOrder } from '../plugins/lifecycle.ts';
+import { EventBudget, sleep } from './budget.ts';
+import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
+import type { CheckpointIds } from './checkpointer.ts';
+import type { RunningJob, StageCounts } from './options.ts';
+import type { OperatorTaskSnapshot } from './operator-task.ts';
+import { loadRestorePoint } from './restore.ts';
+import type { RestorePoint } from './restore.ts';
+import type { EngineSettings } from './settings.ts';
+import type { SourceWatermarkState } from './source-watermarks.ts';
+import type { JobTasks } from './tasks.ts';
+import { buildTasks } from './tasks.ts';
+import { wireJob } from './wiring.ts';
+import type { Wiring } from './wiring.ts';
+import type { OperatorHostSnapshot } from '../state/index.ts';
+import { toSluiceError } from './run-errors.ts';
+import { publishGeneration } from './generation.ts';
+
+export interface AttemptResult {
+  readonly status: 'finished' | 'stopped';
+  readonly restore: RestorePoint;
+  readonly checkpointer: Checkpointer;
+  readonly stages: Record<string, StageCounts>;
+  readonly recordsIn: number;
+}
+
+/** Thrown out of an attempt; `restore` tells what it had restored (for the result). */
+export class AttemptFailed extends Error {
+  constructor(
+    readonly error: SluiceError,
+    readonly checkpointer: Checkpointer | undefined,
+    /** True when restarting cannot help (the job itself was done). */
+    readonly final = false,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
+export class JobAttempt implements RunningJob {
+  private wiring: Wiring | undefined;
+  private tasks: JobTasks | undefined;
+  private checkpointer: Checkpointer | undefined;
+  private failed: SluiceError | undefined;
+  private failWith: ((e: SluiceError) => void) | undefined;
+  private readonly failure: Promise<never>;
+  private readonly abort = new AbortController();
+  private stopReason: string | undefined;
+
+  constructor(
+    private readonly s: EngineSettings,
+    readonly attempt: number,
+    private readonly ids: CheckpointIds,
+    private readonly metrics: EngineMetrics,
+    private readonly ignoreUpTo: number,
+    private readonly generation: number,
+  ) {
+    this.failure = new Promise<never>((_, reject) => {
+      this.failWith = reject;
+    });
+    this.failure.catch(() => undefined);
+  }
+
+  // ---- RunningJob ----
+
+  queueDepths(): Record<string, number> {
+    return Object.fromEntries((this.wiring?.queues ?? []).map((q) => [q.name, q.depth]));
+  }
+
+  peakQueueDepths(): Record<string, number> {
+    return Object.fromEntries((this.wiring?.queues ?? []).map((q) => [q.name, q.peak]));
+  }
+
+  watermarks(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.tasks?.sources ?? []) out[s.id] = s.watermarks.current;
+    for (const { task } of this.tasks?.operators ?? []) out[task.id] = task.watermark;
+    return out;
+  }
+
+  backpressure(): [string, number][] {
+    return (this.tasks?.sources ?? []).map((s) => [s.id, s.takeBackpressure()]);
+  }
+
+  stageCounts(): Record<string, StageCounts> {
+    return this.tasks ? this.countStages(this.tasks) : {};
+  }
+
+  triggerCheckpoint(): Promise<boolean> {
+    return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
+  }
+
+  /** Stops the sources; the attempt then drains, checkpoints and finishes. */
+  requestStop(reason: string): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.s.logger.info(`stopping: ${reason}`);
+    for (const src of this.tasks?.sources ?? []) void src.stop();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = toSluiceError(error);
+    this.abort.abort();
+    // Wake every loop so it sees the abort and leaves.
+    for (const inbox of this.wiring?.inboxes.values() ?? []) inbox.signal.notify();
+    this.wiring?.late.inbox.signal.notify();
+    this.wiring?.deadLetter.inbox.signal.notify();
+    this.failWith?.(this.failed);
+  }
+
+  private race<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.failure]);
+  }
+
+  // ---- the attempt ----
+
+  async run(): Promise<AttemptResult> {
+    const s = this.s;
+    const aborted = () => this.failed !== undefined;
+    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation);
+    publishGeneration(s, restore.generation);
+    const wiring = (this.wiring = wireJob(s.pipeline, s.queueCapacity));
+    const budget = new EventBudget(s.maxEvents, () => this.requestStop(`max events (${s.maxEvents}) reached`));
+    const tasks = (this.tasks = await buildTasks({
+      s,
+      wiring,
+      metrics: this.metrics,
+      budget,
+      aborted,
+      abortSignal: this.abort.signal,
+      sourcePositions: restore.manifest?.sources ?? {},
+      sinkPositions: restore.manifest?.sinks ?? {},
+    }));
+    const opened = await openInOrder(tasks.lifecycles, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
+    const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
+    const checkpointer = (this.checkpointer = new Checkpointer(
+      s,
+      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow },
+      this.ids,
+      restore.generation,
+      this.metrics,
+      (e) => this.fail(e),
+    ));
+    const timers: NodeJS.Timeout[] = [];
+    const onSignal = () => this.requestStop('shutdown signal');
+    try {
+      this.applyRestore(tasks, restore);
+      s.signal?.addEventListener('abort', onSignal, { once: true });
+      if (s.signal?.aborted) onSignal();
+      s.onStart?.(this);
+      const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
+      const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
+      const sideLoops = [guard(tasks.late.run()), guard(tasks.deadLetter.run())];
+      const opLoops = tasks.operators.map(({ task }) => guard(task.run()));
+      const sourceLoops = tasks.sources.map((t) => guard(t.start()));
+      if (this.stopReason) for (const src of tasks.sources) void src.stop();
+      timers.push(this.processingTimeTicker(tasks));
+      const periodic = this.periodicCheckpoints(checkpointer);
+
+      await this.race(Promise.all(sourceLoops));
+      const stopped = tasks.sources.some((t) => !t.exhausted);
+      if (stopped) {
+        await this.race(wiring.flow.drained());
+        if (budget.overshot) s.logger.warn('a source returned more than max events allowed; no shutdown checkpoint (its position is past the records admitted)');
+        else if (checkpointer.enabled) await this.race(checkpointer.take('shutdown'));
+        for (const src of tasks.sources) src.finish();
+      }
+      await this.race(Promise.all(opLoops));
+      await this.race(Promise.all(sinkLoops));
+      wiring.late.outlet.push({ end: true });
+      wiring.deadLetter.outlet.push({ end: true });
+      await this.race(Promise.all(sideLoops));
+      this.abort.abort();
+      await this.race(periodic);
+      if (!stopped && checkpointer.enabled) await this.race(checkpointer.take('final'));
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      for (const t of timers) clearInterval(t);
+      s.signal?.removeEventListener('abort', onSignal);
+    }
+    if (this.failed) {
+      await closeAll();
+      throw new AttemptFailed(this.failed, checkpointer);
+    }
+    try {
+      await closeInReverse(opened);
+    } catch (error) {
+      throw new AttemptFailed(toSluiceError(error), checkpointer, true);
+    }
+    return { status: tasks.sources.some((t) => !t.exhausted) ? 'stopped' : 'finished', restore, checkpointer, stages: this.countStages(tasks), recordsIn: tasks.sources.reduce((n, t) => n + t.recordsIn, 0) };
+  }
+
+  private applyRestore(tasks: JobTasks, restore: RestorePoint): void {
+    const sources = restore.entries.get(SOURCES_ENTRY) as Record<string, SourceWatermarkState> | undefined;
+    for (const src of tasks.sources) {
+      src.declarePartitions();
+      const state = sources?.[src.id];
+      if (state) src.restore(state);
+    }
+    for (const { task, host } of tasks.operators) {
+      const entry = restore.entries.get(operatorEntry(task.id)) as { host: OperatorHostSnapshot; task: OperatorTaskSnapshot } | undefined;
+      if (!entry) continue;
+      host.restore(entry.host);
+      task.restore(entry.task);
+    }
+  }
+
+  /** Wakes the operators when processing time moved, so processing-time timers fire without input. */
+  private processingTimeTicker(tasks: JobTasks): NodeJS.Timeout {
+    let last = this.s.clock.now();
+    const timer = setInterval(() => {
+      const now = this.s.clock.now();
+      if (now === last) return;
+      last = now;
+      for (const inbox of this.wiring?.inboxes.values() ?? []) inbox.signal.notify();
+    }, 10);
+    timer.unref();
+    void tasks;
+    return timer;
+  }
+
+  private async periodicCheckpoints(checkpointer: Checkpointer): Promise<void> {
+    const interval = this.s.checkpoint.interval;
+    if (!checkpointer.enabled || !(interval > 0)) return;
+    const signal = this.abort.signal;
+    for (;;) {
+      await sleep(interval, signal);
+      if (signal.aborted || this.stopReason) return;
+      try {
+        await checkpointer.take('periodic');
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+  }
+
+  private countStages(tasks: JobTasks): Record<string, StageCounts> {
+    const out: Record<string, StageCounts> = {};
+    for (const t of tasks.sources) out[t.id] = { in: t.recordsIn, out: t.recordsIn - t.deadLettered, late: 0, deadLettered: t.deadLettered };
+    for (const { task, host } of tasks.operators) {
+      out[task.id] = { in: task.recordsIn, out: task.recordsOut, late: host.counters.get('late') ?? 0, deadLettered: host.counters.get('dead_lettered') ?? 0 };
+    }
+    for (const t of [...tasks.sinks, tasks.late, tasks.deadLetter]) out[t.id] = { in: t.written + t.rejected, out: t.written, late: 0, deadLettered: t.rejected };
+    return out;
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * One operator of a job, in its own loop: it takes items from its input queues (round
+ * robin, skipping inputs the operator asks not to be fed), runs each batch synchronously
+ * through the operator host, advances the operator's watermark (min over non-broadcast
+ * inputs) so due timers fire, routes what came out (main and named outputs, late and
+ * dead-letter rows), then forwards the watermark after those emissions.
+ *
+ * One span per batch (`operator <id>`), one metrics record per batch; nothing per record.
+ * A keyed operator whose state backend can `prefetch` gets its batch's keys loaded first.
+ */
+import { context, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
+import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
+import type { StageMetrics } from '../../telemetry/index.ts';
+import { SPAN_ATTR, operatorSpanName } from '../../telemetry/index.ts';
+import type { CompiledOperator } from '../graph/types.ts';
+import type { OperatorHost } from '../state/index.ts';
+import { keyBatch, keyExtractor } from '../state/index.ts';
+import { deadLetterRow } from './admit.ts';
+import { pluginFailure } from './errors.ts';
+import type { StageRef } from './errors.ts';
+import { awaitSpace } from './flow.ts';
+import type { Flow, Outlet, StreamItem } from './flow.ts';
+import { InputWatermarks } from './input-watermarks.ts';
+import type { InputWatermarkState } from './input-watermarks.ts';
+import type { BoundedQueue, Signal } from './queue.ts';
+
+export interface OperatorTaskOptions {
+  readonly compiled: CompiledOperator;
+  readonly host: OperatorHost;
+  /** One queue per input, in the order of the block's `input:`. */
+  readonly inputs: readonly BoundedQueue<StreamItem>[];
+  readonly signal: Signal;
+  readonly main: Outlet;
+  readonly named: ReadonlyMap<string, Outlet>;
+  readonly late: Outlet;
+  readonly deadLetter: Outlet;
+  readonly flow: Flow;
+  readonly clock: Clock;
+  readonly backend: StateBackend;
+  readonly metrics: StageMetrics;
+  readonly tracer: Tracer | undefined;
+  readonly aborted: () => boolean;
+  /** Real ms an operator waits for an unblocked input before it feeds a blocked one anyway. */
+  readonly stallMs: number;
+}
+
+export interface OperatorTaskSnapshot {
+  readonly inputs: InputWatermarkState;
+  readonly ended: readonly boolean[];
+}
+
+export class OperatorTask {
+  readonly id: string;
+  readonly stage: StageRef;
+  readonly watermarks: InputWatermarks;
+  private readonly ended: boolean[];
+  private readonly outlets: Outlet[];
+  private next = 0;
+  private lastProcessingTime = MIN_WATERMARK;
+  private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
+  finished = false;
+  recordsIn = 0;
+  recordsOut = 0;
+
+  constructor(private readonly o: OperatorTaskOptions) {
+    const c = o.compiled;
+    this.id = c.id;
+    this.stage = { kind: 'operator', id: c.id, plugin: c.plugin.name, location: c.location };
+    this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
+    this.ended = o.inputs.map(() => false);
+    this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
+    if (c.plugin.keyed && o.backend.prefetch) {
+      this.prefetchKeys = c.inputKeys.map((spec) => {
+        if (!spec?.length) return (b: Batch) => b;
+        const extract = keyExtractor(spec);
+        return (b: Batch) => keyBatch(b, extract, (i, error) => this.deadLetterUnkeyed(b, i, error));
+      });
+    }
+  }
+
+  get watermark(): number {
+    return this.watermarks.current;
+  }
+
+  snapshot(): OperatorTaskSnapshot {
+    return { inputs: this.watermarks.snapshot(), ended: [...this.ended] };
+  }
+
+  restore(s: OperatorTaskSnapshot): void {
+    this.watermarks.restore(s.inputs);
+    // Ended inputs come back: their sources are reopened at their end and end again.
+  }
+
+  async run(): Promise<void> {
+    const { signal, flow } = this.o;
+    for (;;) {
+      if (this.o.aborted()) return;
+      const space = awaitSpace(this.outlets);
+      if (space) await space;
+      const frozen = flow.whileFrozen();
+      if (frozen) {
+        await frozen;
+        continue;
+      }
+      this.tickProcessingTime();
+      const picked = this.pick();
+      if (!picked) {
+        const stalled = await this.waitForInput(signal);
+        if (!stalled) continue;
+        const forced = this.pick(true);
+        if (!forced) continue;
+        await this.handle(forced[0], forced[1]);
+      } else {
+        await this.handle(picked[0], picked[1]);
+      }
+      if (this.finished) return;
+    }
+  }
+
+  /** Waits for an item; true when only blocked inputs have items after `stallMs`. */
+  private async waitForInput(signal: Signal): Promise<boolean> {
+    const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !this.ended[i]);
+    if (!blockedWaiting) {
+      await signal.wait();
+      return false;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const stall = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.o.stallMs);
+    });
+    const woke = signal.wait().then(() => false);
+    const stalled = await Promise.race([stall, woke]);
+    clearTimeout(timer);
+    // A wake that lost the race must not be lost: re-arm it.
+    if (stalled) signal.notify();
+    return stalled;
+  }
+
+  /** The next input with an item, round robin; blocked inputs only when `force`. */
+  private pick(force = false): [StreamItem, number] | undefined {
+    const inputs = this.o.inputs;
+    const n = inputs.length;
+    const blocked = force ? undefined : this.o.host.blockedInputs();
+    for (let k = 0; k < n; k++) {
+      const i = (this.next + k) % n;
+      const q = inputs[i]!;
+      if (q.depth === 0) continue;
+      if (blocked && blocked.length && blocked.includes(i)) continue;
+      this.next = (i + 1) % n;
+      return [q.shift()!, i];
+    }
+    return undefined;
+  }
+
+  private tickProcessingTime(): void {
+    const now = this.o.clock.now();
+    if (now === this.lastProcessingTime) return;
+    this.lastProcessingTime = now;
+    try {
+      this.o.host.advanceProcessingTime(now);
+    } catch (error) {
+      throw pluginFailure(this.stage, 'onTimer (processing time)', error);
+    }
+    this.route(undefined, undefined, performance.now());
+  }
+
+  private async handle(item: StreamItem, input: number): Promise<void> {
+    const { host, flow } = this.o;
+    let batch = item.batch;
+    const started = performance.now();
+    const span = batch?.length && this.o.tracer ? this.o.tracer.startSpan(operatorSpanName(this.id)) : undefined;
+    try {
+      if (batch?.length) {
+        if (this.prefetchKeys) {
+          batch = this.prefetchKeys[input]!(batch);
+          const keys = (batch as KeyedBatch).keys;
+          if (keys?.length) await this.o.backend.prefetch!(this.id, keys);
+        }
+        const b = batch;
+        if (span) context.with(trace.setSpan(context.active(), span), () => host.processBatch(b, input));
+        else host.processBatch(b, input);
+      }
+      let advanced: number | undefined;
+      if (item.end) {
+        this.ended[input] = true;
+        advanced = this.watermarks.advance(input, MAX_WATERMARK);
+      } else if (item.watermark !== undefined) {
+        advanced = this.watermarks.advance(input, item.watermark);
+      }
+      if (advanced !== undefined) host.advanceWatermark(advanced);
+      this.route(advanced, batch, started, span);
+      if (item.end && this.ended.every(Boolean)) {
+        this.finished = true;
+        this.o.main.push({ end: true });
+        for (const outlet of this.o.named.values()) outlet.push({ end: true });
+      }
+    } catch (error) {
+      span?.end();
+      throw pluginFailure(this.stage, batch?.length ? 'processBatch' : 'onTimer/onWatermark', error);
+    } finally {
+      flow.handled();
+    }
+  }
+
+  /** Pushes what the host emitted, then the new watermark (in the same item, after the batch). */
+  private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: ReturnType<Tracer['startSpan']>): void {
+    const recordsIn = input?.length ?? 0;
+    const out = this.o.host.take();
+    const emitted = out.main.length;
+    if (emitted || watermark !== undefined) {
+      this.o.main.push(watermark === undefined ? { batch: out.main } : emitted ? { batch: out.main, watermark } : { watermark });
+    }
+    let named = 0;
+    for (const [name, outlet] of this.o.named) {
+      const b = out.named[name];
+      if (b?.length) named += b.length;
+      if (b?.length || watermark !== undefined) {
+        outlet.push(watermark === undefined ? { batch: b! } : b?.length ? { batch: b, watermark } : { watermark });
+      }
+    }
+    if (out.late.length) this.o.late.push({ batch: out.late });
+    if (out.deadLetter.length) this.o.deadLetter.push({ batch: out.deadLetter });
+    const ms = performance.now() - started;
+    this.recordsIn += recordsIn;
+    this.recordsOut += emitted + named;
+    const m = this.o.metrics;
+    if (recordsIn || emitted || named) m.recordBatch(recordsIn, emitted + named, ms);
+    m.late(out.late.length);
+    m.deadLettered(out.deadLetter.length);
+    if (span) {
+      const now = this.o.clock.now();
+      const wm = this.watermarks.current;
+      let newest = MIN_WATERMARK;
+      if (input) for (let i = 0; i < input.length; i++) if (input.times[i]! > newest) newest = input.times[i]!;
+      const reference = Number.isFinite(newest) ? newest : wm;
+      span.setAttributes({
+        [SPAN_ATTR.operatorId]: this.id,
+        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
+        [SPAN_ATTR.recordsIn]: recordsIn,
+        [SPAN_ATTR.recordsOut]: emitted + named,
+        [SPAN_ATTR.processingMs]: ms,
+        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
+      });
+      if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
+      span.end();
+    }
+  }
+
+  /** Records a prefetching keyed operator could not key: dead-lettered like the host does. */
+  private deadLetterUnkeyed(batch: Batch, i: number, error: unknown): void {
+    const b = new BatchBuilder();
+    const p = batch.provenance?.[i];
+    const single = Array.isArray(p) ? undefined : (p as Parameters<typeof deadLetterRow>[3]);
+    b.push(deadLetterRow(this.id, error instanceof Error ? error : new Error(String(error)), batch.values[i], single), batch.times[i]!, 'insert', p);
+    this.o.deadLetter.push({ batch: b.take() });
+    this.o.metrics.deadLettered(1);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * What `runJob` takes and returns. Every setting has a default; the defaults come from the
+ * job container's runtime config (`runtimeServices.config`, i.e. config/*.yaml) when it has
+ * one, else from the values of config/default.yaml.
+ */
+import type { DependencyContainer } from 'tsyringe';
+import type { CheckpointStore, Clock, ExpressionCompiler, Logger, SinkInstance, SourceInstance, StateBackend } from '../../api/index.ts';
+import type { SluiceError } from '../../api/index.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
+import type { SinkRetryOptions } from './sink-task.ts';
+
+export interface CheckpointOptions {
+  /** Wall-clock ms between the starts of two checkpoints; 0: only at shutdown. Default 10 s. */
+  readonly interval?: number;
+  /** An attempt not complete after this many ms is declined; the job goes on. Default 60 s. */
+  readonly timeout?: number;
+  /** Consecutive declines tolerated; one more fails the job (Flink's rule). Default 3. */
+  readonly tolerableFailures?: number;
+  /** Complete checkpoints kept. Default 3. */
+  readonly retain?: number;
+  /**
+   * The store. Default: the container's `services.checkpointStore`, else the
+   * `checkpoint.store` plugin of the runtime config created in
+   * `<job.state_dir>/checkpoints/<job>`, else none (no checkpoints are taken).
+   */
+  readonly store?: CheckpointStore | null;
+}
+
+export interface RestartOptions {
+  /** Restarts from the last checkpoint before a failing job gives up; 0 never restarts. Default 3. */
+  readonly maxAttempts?: number;
+  /** Wait before the first restart, doubled each further attempt (with jitter). Default 1 s. */
+  readonly initialBackoff?: number;
+  /** Longest wait between two restarts. Default 60 s. */
+  readonly maxBackoff?: number;
+}
+
+/** Replacements for plugin instances, by block id (the in-process test runner uses them). */
+export interface InstanceOverrides {
+  readonly sources?: Readonly<Record<string, () => SourceInstance>>;
+  readonly sinks?: Readonly<Record<string, () => SinkInstance>>;
+  readonly late?: () => SinkInstance;
+  readonly deadLetter?: () => SinkInstance;
+}
+
+/** What a completed checkpoint reports to `onCheckpoint`. */
+export interface CheckpointInfo {
+  readonly id: number;
+  readonly kind: 'periodic' | 'shutdown' | 'final' | 'manual';
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly generation: number;
+}
+
+export interface EngineOptions {
+  /** The job's tsyringe child container (core/runtime/di); services are resolved from it. */
+  readonly container?: DependencyContainer;
+  readonly checkpoint?: CheckpointOptions;
+  readonly restart?: RestartOptions;
+  /** Most records per batch (a source's `maxRecords`). Default 1024. */
+  readonly batchSize?: number;
+  /** Batches buffered per edge before the producer waits. Default 8. */
+  readonly queueCapacity?: number;
+  /** Processing-time clock. Default the container's `services.clock`, else the system clock. */
+  readonly clock?: Clock;
+  /**
+   * With a logical clock (a `ManualClock`): how many ms the runtime moves it after each
+   * poll that brought nothing, so idleness and processing-time timers progress
+   * reproducibly. Default 10 when the clock is a ManualClock, else unused. 0 leaves the
+   * clock to the caller (tests move it by hand).
+   */
+  readonly logicalClockStep?: number;
+  /** Stop after this many source records (all sources), then finish as at end of input. */
+  readonly maxEvents?: number;
+  /** Ignore existing checkpoints and start from scratch. */
+  readonly resetState?: boolean;
+  /** Graceful shutdown (SIGINT/SIGTERM): stop sources, drain, checkpoint, flush, close. */
+  readonly signal?: AbortSignal;
+  /** Default the container's `services.logger`, else silent. */
+  readonly logger?: Logger;
+  /** Default: created from the runtime config's `tracing` section (owned by the job). */
+  readonly telemetry?: Telemetry;
+  /** Default: the container's `services.stateBackend`, else a `MemoryStateBackend`. */
+  readonly stateBackend?: StateBackend;
+  readonly expressions?: ExpressionCompiler;
+  readonly sinkRetry?: Partial<SinkRetryOptions>;
+  /** Real ms a source loop waits after a poll that brought nothing. Default 5. */
+  readonly idlePollMs?: number;
+  readonly overrides?: InstanceOverrides;
+  /** Called after every completed checkpoint (progress for tests and the UI). */
+  readonly onCheckpoint?: (info: CheckpointInfo) => void;
+  /** Called when a job attempt starts running (after restore), with its handle. */
+  readonly onStart?: (job: RunningJob) => void;
+}
+
+/** A running attempt, for tests and the UI. */
+export interface RunningJob {
+  readonly attempt: number;
+  /** Batches waiting on each edge (`source.out -> op[0]`). */
+  queueDepths(): Record<string, number>;
+  /** Most batches an edge held at once. */
+  peakQueueDepths(): Record<string, number>;
+  /** Current watermark per source and operator. */
+  watermarks(): Record<string, number>;
+  /** Records in and out so far, per source, operator and sink id. */
+  stageCounts(): Record<string, StageCounts>;
+  /** Takes a checkpoint now; resolves true when it completed, false when declined. */
+  triggerCheckpoint(): Promise<boolean>;
+}
+
+export interface StageCounts {
+  readonly in: number;
+  readonly out: number;
+  readonly late: number;
+  readonly deadLettered: number;
+}
+
+export interface JobResult {
+  /** `finished`: end of input; `stopped`: signal or maxEvents; `failed`: gave up. */
+  readonly status: 'finished' | 'stopped' | 'failed';
+  /** 0 unless failed. */
+  readonly exitCode: number;
+  readonly error?: SluiceError;
+  readonly restarts: number;
+  readonly checkpoints: { readonly completed: number; readonly declined: number; readonly lastId: number | undefined };
+  /** The checkpoint the last attempt restored, if any. */
+  readonly restoredFrom: { readonly id: number; readonly store: string } | undefined;
+  /** Records admitted by the sources (last attempt, since its restore). */
+  readonly recordsIn: number;
+  /** Per source, operator and sink id (last attempt). */
+  readonly stages: Readonly<Record<string, StageCounts>>;
+}

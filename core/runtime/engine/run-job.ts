@@ -1,0 +1,121 @@
+/**
+ * `runJob`: runs a compiled pipeline until end of input, a stop, or a failure it cannot
+ * recover from. A failing attempt is restarted from the last complete checkpoint with
+ * exponential back-off and jitter, at most `restart.max_attempts` times; then the job
+ * fails with the last error (exit code 1).
+ */
+import { EngineMetrics } from '../../telemetry/index.ts';
+import type { CompiledPipeline } from '../graph/types.ts';
+import { sleep } from './budget.ts';
+import { CheckpointIds } from './checkpointer.ts';
+import { AttemptFailed, JobAttempt } from './job.ts';
+import type { AttemptResult } from './job.ts';
+import type { EngineOptions, JobResult, RunningJob } from './options.ts';
+import { toSluiceError } from './run-errors.ts';
+import { resolveSettings } from './settings.ts';
+export { restoreGeneration } from './generation.ts';
+import type { EngineSettings } from './settings.ts';
+
+export interface JobHandle {
+  readonly result: Promise<JobResult>;
+  /** The attempt running now, if any. */
+  current(): RunningJob | undefined;
+}
+
+/** Back-off before restart `n` (0-based): initial · 2ⁿ capped at max, with equal jitter. */
+export function restartDelay(n: number, initial: number, max: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(max, initial * 2 ** Math.min(n, 30));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}): JobHandle {
+  let current: JobAttempt | undefined;
+  const result = (async () => {
+    const s = await resolveSettings(pipeline, options);
+    try {
+      return await supervise(s, (a) => {
+        current = a;
+      });
+    } finally {
+      if (s.ownsTelemetry) {
+        await s.telemetry.flush().catch(() => undefined);
+        await s.telemetry.shutdown().catch(() => undefined);
+      }
+    }
+  })();
+  return { result, current: () => current };
+}
+
+export function runJob(pipeline: CompiledPipeline, options: EngineOptions = {}): Promise<JobResult> {
+  return startJob(pipeline, options).result;
+}
+
+async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
+  const metrics = new EngineMetrics(s.telemetry.meter);
+  let current: JobAttempt | undefined;
+  metrics.observe({
+    watermarks: () => Object.entries(current?.watermarks() ?? {}),
+    queueDepths: () => Object.entries(current?.queueDepths() ?? {}),
+    backpressure: () => current?.backpressure() ?? [],
+    stateBytes: () => s.backend.approximateBytes?.(),
+  });
+  const latest = s.store ? await s.store.latest() : undefined;
+  const ids = new CheckpointIds(latest?.id ?? 0);
+  const ignoreUpTo = s.resetState ? (latest?.id ?? 0) : 0;
+  if (s.resetState && latest) s.logger.info(`reset state: ignoring checkpoints up to ${latest.id} in ${s.store!.describe()}`);
+  let restarts = 0;
+  let completed = 0;
+  let declined = 0;
+  let lastId: number | undefined;
+  for (;;) {
+    const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0);
+    current = attempt;
+    setCurrent(attempt);
+    let outcome: AttemptResult | undefined;
+    let failure: AttemptFailed | undefined;
+    try {
+      outcome = await attempt.run();
+    } catch (error) {
+      failure = error instanceof AttemptFailed ? error : new AttemptFailed(toSluiceError(error), undefined);
+    }
+    const cp = outcome?.checkpointer ?? failure?.checkpointer;
+    completed += cp?.completed ?? 0;
+    declined += cp?.declined ?? 0;
+    lastId = cp?.lastId ?? lastId;
+    if (outcome) {
+      const m = outcome.restore.manifest;
+      s.logger.info(`job ${outcome.status}`, { records_in: outcome.recordsIn, restarts, checkpoints: completed });
+      return {
+        status: outcome.status,
+        exitCode: 0,
+        restarts,
+        checkpoints: { completed, declined, lastId },
+        restoredFrom: m ? { id: m.id, store: s.store!.describe() } : undefined,
+        recordsIn: outcome.recordsIn,
+        stages: outcome.stages,
+      };
+    }
+    const error = failure!.error;
+    const giveUp = failure!.final || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
+    s.logger.error(`job attempt ${restarts + 1} failed: ${error.message}`, { code: error.code, restarts, max_attempts: s.restart.maxAttempts });
+    if (!giveUp) {
+      const delay = restartDelay(restarts, s.restart.initialBackoff, s.restart.maxBackoff);
+      s.logger.warn(`restarting from the last checkpoint in ${Math.round(delay)} ms`, { attempt: restarts + 2 });
+      await sleep(delay, s.signal);
+    }
+    if (giveUp || s.signal?.aborted) {
+      return {
+        status: 'failed',
+        exitCode: 1,
+        error,
+        restarts,
+        checkpoints: { completed, declined, lastId },
+        restoredFrom: undefined,
+        recordsIn: 0,
+        stages: {},
+      };
+    }
+    restarts++;
+    metrics.restart();
+  }
+}

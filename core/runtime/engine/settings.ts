@@ -1,0 +1,127 @@
+/**
+ * Resolves `EngineOptions` against the job container: explicit options first, then the
+ * container's services and runtime config, then the defaults of config/default.yaml.
+ */
+import type { DependencyContainer } from 'tsyringe';
+import { ManualClock, services, systemClock } from '../../api/index.ts';
+import type { CheckpointStore, Clock, ExpressionCompiler, Logger, ServiceRef, StateBackend } from '../../api/index.ts';
+import type { RuntimeConfig } from '../../../config/schema.ts';
+import { createTelemetry } from '../../telemetry/index.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
+import { createExpressionCompiler } from '../expr/index.ts';
+import { MemoryStateBackend } from '../state/index.ts';
+import { registerService, runtimeServices } from '../di/index.ts';
+import type { CompiledPipeline } from '../graph/types.ts';
+import { createCheckpointStore } from '../checkpoint/create-store.ts';
+import type { EngineOptions, InstanceOverrides, CheckpointInfo, RunningJob } from './options.ts';
+import { DEFAULT_SINK_RETRY } from './sink-task.ts';
+import type { SinkRetryOptions } from './sink-task.ts';
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+
+/** Everything a job attempt needs, resolved once per `runJob`. */
+export interface EngineSettings {
+  readonly pipeline: CompiledPipeline;
+  readonly container: DependencyContainer | undefined;
+  readonly clock: Clock;
+  /** Moves the logical clock after an empty poll; undefined with a real clock. */
+  readonly logicalStep: ((ms: number) => void) | undefined;
+  readonly logicalStepMs: number;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  /** True when the job created the telemetry and must shut it down. */
+  readonly ownsTelemetry: boolean;
+  readonly backend: StateBackend;
+  readonly store: CheckpointStore | undefined;
+  readonly expressions: ExpressionCompiler;
+  readonly batchSize: number;
+  readonly queueCapacity: number;
+  readonly idlePollMs: number;
+  readonly stallMs: number;
+  readonly checkpoint: { interval: number; timeout: number; tolerableFailures: number; retain: number };
+  readonly restart: { maxAttempts: number; initialBackoff: number; maxBackoff: number };
+  readonly sinkRetry: SinkRetryOptions;
+  readonly maxEvents: number | undefined;
+  readonly resetState: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly overrides: InstanceOverrides;
+  readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
+  readonly onStart: ((job: RunningJob) => void) | undefined;
+}
+
+function fromContainer<T>(container: DependencyContainer | undefined, ref: ServiceRef<T>): T | undefined {
+  if (!container || !container.isRegistered(ref.id, true)) return undefined;
+  return container.resolve<T>(ref.id);
+}
+
+export async function resolveSettings(pipeline: CompiledPipeline, options: EngineOptions): Promise<EngineSettings> {
+  const container = options.container;
+  const config = fromContainer(container, runtimeServices.config) as RuntimeConfig | undefined;
+  const job = pipeline.name;
+  const logger = options.logger ?? fromContainer(container, services.logger) ?? silentLogger;
+  const clock = options.clock ?? fromContainer(container, services.clock) ?? systemClock;
+  const stepMs = options.logicalClockStep ?? 10;
+  const logicalStep = clock instanceof ManualClock && stepMs > 0 ? (ms: number) => clock.advance(ms) : undefined;
+
+  const ownsTelemetry = options.telemetry === undefined;
+  const telemetry =
+    options.telemetry ??
+    createTelemetry({
+      serviceName: job,
+      exporter: config?.tracing.exporter ?? 'none',
+      ...(config?.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
+      sampleRatio: config?.tracing.sample_ratio ?? 1,
+    });
+
+  const backend = options.stateBackend ?? fromContainer(container, services.stateBackend) ?? new MemoryStateBackend();
+  let store: CheckpointStore | undefined;
+  if (options.checkpoint?.store !== undefined) store = options.checkpoint.store ?? undefined;
+  else store = fromContainer(container, services.checkpointStore) ?? (config ? await createCheckpointStore(config, job, logger) : undefined);
+
+  if (container) {
+    // Plugins that declare these services get the job's own.
+    registerService(container, services.clock, clock);
+    registerService(container, services.stateBackend, backend);
+    registerService(container, services.tracer, telemetry.tracer);
+    registerService(container, services.meter, telemetry.meter);
+    if (store) registerService(container, services.checkpointStore, store);
+  }
+
+  const cp = options.checkpoint ?? {};
+  const rs = options.restart ?? {};
+  return {
+    pipeline,
+    container,
+    clock,
+    logicalStep,
+    logicalStepMs: stepMs,
+    logger,
+    telemetry,
+    ownsTelemetry,
+    backend,
+    store,
+    expressions: options.expressions ?? createExpressionCompiler(),
+    batchSize: options.batchSize ?? config?.engine.batch_size ?? 1024,
+    queueCapacity: options.queueCapacity ?? config?.engine.queue_capacity ?? 8,
+    idlePollMs: options.idlePollMs ?? 5,
+    stallMs: 100,
+    checkpoint: {
+      interval: cp.interval ?? config?.checkpoint.interval ?? 10_000,
+      timeout: cp.timeout ?? config?.checkpoint.timeout ?? 60_000,
+      tolerableFailures: cp.tolerableFailures ?? config?.checkpoint.tolerable_failures ?? 3,
+      retain: cp.retain ?? config?.checkpoint.retain ?? 3,
+    },
+    restart: {
+      maxAttempts: rs.maxAttempts ?? config?.restart.max_attempts ?? 3,
+      initialBackoff: rs.initialBackoff ?? config?.restart.backoff.initial ?? 1_000,
+      maxBackoff: rs.maxBackoff ?? config?.restart.backoff.max ?? 60_000,
+    },
+    sinkRetry: { ...DEFAULT_SINK_RETRY, ...options.sinkRetry },
+    maxEvents: options.maxEvents,
+    resetState: options.resetState ?? false,
+    signal: options.signal,
+    overrides: options.overrides ?? {},
+    onCheckpoint: options.onCheckpoint,
+    onStart: options.onStart,
+  };
+}

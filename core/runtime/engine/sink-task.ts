@@ -1,0 +1,186 @@
+/**
+ * One sink of a job (the late and dead-letter outputs included), in its own loop: it takes
+ * batches from its queue and writes them, one write at a time.
+ *
+ * Errors (DESIGN.md §4): `TransientSinkError` → the batch is retried with exponential
+ * back-off and equal jitter, as long as it takes; meanwhile the queue fills and the job
+ * back-pressures (a checkpoint that cannot drain is declined, and enough declines fail the
+ * job). `PermanentSinkError` → the whole batch is dead-lettered; `rejected` indices → those
+ * records are. Any other error is treated as transient for `unknownErrorAttempts` tries
+ * (an I/O hiccup) and then fails the job as a plugin failure (a bug does not heal).
+ * The dead-letter output has nowhere to dead-letter: its rejections are logged and counted.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { BatchBuilder, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
+import type { Batch, Logger, Provenance, SinkInstance } from '../../api/index.ts';
+import type { StageMetrics } from '../../telemetry/index.ts';
+import { deadLetterRow } from './admit.ts';
+import { describeStage, pluginFailure } from './errors.ts';
+import type { StageRef } from './errors.ts';
+import { sleep } from './budget.ts';
+import type { Flow, Outlet, StreamItem } from './flow.ts';
+import type { BoundedQueue, Signal } from './queue.ts';
+
+export interface SinkRetryOptions {
+  /** First back-off, ms. */
+  readonly initial: number;
+  /** Longest back-off, ms. */
+  readonly max: number;
+  /** Tries for an error that is neither transient nor permanent before the job fails. */
+  readonly unknownErrorAttempts: number;
+}
+
+export const DEFAULT_SINK_RETRY: SinkRetryOptions = { initial: 100, max: 30_000, unknownErrorAttempts: 5 };
+
+export interface SinkTaskOptions {
+  readonly stage: StageRef;
+  readonly instance: SinkInstance;
+  readonly queue: BoundedQueue<StreamItem>;
+  readonly signal: Signal;
+  /** Where rejected records go; undefined for the dead-letter output itself. */
+  readonly deadLetter: Outlet | undefined;
+  readonly flow: Flow;
+  readonly metrics: StageMetrics;
+  readonly tracer: Tracer | undefined;
+  readonly retry: SinkRetryOptions;
+  readonly logger: Logger;
+  readonly aborted: () => boolean;
+  /** Aborted when the job is abandoned: cuts back-off waits short. */
+  readonly abortSignal: AbortSignal;
+  readonly random?: () => number;
+}
+
+function single(p: unknown): Provenance | undefined {
+  return p && !Array.isArray(p) ? (p as Provenance) : undefined;
+}
+
+export class SinkTask {
+  readonly id: string;
+  finished = false;
+  written = 0;
+  rejected = 0;
+  retries = 0;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: SinkTaskOptions) {
+    this.id = o.stage.id;
+  }
+
+  get stage(): StageRef {
+    return this.o.stage;
+  }
+
+  /** Runs `fn` after every earlier write or checkpoint of this sink resolved. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** At a barrier: after every earlier write, ask the sink for its position. */
+  checkpoint(): Promise<unknown> {
+    return this.exclusive(async () => {
+      try {
+        return await this.o.instance.checkpoint?.();
+      } catch (error) {
+        throw pluginFailure(this.o.stage, 'checkpoint', error);
+      }
+    });
+  }
+
+  /** The checkpoint that recorded `position` completed. */
+  checkpointComplete(position: unknown): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.o.instance.onCheckpointComplete?.(position);
+      } catch (error) {
+        throw pluginFailure(this.o.stage, 'onCheckpointComplete', error);
+      }
+    });
+  }
+
+  async run(): Promise<void> {
+    const { queue, signal, flow } = this.o;
+    for (;;) {
+      if (this.o.aborted()) return;
+      const item = queue.shift();
+      if (!item) {
+        await signal.wait();
+        continue;
+      }
+      try {
+        if (item.batch?.length) {
+          const batch = item.batch;
+          await this.exclusive(() => this.write(batch));
+        }
+        if (item.end) this.finished = true;
+      } finally {
+        flow.handled();
+      }
+      if (this.finished) return;
+    }
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    const { instance, retry, stage, logger } = this.o;
+    const started = performance.now();
+    const span = this.o.tracer?.startSpan(`sink ${this.id} write`);
+    let attempt = 0;
+    let unknown = 0;
+    try {
+      for (;;) {
+        if (this.o.aborted()) return;
+        try {
+          const result = await instance.write(batch);
+          const rejected = result?.rejected ?? [];
+          if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
+          this.written += batch.length - rejected.length;
+          this.o.metrics.recordBatch(batch.length, batch.length - rejected.length, performance.now() - started);
+          span?.setAttributes({ 'sluice.operator.id': this.id, 'sluice.records.in': batch.length, 'sluice.records.out': batch.length - rejected.length, 'sluice.retries': attempt });
+          return;
+        } catch (error) {
+          if (error instanceof PermanentSinkError) {
+            this.deadLetter(batch, batch.values.map((_, index) => ({ index, error })));
+            this.o.metrics.recordBatch(batch.length, 0, performance.now() - started);
+            return;
+          }
+          if (!(error instanceof TransientSinkError) && ++unknown >= retry.unknownErrorAttempts) {
+            throw pluginFailure(stage, 'write', error);
+          }
+          const ceiling = Math.min(retry.max, retry.initial * 2 ** Math.min(attempt, 30));
+          const delay = ceiling / 2 + (this.o.random ?? Math.random)() * (ceiling / 2);
+          if (attempt === 0 || attempt % 10 === 0) {
+            logger.warn(`${describeStage(stage)}: write failed, retrying`, { attempt: attempt + 1, delay_ms: Math.round(delay), error: (error as Error)?.message ?? String(error) });
+          }
+          attempt++;
+          this.retries++;
+          await sleep(delay, this.o.abortSignal);
+        }
+      }
+    } finally {
+      span?.end();
+    }
+  }
+
+  private deadLetter(batch: Batch, rejected: readonly { index: number; error: unknown }[]): void {
+    this.rejected += rejected.length;
+    this.o.metrics.deadLettered(rejected.length);
+    const out = this.o.deadLetter;
+    if (!out) {
+      const first = rejected[0]!.error;
+      this.o.logger.error(`${describeStage(this.o.stage)} rejected ${rejected.length} dead-letter record(s); they cannot be dead-lettered again`, {
+        error: first instanceof Error ? first.message : String(first),
+      });
+      return;
+    }
+    const b = new BatchBuilder();
+    for (const { index, error } of rejected) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      const p = batch.provenance?.[index];
+      const row = deadLetterRow(this.id, err, batch.values[index], single(p));
+      if (!(error instanceof Error) || !('reason' in error)) row.reason = 'sink_rejected';
+      b.push(row, batch.times[index]!, 'insert', p);
+    }
+    out.push({ batch: b.take() });
+  }
+}

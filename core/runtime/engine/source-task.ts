@@ -1,0 +1,269 @@
+/**
+ * One source of a job, polled in its own async loop: it waits until every downstream queue
+ * has room (back-pressure), polls at most `batch_size` records, admits them (decode, event
+ * time, provenance), generates the source's watermark and pushes one item per output.
+ *
+ * The loop parks at its top when a checkpoint pauses it (nothing is held between
+ * iterations), and leaves when the source ends (`poll` → null: it sends +∞ and the end of
+ * the stream at once) or when the job stops it (the job sends the end later, after the
+ * shutdown checkpoint, with `finish`).
+ */
+import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
+import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
+import type { Tracer } from '@opentelemetry/api';
+import type { StageMetrics } from '../../telemetry/index.ts';
+import type { CompiledSource } from '../graph/types.ts';
+import { getCodec } from '../codec/index.ts';
+import { Admission } from './admit.ts';
+import { pluginFailure } from './errors.ts';
+import type { StageRef } from './errors.ts';
+import { awaitSpace } from './flow.ts';
+import type { Outlet } from './flow.ts';
+import { SourceWatermarks } from './source-watermarks.ts';
+import type { SourceWatermarkState } from './source-watermarks.ts';
+import { sleep } from './budget.ts';
+import type { EventBudget } from './budget.ts';
+
+export interface SourceTaskOptions {
+  readonly compiled: CompiledSource;
+  readonly instance: SourceInstance;
+  /** By output name (`''` for the main output). */
+  readonly outlets: ReadonlyMap<string, Outlet>;
+  readonly deadLetter: Outlet;
+  readonly clock: Clock;
+  readonly batchSize: number;
+  /** Real milliseconds to wait after a poll that brought nothing. */
+  readonly idlePollMs: number;
+  /** Called after a poll that brought nothing (moves a logical clock). */
+  readonly onIdlePoll?: () => void;
+  readonly budget: EventBudget;
+  readonly metrics: StageMetrics;
+  readonly tracer: Tracer | undefined;
+  /** True once the job has failed or been abandoned: the loop leaves at once. */
+  readonly aborted: () => boolean;
+}
+
+type Mode = 'run' | 'pause' | 'stop';
+
+export class SourceTask {
+  readonly id: string;
+  readonly stage: StageRef;
+  readonly watermarks: SourceWatermarks;
+  private readonly admission: Admission;
+  private readonly allOutlets: Outlet[];
+  private mode: Mode = 'run';
+  private parked = false;
+  private parkWaiters: (() => void)[] = [];
+  private resumeWaiter: (() => void) | undefined;
+  private sentWatermark = MIN_WATERMARK;
+  /** True once the stream's end was sent downstream. */
+  finished = false;
+  /** True once `poll` returned null. */
+  exhausted = false;
+  private loop: Promise<void> | undefined;
+  private loopDone = false;
+  private blockedMs = 0;
+  private blockedSince = performance.now();
+  recordsIn = 0;
+  deadLettered = 0;
+
+  constructor(private readonly o: SourceTaskOptions) {
+    const c = o.compiled;
+    this.id = c.id;
+    this.stage = { kind: 'source', id: c.id, plugin: c.plugin.name, location: c.location };
+    this.watermarks = new SourceWatermarks(c.eventTime.maxOutOfOrderness, c.eventTime.idleTimeout);
+    this.admission = new Admission({ sourceId: c.id, codec: getCodec(c.codec), timeField: c.eventTime.field });
+    this.allOutlets = [...o.outlets.values(), o.deadLetter];
+  }
+
+  /** Declares the partitions the source knows up front (after `open`). */
+  declarePartitions(): void {
+    const parts = this.o.instance.partitions?.();
+    if (!parts?.length) return;
+    const outputs = this.o.compiled.outputs;
+    const keys = outputs.flatMap((out) => parts.map((p) => SourceWatermarks.key(out || undefined, p)));
+    this.watermarks.declare(keys, this.o.clock.now());
+  }
+
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return this.loop;
+  }
+
+  /** Resolves once the loop is parked (or gone): nothing of this source is in flight after. */
+  pause(): Promise<void> {
+    if (this.mode === 'run') this.mode = 'pause';
+    if (!this.loop || this.parked || this.loopDone) return Promise.resolve();
+    return new Promise((resolve) => this.parkWaiters.push(resolve));
+  }
+
+  resume(): void {
+    if (this.mode !== 'pause') return;
+    this.mode = 'run';
+    const w = this.resumeWaiter;
+    this.resumeWaiter = undefined;
+    w?.();
+  }
+
+  /** Stops polling for good; resolves when the loop has left. The end is sent by `finish`. */
+  stop(): Promise<void> {
+    this.mode = 'stop';
+    const w = this.resumeWaiter;
+    this.resumeWaiter = undefined;
+    w?.();
+    return this.loop ?? Promise.resolve();
+  }
+
+  get stopped(): boolean {
+    return this.mode === 'stop';
+  }
+
+  /** Position after the last record admitted. */
+  position(): unknown {
+    return this.o.instance.position();
+  }
+
+  /** A checkpoint that recorded `position` completed (commit offsets). */
+  async checkpointComplete(position: unknown): Promise<void> {
+    try {
+      await this.o.instance.onCheckpointComplete?.(position);
+    } catch (error) {
+      throw pluginFailure(this.stage, 'onCheckpointComplete', error);
+    }
+  }
+
+  snapshot(): SourceWatermarkState {
+    return this.watermarks.snapshot();
+  }
+
+  restore(state: SourceWatermarkState): void {
+    this.watermarks.restore(state, this.o.clock.now());
+    this.sentWatermark = state.combined;
+  }
+
+  /** Share of time spent waiting on full queues since the last call. */
+  takeBackpressure(): number {
+    const now = performance.now();
+    const total = now - this.blockedSince;
+    const ratio = total > 0 ? Math.min(1, this.blockedMs / total) : 0;
+    this.blockedMs = 0;
+    this.blockedSince = now;
+    return ratio;
+  }
+
+  /** Sends +∞ and the end of every output stream (end of input, or after a stop). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.watermarks.end();
+    for (const outlet of this.o.outlets.values()) outlet.push({ watermark: MAX_WATERMARK, end: true });
+  }
+
+  private park(): Promise<void> {
+    this.parked = true;
+    const waiters = this.parkWaiters;
+    this.parkWaiters = [];
+    for (const w of waiters) w();
+    return new Promise<void>((resolve) => {
+      this.resumeWaiter = resolve;
+    }).then(() => {
+      this.parked = false;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { instance, clock, budget, idlePollMs } = this.o;
+    for (;;) {
+      if (this.o.aborted()) return;
+      if (this.mode === 'stop') break;
+      if (this.mode === 'pause') {
+        await this.park();
+        continue;
+      }
+      const space = awaitSpace(this.allOutlets);
+      if (space) {
+        const t0 = performance.now();
+        await space;
+        this.blockedMs += performance.now() - t0;
+      }
+      if (this.mode !== 'run' || this.o.aborted()) continue;
+      const max = Math.min(this.o.batchSize, budget.remaining);
+      if (max <= 0) {
+        budget.exhausted();
+        this.mode = 'stop';
+        break;
+      }
+      let chunks: SourceChunk[] | null;
+      try {
+        chunks = await instance.poll(max);
+      } catch (error) {
+        throw pluginFailure(this.stage, 'poll', error);
+      }
+      if (this.o.aborted()) return;
+      if (chunks === null) {
+        this.exhausted = true;
+        this.finish();
+        break;
+      }
+      const records = this.admit(budget.cut(chunks));
+      if (records === 0) {
+        this.o.onIdlePoll?.();
+        if (chunks.length === 0) await sleep(idlePollMs);
+      }
+    }
+    // Wake a pause() that raced with the exit.
+    this.loopDone = true;
+    const waiters = this.parkWaiters;
+    this.parkWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Admits the chunks of one poll and pushes them; returns the records admitted. */
+  private admit(chunks: readonly SourceChunk[]): number {
+    const now = this.o.clock.now();
+    const started = performance.now();
+    const span = chunks.length && this.o.tracer ? this.o.tracer.startSpan(`source ${this.id} poll`) : undefined;
+    const builders = new Map<string, BatchBuilder>();
+    const dead = new BatchBuilder();
+    let total = 0;
+    let seen = 0;
+    for (const chunk of chunks) {
+      const output = chunk.output ?? '';
+      if (!this.o.outlets.has(output)) {
+        throw pluginFailure(this.stage, 'poll', new Error(`returned records for undeclared output '${output}' (declared: ${[...this.o.outlets.keys()].map((k) => k || "''").join(', ')})`));
+      }
+      let b = builders.get(output);
+      if (!b) builders.set(output, (b = new BatchBuilder()));
+      const from = b.length;
+      const n = this.admission.admit(chunk, b, dead, now);
+      seen += chunk.values?.length ?? chunk.payloads?.length ?? 0;
+      const key = SourceWatermarks.key(chunk.output, chunk.partition);
+      this.watermarks.observe(key, b.times, from, n, now);
+      if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
+      total += n;
+    }
+    this.watermarks.checkIdle(now);
+    const w = this.watermarks.update();
+    const advanced = w > this.sentWatermark;
+    if (advanced) this.sentWatermark = w;
+    for (const [name, outlet] of this.o.outlets) {
+      const b = builders.get(name);
+      const batch = b && b.length ? b.take() : undefined;
+      if (batch || advanced) outlet.push(advanced ? (batch ? { batch, watermark: w } : { watermark: w }) : { batch: batch! });
+    }
+    if (dead.length) {
+      const n = dead.length;
+      this.o.deadLetter.push({ batch: dead.take() });
+      this.o.metrics.deadLettered(n);
+      this.deadLettered += n;
+    }
+    this.recordsIn += seen;
+    if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
+    if (span) {
+      span.setAttributes({ 'sluice.operator.id': this.id, 'sluice.operator.kind': this.o.compiled.plugin.name, 'sluice.records.in': seen, 'sluice.records.out': total });
+      if (Number.isFinite(w)) span.setAttribute('sluice.watermark', w);
+      span.end();
+    }
+    return seen;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Binds `sluice/api` and `sluice/testing` to this runtime's own modules for every module
+ * loaded after it, plugin packages included.
+ *
+ * Why a resolve hook and not the npm dependency graph: a plugin package declares `sluice`
+ * as an optional peer dependency, so installing it never fetches a second copy of the
+ * runtime; at load time the hook maps the plugin's `import … from 'sluice/api'` to
+ * `core/api/index.ts` of the runtime that loads it. Every plugin therefore sees exactly
+ * one API instance (one `SluiceError` class, one `ManualClock`), whatever is or is not
+ * installed in its own `node_modules`. The hook is registered once per process.
+ */
+import { register } from 'node:module';
+
+/** Specifier → the module this runtime serves for it. */
+export const API_SPECIFIERS: Readonly<Record<string, string>> = {
+  'sluice/api': new URL('../../api/index.ts', import.meta.url).href,
+  'sluice/testing': new URL('../../testing/index.ts', import.meta.url).href,
+};
+
+let installed = false;
+
+/** Registers the resolve hook (idempotent). Node ≥ 20.6. */
+export function installApiBinding(): void {
+  if (installed) return;
+  register(new URL('./api-resolve-hook.mjs', import.meta.url), {
+    data: { targets: API_SPECIFIERS },
+  });
+  installed = true;
+}

@@ -1,0 +1,57 @@
+/**
+ * Plugins: the registry (built-ins + a pipeline's packages), the package loader, the API
+ * binding for packages, and the open/close lifecycle.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readPipelinePackages } from '../graph/compile.ts';
+import type { LocatedIssue } from '../graph/types.ts';
+import { builtinRegistry } from './builtins.ts';
+import { loadPluginPackages, shownPath } from './packages.ts';
+import type { PluginRegistry } from './registry.ts';
+
+export { PluginRegistry, describePlugin, KIND_ORDER } from './registry.ts';
+export type { RegisteredPlugin, PluginPackage } from './registry.ts';
+export { builtinRegistry, loadBuiltinRegistry, builtinModules, REPO_ROOT } from './builtins.ts';
+export { loadPluginPackages, issueError, shownPath, API_PACKAGE } from './packages.ts';
+export type { LoadPackagesOptions } from './packages.ts';
+export { installApiBinding, API_SPECIFIERS } from './api-binding.ts';
+export { installedPluginPackages, loadInstalledPlugins } from './discover.ts';
+export { openInOrder, closeInReverse, PluginInitError } from './lifecycle.ts';
+export type { Lifecycle, CloseErrorHandler } from './lifecycle.ts';
+
+export interface PipelineRegistry {
+  readonly registry: PluginRegistry;
+  /** Problems loading the pipelines' packages, located at their `plugins:` entries. */
+  readonly issues: readonly LocatedIssue[];
+}
+
+export interface RegistryOptions {
+  /** Resolves relative files and packages; `process.cwd()` by default. */
+  readonly cwd?: string;
+  /** For `${VAR}` in `plugins:` entries; `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The plugins pipelines see: the built-ins plus the packages every given file names under
+ * `plugins:` (top level and profiles). The built-in registry is shared; this returns a copy.
+ * A file that cannot be read adds nothing here (compiling it reports that).
+ */
+export async function registryForPipelines(files: readonly string[], options: RegistryOptions = {}): Promise<PipelineRegistry> {
+  const cwd = options.cwd ?? process.cwd();
+  const registry = (await builtinRegistry()).clone();
+  const issues: LocatedIssue[] = [];
+  for (const file of files) {
+    const absolute = resolve(cwd, file);
+    let text: string;
+    try {
+      text = readFileSync(absolute, 'utf8');
+    } catch {
+      continue;
+    }
+    const refs = readPipelinePackages(shownPath(cwd, absolute), text, options.env ?? process.env);
+    issues.push(...(await loadPluginPackages(registry, refs, { pipelineFile: absolute, cwd })));
+  }
+  return { registry, issues };
+}

@@ -1,0 +1,23 @@
+/**
+ * The key and event time that state handles and timers refer to. The operator context sets
+ * them (`ctx.setCurrentKey`, `ctx.setCurrentTime`); the host sets them before each timer.
+ */
+export class KeyContext {
+  /** Serialised key of the record or timer being handled. */
+  key: string | undefined = undefined;
+  /** Event time of the record being handled; `-Infinity` when unknown. Used for event-time TTL. */
+  time = Number.NEGATIVE_INFINITY;
+
+  /** The current key; throws when none is set (a plugin touched state outside a key). */
+  requireKey(): string {
+    const key = this.key;
+    if (key === undefined) throw new Error('keyed state or timers used with no current key: call ctx.setCurrentKey first');
+    return key;
+  }
+}
+
+/** What TTL reads the current times from: the operator's watermark and processing time. */
+export interface TtlClock {
+  watermark(): number;
+  now(): number;
+}

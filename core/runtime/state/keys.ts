@@ -1,0 +1,119 @@
+/**
+ * Key extraction: how a keyed operator's input records become serialised keys.
+ *
+ * A key is the values of the key fields (dotted paths allowed), each serialised
+ * (strings as is, numbers and booleans with `String`, anything else as JSON) and joined
+ * with U+001F (unit separator). The engine, the operator host and the test kit all use
+ * this one function, so a key computed in a test is the key the engine computes.
+ *
+ * A record whose key field is missing (undefined or null) cannot be keyed: the extractor
+ * throws a `RecordError` with reason `missing_key`, and the caller dead-letters it.
+ */
+import { RecordError } from '../../api/errors.ts';
+import type { KeySpec } from '../../api/stream.ts';
+import type { Batch, Row } from '../../api/records.ts';
+import type { KeyedBatch } from '../../api/operator.ts';
+
+export const KEY_SEPARATOR = '\u001f';
+
+export type KeyExtractor = (row: Row) => string;
+
+function readPath(row: Row, path: readonly string[]): unknown {
+  let value: unknown = row;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Serialises one key component. */
+export function keyPart(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    default:
+      return JSON.stringify(value);
+  }
+}
+
+/** Joins already-read key values the way `keyExtractor` does. */
+export function joinKey(values: readonly unknown[]): string {
+  if (values.length === 1) return keyPart(values[0]);
+  let out = keyPart(values[0]);
+  for (let i = 1; i < values.length; i++) out += KEY_SEPARATOR + keyPart(values[i]);
+  return out;
+}
+
+/** Builds the extractor for the given key fields. Fields are compiled once, not per record. */
+export function keyExtractor(fields: KeySpec): KeyExtractor {
+  if (fields.length === 0) throw new Error('a key needs at least one field');
+  const paths = fields.map((f) => f.split('.'));
+  const missing = (row: Row, f: string): never => {
+    void row;
+    throw new RecordError('missing_key', `key field '${f}' is missing`);
+  };
+  if (paths.length === 1) {
+    const path = paths[0]!;
+    const name = fields[0]!;
+    if (path.length === 1) {
+      return (row) => {
+        const v = row[name];
+        if (v === undefined || v === null) return missing(row, name);
+        return typeof v === 'string' ? v : keyPart(v);
+      };
+    }
+    return (row) => {
+      const v = readPath(row, path);
+      if (v === undefined || v === null) return missing(row, name);
+      return keyPart(v);
+    };
+  }
+  return (row) => {
+    let out = '';
+    for (let i = 0; i < paths.length; i++) {
+      const v = readPath(row, paths[i]!);
+      if (v === undefined || v === null) return missing(row, fields[i]!);
+      out += i === 0 ? keyPart(v) : KEY_SEPARATOR + keyPart(v);
+    }
+    return out;
+  };
+}
+
+/** Splits a serialised key back into its string parts. */
+export function splitKey(key: string): string[] {
+  return key.split(KEY_SEPARATOR);
+}
+
+/**
+ * Adds `keys` to a batch. Records whose key cannot be extracted are reported to `onError`
+ * and left out of the returned batch (which then is a copy; otherwise the arrays are shared).
+ */
+export function keyBatch(batch: Batch, extract: KeyExtractor, onError: (index: number, error: unknown) => void): KeyedBatch {
+  const n = batch.length;
+  const keys = new Array<string>(n);
+  let failed: number[] | undefined;
+  for (let i = 0; i < n; i++) {
+    try {
+      keys[i] = extract(batch.values[i]!);
+    } catch (error) {
+      (failed ??= []).push(i);
+      onError(i, error);
+    }
+  }
+  if (!failed) return { ...batch, keys };
+  const skip = new Set(failed);
+  const pick = <T>(a: readonly T[]) => a.filter((_, i) => !skip.has(i));
+  return {
+    length: n - failed.length,
+    values: pick(batch.values),
+    times: pick(batch.times),
+    keys: pick(keys),
+    ...(batch.kinds ? { kinds: pick(batch.kinds) } : {}),
+    ...(batch.provenance ? { provenance: pick(batch.provenance) } : {}),
+  };
+}

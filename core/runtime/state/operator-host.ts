@@ -1,0 +1,223 @@
+/**
+ * The operator host: runs one operator plugin. The engine runs every operator through it
+ * and the test kit (`core/testing`) wraps it, so tests exercise exactly what runs.
+ *
+ *   const host = new OperatorHost({ definition, config, id, backend, expressions, inputs, clock });
+ *   host.processBatch(batch, input);     // keys computed here when the batch has none
+ *   host.advanceWatermark(wm);           // due event timers (time order) → onWatermark → TTL cleanup
+ *   host.advanceProcessingTime(now);     // due processing timers → TTL cleanup
+ *   const { main, named, late, deadLetter } = host.take();
+ *   const snap = host.snapshot();        // operator-local state + timers + watermark + counters;
+ *   host.restore(snap);                  // keyed state lives in the backend: restore the backend first
+ *
+ * - `config` is the parsed config (spec applied). `plan` defaults to `definition.plan(config,
+ *   inputs)`; input i is keyed by `plan.keys[i]`, else by `inputs[i].key`; a keyed operator's
+ *   batch without `keys` gets them from `keys.ts` (`missing_key` records are dead-lettered).
+ * - Watermarks never go back: `advanceWatermark` with a smaller or equal value does nothing
+ *   and returns false. The caller computes the operator's watermark (min over non-broadcast
+ *   inputs) and forwards it downstream after taking the outputs.
+ * - Exceptions escaping the plugin propagate: they fail the job (records fail via `ctx.fail`).
+ * - Back-pressure: an instance may expose `blockedInputs(): readonly number[]` (e.g.
+ *   `interval_join` when a side's buffer is over its bound); `host.blockedInputs()` returns
+ *   it, and the engine stops polling those inputs until the list no longer names them.
+ * - Counters (`host.counters`): `records_in`, `records_out`, `late`, `dead_lettered`, and
+ *   whatever the plugin counts with `ctx.count`.
+ */
+import type {
+  Batch, Clock, ConfigIssue, ExpressionCompiler, KeyedBatch, KeySpec, Logger, OperatorDefinition, OperatorInstance, OperatorPlan,
+  StateBackend, StateDescriptor, StreamInfo,
+} from '../../api/index.ts';
+import { createTimerService } from '../timers/timer-service.ts';
+import { TimerQueue, type TimerQueueSnapshot } from '../timers/timer-queue.ts';
+import { createStateHandles, type KeyedStateSet } from './handles.ts';
+import { KeyContext } from './key-context.ts';
+import { keyBatch, type KeyExtractor, keyExtractor } from './keys.ts';
+import { HostContext } from './operator-context.ts';
+import { OutputCollector, type OperatorOutputs } from './outputs.ts';
+
+export interface OperatorHostOptions {
+  readonly definition: AnyOperatorDefinition;
+  /** Parsed config: validated by the plugin's spec, defaults applied, durations in ms. */
+  readonly config: unknown;
+  /** Stable operator id (the block's id); names its state tables. */
+  readonly id: string;
+  readonly job?: string;
+  readonly backend: StateBackend;
+  readonly expressions: ExpressionCompiler;
+  /** What the planner knows about each input, in the order of the block's `input:`. */
+  readonly inputs: readonly StreamInfo[];
+  readonly clock: Clock;
+  /** The plugin's declared services, resolved (`definition.deps`). */
+  readonly deps?: Readonly<Record<string, unknown>>;
+  readonly logger?: Logger;
+  /** The plan, when the caller already has it (the compiled pipeline's). */
+  readonly plan?: OperatorPlan;
+}
+
+/** Serialisable operator-local checkpoint state. */
+export interface OperatorHostSnapshot {
+  readonly version: 1;
+  readonly watermark: number;
+  readonly timers: TimerQueueSnapshot;
+  readonly operator: unknown;
+  readonly counters: [string, number][];
+}
+
+/**
+ * Any operator definition, whatever its config, deps and state types. Methods (not function
+ * properties) so that a definition with a precise config type is assignable to it.
+ */
+export interface AnyOperatorDefinition extends Omit<OperatorDefinition, 'state' | 'plan' | 'create' | 'check'> {
+  state?(config: any): Record<string, StateDescriptor>;
+  plan(config: any, inputs: readonly StreamInfo[]): OperatorPlan;
+  create(ctx: any): OperatorInstance;
+  check?(config: any): readonly ConfigIssue[];
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+
+export class OperatorHost {
+  readonly id: string;
+  readonly plan: OperatorPlan;
+  readonly instance: OperatorInstance;
+  readonly timers = new TimerQueue();
+  private readonly keys = new KeyContext();
+  private readonly out: OutputCollector;
+  private readonly ctx: HostContext;
+  private readonly state: KeyedStateSet;
+  private readonly extractors: (KeyExtractor | undefined)[];
+  private readonly clock: Clock;
+
+  constructor(options: OperatorHostOptions) {
+    const { definition, config, id, backend, inputs, clock } = options;
+    this.id = id;
+    this.clock = clock;
+    this.plan = options.plan ?? definition.plan(config, inputs);
+    this.out = new OutputCollector(id, Object.keys(this.plan.outputs ?? {}));
+    this.ctx = new HostContext(id, createTimerService(this.timers, this.keys), this.keys, clock, this.out);
+    this.extractors = inputs.map((input, i) => {
+      const spec: KeySpec | undefined = this.plan.keys?.[i] ?? input.key;
+      return definition.keyed && spec && spec.length ? keyExtractor(spec) : undefined;
+    });
+    const descriptors: Record<string, StateDescriptor> = definition.state?.(config) ?? {};
+    this.state = createStateHandles(backend, id, descriptors, this.keys, {
+      watermark: () => this.ctx.watermark,
+      now: () => clock.now(),
+    });
+    this.instance = definition.create({
+      id,
+      config,
+      deps: options.deps ?? {},
+      logger: options.logger ?? silentLogger,
+      job: options.job ?? 'job',
+      state: this.state.handles,
+      expressions: options.expressions,
+      inputs,
+    });
+  }
+
+  /** The operator's watermark: `-Infinity` before any, `+Infinity` after end of input. */
+  get watermark(): number {
+    return this.ctx.watermark;
+  }
+
+  get counters(): ReadonlyMap<string, number> {
+    return this.ctx.counters;
+  }
+
+  /** Runs one batch of input `input` against the watermark in force. */
+  processBatch(batch: Batch | KeyedBatch, input: number): void {
+    if (batch.length === 0) return;
+    let keyed = batch as KeyedBatch;
+    const extractor = this.extractors[input];
+    if (extractor && !keyed.keys) {
+      keyed = keyBatch(batch, extractor, (i, error) => {
+        this.out.addDeadLetter(batch.values[i], batch.times[i]!, error, batch.provenance?.[i]);
+        this.ctx.count('dead_lettered');
+      });
+    }
+    this.ctx.count('records_in', batch.length);
+    this.ctx.batch = keyed;
+    this.keys.time = Number.NEGATIVE_INFINITY;
+    try {
+      if (keyed.length) this.instance.processBatch(keyed, input, this.ctx);
+    } finally {
+      this.ctx.batch = undefined;
+    }
+  }
+
+  /**
+   * Advances the watermark to `watermark`: fires due event-time timers in time order (the
+   * key set, `ctx.watermark` already the new one), then `onWatermark`, then TTL cleanup.
+   */
+  advanceWatermark(watermark: number): boolean {
+    if (!(watermark > this.ctx.watermark)) return false;
+    this.ctx.watermark = watermark;
+    const onTimer = this.instance.onTimer?.bind(this.instance);
+    for (let timer = this.timers.popDue(watermark); timer; timer = this.timers.popDue(watermark)) {
+      this.keys.key = timer.key;
+      this.keys.time = timer.timestamp;
+      onTimer?.(timer.timestamp, timer.key, 'event', this.ctx);
+    }
+    this.keys.time = Number.NEGATIVE_INFINITY;
+    this.instance.onWatermark?.(this.ctx);
+    this.state.expire(watermark, this.clock.now());
+    return true;
+  }
+
+  /** Fires processing-time timers due at `now`, then processing-time TTL cleanup. */
+  advanceProcessingTime(now: number): void {
+    const onTimer = this.instance.onTimer?.bind(this.instance);
+    for (let timer = this.timers.popDueProcessing(now); timer; timer = this.timers.popDueProcessing(now)) {
+      this.keys.key = timer.key;
+      this.keys.time = Number.NEGATIVE_INFINITY;
+      onTimer?.(timer.timestamp, timer.key, 'processing', this.ctx);
+    }
+    this.state.expire(this.ctx.watermark, now);
+  }
+
+  /** Everything emitted since the last call. */
+  take(): OperatorOutputs {
+    const taken = this.out.take();
+    let emitted = taken.main.length;
+    for (const b of Object.values(taken.named)) emitted += b.length;
+    if (emitted) this.ctx.count('records_out', emitted);
+    return taken;
+  }
+
+  /** Inputs the instance asks not to be fed for now (bounded buffers). */
+  blockedInputs(): readonly number[] {
+    const signal = (this.instance as { blockedInputs?: () => readonly number[] }).blockedInputs;
+    return typeof signal === 'function' ? signal.call(this.instance) : [];
+  }
+
+  snapshot(): OperatorHostSnapshot {
+    return {
+      version: 1,
+      watermark: this.ctx.watermark,
+      timers: this.timers.snapshot(),
+      operator: this.instance.snapshot?.(),
+      counters: [...this.ctx.counters],
+    };
+  }
+
+  /** Restores operator-local state; the backend must already hold the restored keyed state. */
+  restore(snapshot: OperatorHostSnapshot): void {
+    if (snapshot.version !== 1) throw new Error(`operator '${this.id}': unknown snapshot version ${String(snapshot.version)}`);
+    this.ctx.watermark = snapshot.watermark;
+    this.timers.restore(snapshot.timers);
+    this.ctx.counters.clear();
+    for (const [name, n] of snapshot.counters) this.ctx.counters.set(name, n);
+    this.state.reload();
+    if (snapshot.operator !== undefined) this.instance.restore?.(snapshot.operator);
+  }
+
+  /** Keyed state size of this operator (sampled), for metrics and the benchmark. */
+  stateStats(): { keys: number; bytes: number; timers: number } {
+    return { keys: this.state.keyCount(), bytes: this.state.approximateBytes(), timers: this.timers.size };
+  }
+
+  async close(): Promise<void> {
+    await this.instance.close?.();
+  }
+}

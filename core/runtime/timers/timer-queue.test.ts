@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TimerQueue, type Timer } from './timer-queue.ts';
+import { createTimerService } from './timer-service.ts';
+import { KeyContext } from '../state/key-context.ts';
+
+function drain(q: TimerQueue, wm: number): [string, number][] {
+  const out: [string, number][] = [];
+  for (let t: Timer | undefined = q.popDue(wm); t; t = q.popDue(wm)) out.push([t.key, t.timestamp]);
+  return out;
+}
+
+void test('due timers pop in time order, ties in registration order, one per key and timestamp', () => {
+  const q = new TimerQueue();
+  q.register('b', 20, 'event');
+  q.register('a', 10, 'event');
+  q.register('c', 20, 'event');
+  assert.equal(q.register('b', 20, 'event'), false, 'duplicate');
+  q.register('a', 20, 'event');
+  q.register('a', 10, 'processing');
+  assert.equal(q.size, 5);
+  assert.deepEqual(drain(q, 15), [['a', 10]]);
+  assert.deepEqual(drain(q, 25), [['b', 20], ['c', 20], ['a', 20]]);
+  assert.equal(q.sizeOf('processing'), 1);
+  assert.equal(q.popDueProcessing(9), undefined);
+  assert.equal(q.popDueProcessing(10)?.key, 'a');
+});
+
+void test('deleted timers never fire; many deletions are compacted', () => {
+  const q = new TimerQueue();
+  for (let i = 0; i < 5000; i++) q.register(`k${i}`, i, 'event');
+  for (let i = 0; i < 5000; i += 2) q.delete(`k${i}`, i, 'event');
+  assert.equal(q.size, 2500);
+  const fired = drain(q, 100);
+  assert.deepEqual(fired.map(([, t]) => t), Array.from({ length: 50 }, (_, i) => 2 * i + 1));
+  assert.equal(q.nextTimestamp('event'), 101);
+});
+
+void test('snapshot and restore keep timers and their tie order', () => {
+  const q = new TimerQueue();
+  q.register('z', 5, 'event');
+  q.register('y', 5, 'event');
+  q.register('x', 1, 'processing');
+  q.delete('z', 5, 'event');
+  q.register('z', 5, 'event'); // re-registered: now after y
+  const snap = structuredClone(q.snapshot());
+  const r = new TimerQueue();
+  r.restore(snap);
+  r.register('w', 5, 'event');
+  assert.deepEqual(drain(r, 5), [['y', 5], ['z', 5], ['w', 5]]);
+  assert.equal(r.popDueProcessing(1)?.key, 'x');
+});
+
+void test('the timer service registers for the current key', () => {
+  const q = new TimerQueue();
+  const kc = new KeyContext();
+  const timers = createTimerService(q, kc);
+  assert.throws(() => timers.registerEventTimeTimer(1), /no current key/);
+  kc.key = 'u';
+  timers.registerEventTimeTimer(3);
+  timers.registerProcessingTimeTimer(4);
+  timers.deleteProcessingTimeTimer(4);
+  assert.ok(q.has('u', 3, 'event'));
+  assert.equal(q.size, 1);
+});

@@ -1,0 +1,109 @@
+/**
+ * The instruments the engine records, created once per job. Counters and histograms are
+ * recorded once per batch with attribute objects built once per operator, so metrics cost
+ * nothing per record. Gauges (watermark, queue depth, back-pressure) are observed: the
+ * SDK reads them from the running job when a reader collects.
+ *
+ * Names follow DESIGN.md §6: `sluice_records_in`, `sluice_records_out`,
+ * `sluice_records_late`, `sluice_records_dead_lettered` (attribute `operator`, which is
+ * also a source or sink id for what those count), `sluice_processing_latency_ms`,
+ * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
+ * (share of time a source waited on full queues), `sluice_checkpoint_*`.
+ */
+import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+
+/** What the observable gauges read from the job. */
+export interface GaugeReadings {
+  /** Current watermark by operator (and source) id; non-finite ones are skipped. */
+  watermarks(): Iterable<readonly [string, number]>;
+  /** Batches queued per edge. */
+  queueDepths(): Iterable<readonly [string, number]>;
+  /** Share of time each source spent waiting on back-pressure, 0 to 1. */
+  backpressure(): Iterable<readonly [string, number]>;
+  /** Approximate bytes of keyed state. */
+  stateBytes(): number | undefined;
+}
+
+/** Per-stage recorder with its attributes bound once. */
+export interface StageMetrics {
+  readonly attributes: Attributes;
+  recordBatch(recordsIn: number, recordsOut: number, processingMs: number): void;
+  late(n: number): void;
+  deadLettered(n: number): void;
+}
+
+export class EngineMetrics {
+  private readonly recordsIn: Counter;
+  private readonly recordsOut: Counter;
+  private readonly recordsLate: Counter;
+  private readonly recordsDead: Counter;
+  private readonly latency: Histogram;
+  private readonly checkpointDuration: Histogram;
+  private readonly checkpointBytes: Histogram;
+  private readonly checkpoints: Counter;
+  private readonly restarts: Counter;
+
+  constructor(private readonly meter: Meter) {
+    this.recordsIn = meter.createCounter('sluice_records_in', { description: 'Records received, per operator (sources: records admitted).' });
+    this.recordsOut = meter.createCounter('sluice_records_out', { description: 'Records emitted, per operator (sinks: records written).' });
+    this.recordsLate = meter.createCounter('sluice_records_late', { description: 'Records sent to the late output, per operator.' });
+    this.recordsDead = meter.createCounter('sluice_records_dead_lettered', { description: 'Records sent to the dead-letter output, per operator.' });
+    this.latency = meter.createHistogram('sluice_processing_latency_ms', { description: 'Time to process one batch, per operator.', unit: 'ms' });
+    this.checkpointDuration = meter.createHistogram('sluice_checkpoint_duration_ms', { description: 'Duration of completed checkpoints.', unit: 'ms' });
+    this.checkpointBytes = meter.createHistogram('sluice_checkpoint_bytes', { description: 'Bytes written by completed checkpoints.', unit: 'By' });
+    this.checkpoints = meter.createCounter('sluice_checkpoints', { description: 'Checkpoint attempts, by outcome (completed, declined).' });
+    this.restarts = meter.createCounter('sluice_restarts', { description: 'Restarts of the job from its last checkpoint.' });
+  }
+
+  stage(id: string, kind: string): StageMetrics {
+    const attributes: Attributes = { operator: id, kind };
+    const { recordsIn, recordsOut, recordsLate, recordsDead, latency } = this;
+    return {
+      attributes,
+      recordBatch(nIn, nOut, ms) {
+        if (nIn) recordsIn.add(nIn, attributes);
+        if (nOut) recordsOut.add(nOut, attributes);
+        latency.record(ms, attributes);
+      },
+      late(n) {
+        if (n) recordsLate.add(n, attributes);
+      },
+      deadLettered(n) {
+        if (n) recordsDead.add(n, attributes);
+      },
+    };
+  }
+
+  checkpoint(outcome: 'completed' | 'declined', durationMs: number, bytes: number): void {
+    this.checkpoints.add(1, { outcome });
+    if (outcome === 'completed') {
+      this.checkpointDuration.record(durationMs);
+      this.checkpointBytes.record(bytes);
+    }
+  }
+
+  restart(): void {
+    this.restarts.add(1);
+  }
+
+  /** Registers the gauges; call once per job. */
+  observe(readings: GaugeReadings): void {
+    const watermark = this.meter.createObservableGauge('sluice_watermark_ms', { description: 'Current watermark, per operator and source.', unit: 'ms' });
+    const depth = this.meter.createObservableGauge('sluice_queue_depth', { description: 'Batches waiting on each edge of the graph.' });
+    const pressure = this.meter.createObservableGauge('sluice_backpressure_ratio', { description: 'Share of time a source waited on full queues.' });
+    const state = this.meter.createObservableGauge('sluice_state_bytes', { description: 'Approximate bytes of keyed state.', unit: 'By' });
+    watermark.addCallback((r) => {
+      for (const [id, w] of readings.watermarks()) if (Number.isFinite(w)) r.observe(w, { operator: id });
+    });
+    depth.addCallback((r) => {
+      for (const [edge, d] of readings.queueDepths()) r.observe(d, { edge });
+    });
+    pressure.addCallback((r) => {
+      for (const [id, ratio] of readings.backpressure()) r.observe(ratio, { operator: id });
+    });
+    state.addCallback((r) => {
+      const bytes = readings.stateBytes();
+      if (bytes !== undefined) r.observe(bytes);
+    });
+  }
+}

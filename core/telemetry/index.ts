@@ -1,0 +1,6 @@
+/** Telemetry of a job: OpenTelemetry providers and the engine's instruments. */
+export { createTelemetry, OnDemandMetricReader } from './telemetry.ts';
+export type { Telemetry, TelemetryOptions, TraceExporterKind } from './telemetry.ts';
+export { EngineMetrics } from './engine-metrics.ts';
+export type { GaugeReadings, StageMetrics } from './engine-metrics.ts';
+export { SPAN_ATTR, operatorSpanName } from './span-attributes.ts';

@@ -1,0 +1,117 @@
+/**
+ * OpenTelemetry providers of one job: a tracer and a meter, with the service name set to
+ * the pipeline's name.
+ *
+ * Exporters: `none` (the default: spans are not even created, metrics are kept for the
+ * readers that ask, e.g. a Prometheus endpoint), `memory` (spans kept in an
+ * `InMemorySpanExporter` and metrics in a manual reader, for tests), `otlp` (spans over
+ * OTLP/HTTP protobuf to `endpoint`, batched). `sample_ratio` picks traces with a
+ * trace-id ratio sampler. Background export failures are reported by the SDK's diagnostic
+ * logger, never thrown into the job.
+ */
+import type { Meter, Tracer } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { CollectionResult } from '@opentelemetry/sdk-metrics';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ensureContextManager } from './sync-context.ts';
+
+export type TraceExporterKind = 'none' | 'memory' | 'otlp';
+
+export interface TelemetryOptions {
+  /** The pipeline's name. */
+  readonly serviceName: string;
+  readonly exporter?: TraceExporterKind;
+  /** OTLP/HTTP base endpoint, e.g. `http://127.0.0.1:4318`; spans go to `<endpoint>/v1/traces`. */
+  readonly endpoint?: string;
+  /** Share of traces kept, 0 to 1 (default 1). */
+  readonly sampleRatio?: number;
+  /** Extra metric readers (a Prometheus endpoint, a periodic OTLP exporter). */
+  readonly metricReaders?: readonly MetricReader[];
+}
+
+/** A metric reader that collects only when asked (tests, `/metrics` handlers). */
+export class OnDemandMetricReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export interface Telemetry {
+  readonly serviceName: string;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  /** False with exporter `none`: the engine then skips span creation altogether. */
+  readonly tracing: boolean;
+  /** With exporter `memory`: the finished spans. */
+  readonly spans: InMemorySpanExporter | undefined;
+  /** With exporter `memory`: collects the current metric values. */
+  collectMetrics(): Promise<CollectionResult>;
+  /** Exports what is buffered (before a test queries Jaeger, before exit). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const exporter = options.exporter ?? 'none';
+  const ratio = options.sampleRatio ?? 1;
+  if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`sample_ratio must be from 0 to 1, got ${ratio}`);
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName });
+
+  let spans: InMemorySpanExporter | undefined;
+  const processors: SpanProcessor[] = [];
+  if (exporter === 'memory') {
+    spans = new InMemorySpanExporter();
+    processors.push(new SimpleSpanProcessor(spans));
+  } else if (exporter === 'otlp') {
+    const base = (options.endpoint ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
+    const url = base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  }
+  const tracerProvider =
+    exporter === 'none'
+      ? undefined
+      : new BasicTracerProvider({
+          resource,
+          sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+          spanProcessors: processors,
+        });
+  const tracer = tracerProvider ? tracerProvider.getTracer('sluice') : trace.getTracer('sluice-noop');
+  // So a plugin finds the runtime's span of the batch it handles (`trace.getActiveSpan()`).
+  if (tracerProvider) ensureContextManager();
+
+  const onDemand = new OnDemandMetricReader();
+  const meterProvider = new MeterProvider({ resource, readers: [onDemand, ...(options.metricReaders ?? [])] });
+  const meter = meterProvider.getMeter('sluice');
+
+  return {
+    serviceName: options.serviceName,
+    tracer,
+    meter,
+    tracing: tracerProvider !== undefined && ratio > 0,
+    spans,
+    collectMetrics: () => onDemand.collect(),
+    async flush() {
+      await tracerProvider?.forceFlush();
+      await meterProvider.forceFlush();
+    },
+    async shutdown() {
+      await tracerProvider?.shutdown();
+      await meterProvider.shutdown();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile, open, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APPEND_ONLY, BatchBuilder } from '../../core/api/index.ts';
+import type { Batch, Changelog, SinkInstance } from '../../core/api/index.ts';
+import { fileSinkPlugin } from './index.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'sluice-file-sink-'));
+
+async function make(path: string, options: { changelog?: Changelog; codec?: 'json' | 'raw'; position?: unknown } = {}): Promise<SinkInstance> {
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op' }, deps: {}, logger: undefined as never,
+    input: { changelog: options.changelog ?? APPEND_ONLY }, expressions: undefined as never,
+    ...(options.codec ? { codec: options.codec } : {}),
+  };
+  const sink = await fileSinkPlugin.create(ctx);
+  await sink.open(options.position);
+  return sink;
+}
+
+function batch(from: number, to: number): Batch {
+  const b = new BatchBuilder();
+  for (let i = from; i < to; i++) b.push({ i, s: `é${i}` }, i);
+  return b.take();
+}
+
+const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `{"i":${from + k},"s":"é${from + k}"}\n`).join('');
+
+void test('a fresh start creates the folder and overwrites the file; each batch is one write call', async () => {
+  const path = join(dir, 'new', 'deeper', 'out.jsonl');
+  const sink = await make(path);
+  await sink.write(batch(0, 3));
+  await sink.close();
+  const again = await make(path);
+  const probe = await open(join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<unknown> };
+  await probe.close();
+  const original = proto.write;
+  let calls = 0;
+  proto.write = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    return original.apply(this, args);
+  };
+  try {
+    await again.write(batch(10, 500));
+    await again.write(batch(500, 502));
+  } finally {
+    proto.write = original;
+  }
+  await again.close();
+  assert.equal(calls, 2);
+  assert.equal(await readFile(path, 'utf8'), lines(10, 502));
+});
+
+void test('checkpoint returns the synced length; a restore truncates to it so a replay writes each line once', async () => {
+  const path = join(dir, 'replay.jsonl');
+  const sink = await make(path);
+  await sink.write(batch(0, 10));
+  const position = await sink.checkpoint!();
+  assert.deepEqual(position, { bytes: Buffer.byteLength(lines(0, 10)) });
+  await sink.write(batch(10, 15));
+  // Crash here: lines 10..14 were written after the checkpoint, and will be replayed.
+  const restored = await make(path, { position: JSON.parse(JSON.stringify(position)) });
+  assert.equal(await readFile(path, 'utf8'), lines(0, 10));
+  await restored.write(batch(10, 20));
+  await restored.close();
+  await sink.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 20));
+});
+
+void test('a restore at length 0 of a vanished file starts it; a file shorter than its position is refused', async () => {
+  const path = join(dir, 'gone.jsonl');
+  const empty = await make(path, { position: { bytes: 0 } });
+  await empty.write(batch(0, 1));
+  await empty.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 1));
+  await truncate(path, 3);
+  await assert.rejects(make(path, { position: { bytes: 10 } }), /shorter than the checkpointed 10/);
+  await assert.rejects(make(path, { position: { bytes: -1 } }), /bad position/);
+});
+
+void test('an upsert input gets the change kind as the first field; append-only rows are written as they are', async () => {
+  const path = join(dir, 'upsert.jsonl');
+  const sink = await make(path, { changelog: { mode: 'upsert', key: ['k'] } });
+  const b = new BatchBuilder();
+  b.push({ k: 'a', n: 1 }, 1);
+  b.push({ k: 'a', n: 2 }, 1, 'update');
+  b.push({ k: 'a' }, 1, 'delete');
+  await sink.write(b.take());
+  await sink.close();
+  assert.equal(await readFile(path, 'utf8'), '{"op":"insert","k":"a","n":1}\n{"op":"update","k":"a","n":2}\n{"op":"delete","k":"a"}\n');
+});
+
+void test('codec raw writes the message field; records that cannot be encoded are returned as rejected', async () => {
+  const path = join(dir, 'raw.txt');
+  await writeFile(path, 'old content\n');
+  const sink = await make(path, { codec: 'raw' });
+  const b = new BatchBuilder();
+  b.push({ message: 'first' }, 1);
+  b.push({ nope: 1 }, 1);
+  b.push({ message: 'second' }, 1);
+  const result = await sink.write(b.take());
+  await sink.close();
+  assert.deepEqual(result && result.rejected?.map((r) => r.index), [1]);
+  assert.equal(await readFile(path, 'utf8'), 'first\nsecond\n');
+  const json = await make(join(dir, 'bad.jsonl'));
+  const bad = new BatchBuilder();
+  bad.push({ n: 1n }, 1);
+  const r = await json.write(bad.take());
+  await json.close();
+  assert.equal(r && r.rejected?.[0]?.error instanceof Error, true);
+  assert.equal(await readFile(join(dir, 'bad.jsonl'), 'utf8'), '');
+});

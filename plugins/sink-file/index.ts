@@ -1,0 +1,24 @@
+/** `file`: writes JSONL (or raw lines), effectively once across restarts. */
+import { definePlugin } from '../../core/api/index.ts';
+import { blockCodec } from '../../core/runtime/codec/index.ts';
+import { fileSinkSpec } from './spec.ts';
+import { FileSink } from './file-sink.ts';
+
+export const fileSinkPlugin = definePlugin({
+  kind: 'sink',
+  name: 'file',
+  summary: 'Writes one line per record (JSONL with codec json, text with codec raw), effectively once across restarts.',
+  description: [
+    'Each batch is encoded to one string and written with one call.',
+    'At a checkpoint the file is fsynced and its length recorded; on restore the file is truncated to that length, so records replayed after a crash are written once (effectively once).',
+    'A fresh start (no checkpoint) creates the file or truncates it: earlier content is overwritten.',
+    'For an upsert input each line carries the change kind in `change_field` (`{"op":"update",...row}`); a delete carries the row the upstream operator gave.',
+    'With codec raw the `message` field of each record is written as the line, and the change kind is not written.',
+  ].join(' '),
+  spec: fileSinkSpec,
+  create(ctx) {
+    const { config, input } = ctx;
+    const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
+    return new FileSink(config.path, blockCodec(ctx), encodeOptions);
+  },
+});

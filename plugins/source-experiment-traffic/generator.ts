@@ -1,0 +1,123 @@
+/**
+ * The traffic generator without the source plumbing: a cursor over the delivery order
+ * (schedule.ts) that turns deliveries into records. Used by the `experiment_traffic`
+ * source, by tests and by scripts that write archives.
+ */
+import type { Row } from '../../core/api/index.ts';
+import { unit } from './hash.ts';
+import { EventModel } from './events.ts';
+import { metadataRow } from './metadata.ts';
+import { Plans, S } from './plan.ts';
+import { buildBlock } from './schedule.ts';
+import type { Block } from './schedule.ts';
+import type { TrafficConfig, TrafficOutput } from './spec.ts';
+
+/** Where the generator stands: the block, the index inside it, and records emitted so far. */
+export interface TrafficPosition {
+  readonly seed: number;
+  readonly block: number;
+  readonly index: number;
+  readonly emitted: number;
+}
+
+/** Records of one `next` call as parallel arrays; `payloads[i]` set for a malformed record. */
+export interface Deliveries {
+  length: number;
+  readonly outputs: TrafficOutput[];
+  readonly partitions: number[];
+  /** Offset = block · 2^20 + index in block: unique and growing along the stream. */
+  readonly offsets: number[];
+  readonly times: number[];
+  readonly values: (Row | undefined)[];
+  readonly payloads: (string | undefined)[];
+}
+
+const BLOCK_OFFSET = 1_048_576;
+
+export class TrafficGenerator {
+  readonly plans: Plans;
+  readonly model: EventModel;
+  private readonly actions: Readonly<Record<string, string>>;
+  private block: Block;
+  private index = 0;
+  private emitted = 0;
+
+  constructor(private readonly c: TrafficConfig) {
+    this.plans = new Plans(c);
+    this.model = new EventModel(c, this.plans);
+    this.actions = Object.fromEntries(Object.keys(c.actions).map((a) => [a, c.directions[a] ?? 'none']));
+    this.block = buildBlock(c, this.plans, this.model, 0);
+  }
+
+  position(): TrafficPosition {
+    return { seed: this.c.seed, block: this.block.index, index: this.index, emitted: this.emitted };
+  }
+
+  seek(p: TrafficPosition): void {
+    if (p.seed !== this.c.seed) throw new Error(`position was taken with seed ${p.seed}, this generator has seed ${this.c.seed}`);
+    if (this.block.index !== p.block) this.block = buildBlock(this.c, this.plans, this.model, p.block);
+    this.index = p.index;
+    this.emitted = p.emitted;
+  }
+
+  /** True once `events` records were emitted. */
+  get done(): boolean {
+    return this.c.events !== undefined && this.emitted >= this.c.events;
+  }
+
+  /** Up to `max` records (fewer at the `events` limit). */
+  next(max: number): Deliveries {
+    const out: Deliveries = { length: 0, outputs: [], partitions: [], offsets: [], times: [], values: [], payloads: [] };
+    const limit = this.c.events === undefined ? max : Math.min(max, this.c.events - this.emitted);
+    while (out.length < limit) {
+      if (this.index >= this.block.length) {
+        this.block = buildBlock(this.c, this.plans, this.model, this.block.index + 1);
+        this.index = 0;
+        continue;
+      }
+      const i = this.index++;
+      this.deliver(i, out);
+    }
+    this.emitted += out.length;
+    return out;
+  }
+
+  private deliver(i: number, out: Deliveries): void {
+    const { c, block } = this;
+    const e = block.event[i]!;
+    let output: TrafficOutput;
+    let value: Row | undefined;
+    let partition = 0;
+    if (e < 0) {
+      const v = block.versions[-1 - e]!;
+      value = metadataRow(this.plans.plan(v.k), v.j, c, this.actions);
+      output = 'metadata';
+    } else {
+      value = this.model.build(e);
+      if (value === undefined) return;
+      output = value.action === undefined ? 'activations' : 'actions';
+      partition = this.model.lastUserRank % c.partitions;
+    }
+    const copy = block.copy[i]!;
+    let payload: string | undefined;
+    if (e >= 0 && c.malformed_share > 0 && unit(c.seed, S.malformed + copy, e) < c.malformed_share) {
+      payload = malformed(value, unit(c.seed, S.malformedKind + copy, e));
+      value = undefined;
+    }
+    out.outputs.push(output);
+    out.partitions.push(partition);
+    out.offsets.push(block.index * BLOCK_OFFSET + i);
+    out.times.push(e < 0 ? (value!.ts as number) : this.model.time(e));
+    out.values.push(value);
+    out.payloads.push(payload);
+    out.length++;
+  }
+}
+
+/** A payload that does not decode as a JSON object: cut JSON, or not JSON at all. */
+function malformed(value: Row, u: number): string {
+  const json = JSON.stringify(value);
+  if (u < 0.6) return json.slice(0, Math.max(1, Math.floor(json.length * u)));
+  if (u < 0.8) return `${json.slice(0, -1)},"extra":}`;
+  return `event ${String(value.event_id)} lost its framing`;
+}
