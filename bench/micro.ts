@@ -63,7 +63,7 @@ export async function fileSinkWrite({ events }: ScenarioOptions): Promise<RunRes
   try {
     const sink = await fileSinkPlugin.create({
       id: 'out', job: 'bench', config: { path: join(dir, 'out.jsonl'), change_field: 'op' }, deps: {}, logger: silent,
-      input: { changelog: APPEND_ONLY }, expressions: undefined as never,
+      input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: jsonCodec,
     });
     await sink.open(undefined);
     const m = new Measure();

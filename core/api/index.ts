@@ -17,4 +17,6 @@ export * from './expressions.ts';
 export * from './operator.ts';
 export * from './source.ts';
 export * from './sink.ts';
+export * from './codec.ts';
+export * from './keyed-function.ts';
 export * from './plugin.ts';

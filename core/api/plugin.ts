@@ -16,6 +16,7 @@ import type { SourceInstance } from './source.ts';
 import type { SinkInstance, SinkInput } from './sink.ts';
 import type { CheckpointStore } from './checkpoint.ts';
 import type { ExpressionCompiler } from './expressions.ts';
+import type { Codec } from './codec.ts';
 
 /** Version of this API. Plugins declare the range they support. */
 export const API_VERSION = '0.1.0';
@@ -114,6 +115,8 @@ export interface OperatorDefinition<
 export interface SinkCreateContext<C, D extends DepsSpec> extends CreateContext<C, D> {
   readonly input: SinkInput;
   readonly expressions: ExpressionCompiler;
+  /** The block's codec (`codec: json | raw` beside the plugin key; json by default). */
+  readonly codec: Codec;
 }
 
 export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'sink', S, D> {

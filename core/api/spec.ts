@@ -53,7 +53,7 @@ export type FieldSpec<T = unknown> =
 export type ObjectSpec<T = unknown> = Extract<FieldSpec<T>, { type: 'object' }>;
 
 /** The parsed TypeScript type of a spec. */
-export type Infer<S> = S extends { readonly __type?: infer T } ? T : never;
+export type Infer<S> = 0 extends 1 & S ? any : S extends { readonly __type?: infer T } ? T : never;
 
 type Opts<T> = Omit<Common<T>, '__type'>;
 type Req<O> = O extends { optional: true } ? false : true;

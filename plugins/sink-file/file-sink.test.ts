@@ -1,3 +1,4 @@
+import { getCodec } from '../../core/runtime/codec/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile, open, truncate } from 'node:fs/promises';
@@ -13,7 +14,7 @@ async function make(path: string, options: { changelog?: Changelog; codec?: 'jso
   const ctx = {
     id: 'out', job: 'j', config: { path, change_field: 'op' }, deps: {}, logger: undefined as never,
     input: { changelog: options.changelog ?? APPEND_ONLY }, expressions: undefined as never,
-    ...(options.codec ? { codec: options.codec } : {}),
+    codec: getCodec(options.codec ?? 'json'),
   };
   const sink = await fileSinkPlugin.create(ctx);
   await sink.open(options.position);

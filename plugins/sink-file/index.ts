@@ -1,6 +1,5 @@
 /** `file`: writes JSONL (or raw lines), effectively once across restarts. */
 import { definePlugin } from '../../core/api/index.ts';
-import { blockCodec } from '../../core/runtime/codec/index.ts';
 import { fileSinkSpec } from './spec.ts';
 import { FileSink } from './file-sink.ts';
 
@@ -19,6 +18,6 @@ export const fileSinkPlugin = definePlugin({
   create(ctx) {
     const { config, input } = ctx;
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
-    return new FileSink(config.path, blockCodec(ctx), encodeOptions);
+    return new FileSink(config.path, ctx.codec, encodeOptions);
   },
 });

@@ -1,3 +1,4 @@
+import { jsonCodec } from '../../core/runtime/codec/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchBuilder, APPEND_ONLY } from '../../core/api/index.ts';
@@ -6,7 +7,7 @@ import { nullSinkPlugin } from './index.ts';
 void test('null counts records across writes and restores, and logs the count at close', async () => {
   const logged: unknown[] = [];
   const logger = { info: (m: string, a?: unknown) => logged.push([m, a]) } as never;
-  const ctx = { id: 'nothing', job: 'j', config: {}, deps: {}, logger, input: { changelog: APPEND_ONLY }, expressions: undefined as never };
+  const ctx = { id: 'nothing', job: 'j', config: {}, deps: {}, logger, input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: jsonCodec };
   const sink = await nullSinkPlugin.create(ctx);
   await sink.open(undefined);
   const b = new BatchBuilder();

@@ -1,7 +1,6 @@
 /** `stdout`: JSON lines (or raw lines) on standard output; no delivery guarantee. */
 import type { Writable } from 'node:stream';
 import { definePlugin } from '../../core/api/index.ts';
-import { blockCodec } from '../../core/runtime/codec/index.ts';
 import { stdoutSinkSpec } from './spec.ts';
 import { StreamSink } from './stdout-sink.ts';
 
@@ -17,6 +16,6 @@ export const stdoutSinkPlugin = definePlugin({
   spec: stdoutSinkSpec,
   create(ctx) {
     const encodeOptions = ctx.input.changelog.mode === 'upsert' ? { changeField: ctx.config.change_field } : {};
-    return new StreamSink(stdoutTarget.stream, blockCodec(ctx), encodeOptions);
+    return new StreamSink(stdoutTarget.stream, ctx.codec, encodeOptions);
   },
 });

@@ -1,3 +1,4 @@
+import { jsonCodec } from '../../core/runtime/codec/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -19,7 +20,7 @@ function capture(highWaterMark: number) {
 }
 
 async function make(changelog: Changelog = APPEND_ONLY) {
-  return stdoutSinkPlugin.create({ id: 'out', job: 'j', config: { change_field: 'op' }, deps: {}, logger: undefined as never, input: { changelog }, expressions: undefined as never });
+  return stdoutSinkPlugin.create({ id: 'out', job: 'j', config: { change_field: 'op' }, deps: {}, logger: undefined as never, input: { changelog }, expressions: undefined as never, codec: jsonCodec });
 }
 
 void test('stdout writes one JSON-lines string per batch and waits for drain when the stream is full', async () => {

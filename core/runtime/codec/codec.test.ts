@@ -95,3 +95,17 @@ void test('json round-trips what it encodes', () => {
   const back = jsonCodec.decode(text.slice(0, -1).split('\n'));
   assert.deepEqual(back.rows, rows);
 });
+
+void test('encodeEach gives one payload per record and leaves rejected ones undefined', () => {
+  const b = new BatchBuilder();
+  b.push({ a: 1 }, 1, 'update');
+  b.push({ big: 1n }, 2);
+  b.push({ message: 'two\nlines' }, 3);
+  const batch = b.take();
+  const json = jsonCodec.encodeEach(batch, { changeField: 'op' });
+  assert.deepEqual(json.payloads, ['{"op":"update","a":1}', undefined, '{"op":"insert","message":"two\\nlines"}']);
+  assert.deepEqual(json.rejected.map((r) => r.index), [1]);
+  const raw = rawCodec.encodeEach(batch);
+  assert.deepEqual(raw.payloads, [undefined, undefined, 'two\nlines']);
+  assert.deepEqual(raw.rejected.map((r) => r.index), [0, 1]);
+});

@@ -2,9 +2,7 @@
  * Codecs (`json`, `raw`) for sources and sinks. Look a codec up once per block with
  * `getCodec(name)` and call it per chunk (`decode`) or batch (`encode`), never per record.
  */
-export type { Codec, CodecName, DecodeFailure, DecodeResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
+export type { Codec, CodecName, DecodeFailure, DecodeResult, EncodeEachResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
 export { jsonCodec } from './json.ts';
 export { rawCodec, RAW_FIELD } from './raw.ts';
 export { getCodec, CODEC_NAMES } from './registry.ts';
-export { blockCodec } from './block-codec.ts';
-export type { CodecContext } from './block-codec.ts';

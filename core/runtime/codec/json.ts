@@ -5,7 +5,7 @@
  */
 import { RecordError } from '../../api/index.ts';
 import type { Batch, Row } from '../../api/index.ts';
-import type { Codec, DecodeFailure, DecodeResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
+import type { Codec, DecodeFailure, DecodeResult, EncodeEachResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
 import { payloadText } from './text.ts';
 
 function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
@@ -35,24 +35,25 @@ function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
 const NO_FAILURES: readonly DecodeFailure[] = Object.freeze([]);
 const NO_REJECTIONS: readonly EncodeRejection[] = Object.freeze([]);
 
-function encode(batch: Batch, options?: EncodeOptions): EncodeResult {
+/** One record as JSON, with the change kind spliced in first when `changeField` is set. */
+function encodeRow(row: Row, kind: string, changeField: string | undefined, prefix: string): string {
+  if (changeField === undefined) return JSON.stringify(row);
+  if (Object.hasOwn(row, changeField)) return JSON.stringify({ [changeField]: kind, ...row, [changeField]: kind });
+  const body = JSON.stringify(row);
+  return prefix + kind + (body.length > 2 ? '",' + body.slice(1) : '"}');
+}
+
+/** Calls `each(i, line)` for every record that encodes; returns the rejections. */
+function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (index: number, line: string) => void): readonly EncodeRejection[] {
   const { values, kinds, length } = batch;
   const changeField = options?.changeField;
   // `"op":` prefix spliced into each stringified row: no per-record object copy.
   const prefix = changeField === undefined ? '' : `{${JSON.stringify(changeField)}:"`;
-  let text = '';
-  let records = 0;
   let rejected: EncodeRejection[] | undefined;
   for (let i = 0; i < length; i++) {
-    const row = values[i]!;
     let line: string;
     try {
-      if (changeField === undefined) line = JSON.stringify(row);
-      else if (Object.hasOwn(row, changeField)) line = JSON.stringify({ [changeField]: kinds?.[i] ?? 'insert', ...row, [changeField]: kinds?.[i] ?? 'insert' });
-      else {
-        const body = JSON.stringify(row);
-        line = prefix + (kinds?.[i] ?? 'insert') + (body.length > 2 ? '",' + body.slice(1) : '"}');
-      }
+      line = encodeRow(values[i]!, kinds?.[i] ?? 'insert', changeField, prefix);
     } catch (cause) {
       (rejected ??= []).push({ index: i, error: new RecordError('encode_error', `cannot encode as JSON: ${(cause as Error).message}`, { cause }) });
       continue;
@@ -61,10 +62,27 @@ function encode(batch: Batch, options?: EncodeOptions): EncodeResult {
       (rejected ??= []).push({ index: i, error: new RecordError('encode_error', 'cannot encode as JSON: not a JSON value') });
       continue;
     }
-    text += line + '\n';
-    records++;
+    each(i, line);
   }
-  return { text, records, rejected: rejected ?? NO_REJECTIONS };
+  return rejected ?? NO_REJECTIONS;
 }
 
-export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode });
+function encode(batch: Batch, options?: EncodeOptions): EncodeResult {
+  let text = '';
+  let records = 0;
+  const rejected = encodeLines(batch, options, (_i, line) => {
+    text += line + '\n';
+    records++;
+  });
+  return { text, records, rejected };
+}
+
+function encodeEach(batch: Batch, options?: EncodeOptions): EncodeEachResult {
+  const payloads = new Array<string | undefined>(batch.length).fill(undefined);
+  const rejected = encodeLines(batch, options, (i, line) => {
+    payloads[i] = line;
+  });
+  return { payloads, rejected };
+}
+
+export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode, encodeEach });

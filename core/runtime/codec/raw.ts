@@ -6,7 +6,7 @@
  */
 import { RecordError } from '../../api/index.ts';
 import type { Batch, Row } from '../../api/index.ts';
-import type { Codec, DecodeResult, EncodeRejection, EncodeResult } from './types.ts';
+import type { Codec, DecodeResult, EncodeEachResult, EncodeRejection, EncodeResult } from './types.ts';
 import { payloadText } from './text.ts';
 
 /** The field that holds a raw record's text. */
@@ -40,4 +40,17 @@ function encode(batch: Batch): EncodeResult {
   return { text, records, rejected: rejected ?? [] };
 }
 
-export const rawCodec: Codec = Object.freeze({ name: 'raw', decode, encode });
+/** Like `encode`, one payload per record; a message may hold newlines here (no framing). */
+function encodeEach(batch: Batch): EncodeEachResult {
+  const { values, length } = batch;
+  const payloads = new Array<string | undefined>(length).fill(undefined);
+  let rejected: EncodeRejection[] | undefined;
+  for (let i = 0; i < length; i++) {
+    const message = values[i]![RAW_FIELD];
+    if (typeof message === 'string') payloads[i] = message;
+    else (rejected ??= []).push({ index: i, error: new RecordError('encode_error', `raw codec: field '${RAW_FIELD}' is not a string`) });
+  }
+  return { payloads, rejected: rejected ?? [] };
+}
+
+export const rawCodec: Codec = Object.freeze({ name: 'raw', decode, encode, encodeEach });

@@ -12,6 +12,7 @@ import { PluginInitError } from '../plugins/lifecycle.ts';
 import type { Lifecycle } from '../plugins/lifecycle.ts';
 import { OperatorHost } from '../state/index.ts';
 import type { EngineSettings } from './settings.ts';
+import { getCodec } from '../codec/index.ts';
 
 type Deps = Readonly<Record<string, unknown>>;
 
@@ -59,10 +60,8 @@ export async function createSink(s: EngineSettings, c: CompiledSink, role: 'sink
   const kind = role === 'sink' ? 'sink' : role === 'late' ? 'late output' : 'dead-letter output';
   try {
     if (override) return override();
-    // `codec` is not in the public SinkCreateContext yet; built-in sinks read it (core/runtime/codec/block-codec.ts).
-    const withCodec = { codec: c.codec };
     return await c.plugin.create({
-      ...withCodec,
+      codec: getCodec(c.codec ?? 'json'),
       id: c.id,
       config: c.config,
       deps: pluginDeps(s, c.plugin, 'sink', c.id),
