@@ -5,12 +5,12 @@
  */
 import type { ConfigIssue } from '../api/spec.ts';
 import { Locator, validateConfig } from '../runtime/spec/index.ts';
-import type { AnyOperatorDefinition } from '../runtime/state/operator-host.ts';
+import type { OperatorPlugin } from './operator-plugin.ts';
 
 const where = (issue: ConfigIssue) => (issue.path.length ? issue.path.join('.') : '(config)');
 
 /** Parses `raw` by the plugin's spec and runs its `check`; throws on any error. */
-export function parseOperatorConfig(definition: AnyOperatorDefinition, raw: unknown): unknown {
+export function parseOperatorConfig(definition: OperatorPlugin, raw: unknown): unknown {
   const { value, issues } = validateConfig(definition.spec, raw, { locator: Locator.empty(`<${definition.name} config>`), path: [] });
   const errors: ConfigIssue[] = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) errors.push(...(definition.check?.(value) ?? []).filter((i) => i.severity === 'error'));

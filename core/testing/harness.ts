@@ -15,10 +15,11 @@
  */
 import { serialize, deserialize } from 'node:v8';
 import { APPEND_ONLY, ManualClock, MAX_WATERMARK, services } from '../api/index.ts';
-import type { Batch, ChangeKind, ExpressionCompiler, ProvenanceRef, Row, StateBackend, StreamInfo } from '../api/index.ts';
+import type { Batch, ChangeKind, ExpressionCompiler, ProvenanceRef, Row, ServiceRef, StateBackend, StreamInfo } from '../api/index.ts';
 import { createExpressionCompiler } from '../runtime/expr/index.ts';
 import { MemoryStateBackend } from '../runtime/state/memory-backend.ts';
-import { OperatorHost, type AnyOperatorDefinition, type OperatorHostSnapshot } from '../runtime/state/operator-host.ts';
+import { OperatorHost, type OperatorHostSnapshot } from '../runtime/state/operator-host.ts';
+import type { OperatorPlugin } from './operator-plugin.ts';
 import type { OperatorOutputs } from '../runtime/state/outputs.ts';
 import { parseOperatorConfig } from './config.ts';
 import { materialize } from './changelog.ts';
@@ -97,7 +98,7 @@ export class OperatorTestHarness {
   private lateRows: OutputRecord[] = [];
   private dead: OutputRecord[] = [];
 
-  private constructor(readonly definition: AnyOperatorDefinition, readonly config: unknown, options: HarnessOptions) {
+  private constructor(readonly definition: OperatorPlugin, readonly config: unknown, options: HarnessOptions) {
     this.clock = options.clock ?? new ManualClock(0);
     this.backend = options.backend ?? new MemoryStateBackend();
     const inputs = options.inputs ?? Array.from({ length: definition.inputs.min }, () => ({ changelog: APPEND_ONLY, allowedLateness: 0 }));
@@ -106,7 +107,8 @@ export class OperatorTestHarness {
       [services.clock.id]: this.clock,
       [services.stateBackend.id]: this.backend,
     };
-    for (const [name, ref] of Object.entries(definition.deps ?? {})) {
+    const declared: Readonly<Record<string, ServiceRef<unknown>>> = definition.deps ?? {};
+    for (const [name, ref] of Object.entries(declared)) {
       deps[name] = options.deps?.[name] ?? provided[ref.id];
       if (deps[name] === undefined && ref.id !== services.logger.id) throw new Error(`harness: plugin needs service '${ref.id}' as '${name}': pass it in options.deps`);
     }
@@ -119,7 +121,7 @@ export class OperatorTestHarness {
   }
 
   /** A harness for `definition` with `config` as written in a pipeline (durations as text, defaults omitted). */
-  static for(definition: AnyOperatorDefinition, config: unknown, options: HarnessOptions = {}): OperatorTestHarness {
+  static for(definition: OperatorPlugin, config: unknown, options: HarnessOptions = {}): OperatorTestHarness {
     return new OperatorTestHarness(definition, parseOperatorConfig(definition, config), options);
   }
 

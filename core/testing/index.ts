@@ -2,11 +2,18 @@
  * `sluice/testing`: the public test kit for plugin authors. `OperatorTestHarness` drives one
  * operator with records, per-input watermarks and a manual clock, and reads its main,
  * named, late and dead-letter outputs; it snapshots and restores the operator's state.
+ * `runPipelineTest` runs a declarative pipeline test file (docs/pipeline-tests.md), and
+ * `runPipelineInProcess` a compiled pipeline on given inputs.
  */
 export { OperatorTestHarness } from './harness.ts';
 export type { HarnessOptions, HarnessSnapshot, OutputRecord, TestRecord } from './harness.ts';
 export { materialize, upsertKeyOf } from './changelog.ts';
 export { parseOperatorConfig } from './config.ts';
+export type { OperatorPlugin } from './operator-plugin.ts';
+export { runPipelineTest, PipelineTestFileError } from './pipeline-test/run.ts';
+export type { PipelineTestCaseResult, PipelineTestOptions, PipelineTestResult } from './pipeline-test/run.ts';
+export { runPipelineInProcess } from '../runtime/engine/in-process.ts';
+export type { CollectedRecord, PipelineInput, PipelineInputRecord, PipelineInputWatermark, PipelineOutputs } from '../runtime/engine/in-process.ts';
 // What plugin authors need next to the harness.
 export { ManualClock, MAX_WATERMARK, MIN_WATERMARK, APPEND_ONLY, BatchBuilder, definePlugin, field, state, RecordError } from '../api/index.ts';
 export type { Batch, Row, StreamInfo, OperatorDefinition, OperatorContext, ChangeKind, Changelog } from '../api/index.ts';

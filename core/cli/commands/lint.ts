@@ -1,24 +1,42 @@
 /**
  * `sluice lint <files…>`: every problem of every file at once, one per line as
  * `file:line:col  <config path>  <message> [CODE]` (the field's doc and allowed values
- * indented on the next line), warnings included. Exit 1 on any error, 2 when a file cannot
- * be read, else 0.
+ * indented on the next line), warnings included. A `*.test.yaml` file is checked as a
+ * pipeline test (its structure, its pipeline, the names it uses), so `lint pipelines/*.yaml`
+ * covers both. Exit 1 on any error, 2 when a file cannot be read, else 0.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatIssue, lintFiles } from '../../runtime/graph/index.ts';
+import type { LocatedIssue } from '../../runtime/graph/index.ts';
 import { registryForPipelines, shownPath } from '../../runtime/plugins/index.ts';
 import { sortIssues } from '../../runtime/spec/issues.ts';
+import { checkPipelineTest } from '../../testing/pipeline-test/check.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
 import { exitFor } from '../pipeline.ts';
 
+/** A pipeline test file (`*.test.yaml`): checked as one, against its pipeline. */
+export const isPipelineTestFile = (file: string): boolean => /\.test\.ya?ml$/.test(file);
+
+async function lintTestFile(file: string, io: CliIo): Promise<LocatedIssue[]> {
+  try {
+    return [...(await checkPipelineTest(file, { cwd: io.cwd })).issues];
+  } catch (error) {
+    // The test file cannot be read: a usage problem, located at the file like lint's own.
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ code: 'E_USAGE', file: shownPath(io.cwd, resolve(io.cwd, file)), line: 1, col: 1, configPath: '', path: [], message, severity: 'error' }];
+  }
+}
+
 export async function lint(files: readonly string[], io: CliIo): Promise<ExitCode> {
-  const shown = files.map((f) => shownPath(io.cwd, resolve(io.cwd, f)));
+  const shown = files.filter((f) => !isPipelineTestFile(f)).map((f) => shownPath(io.cwd, resolve(io.cwd, f)));
   const { registry, issues: packageIssues } = await registryForPipelines(shown, { cwd: io.cwd, env: io.env });
   const { issues } = lintFiles(shown, io.env, registry);
-  const all = sortIssues([...packageIssues, ...issues]);
+  const testIssues: LocatedIssue[] = [];
+  for (const file of files.filter(isPipelineTestFile)) testIssues.push(...(await lintTestFile(file, io)));
+  const all = sortIssues([...packageIssues, ...issues, ...testIssues]);
   writeLines(io.out, all.map(formatIssue));
   const errors = all.filter((i) => i.severity === 'error').length;
   const warnings = all.length - errors;
@@ -31,6 +49,6 @@ export function registerLint(program: Command, io: CliIo, done: (code: ExitCode)
     .command('lint')
     .description('Check pipeline files: YAML, keys, types, plugins, inputs, keys and changelogs, lateness, CEL, ${VAR}s.')
     .argument('<files...>', 'pipeline files (pipelines/*.yaml)')
-    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
+    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nA *.test.yaml file is checked as a pipeline test (docs/pipeline-tests.md).\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
     .action(async (files: string[]) => done(await lint(files, io)));
 }

@@ -3,74 +3,73 @@
  * process by `runPipelineTest` of the test kit (core/testing): each test feeds records and
  * watermarks to the sources and compares what reaches the sinks, the late and the
  * dead-letter outputs with what the file expects.
+ *
+ * Prints `ok`/`FAIL` per case with the differences indented below, then `N passed, M
+ * failed`. Exit: 0 all passed; 1 a case failed or a test file (or its pipeline) is invalid,
+ * printed like lint's problems; 2 a file cannot be read; 3 a job failed while running.
  */
 import type { Command } from 'commander';
 import { SluiceError } from '../../api/index.ts';
+import { formatIssue } from '../../runtime/graph/index.ts';
+import { sortIssues } from '../../runtime/spec/issues.ts';
+import type * as TestKit from '../../testing/index.ts';
+import type { PipelineTestResult } from '../../testing/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
-import { describeError } from './run.ts';
 
-/** One test case's outcome, as the runner reports it. */
-interface CaseResult {
-  readonly name: string;
-  readonly passed: boolean;
-  /** Why it failed: one line per difference, problems located in the test file. */
-  readonly failures: readonly string[];
+const indent = (text: string, by: string): string => by + text.replace(/\n/g, `\n${by}`);
+
+function describe(error: unknown): string {
+  if (error instanceof SluiceError) return `error [${error.code}]: ${error.message}`;
+  return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
-interface FileResult {
-  readonly file: string;
-  readonly cases: readonly CaseResult[];
+/** The worse of two exit codes: runtime failure over usage over problems. */
+function worse(a: ExitCode, b: ExitCode): ExitCode {
+  const rank = (c: ExitCode) => [EXIT.OK, EXIT.PROBLEMS, EXIT.USAGE, EXIT.RUNTIME].indexOf(c);
+  return rank(b) > rank(a) ? b : a;
 }
 
-type RunPipelineTest = (file: string, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }) => Promise<FileResult>;
-
-/**
- * The runner lives in the test kit; the specifier is computed so this file type-checks
- * before `runPipelineTest` exists, and `RunPipelineTest` states the call made.
- */
-async function runner(): Promise<RunPipelineTest> {
-  const module = (await import(new URL('../../testing/index.ts', import.meta.url).href)) as { runPipelineTest?: RunPipelineTest };
-  if (typeof module.runPipelineTest !== 'function') {
-    throw new SluiceError('E_USAGE', 'this build of sluice has no pipeline test runner (core/testing exports no runPipelineTest)');
-  }
-  return module.runPipelineTest;
+/** The test kit (and the engine under it), imported when tests run: `lint` and `graph` start without it. */
+async function testKit(): Promise<typeof TestKit> {
+  return import('../../testing/index.ts');
 }
 
 export async function testPipelines(files: readonly string[], io: CliIo): Promise<ExitCode> {
-  let runPipelineTest: RunPipelineTest;
-  try {
-    runPipelineTest = await runner();
-  } catch (error) {
-    io.err(`${describeError(error)}\n`);
-    return EXIT.RUNTIME;
-  }
+  const { PipelineTestFileError, runPipelineTest } = await testKit();
   let passed = 0;
   let failed = 0;
   let exit: ExitCode = EXIT.OK;
   for (const file of files) {
-    let result: FileResult;
+    let result: PipelineTestResult;
     try {
-      result = await runPipelineTest(file, { cwd: io.cwd, env: io.env });
+      // The process environment is not handed over: a test names the `${VAR}`s it needs.
+      result = await runPipelineTest(file, { cwd: io.cwd });
     } catch (error) {
-      // A test file that is wrong (bad YAML, an unknown source) is a problem found, like lint's.
-      io.err(`${file}: ${describeError(error)}\n`);
+      if (error instanceof PipelineTestFileError) {
+        writeLines(io.out, [`FAIL  ${file}  (the test file or its pipeline is invalid)`, ...sortIssues(error.issues).map((i) => indent(formatIssue(i), '      '))]);
+        exit = worse(exit, EXIT.PROBLEMS);
+      } else {
+        const usage = error instanceof SluiceError && error.code === 'E_USAGE';
+        // A usage error names its file already.
+        io.err(`${usage ? '' : `${file}: `}${describe(error)}\n`);
+        exit = worse(exit, usage ? EXIT.USAGE : EXIT.RUNTIME);
+      }
       failed++;
-      exit = error instanceof SluiceError && error.code !== 'E_USAGE' && error.code !== 'E_PLUGIN_FAILED' ? EXIT.PROBLEMS : EXIT.RUNTIME;
       continue;
     }
     for (const c of result.cases) {
       if (c.passed) passed++;
       else failed++;
+      if (c.error) exit = worse(exit, EXIT.RUNTIME);
       io.out(`${c.passed ? 'ok  ' : 'FAIL'}  ${result.file}  ${c.name}\n`);
-      writeLines(io.out, c.failures.map((f) => `      ${f}`));
+      writeLines(io.out, c.failures.map((f) => indent(f, '      ')));
     }
   }
   io.out(`${passed} passed, ${failed} failed\n`);
-  if (exit !== EXIT.OK) return exit;
-  return failed > 0 ? EXIT.PROBLEMS : EXIT.OK;
+  return worse(exit, failed > 0 ? EXIT.PROBLEMS : EXIT.OK);
 }
 
 export function registerTest(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
@@ -78,6 +77,10 @@ export function registerTest(program: Command, io: CliIo, done: (code: ExitCode)
     .command('test')
     .description('Run declarative pipeline tests (pipelines/<name>.test.yaml): inputs per source, expected records per output.')
     .argument('<files...>', 'test files')
-    .addHelpText('after', '\nFormat: docs/pipeline-tests.md.\nExit: 0 all passed, 1 a test failed or a test file is invalid, 3 the runtime failed.')
+    .addHelpText(
+      'after',
+      '\nFormat: docs/pipeline-tests.md. The process environment is not read: a test file gives its ${VAR}s under env:.\n' +
+        'Exit: 0 all passed, 1 a test failed or a test file is invalid, 2 a file cannot be read, 3 a job failed while running.',
+    )
     .action(async (files: string[]) => done(await testPipelines(files, io)));
 }

@@ -4,6 +4,7 @@
  * (durations to ms, numbers from text), together with the problems per field.
  */
 import { newRuntimeConfig } from '../../../config/schema.ts';
+import { didYouMean } from '../spec/suggest.ts';
 import { configFields } from './fields.ts';
 
 export interface LayerProblem {
@@ -49,6 +50,28 @@ function overriddenParent(values: Record<string, unknown>, path: string): string
   return path;
 }
 
+const ENUM = /^must be one of the possible values: (\[.*\]): value was (".*"|\S+)$/;
+
+/**
+ * convict's enum message (`must be one of the possible values: ["a","b"]: value was "c"`)
+ * in the words of lint's: `must be one of a, b: value was "c" (did you mean "a"?)`.
+ */
+function plainEnumMessage(message: string): string {
+  const m = ENUM.exec(message);
+  if (!m) return message;
+  let values: unknown;
+  let got: unknown;
+  try {
+    values = JSON.parse(m[1]!);
+    got = JSON.parse(m[2]!);
+  } catch {
+    return message;
+  }
+  if (!Array.isArray(values)) return message;
+  const near = typeof got === 'string' ? didYouMean(got, values.map(String)) : '';
+  return `must be one of ${values.join(', ')}: value was ${m[2]}${near}`;
+}
+
 export function validateLayer(values: Record<string, unknown>): ValidatedLayer {
   const cfg = newRuntimeConfig();
   cfg.load(values);
@@ -68,7 +91,7 @@ export function validateLayer(values: Record<string, unknown>): ValidatedLayer {
         const parent = overriddenParent(values, m[1]!);
         problem = { kind: 'invalid', path: parent, message: `'${parent}' must be a mapping of its fields` };
       } else if ((m = INVALID.exec(line))) {
-        problem = { kind: 'invalid', path: m[1]!, message: m[2]! };
+        problem = { kind: 'invalid', path: m[1]!, message: plainEnumMessage(m[2]!) };
       } else {
         problem = { kind: 'invalid', path: '', message: line };
       }

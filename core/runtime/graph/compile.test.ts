@@ -147,7 +147,7 @@ void test('a plugin whose plan throws, and a plugin check, are reported at the b
       throw new Error('never');
     },
   });
-  const lookup = lookupOf([...TEST_PLUGINS, exploding as object as PluginDefinition]);
+  const lookup = lookupOf([...TEST_PLUGINS, exploding]);
   const text = 'name: x\nsources:\n  s: { file: { path: x } }\noperators:\n  a: { input: s, exploding: {} }\n  b: { input: s, exploding: { limit: 11 } }\nsinks:\n  o: { input: a, stdout: {} }\n';
   const r = compilePipeline({ file: 'p.yaml', text, env: {}, plugins: lookup });
   assert.deepEqual(

@@ -178,12 +178,7 @@ export const hbaseSink = sink(
   field.object({ table: field.string({ doc: 'Table.' }), row_key: field.expr({ doc: 'Row key template.', example: 'user_id + "|" + string(window_start)' }) }),
 );
 
-/*
- * The cast: `PluginDefinition` is the union of `*Definition<any>`, whose `Infer<any>` is
- * `unknown`, so a concrete definition's `plan(config: {...})` is not assignable to it
- * under strictFunctionTypes (reported to the lead: `Infer` should map `any` to `any`).
- */
-export const TEST_PLUGINS = [
+export const TEST_PLUGINS: readonly PluginDefinition[] = [
   fileSource,
   kafkaSource,
   generatorSource,
@@ -197,7 +192,7 @@ export const TEST_PLUGINS = [
   fileSink,
   stdoutSink,
   hbaseSink,
-] as readonly object[] as readonly PluginDefinition[];
+];
 
 export function lookupOf(plugins: readonly PluginDefinition[] = TEST_PLUGINS): PluginLookup {
   return {

@@ -6,10 +6,8 @@ import { builtinModules, loadBuiltinRegistry } from './builtins.ts';
 import { brandedExports } from './exports.ts';
 import { PluginRegistry } from './registry.ts';
 
-// Widened: `Infer<any>` is `unknown`, so a specific definition is not assignable to
-// `PluginDefinition` (reported to the API owner).
-const sink = (name: string) =>
-  definePlugin({ kind: 'sink', name, summary: `${name} sink`, spec: field.object({}), create: () => ({ open: async () => {}, write: async () => {}, close: async () => {} }) }) as unknown as Branded<PluginDefinition>;
+const sink = (name: string): Branded<PluginDefinition> =>
+  definePlugin({ kind: 'sink', name, summary: `${name} sink`, spec: field.object({}), create: () => ({ open: async () => {}, write: async () => {}, close: async () => {} }) });
 
 void test('the registry looks plugins up by kind and name and refuses a second one with the same', () => {
   const registry = new PluginRegistry();

@@ -23,7 +23,7 @@ export function expected(spec: FieldSpec): string {
     case 'expr':
       return 'a CEL expression (a string)';
     case 'union':
-      return spec.options.map(expected).join(', or ');
+      return unionExpectation(spec);
     case 'any':
       return 'any value';
   }
@@ -87,4 +87,40 @@ export function kindMatches(spec: FieldSpec, value: unknown): boolean {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How an alternative is written, briefly: `count`, `{sum: …}`, `{size, offset}`, `a duration`. */
+export function shapeOf(spec: FieldSpec): string {
+  switch (spec.type) {
+    case 'enum':
+      return spec.values.join(', ');
+    case 'object': {
+      const keys = Object.keys(spec.fields);
+      return keys.length === 1 ? `{${keys[0]}: …}` : `{${keys.join(', ')}}`;
+    }
+    case 'union':
+      return spec.options.map(shapeOf).join(', ');
+    case 'array':
+      return 'a list';
+    case 'map':
+      return 'a mapping';
+    case 'duration':
+      return 'a duration';
+    case 'number':
+      return spec.integer ? 'an integer' : 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'expr':
+      return 'a CEL expression';
+    case 'string':
+      return 'a string';
+    case 'any':
+      return 'any value';
+  }
+}
+
+/** `one of count, {sum: …}, {min: …}` (or just the shape when there is one). */
+export function unionExpectation(spec: Extract<FieldSpec, { type: 'union' }>): string {
+  const shapes = spec.options.map(shapeOf);
+  return shapes.length === 1 ? shapes[0]! : `one of ${shapes.join(', ')}`;
 }

@@ -4,7 +4,7 @@
  * entry point most callers want.
  */
 export { parsePipelineFile, MAX_ALIAS_COUNT } from './yaml.ts';
-export type { ParsedPipelineFile } from './yaml.ts';
+export type { ParsedPipelineFile, ParseOptions } from './yaml.ts';
 export { interpolate } from './interpolate.ts';
 export type { Env } from './interpolate.ts';
 export { Locator, formatPath } from './locator.ts';

@@ -38,3 +38,21 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = closest(word, candidates);
   return match === undefined ? '' : ` (did you mean "${match}"?)`;
 }
+
+/**
+ * A looser "did you mean" for choosing among a few alternatives (union keys, enum values),
+ * where a writer's guess may be far in edits but close in meaning: the closest candidate
+ * within a third of the word's length (at least 2 edits), else one that contains the word
+ * or is contained in it (`distinct_count` → `distinct`), at least 3 characters long.
+ */
+export function nearMiss(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  const close = closest(word, candidates, Math.max(2, Math.floor(w.length / 3)));
+  if (close !== undefined) return close;
+  const containing = candidates.filter((c) => {
+    const l = c.toLowerCase();
+    return Math.min(l.length, w.length) >= 3 && (l.includes(w) || w.includes(l));
+  });
+  // The longest overlap is the likeliest meaning.
+  return containing.sort((a, b) => b.length - a.length)[0];
+}

@@ -80,7 +80,7 @@ void test('durations: units, negatives, minimum', () => {
   ]);
 });
 
-void test('unions: the first alternative that validates wins; else the closest is reported', () => {
+void test('unions: the first alternative that validates wins; else the alternative the keys select reports', () => {
   const window = field.object({
     window: field.union(
       [
@@ -95,7 +95,7 @@ void test('unions: the first alternative that validates wins; else the closest i
   assert.deepEqual(run(window, 'cfg:\n  window: { slidng: 1m, slide: 10s }\n  key: 3\n').issues, [
     '2:13 cfg.window.slidng E_UNKNOWN_KEY unknown key "slidng" (did you mean "sliding"?)',
     '2:3 cfg.window E_MISSING_FIELD missing required key "sliding"',
-    '3:8 cfg.key E_CONFIG_INVALID expected a string, or a list, got the number 3',
+    '3:8 cfg.key E_CONFIG_INVALID expected one of a string, a list, got the number 3',
   ]);
 });
 

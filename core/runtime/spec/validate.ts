@@ -13,7 +13,8 @@ import type { LocatedIssue } from '../graph/types.ts';
 import { actual, expected, hintFor, isPlainObject, kindMatches } from './describe.ts';
 import { issueAt } from './issues.ts';
 import type { ConfigPath, Locator } from './locator.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, nearMiss } from './suggest.ts';
+import { chooseBranch } from './union.ts';
 
 /** Where a config sits: its file's locator and its path in the document. */
 export interface ConfigSite {
@@ -80,7 +81,8 @@ class Validator {
         return this.duration(spec, value, path);
       case 'enum':
         if (typeof value !== 'string' || !spec.values.includes(value)) {
-          const near = typeof value === 'string' ? didYouMean(value, spec.values) : '';
+          const guess = typeof value === 'string' ? nearMiss(value, spec.values) : undefined;
+          const near = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
           this.report('E_CONFIG_INVALID', spec, path, `expected one of ${spec.values.join(', ')}, got ${actual(value)}${near}`);
           return undefined;
         }
@@ -170,18 +172,29 @@ class Validator {
     return value;
   }
 
-  /** The first alternative without problems wins; else the closest one's problems are reported. */
+  /**
+   * The first alternative without problems wins. Otherwise, for a union chosen by its keys
+   * or enum values, the alternative the value's key selects reports its problems, or one
+   * error at the value lists the shapes allowed (union.ts); for other unions the closest
+   * alternative's problems are reported.
+   */
   private union(spec: Extract<FieldSpec, { type: 'union' }>, value: unknown, path: ConfigPath): unknown {
-    let best: { issues: LocatedIssue[]; value: unknown } | undefined;
-    for (const option of spec.options) {
-      if (!kindMatches(option, value)) continue;
+    const candidates = spec.options.filter((o) => kindMatches(o, value));
+    const trials: { issues: LocatedIssue[]; value: unknown }[] = [];
+    for (const option of candidates) {
       const trial = new Validator(this.locator, this.fields);
       const parsed = trial.check(option, value, path);
       if (trial.issues.length === 0) return parsed;
-      if (!best || trial.issues.length < best.issues.length) best = { issues: trial.issues, value: parsed };
+      trials.push({ issues: trial.issues, value: parsed });
     }
-    if (!best) return this.mismatch(spec, value, path);
-    this.issues.push(...best.issues);
-    return best.value;
+    if (candidates.length === 0) return this.mismatch(spec, value, path);
+    const choice = chooseBranch(spec, candidates, value);
+    if (choice?.kind === 'error') {
+      this.report(choice.code, spec, path, choice.message);
+      return undefined;
+    }
+    const chosen = choice ? trials[candidates.indexOf(choice.option)]! : trials.reduce((a, b) => (b.issues.length < a.issues.length ? b : a));
+    this.issues.push(...chosen.issues);
+    return chosen.value;
   }
 }

@@ -59,3 +59,19 @@ void test('keys are not interpolated', () => {
   const r = parsePipelineFile('p.yaml', '${K}: v\n', { K: 'k' });
   assert.deepEqual(r.value, { '${K}': 'v' });
 });
+
+void test('a key written null (a `null` sink block) is the string "null", its position kept', () => {
+  const r = parsePipelineFile('p.yaml', 'sinks:\n  out: { input: x, null: {} }\n  other:\n    Null:\n      a: 1\n', {});
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, { sinks: { out: { input: 'x', null: {} }, other: { Null: { a: 1 } } } });
+  assert.deepEqual(r.locator.key(['sinks', 'out', 'null']), { line: 2, col: 20 });
+  assert.deepEqual(r.locator.value(['sinks', 'other', 'Null', 'a']), { line: 5, col: 10 });
+  // Values stay nulls.
+  assert.deepEqual(parsePipelineFile('p.yaml', 'a: null\nb: ~\n', {}).value, { a: null, b: null });
+});
+
+void test('interpolation can be turned off (test files read values as written)', () => {
+  const r = parsePipelineFile('p.yaml', 'a: "${NOPE}"\n', {}, { interpolate: false });
+  assert.deepEqual(r.value, { a: '${NOPE}' });
+  assert.deepEqual(r.unsetEnv, []);
+});

@@ -98,6 +98,20 @@ function interpolateScalars(doc: Document, locator: Locator, env: Env, unsetEnv:
   });
 }
 
+/**
+ * A key written `null:` (a `null` sink block, say) is a YAML null, which `toJS` would turn
+ * into the key `""`. Keys are names here, never values: a plain null key reads as the text
+ * written (`null`, `Null`, `~`), on the same node, so its position is kept.
+ */
+function nullKeysAsText(doc: Document): void {
+  visit(doc, {
+    Pair(_key, pair) {
+      const key = pair.key;
+      if (isScalar(key) && key.value === null && key.type === Scalar.PLAIN && key.source) key.value = key.source;
+    },
+  });
+}
+
 /** What a broken document still says (for its `plugins:` list); undefined when even that fails. */
 function bestEffort(doc: Document): unknown {
   try {
@@ -119,9 +133,15 @@ function firstAlias(doc: Document, locator: Locator): { line: number; col: numbe
   return offset === undefined ? { line: 1, col: 1 } : locator.offset(offset);
 }
 
-export function parsePipelineFile(file: string, text: string, env: Env): ParsedPipelineFile {
+export interface ParseOptions {
+  /** Interpolate `${VAR}`s in values (default true); test files and data are read as written. */
+  readonly interpolate?: boolean;
+}
+
+export function parsePipelineFile(file: string, text: string, env: Env, options: ParseOptions = {}): ParsedPipelineFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, schema: 'core', version: '1.2', uniqueKeys: true, prettyErrors: true, merge: false });
+  nullKeysAsText(doc);
   const locator = new Locator(file, doc, lines);
   const issues: LocatedIssue[] = [];
   const unsetEnv: LocatedIssue[] = [];
@@ -136,7 +156,7 @@ export function parsePipelineFile(file: string, text: string, env: Env): ParsedP
   }
   checkTags(doc, text, locator, issues);
   if (issues.length > 0) return { value: bestEffort(doc), locator, issues, unsetEnv, ok: false };
-  interpolateScalars(doc, locator, env, unsetEnv);
+  if (options.interpolate !== false) interpolateScalars(doc, locator, env, unsetEnv);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
