@@ -5,4 +5,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../core/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: a plugin stuck in a native call (e.g. a mkdir that never settles) must not keep a finished job alive.
+process.exit(await main(process.argv.slice(2)));

@@ -8,7 +8,9 @@
  * `sluice_records_late`, `sluice_records_dead_lettered` (attribute `operator`, which is
  * also a source or sink id for what those count), `sluice_processing_latency_ms`,
  * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
- * (share of time a source waited on full queues), `sluice_checkpoint_*`.
+ * (share of time a source waited on full queues), `sluice_sink_retries` (retried writes of a
+ * sink, attribute `operator` = the sink's id), `sluice_checkpoint_*`, `sluice_restarts`.
+ * Scraped through Prometheus, counters carry the `_total` suffix.
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 
@@ -30,6 +32,8 @@ export interface StageMetrics {
   recordBatch(recordsIn: number, recordsOut: number, processingMs: number): void;
   late(n: number): void;
   deadLettered(n: number): void;
+  /** A sink write failed and will be retried. */
+  retried(n: number): void;
 }
 
 export class EngineMetrics {
@@ -42,6 +46,7 @@ export class EngineMetrics {
   private readonly checkpointBytes: Histogram;
   private readonly checkpoints: Counter;
   private readonly restarts: Counter;
+  private readonly sinkRetries: Counter;
 
   constructor(private readonly meter: Meter) {
     this.recordsIn = meter.createCounter('sluice_records_in', { description: 'Records received, per operator (sources: records admitted).' });
@@ -53,11 +58,12 @@ export class EngineMetrics {
     this.checkpointBytes = meter.createHistogram('sluice_checkpoint_bytes', { description: 'Bytes written by completed checkpoints.', unit: 'By' });
     this.checkpoints = meter.createCounter('sluice_checkpoints', { description: 'Checkpoint attempts, by outcome (completed, declined).' });
     this.restarts = meter.createCounter('sluice_restarts', { description: 'Restarts of the job from its last checkpoint.' });
+    this.sinkRetries = meter.createCounter('sluice_sink_retries', { description: 'Sink writes that failed and are retried with back-off, per sink (attribute operator).' });
   }
 
   stage(id: string, kind: string): StageMetrics {
     const attributes: Attributes = { operator: id, kind };
-    const { recordsIn, recordsOut, recordsLate, recordsDead, latency } = this;
+    const { recordsIn, recordsOut, recordsLate, recordsDead, latency, sinkRetries } = this;
     return {
       attributes,
       recordBatch(nIn, nOut, ms) {
@@ -70,6 +76,9 @@ export class EngineMetrics {
       },
       deadLettered(n) {
         if (n) recordsDead.add(n, attributes);
+      },
+      retried(n) {
+        if (n) sinkRetries.add(n, attributes);
       },
     };
   }

@@ -4,3 +4,5 @@ export type { Telemetry, TelemetryOptions, TraceExporterKind } from './telemetry
 export { EngineMetrics } from './engine-metrics.ts';
 export type { GaugeReadings, StageMetrics } from './engine-metrics.ts';
 export { SPAN_ATTR, operatorSpanName } from './span-attributes.ts';
+export { MetricsServer } from './metrics-server.ts';
+export type { MetricsServerOptions } from './metrics-server.ts';

@@ -6,7 +6,9 @@
  * readers that ask, e.g. a Prometheus endpoint), `memory` (spans kept in an
  * `InMemorySpanExporter` and metrics in a manual reader, for tests), `otlp` (spans over
  * OTLP/HTTP protobuf to `endpoint`, batched). `sample_ratio` picks traces with a
- * trace-id ratio sampler. Background export failures are reported by the SDK's diagnostic
+ * trace-id ratio sampler under a parent-based one (a span whose parent was sampled is kept).
+ * `serveMetrics` puts the MeterProvider on a Prometheus `/metrics` endpoint with `/ready`
+ * (metrics-server.ts). Background export failures are reported by the SDK's diagnostic
  * logger, never thrown into the job.
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
@@ -26,6 +28,7 @@ import type { CollectionResult } from '@opentelemetry/sdk-metrics';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { ensureContextManager } from './sync-context.ts';
+import { MetricsServer } from './metrics-server.ts';
 
 export type TraceExporterKind = 'none' | 'memory' | 'otlp';
 
@@ -61,6 +64,14 @@ export interface Telemetry {
   readonly spans: InMemorySpanExporter | undefined;
   /** With exporter `memory`: collects the current metric values. */
   collectMetrics(): Promise<CollectionResult>;
+  /**
+   * Serves `/metrics` (this telemetry's MeterProvider, the one plugins get as
+   * `services.meter`) and `/ready` on `host:port` (port 0: a free one). Once per telemetry;
+   * closed by `shutdown`.
+   */
+  serveMetrics(host: string, port: number): Promise<MetricsServer>;
+  /** The server `serveMetrics` started, if any. */
+  readonly metricsServer: MetricsServer | undefined;
   /** Exports what is buffered (before a test queries Jaeger, before exit). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -98,8 +109,19 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const meterProvider = new MeterProvider({ resource, readers: [onDemand, ...(options.metricReaders ?? [])] });
   const meter = meterProvider.getMeter('sluice');
 
+  let server: MetricsServer | undefined;
   return {
     serviceName: options.serviceName,
+    get metricsServer() {
+      return server;
+    },
+    async serveMetrics(host, port) {
+      if (server) throw new Error(`the metrics endpoint is already served on port ${server.port}`);
+      const s = new MetricsServer({ host, port, reader: onDemand });
+      await s.listen();
+      server = s;
+      return s;
+    },
     tracer,
     meter,
     tracing: tracerProvider !== undefined && ratio > 0,
@@ -110,6 +132,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       await meterProvider.forceFlush();
     },
     async shutdown() {
+      await server?.close();
       await tracerProvider?.shutdown();
       await meterProvider.shutdown();
     },

@@ -12,7 +12,8 @@
  */
 import type { SluiceError } from '../../api/index.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
-import { closeInReverse, openInOrder } from '../plugins/lifecycle.ts';
+import { closeInReverse } from '../plugins/lifecycle.ts';
+import { openOrStop, refusedStart } from './open-plugins.ts';
 import { EventBudget, sleep } from './budget.ts';
 import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
 import type { CheckpointIds } from './checkpointer.ts';
@@ -145,7 +146,10 @@ export class JobAttempt implements RunningJob {
       sourcePositions: restore.manifest?.sources ?? {},
       sinkPositions: restore.manifest?.sinks ?? {},
     }));
-    const opened = await openInOrder(tasks.lifecycles, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
+    const opened = await openOrStop(tasks.lifecycles, s.signal, s.logger).catch((error: unknown) => {
+      const refused = refusedStart(error);
+      throw refused ? new AttemptFailed(refused, undefined, true) : error;
+    });
     const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
     const checkpointer = (this.checkpointer = new Checkpointer(
       s,
@@ -161,6 +165,7 @@ export class JobAttempt implements RunningJob {
       this.applyRestore(tasks, restore);
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
+      s.telemetry.metricsServer?.setReady(true);
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
       const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
@@ -190,6 +195,7 @@ export class JobAttempt implements RunningJob {
     } catch (error) {
       this.fail(error);
     } finally {
+      s.telemetry.metricsServer?.setReady(false);
       for (const t of timers) clearInterval(t);
       s.signal?.removeEventListener('abort', onSignal);
     }
@@ -254,7 +260,10 @@ export class JobAttempt implements RunningJob {
     const out: Record<string, StageCounts> = {};
     for (const t of tasks.sources) out[t.id] = { in: t.recordsIn, out: t.recordsIn - t.deadLettered, late: 0, deadLettered: t.deadLettered };
     for (const { task, host } of tasks.operators) {
-      out[task.id] = { in: task.recordsIn, out: task.recordsOut, late: host.counters.get('late') ?? 0, deadLettered: host.counters.get('dead_lettered') ?? 0 };
+      out[task.id] = {
+        in: task.recordsIn, out: task.recordsOut, late: host.counters.get('late') ?? 0, deadLettered: host.counters.get('dead_lettered') ?? 0,
+        counters: Object.fromEntries(host.counters),
+      };
     }
     for (const t of [...tasks.sinks, tasks.late, tasks.deadLetter]) out[t.id] = { in: t.written + t.rejected, out: t.written, late: 0, deadLettered: t.rejected };
     return out;

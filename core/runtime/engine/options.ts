@@ -89,6 +89,12 @@ export interface EngineOptions {
   readonly overrides?: InstanceOverrides;
   /** Called after every completed checkpoint (progress for tests and the UI). */
   readonly onCheckpoint?: (info: CheckpointInfo) => void;
+  /**
+   * Serve `/metrics` and `/ready` on this address for the job's life (port 0: a free one,
+   * see `Telemetry.metricsServer`). Default from the runtime config: `metrics.host` and
+   * `metrics.port`, off when the port is 0. `null`: off.
+   */
+  readonly metrics?: { readonly host: string; readonly port: number } | null;
   /** Called when a job attempt starts running (after restore), with its handle. */
   readonly onStart?: (job: RunningJob) => void;
 }
@@ -113,6 +119,8 @@ export interface StageCounts {
   readonly out: number;
   readonly late: number;
   readonly deadLettered: number;
+  /** An operator's own counters (`ctx.count(name)`, e.g. `duplicates`, `group_conflicts`); absent for sources and sinks. */
+  readonly counters?: Readonly<Record<string, number>>;
 }
 
 export interface JobResult {

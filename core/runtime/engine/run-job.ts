@@ -4,7 +4,9 @@
  * exponential back-off and jitter, at most `restart.max_attempts` times; then the job
  * fails with the last error (exit code 1).
  */
+import { SluiceError } from '../../api/index.ts';
 import { EngineMetrics } from '../../telemetry/index.ts';
+import type { MetricsServer } from '../../telemetry/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { sleep } from './budget.ts';
 import { CheckpointIds } from './checkpointer.ts';
@@ -32,11 +34,16 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
   let current: JobAttempt | undefined;
   const result = (async () => {
     const s = await resolveSettings(pipeline, options);
+    let served: MetricsServer | undefined;
     try {
+      served = await serveMetrics(s);
       return await supervise(s, (a) => {
         current = a;
       });
     } finally {
+      s.telemetry.metricsServer?.setReady(false);
+      // A server the job started goes with the job; one the caller started stays theirs.
+      if (served && !s.ownsTelemetry) await served.close();
       if (s.ownsTelemetry) {
         await s.telemetry.flush().catch(() => undefined);
         await s.telemetry.shutdown().catch(() => undefined);
@@ -44,6 +51,19 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
     }
   })();
   return { result, current: () => current };
+}
+
+/** Starts `/metrics` and `/ready` when asked and the telemetry serves none yet; returns the server started. */
+async function serveMetrics(s: EngineSettings): Promise<MetricsServer | undefined> {
+  const at = s.metricsEndpoint;
+  if (!at || s.telemetry.metricsServer) return undefined;
+  try {
+    const server = await s.telemetry.serveMetrics(at.host, at.port);
+    s.logger.info(`metrics on http://${at.host}:${server.port}/metrics, readiness on /ready`, { port: server.port });
+    return server;
+  } catch (cause) {
+    throw new SluiceError('E_RUNTIME_CONFIG', `cannot serve metrics on ${at.host}:${at.port} (metrics.host, metrics.port): ${(cause as Error).message}`, { cause });
+  }
 }
 
 export function runJob(pipeline: CompiledPipeline, options: EngineOptions = {}): Promise<JobResult> {

@@ -47,11 +47,20 @@ export interface EngineSettings {
   readonly overrides: InstanceOverrides;
   readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
   readonly onStart: ((job: RunningJob) => void) | undefined;
+  /** Where the job serves `/metrics` and `/ready`; undefined: not served by the job. */
+  readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
 
 function fromContainer<T>(container: DependencyContainer | undefined, ref: ServiceRef<T>): T | undefined {
   if (!container || !container.isRegistered(ref.id, true)) return undefined;
   return container.resolve<T>(ref.id);
+}
+
+/** Explicit option first (`null`: off); else the config's `metrics.port`, where 0 is off. */
+function metricsEndpoint(options: EngineOptions, config: RuntimeConfig | undefined): EngineSettings['metricsEndpoint'] {
+  if (options.metrics !== undefined) return options.metrics ?? undefined;
+  if (!config || !(config.metrics.port > 0)) return undefined;
+  return { host: config.metrics.host, port: config.metrics.port };
 }
 
 export async function resolveSettings(pipeline: CompiledPipeline, options: EngineOptions): Promise<EngineSettings> {
@@ -123,5 +132,6 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     overrides: options.overrides ?? {},
     onCheckpoint: options.onCheckpoint,
     onStart: options.onStart,
+    metricsEndpoint: metricsEndpoint(options, config),
   };
 }

@@ -10,9 +10,11 @@
  * (an I/O hiccup) and then fails the job as a plugin failure (a bug does not heal).
  * The dead-letter output has nowhere to dead-letter: its rejections are logged and counted.
  */
-import type { Tracer } from '@opentelemetry/api';
-import { BatchBuilder, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
-import type { Batch, Logger, Provenance, SinkInstance } from '../../api/index.ts';
+import { context, trace } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
+import { BatchBuilder, MIN_WATERMARK, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
+import type { Batch, Clock, Logger, Provenance, SinkInstance } from '../../api/index.ts';
+import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
 import { describeStage, pluginFailure } from './errors.ts';
@@ -42,6 +44,8 @@ export interface SinkTaskOptions {
   readonly flow: Flow;
   readonly metrics: StageMetrics;
   readonly tracer: Tracer | undefined;
+  /** Processing time, for the event-time lag on spans. */
+  readonly clock: Clock;
   readonly retry: SinkRetryOptions;
   readonly logger: Logger;
   readonly aborted: () => boolean;
@@ -60,6 +64,8 @@ export class SinkTask {
   written = 0;
   rejected = 0;
   retries = 0;
+  /** Latest watermark that reached this sink (for its spans). */
+  private watermark = MIN_WATERMARK;
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: SinkTaskOptions) {
@@ -113,6 +119,7 @@ export class SinkTask {
           const batch = item.batch;
           await this.exclusive(() => this.write(batch));
         }
+        if (item.watermark !== undefined && item.watermark > this.watermark) this.watermark = item.watermark;
         if (item.end) this.finished = true;
       } finally {
         flow.handled();
@@ -131,12 +138,13 @@ export class SinkTask {
       for (;;) {
         if (this.o.aborted()) return;
         try {
-          const result = await instance.write(batch);
+          // The write span is active during the write, so sinks can propagate trace context (traceparent headers).
+          const result = await (span ? context.with(trace.setSpan(context.active(), span), () => instance.write(batch)) : instance.write(batch));
           const rejected = result?.rejected ?? [];
           if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
           this.written += batch.length - rejected.length;
           this.o.metrics.recordBatch(batch.length, batch.length - rejected.length, performance.now() - started);
-          span?.setAttributes({ 'sluice.operator.id': this.id, 'sluice.records.in': batch.length, 'sluice.records.out': batch.length - rejected.length, 'sluice.retries': attempt });
+          if (span) this.describeSpan(span, batch, batch.length - rejected.length, performance.now() - started, attempt);
           return;
         } catch (error) {
           if (error instanceof PermanentSinkError) {
@@ -154,12 +162,29 @@ export class SinkTask {
           }
           attempt++;
           this.retries++;
+          this.o.metrics.retried(1);
           await sleep(delay, this.o.abortSignal);
         }
       }
     } finally {
       span?.end();
     }
+  }
+
+  private describeSpan(span: Span, batch: Batch, written: number, ms: number, retries: number): void {
+    let newest = MIN_WATERMARK;
+    for (let i = 0; i < batch.length; i++) if (batch.times[i]! > newest) newest = batch.times[i]!;
+    const reference = Number.isFinite(newest) ? newest : this.watermark;
+    span.setAttributes({
+      [SPAN_ATTR.operatorId]: this.id,
+      [SPAN_ATTR.operatorKind]: this.o.stage.plugin,
+      [SPAN_ATTR.recordsIn]: batch.length,
+      [SPAN_ATTR.recordsOut]: written,
+      [SPAN_ATTR.processingMs]: ms,
+      [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? this.o.clock.now() - reference : 0,
+      'sluice.retries': retries,
+    });
+    if (Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermark, this.watermark);
   }
 
   private deadLetter(batch: Batch, rejected: readonly { index: number; error: unknown }[]): void {

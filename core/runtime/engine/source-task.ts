@@ -11,6 +11,7 @@
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
 import type { Tracer } from '@opentelemetry/api';
+import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import type { CompiledSource } from '../graph/types.ts';
 import { getCodec } from '../codec/index.ts';
@@ -44,6 +45,13 @@ export interface SourceTaskOptions {
 }
 
 type Mode = 'run' | 'pause' | 'stop';
+
+/** Busy milliseconds a source loop runs before it lets timers and I/O in. */
+const YIELD_MS = 10;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export class SourceTask {
   readonly id: string;
@@ -172,9 +180,18 @@ export class SourceTask {
   }
 
   private async run(): Promise<void> {
-    const { instance, clock, budget, idlePollMs } = this.o;
+    const { instance, budget, idlePollMs } = this.o;
+    let busySince = performance.now();
     for (;;) {
       if (this.o.aborted()) return;
+      // A source whose poll resolves at once (generator, file) keeps the whole graph in
+      // microtasks: timers (periodic checkpoints, the processing-time ticker, telemetry
+      // export) and signal handlers would wait for the end of input. Yield to the event
+      // loop after every YIELD_MS of busy work.
+      if (performance.now() - busySince >= YIELD_MS) {
+        await yieldToEventLoop();
+        busySince = performance.now();
+      }
       if (this.mode === 'stop') break;
       if (this.mode === 'pause') {
         await this.park();
@@ -208,7 +225,10 @@ export class SourceTask {
       const records = this.admit(budget.cut(chunks));
       if (records === 0) {
         this.o.onIdlePoll?.();
-        if (chunks.length === 0) await sleep(idlePollMs);
+        if (chunks.length === 0) {
+          await sleep(idlePollMs);
+          busySince = performance.now();
+        }
       }
     }
     // Wake a pause() that raced with the exit.
@@ -227,6 +247,7 @@ export class SourceTask {
     const dead = new BatchBuilder();
     let total = 0;
     let seen = 0;
+    let newest = MIN_WATERMARK;
     for (const chunk of chunks) {
       const output = chunk.output ?? '';
       if (!this.o.outlets.has(output)) {
@@ -239,6 +260,7 @@ export class SourceTask {
       seen += chunk.values?.length ?? chunk.payloads?.length ?? 0;
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
+      if (span) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
       total += n;
     }
@@ -260,8 +282,16 @@ export class SourceTask {
     this.recordsIn += seen;
     if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
     if (span) {
-      span.setAttributes({ 'sluice.operator.id': this.id, 'sluice.operator.kind': this.o.compiled.plugin.name, 'sluice.records.in': seen, 'sluice.records.out': total });
-      if (Number.isFinite(w)) span.setAttribute('sluice.watermark', w);
+      const reference = Number.isFinite(newest) ? newest : w;
+      span.setAttributes({
+        [SPAN_ATTR.operatorId]: this.id,
+        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
+        [SPAN_ATTR.recordsIn]: seen,
+        [SPAN_ATTR.recordsOut]: total,
+        [SPAN_ATTR.processingMs]: performance.now() - started,
+        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
+      });
+      if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
       span.end();
     }
     return seen;

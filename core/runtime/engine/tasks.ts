@@ -121,6 +121,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       flow: wiring.flow,
       metrics: metrics.stage(id, plugin),
       tracer,
+      clock: s.clock,
       retry: s.sinkRetry,
       logger: s.logger,
       aborted: c.aborted,

@@ -1,0 +1,88 @@
+/**
+ * The job's HTTP endpoint for operations (DESIGN.md §6), one small `node:http` server:
+ *
+ * - `GET /metrics`: every instrument of the job's MeterProvider in the Prometheus text
+ *   format (the serializer of `@opentelemetry/exporter-prometheus`, fed by a metric reader
+ *   of our own SDK so the exporter's pinned SDK copy never meets ours). Counters gain the
+ *   `_total` suffix Prometheus requires: `sluice_records_in` is scraped as
+ *   `sluice_records_in_total`.
+ * - `GET /ready`: 200 while the job runs (restored and its plugins open), 503 before and
+ *   after. A load balancer or Kubernetes probe sends traffic only to a ready job.
+ *
+ * Binds to `metrics.host` (loopback by default). Port 0 asks the OS for a free port (tests).
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { OnDemandMetricReader } from './telemetry.ts';
+
+export interface MetricsServerOptions {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  /** Reader registered on the job's MeterProvider. */
+  readonly reader: OnDemandMetricReader;
+}
+
+export class MetricsServer {
+  private readonly server: Server;
+  private readonly serializer = new PrometheusSerializer();
+  private ready = false;
+
+  constructor(private readonly o: MetricsServerOptions) {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  /** Resolves with the bound port once listening. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.o.port, this.o.host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  get port(): number | undefined {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  }
+
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  close(): Promise<void> {
+    this.ready = false;
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/ready') {
+      res.writeHead(this.ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(this.ready ? 'ready\n' : 'not ready\n');
+      return;
+    }
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: try /metrics or /ready\n');
+      return;
+    }
+    this.o.reader.collect().then(
+      ({ resourceMetrics }) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(this.serializer.serialize(resourceMetrics));
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`# collecting metrics failed: ${(error as Error)?.message ?? String(error)}\n`);
+      },
+    );
+  }
+}
