@@ -1,0 +1,33 @@
+/** `kafka`: writes one message per record, keyed, with headers; at least once. */
+import { definePlugin } from '../../core/api/index.ts';
+import { toConnection } from '../kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { KafkaSink } from './kafka-sink.ts';
+import { checkKafkaSink, kafkaSinkSpec } from './spec.ts';
+import { compileTemplate } from './template.ts';
+
+export const kafkaSink = definePlugin({
+  kind: 'sink',
+  name: 'kafka',
+  summary: 'Writes one Kafka message per record, keyed by a template, with headers and W3C trace context; at least once.',
+  description: [
+    'Each record is encoded by the block\'s `codec` (`json` by default; `raw` writes the `message` field as the bytes); a record that cannot be encoded, or whose key or a header cannot be rendered, is dead-lettered.',
+    'A batch is sent with one produce request per `batch_size` messages and the write completes when the broker acknowledged it (`acks`).',
+    'The key picks the partition (murmur2, as the Java client), so records with one key stay in order in one partition.',
+    '',
+    'Guarantee: **at least once**. After a crash the job restores its last checkpoint and replays what followed, so those records are written again, with the same keys and values (keys are a pure function of the record): consumers dedupe on the key (or on `event_id`), or the topic is compacted.',
+    'The idempotent producer (default) keeps the broker from writing a retried request twice within one producer session.',
+    '',
+    'Errors: a broker or network failure (retriable) is retried by the runtime with back-off and jitter while the job back-pressures; authorization, an invalid topic or a record too large is permanent and the batch is dead-lettered.',
+    'A W3C `traceparent` header is added from the active OpenTelemetry context when there is one. The sink can also be the pipeline\'s `dead_letter` or `late` output.',
+  ].join('\n'),
+  spec: kafkaSinkSpec,
+  check: checkKafkaSink,
+  async create({ id, job, config, logger, codec, input, expressions }) {
+    const key = config.key === undefined ? undefined : compileTemplate(config.key, 'key', expressions);
+    const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);
+    const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
+    const connection = await toConnection(config, `sluice-${job}-${id}`);
+    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger) });
+  },
+});

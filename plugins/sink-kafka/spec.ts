@@ -1,0 +1,42 @@
+import { field } from '../../core/api/index.ts';
+import type { ConfigIssue, Infer } from '../../core/api/index.ts';
+import { connectionFields, createTopicsSpec } from '../kafka-client/connection-spec.ts';
+
+/** `kafka` sink config. */
+export const kafkaSinkSpec = field.object({
+  ...connectionFields,
+  topic: field.string({ doc: 'Topic to write to.', example: 'activations', pattern: '^[A-Za-z0-9._-]{1,249}$' }),
+  key: field.string({
+    doc: 'Message key template: `{field}`, `{a.b}`, `{<CEL expression>}` and literal text (`{{`/`}}` for braces). The key picks the partition (murmur2, as the Java client); absent: no key. A record whose key cannot be rendered is dead-lettered.',
+    example: '{user_id}',
+    optional: true,
+    minLength: 1,
+  }),
+  headers: field.map(field.string({ doc: 'A template, as for `key`.' }), {
+    doc: 'Message headers: name → template. A W3C `traceparent` header is added from the active trace context when there is one.',
+    example: { experiment: '{experiment_id}', origin: 'sluice' },
+    optional: true,
+  }),
+  acks: field.enum(['all', 'leader', 'none'] as const, { doc: 'Acknowledgement a write waits for: every in-sync replica, the leader, or none.', default: 'all' }),
+  idempotent: field.boolean({ doc: 'Idempotent producer: the broker drops duplicates of retried sends (needs `acks: all`).', default: true }),
+  compression: field.enum(['none', 'gzip'] as const, { doc: 'Compression of produced batches.', default: 'none' }),
+  create_topics: createTopicsSpec,
+  batch_size: field.integer({ doc: 'Most messages per produce request; a larger batch is sent as several requests in order.', default: 10_000, min: 1 }),
+  ack_timeout: field.duration({ doc: 'Time the broker may take to acknowledge a produce request.', default: '30s', min: 1 }),
+  change_field: field.string({
+    doc: 'For an upsert input, the field that carries each record\'s change kind (`insert`, `update`, `delete`), written first. Append-only inputs are written as they are.',
+    default: 'op',
+    minLength: 1,
+  }),
+});
+
+export type KafkaSinkConfig = Infer<typeof kafkaSinkSpec>;
+
+export function checkKafkaSink(config: KafkaSinkConfig): ConfigIssue[] {
+  if (config.idempotent && config.acks !== 'all') {
+    return [{ path: ['acks'], message: 'an idempotent producer needs `acks: all` (or set `idempotent: false`)', severity: 'error' }];
+  }
+  return [];
+}
+
+export const ACKS = { all: -1, leader: 1, none: 0 } as const;

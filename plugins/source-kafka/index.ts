@@ -1,0 +1,34 @@
+/** `kafka`: reads topics in a consumer group; offsets are committed when a checkpoint completes. */
+import { definePlugin, services } from '../../core/api/index.ts';
+import { toConnection } from '../kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { KafkaSource } from './kafka-source.ts';
+import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';
+
+export const kafkaSource = definePlugin({
+  kind: 'source',
+  name: 'kafka',
+  summary: 'Reads Kafka topics in a consumer group; each partition is a source partition with its own watermark.',
+  description: [
+    'Each `<topic>:<partition>` is one partition of the source: watermarks and idleness are per partition, and assigned partitions start idle until they produce.',
+    'Message values are payloads decoded by the block\'s `codec` (`json` by default): a value that does not decode is dead-lettered with its text and provenance (`partition: "<topic>:<partition>"`, `offset`).',
+    'Event time comes from `event_time.field`, or, when it names no field, from the broker\'s record timestamp.',
+    'With `meta: true` each record carries `_meta`: `{key, headers, topic, partition, offset, timestamp}` plus `traceparent` when the message has that W3C trace-context header.',
+    '',
+    'Positions and guarantees: the checkpoint holds the next offset per partition; a restore seeks there, so records after the checkpoint are read again (the checkpoint is authoritative).',
+    'Offsets are committed to the consumer group only when a checkpoint completes; the group\'s committed offsets (else `start`) are used only on a fresh start without a checkpoint.',
+    '',
+    'Back-pressure: the consumer fetches in the background into a buffer per partition; at `max_buffered` records the partition is paused (`sluice_kafka_consumer_paused` = 1) and it resumes once half is drained.',
+    'The runtime stops polling while downstream is full, so a slow sink pauses the partitions. `sluice_kafka_consumer_lag` is the high watermark minus the next offset to return, per partition.',
+    '',
+    'The input never ends; stop the job with a signal or `--events`. Messages with a null value (tombstones) are empty payloads, which the json codec dead-letters.',
+    'Built on kafkajs behind the plugin\'s own client interface (plugins/kafka-client).',
+  ].join('\n'),
+  spec: kafkaSourceSpec,
+  check: checkKafkaSource,
+  deps: { meter: services.meter },
+  async create({ id, job, config, deps, logger }) {
+    const connection = await toConnection(config, `sluice-${job}-${id}`);
+    return new KafkaSource({ id, job, config, logger, meter: deps.meter, client: createKafkajsClient(connection, logger) });
+  },
+});

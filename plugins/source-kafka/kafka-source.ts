@@ -1,0 +1,220 @@
+/**
+ * The `kafka` source instance. The consumer fetches in the background into a bounded
+ * buffer per partition (a full buffer pauses its partition; draining half of it resumes
+ * it), and `poll` hands the buffered batches to the runtime as payload chunks, one per
+ * partition, whose codec decodes them. The position is the next offset per partition
+ * returned so far; `open` seeks there (the checkpoint is authoritative), and the group's
+ * offsets are committed only when a checkpoint completes.
+ */
+import type { Logger, SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import type { Meter } from '@opentelemetry/api';
+import { parsePartitionName, partitionName } from '../kafka-client/client.ts';
+import type { FetchedBatch, KafkaClientFactory, KafkaConsumer, TopicPartition } from '../kafka-client/client.ts';
+import { KafkaSourceMetrics } from './metrics.ts';
+import type { PartitionReading } from './metrics.ts';
+import { PartitionBuffer } from './partition-buffer.ts';
+import { checkPosition, metaRows } from './records.ts';
+import type { KafkaSourcePosition } from './records.ts';
+import { sourceTopics } from './spec.ts';
+import type { KafkaSourceConfig } from './spec.ts';
+
+export type { KafkaSourcePosition } from './records.ts';
+
+export interface KafkaSourceOptions {
+  readonly id: string;
+  readonly job: string;
+  readonly config: KafkaSourceConfig;
+  readonly client: KafkaClientFactory;
+  readonly logger: Logger;
+  readonly meter?: Meter | undefined;
+  /** Longest wait inside an empty poll for a fetch to arrive (ms). */
+  readonly emptyPollWaitMs?: number;
+}
+
+export class KafkaSource implements SourceInstance {
+  private readonly buffers = new Map<string, PartitionBuffer>();
+  private returned: KafkaSourcePosition = {};
+  private assigned: TopicPartition[] = [];
+  private consumer: KafkaConsumer | undefined;
+  private metrics: KafkaSourceMetrics | undefined;
+  private fatal: Error | undefined;
+  private arrival: (() => void) | undefined;
+  private next = 0;
+  private readonly resumeAt: number;
+
+  constructor(private readonly o: KafkaSourceOptions) {
+    this.resumeAt = Math.floor(o.config.max_buffered / 2);
+  }
+
+  get groupId(): string {
+    return this.o.config.group_id ?? `sluice.${this.o.job}.${this.o.id}`;
+  }
+
+  async open(position: unknown): Promise<void> {
+    const { config, client } = this.o;
+    this.returned = checkPosition(position);
+    const topics = sourceTopics(config);
+    if (config.create_topics) {
+      const admin = client.admin();
+      await admin.connect();
+      try {
+        await admin.createTopics(topics.map((topic) => ({ topic, partitions: config.create_topics!.partitions, replicationFactor: config.create_topics!.replication_factor })));
+      } finally {
+        await admin.close();
+      }
+    }
+    // Restored partitions are sought to their checkpointed offsets as soon as they are assigned.
+    for (const [name, offset] of Object.entries(this.returned)) this.buffer(name).fetchNext = offset;
+    this.consumer = client.consumer({
+      groupId: this.groupId,
+      topics,
+      fromBeginning: config.start === 'earliest',
+      sessionTimeoutMs: config.session_timeout,
+      maxBytesPerPartition: config.max_bytes_per_partition,
+      joinTimeoutMs: config.join_timeout,
+    });
+    if (this.o.meter) this.metrics = new KafkaSourceMetrics(this.o.meter, this.o.id, () => this.readings());
+    await this.consumer.start({
+      onBatch: (b) => this.onBatch(b),
+      onAssign: (parts) => this.onAssign(parts),
+      onFatal: (error) => {
+        this.fatal = error;
+        this.wake();
+      },
+    });
+  }
+
+  private buffer(name: string): PartitionBuffer {
+    let b = this.buffers.get(name);
+    if (!b) this.buffers.set(name, (b = new PartitionBuffer()));
+    return b;
+  }
+
+  /** After every (re)join, before the first fetch: seek where this source is, re-pause full partitions. */
+  private onAssign(parts: readonly TopicPartition[]): void {
+    this.assigned = [...parts];
+    const consumer = this.consumer!;
+    for (const p of parts) {
+      const b = this.buffers.get(partitionName(p.topic, p.partition));
+      if (b?.fetchNext !== undefined) consumer.seek({ ...p, offset: b.fetchNext });
+      if (b?.paused) consumer.pause([p]);
+    }
+    this.o.logger.debug('kafka partitions assigned', { group: this.groupId, partitions: parts.map((p) => partitionName(p.topic, p.partition)) });
+  }
+
+  private onBatch(batch: FetchedBatch): void {
+    const name = partitionName(batch.topic, batch.partition);
+    const b = this.buffer(name);
+    let { values, timestamps, offsets } = batch;
+    let meta = this.o.config.meta ? metaRows(batch) : undefined;
+    // A fetch that raced with a seek may start below where this partition stands: cut it.
+    const from = b.fetchNext === undefined ? 0 : offsets.findIndex((o) => o >= b.fetchNext!);
+    if (from !== 0) {
+      if (from < 0) return;
+      values = values.slice(from);
+      timestamps = timestamps.slice(from);
+      offsets = offsets.slice(from);
+      meta = meta?.slice(from);
+    }
+    b.push({ payloads: values, times: timestamps, offsets, meta }, batch.highWatermark);
+    if (!b.paused && b.size >= this.o.config.max_buffered) {
+      b.paused = true;
+      this.consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.arrival;
+    this.arrival = undefined;
+    w?.();
+  }
+
+  async poll(maxRecords: number): Promise<SourceChunk[] | null> {
+    if (this.fatal) throw this.fatal;
+    let chunks = this.drain(maxRecords);
+    if (chunks.length === 0) {
+      // Nothing fetched yet: wait a little for a fetch rather than spin the runtime's loop.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.wake(), this.o.emptyPollWaitMs ?? 50);
+        this.arrival = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.fatal) throw this.fatal;
+      chunks = this.drain(maxRecords);
+    }
+    return chunks;
+  }
+
+  /** Takes up to `max` records, shared over the partitions that have some, in turn. */
+  private drain(max: number): SourceChunk[] {
+    const ready: [string, PartitionBuffer][] = [];
+    for (const entry of this.buffers) if (entry[1].size > 0) ready.push(entry);
+    if (ready.length === 0) return [];
+    const share = Math.max(1, Math.ceil(max / ready.length));
+    const chunks: SourceChunk[] = [];
+    let left = max;
+    const start = this.next++ % ready.length;
+    for (let k = 0; k < ready.length && left > 0; k++) {
+      const [name, b] = ready[(start + k) % ready.length]!;
+      const taken = b.take(Math.min(share, left));
+      if (!taken) continue;
+      left -= taken.offsets.length;
+      this.returned[name] = taken.offsets[taken.offsets.length - 1]! + 1;
+      chunks.push(taken.meta ? { partition: name, payloads: taken.payloads, times: taken.times, offsets: taken.offsets, meta: taken.meta } : { partition: name, payloads: taken.payloads, times: taken.times, offsets: taken.offsets });
+      if (b.paused && b.size <= this.resumeAt) {
+        b.paused = false;
+        this.consumer!.resume([parsePartitionName(name)]);
+      }
+    }
+    return chunks;
+  }
+
+  /**
+   * Next offset per partition: after the last record returned, or, for a partition fetched
+   * from but not returned from yet, its first fetched offset (so a restore does not fall
+   * back to the group's offsets for it).
+   */
+  position(): KafkaSourcePosition {
+    const out = { ...this.returned };
+    for (const [name, b] of this.buffers) if (out[name] === undefined && b.firstOffset !== undefined) out[name] = b.firstOffset;
+    return out;
+  }
+
+  async onCheckpointComplete(position: unknown): Promise<void> {
+    const offsets = Object.entries(checkPosition(position)).map(([name, offset]) => ({ ...parsePartitionName(name), offset }));
+    try {
+      await this.consumer?.commit(offsets);
+    } catch (error) {
+      // The checkpoint, not the group, is authoritative: a failed commit only delays the hint.
+      this.o.logger.warn('kafka offset commit failed; the next checkpoint commits again', { group: this.groupId, error: (error as Error).message });
+    }
+  }
+
+  partitions(): readonly string[] {
+    return this.assigned.map((p) => partitionName(p.topic, p.partition));
+  }
+
+  /** Per assigned partition: paused, and lag when known. */
+  readings(): PartitionReading[] {
+    return this.assigned.map((p) => {
+      const name = partitionName(p.topic, p.partition);
+      const b = this.buffers.get(name);
+      // Before anything was returned, the consumer stands where its first fetch started.
+      const at = this.returned[name] ?? b?.firstOffset;
+      const hw = b?.highWatermark;
+      return { topic: p.topic, partition: p.partition, paused: b?.paused ?? false, lag: hw !== undefined && at !== undefined ? Math.max(0, hw - at) : undefined };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.metrics?.close();
+    this.metrics = undefined;
+    this.wake();
+    const c = this.consumer;
+    this.consumer = undefined;
+    await c?.close();
+  }
+}
