@@ -14,7 +14,7 @@ import { RecordError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { GENERATION_STRIDE, SqliteTable } from './table.ts';
 import type { PendingRow } from './table.ts';
-import { cellText, compileSource, compileTemplate } from './template.ts';
+import { cellText, compileSource, compileTemplate } from '../row-template/template.ts';
 import type { EmbeddedStoreConfig } from './spec.ts';
 
 /** What `checkpoint()` returns and `open()` restores. */

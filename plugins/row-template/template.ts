@@ -1,5 +1,6 @@
 /**
- * Row-key templates and column sources.
+ * Row-key templates and column sources, shared by the sinks that write HBase-shaped rows
+ * (`embedded_store`, `hbase`). A plain library folder: no plugin here.
  *
  * A template is text with placeholders: `{experiment_id}|{epoch_start:13}|{segment}`.
  * - `{path}`: the record's field (dotted paths reach into objects), read directly.
