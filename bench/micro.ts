@@ -62,7 +62,7 @@ export async function fileSinkWrite({ events }: ScenarioOptions): Promise<RunRes
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
   try {
     const sink = await fileSinkPlugin.create({
-      id: 'out', job: 'bench', config: { path: join(dir, 'out.jsonl'), change_field: 'op' }, deps: {}, logger: silent,
+      id: 'out', job: 'bench', config: { path: join(dir, 'out.jsonl'), change_field: 'op', envelope: 'none' }, deps: {}, logger: silent,
       input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: jsonCodec,
     });
     await sink.open(undefined);

@@ -9,6 +9,8 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const unitOnly = process.argv.includes('--unit');
+// `--long`: the long statistical suites (test/long/*.long.ts), not part of `npm test` yet.
+const longOnly = process.argv.includes('--long');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 function findTests(dir, out = []) {
@@ -16,7 +18,7 @@ function findTests(dir, out = []) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+    else if (name.endsWith(longOnly ? '.long.ts' : '.test.ts')) out.push(relative(root, path));
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { registerLint } from './commands/lint.ts';
 import { registerPlugins } from './commands/plugins.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTest } from './commands/test.ts';
+import { registerValidate } from './commands/validate.ts';
 import { EXIT } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { processIo } from './io.ts';
@@ -35,7 +36,7 @@ export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .addHelpText('after', EXIT_HELP);
-  for (const register of [registerRun, registerLint, registerGraph, registerPlugins, registerConfig, registerTest]) register(program, io, done);
+  for (const register of [registerRun, registerLint, registerGraph, registerPlugins, registerConfig, registerTest, registerValidate]) register(program, io, done);
   // Subcommands inherit neither output nor exit handling; set both on every one.
   const configure = (command: Command): void => {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError('(add --help for usage)');

@@ -43,3 +43,10 @@ void test('bad side records are dead-lettered', () => {
   h.push([{ value: { from: 1 }, time: 0 }, meta('e', 'not a time', 'x')], 1);
   assert.deepEqual(h.deadLetters().map((d) => d.reason), ['missing_key', 'bad_effective_from']);
 });
+
+void test('a waiting record gets the version in force once its whole side batch is in, not the first one put', () => {
+  const h = OperatorTestHarness.for(broadcastPlugin, config, { inputs });
+  h.push([main('e4', 150)]);
+  h.push([meta('e4', 0, 'v0'), meta('e4', 100, 'v1')], 1);
+  assert.deepEqual(h.outputValues().map((v) => (v.experiment as { name: string }).name), ['v1']);
+});

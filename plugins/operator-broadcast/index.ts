@@ -53,6 +53,7 @@ export const broadcastPlugin = definePlugin({
     return {
       processBatch(batch, input, ctx) {
         const { values, times, provenance } = batch;
+        let touched: Set<string> | undefined;
         for (let i = 0; i < batch.length; i++) {
           const v = values[i]!;
           const t = times[i]!;
@@ -69,7 +70,8 @@ export const broadcastPlugin = definePlugin({
               continue;
             }
             side.put(key, { from, value: v });
-            for (const [w, version] of side.resolve(key)) ctx.emit(joined(w.v, version.value), w.t, 'insert', w.p);
+            // Resolve waiting records once the whole batch is in: a later version in the same batch may be the one in force.
+            (touched ??= new Set()).add(key);
             continue;
           }
           const key = keyOf(v[config.key]);
@@ -82,6 +84,7 @@ export const broadcastPlugin = definePlugin({
           else if (t + config.max_wait <= ctx.watermark) ctx.fail(i, unknown(key, t));
           else side.wait({ key, t, v, p: provenance?.[i], deadline: t + config.max_wait, done: false });
         }
+        if (touched) for (const key of touched) for (const [w, version] of side.resolve(key)) ctx.emit(joined(w.v, version.value), w.t, 'insert', w.p);
       },
       onWatermark(ctx) {
         for (const w of side.expire(ctx.watermark)) ctx.deadLetter(w.v, unknown(w.key, w.t), w.p);

@@ -95,14 +95,14 @@ export function checkHarmAlert(
 ): { fired: FiredAlerts; alert: HarmAlert | null } {
   const { key, direction, look } = input;
   if (direction === 'none' || look.status !== 'computed') return { fired, alert: null };
-  const canonical = canonicalAlertKey('harm', key);
-  if (Object.hasOwn(fired.harm, canonical)) return { fired, alert: null };
   const level = bonferroniAlpha(input.alpha, input.family);
   const halfWidth = alwaysValidHalfWidth(look.variance, look.r, level);
   const lo = look.delta - halfWidth;
   const hi = look.delta + halfWidth;
   const harmful = direction === 'up_is_good' ? hi < 0 : lo > 0;
   if (!harmful) return { fired, alert: null };
+  const canonical = canonicalAlertKey('harm', key);
+  if (Object.hasOwn(fired.harm, canonical)) return { fired, alert: null };
   const id = alertId('harm', key);
   return {
     fired: { ...fired, harm: { ...fired.harm, [canonical]: id } },

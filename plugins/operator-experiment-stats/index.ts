@@ -19,7 +19,7 @@ export {
 
 export type { SrmLook, SrmState } from './srm.ts';
 export {
-  DEFAULT_SRM_CONCENTRATION, chiSquareSrm, initialSrmState, plannedProportions, srmLogBayesFactor,
+  DEFAULT_SRM_CONCENTRATION, SrmPrior, chiSquareSrm, initialSrmState, plannedProportions, srmLogBayesFactor,
   srmLook,
 } from './srm.ts';
 
@@ -31,3 +31,8 @@ export {
 } from './alerts.ts';
 
 export { logGamma, logMultivariateBeta, regularizedGammaQ } from './special.ts';
+
+// The operator: statistics on every update of the counts, alerts on `alerts`.
+export { experimentStatsPlugin } from './stats-operator.ts';
+export type { StatsConfig } from './spec.ts';
+export type { SegmentPlan } from './metadata-catalog.ts';

@@ -76,6 +76,22 @@ export function varianceNumerator(moments: GroupMoments): bigint {
 }
 
 /**
+ * `Number(varianceNumerator(m))` without BigInt while both products are below 2^53: integer
+ * products that small are exact in doubles, and so is their difference. The hot path of
+ * the operator takes this branch until S1 passes ~9.5e7.
+ */
+function varianceNumeratorAsNumber(moments: GroupMoments): number {
+  const { n, s1, s2 } = moments;
+  const a = n * s2;
+  const b = s1 * s1;
+  if (a <= Number.MAX_SAFE_INTEGER && b <= Number.MAX_SAFE_INTEGER) {
+    assertSafeCounts(moments);
+    return a > b ? a - b : 0;
+  }
+  return Number(varianceNumerator(moments));
+}
+
+/**
  * Unbiased per-user variance of the action count, s² = (n·S2 − S1²) / (n(n−1)), with the
  * numerator exact (BigInt) and one correctly rounded conversion to double, so the relative
  * error is a few ulps however large S1 grows. NaN when n < 2. Throws RangeError when a
@@ -87,7 +103,7 @@ export function perUserVariance(moments: GroupMoments): number {
     return Number.NaN;
   }
   const n = moments.n;
-  return Number(varianceNumerator(moments)) / n / (n - 1);
+  return varianceNumeratorAsNumber(moments) / n / (n - 1);
 }
 
 /** Propensity q = K/n, the share of triggered users with at least one action; NaN when n = 0. */

@@ -51,26 +51,54 @@ function assertCounts(counts: readonly number[], groups: number): void {
 export function srmLogBayesFactor(
   counts: readonly number[], weights: readonly number[], concentration = DEFAULT_SRM_CONCENTRATION,
 ): number {
-  const p0 = plannedProportions(weights);
-  assertCounts(counts, p0.length);
-  if (!(concentration > 0)) throw new RangeError('SRM concentration must be > 0');
-  let logBf = 0;
-  let total = 0;
-  for (let g = 0; g < p0.length; g++) {
-    const a = concentration * p0[g];
-    const x = counts[g];
-    logBf += logGamma(a + x) - logGamma(a) - x * Math.log(p0[g]);
-    total += x;
+  return new SrmPrior(weights, concentration).logBayesFactor(counts);
+}
+
+/**
+ * The prior of one SRM test (planned weights and concentration), with its constant terms
+ * computed once: a look then costs one log-gamma per group plus one, no allocation. The
+ * operator keeps one per segment.
+ */
+export class SrmPrior {
+  private readonly a: Float64Array;
+  private readonly logP0: Float64Array;
+  private readonly logGammaA: Float64Array;
+  private readonly logGammaC: number;
+
+  constructor(weights: readonly number[], readonly concentration = DEFAULT_SRM_CONCENTRATION) {
+    const p0 = plannedProportions(weights);
+    if (!(concentration > 0)) throw new RangeError('SRM concentration must be > 0');
+    this.a = Float64Array.from(p0, (p) => concentration * p);
+    this.logP0 = Float64Array.from(p0, (p) => Math.log(p));
+    this.logGammaA = Float64Array.from(this.a, (a) => logGamma(a));
+    this.logGammaC = logGamma(concentration);
   }
-  return logBf - (logGamma(concentration + total) - logGamma(concentration));
+
+  get groups(): number {
+    return this.a.length;
+  }
+
+  /** log BF of cumulative counts X (same order as the weights). */
+  logBayesFactor(counts: readonly number[]): number {
+    assertCounts(counts, this.a.length);
+    let logBf = 0;
+    let total = 0;
+    for (let g = 0; g < this.a.length; g++) {
+      const x = counts[g]!;
+      logBf += logGamma(this.a[g]! + x) - this.logGammaA[g]! - x * this.logP0[g]!;
+      total += x;
+    }
+    return logBf - (logGamma(this.concentration + total) - this.logGammaC);
+  }
 }
 
 /** One look: p_t = min(p_{t−1}, exp(−log BF_t)). Pure; reject (alert) when p ≤ α. */
 export function srmLook(
-  state: SrmState, counts: readonly number[], weights: readonly number[],
+  state: SrmState, counts: readonly number[], weights: readonly number[] | SrmPrior,
   concentration = DEFAULT_SRM_CONCENTRATION,
 ): { state: SrmState; look: SrmLook } {
-  const logBayesFactor = srmLogBayesFactor(counts, weights, concentration);
+  const prior = weights instanceof SrmPrior ? weights : new SrmPrior(weights, concentration);
+  const logBayesFactor = prior.logBayesFactor(counts);
   const pValue = Math.min(state.pValue, Math.exp(-Math.max(logBayesFactor, 0)));
   return { state: { pValue, looks: state.looks + 1 }, look: { logBayesFactor, pValue } };
 }

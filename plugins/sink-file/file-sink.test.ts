@@ -12,7 +12,7 @@ const dir = await mkdtemp(join(tmpdir(), 'sluice-file-sink-'));
 
 async function make(path: string, options: { changelog?: Changelog; codec?: 'json' | 'raw'; position?: unknown } = {}): Promise<SinkInstance> {
   const ctx = {
-    id: 'out', job: 'j', config: { path, change_field: 'op' }, deps: {}, logger: undefined as never,
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger: undefined as never,
     input: { changelog: options.changelog ?? APPEND_ONLY }, expressions: undefined as never,
     codec: getCodec(options.codec ?? 'json'),
   };
@@ -113,4 +113,24 @@ void test('codec raw writes the message field; records that cannot be encoded ar
   await json.close();
   assert.equal(r && r.rejected?.[0]?.error instanceof Error, true);
   assert.equal(await readFile(join(dir, 'bad.jsonl'), 'utf8'), '');
+});
+
+void test('envelope provenance writes {provenance, record} per line; other codecs are refused', async () => {
+  const path = join(dir, 'archive', 'actions.jsonl');
+  const ctx = {
+    id: 'archive', job: 'j', config: { path, change_field: 'op', envelope: 'provenance' as const }, deps: {}, logger: undefined as never,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'),
+  };
+  const sink = await fileSinkPlugin.create(ctx);
+  await sink.open(undefined);
+  const b = new BatchBuilder();
+  b.push({ event_id: 'a1', ts: 5 }, 5, 'insert', { source: 'traffic', output: 'actions', partition: 0, offset: 7 });
+  b.push({ event_id: 'a2', ts: 6 }, 6);
+  await sink.write(b.take());
+  await sink.close();
+  assert.equal(
+    await readFile(path, 'utf8'),
+    '{"provenance":{"source":"traffic","output":"actions","partition":0,"offset":7},"record":{"event_id":"a1","ts":5}}\n{"provenance":null,"record":{"event_id":"a2","ts":6}}\n',
+  );
+  await assert.rejects(async () => fileSinkPlugin.create({ ...ctx, codec: getCodec('raw') }), /envelope provenance needs codec json/);
 });

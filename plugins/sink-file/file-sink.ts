@@ -7,12 +7,20 @@
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
+import type { Batch, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import type { Codec, EncodeOptions } from '../../core/runtime/codec/index.ts';
 
 /** Checkpoint position: the file's length in bytes. */
 export interface FileSinkPosition {
   readonly bytes: number;
+}
+
+/** The batch with each record wrapped as `{provenance, record}` (the batch's own times, kinds and provenance kept). */
+function enveloped(batch: Batch): Batch {
+  const { values, provenance, length } = batch;
+  const wrapped = new Array<Row>(length);
+  for (let i = 0; i < length; i++) wrapped[i] = { provenance: provenance?.[i] ?? null, record: values[i]! };
+  return { ...batch, values: wrapped };
 }
 
 export class FileSink implements SinkInstance {
@@ -23,6 +31,8 @@ export class FileSink implements SinkInstance {
     readonly path: string,
     private readonly codec: Codec,
     private readonly encodeOptions: EncodeOptions,
+    /** Write `{provenance, record}` envelopes instead of the records. */
+    private readonly envelope: 'none' | 'provenance' = 'none',
   ) {}
 
   async open(position: unknown): Promise<void> {
@@ -49,7 +59,7 @@ export class FileSink implements SinkInstance {
   }
 
   async write(batch: Batch): Promise<SinkWriteResult | void> {
-    const { text, rejected } = this.codec.encode(batch, this.encodeOptions);
+    const { text, rejected } = this.codec.encode(this.envelope === 'provenance' ? enveloped(batch) : batch, this.encodeOptions);
     if (text.length > 0) {
       const data = Buffer.from(text, 'utf8');
       let done = 0;

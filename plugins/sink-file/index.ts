@@ -13,11 +13,13 @@ export const fileSinkPlugin = definePlugin({
     'A fresh start (no checkpoint) creates the file or truncates it: earlier content is overwritten.',
     'For an upsert input each line carries the change kind in `change_field` (`{"op":"update",...row}`); a delete carries the row the upstream operator gave.',
     'With codec raw the `message` field of each record is written as the line, and the change kind is not written.',
+    'With `envelope: provenance` each line is `{"provenance": {...}, "record": {...}}` (codec json): an archive of a source output as admitted, which `sluice validate` reads.',
   ].join(' '),
   spec: fileSinkSpec,
   create(ctx) {
     const { config, input } = ctx;
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
-    return new FileSink(config.path, ctx.codec, encodeOptions);
+    if (config.envelope === 'provenance' && ctx.codec.name !== 'json') throw new Error(`file sink '${config.path}': envelope provenance needs codec json`);
+    return new FileSink(config.path, ctx.codec, encodeOptions, config.envelope);
   },
 });

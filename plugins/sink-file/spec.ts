@@ -8,6 +8,10 @@ export const fileSinkSpec = field.object({
     default: 'op',
     minLength: 1,
   }),
+  envelope: field.enum(['none', 'provenance'] as const, {
+    doc: 'With `provenance`, each line is `{"provenance": {...}, "record": {...}}`: the record with where it came from (source, output, partition, offset or line). Used to archive a source output as admitted, for batch validation. Codec json only.',
+    default: 'none',
+  }),
 });
 
 export type FileSinkConfig = Infer<typeof fileSinkSpec>;

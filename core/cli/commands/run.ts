@@ -2,7 +2,14 @@
  * `sluice run <pipeline>`: loads the runtime config, the plugins (built-ins and the
  * pipeline's packages), compiles the pipeline, creates the job's container and runs it
  * until end of input, `--events N`, or SIGINT/SIGTERM (graceful: drain, checkpoint, close).
+ *
+ * Every run has an id, `RUN_ID` in the pipeline's environment (set it to choose one), so a
+ * pipeline can write each run to a folder of its own. When a sink declares a `run_summary`
+ * (run-summary.ts), the run is such a run: its checkpoints go to `<summary folder>/state`
+ * (unless `job.state_dir` is set), so a new run starts fresh instead of resuming another,
+ * and the summary is written when the run ends, also after Ctrl-C.
  */
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { SluiceError } from '../../api/index.ts';
@@ -13,6 +20,7 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
 import { collect, loadConfigOrReport } from './config.ts';
+import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -31,11 +39,22 @@ export function describeError(error: unknown): string {
   return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
-export async function run(file: string, options: RunOptions, io: CliIo): Promise<ExitCode> {
-  const loaded = loadConfigOrReport(options.set, io);
-  if (typeof loaded === 'number') return loaded;
+/** A run id that sorts by start time: `20261127-001500-3f2a`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+export async function run(file: string, options: RunOptions, cliIo: CliIo): Promise<ExitCode> {
+  const runId = cliIo.env.RUN_ID || newRunId();
+  const io: CliIo = { out: cliIo.out, err: cliIo.err, cwd: cliIo.cwd, env: { ...cliIo.env, RUN_ID: runId } };
   const { pipeline, exit } = await loadPipeline(file, options.profile, io);
   if (!pipeline) return exit;
+  const summary = runSummaryDeclaration(pipeline);
+  const ownStateDir = summary !== undefined && !options.set.some((s) => s.startsWith('job.state_dir=')) && !io.env.SLUICE_JOB_STATE_DIR;
+  const sets = ownStateDir ? [`job.state_dir=${resolve(io.cwd, dirname(summary.path), 'state')}`, ...options.set] : options.set;
+  const loaded = loadConfigOrReport(sets, io);
+  if (typeof loaded === 'number') return loaded;
   const container = createJobContainer(loaded.config, { job: pipeline.name });
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -51,6 +70,10 @@ export async function run(file: string, options: RunOptions, io: CliIo): Promise
     });
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
+    if (summary !== undefined) {
+      const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
+      io.err(`run ${runId}: summary ${written} (check it with \`sluice validate\`)\n`);
+    }
     if (result.status === 'failed') {
       if (result.error) io.err(`${describeError(result.error)}\n`);
       return EXIT.RUNTIME;

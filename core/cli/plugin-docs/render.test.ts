@@ -14,8 +14,8 @@ const spec = field.object({
   tags: field.map(field.string({ doc: 'Tag value.' }), { doc: 'Extra tags.', optional: true }),
 });
 
-const entry = (definition: unknown): RegisteredPlugin => ({
-  definition: definition as Branded<PluginDefinition>,
+const entry = (definition: Branded<PluginDefinition>): RegisteredPlugin => ({
+  definition,
   package: 'built-in',
   version: '0.1.0',
   module: 'plugins/source-kafka/index.ts',

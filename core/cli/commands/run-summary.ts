@@ -1,0 +1,125 @@
+/**
+ * The run summary (`sluice.run-summary/v1`, docs/flagship.md §5) that `sluice run` writes
+ * when a run ends, if a sink of the pipeline declares one in its `run_summary` option (the
+ * `experiment_report` sink does). It is what `sluice validate` reads: where the archive,
+ * the late and dead-letter outputs and the results are, and per stream role what the job
+ * did with the records it admitted, from the job's stage counts and operators' counters.
+ *
+ * Per role: `admitted` = what its archive sink wrote; `late` and `dead_lettered` are
+ * counted from the late and dead-letter files by provenance output (dead letters the
+ * source itself wrote are undecodable payloads: `read` = admitted + those); the declared
+ * outcomes come from counters; `counted` is the rest, so the outcomes add up to admitted.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { CompiledPipeline, CompiledSink } from '../../runtime/graph/index.ts';
+import type { JobResult } from '../../runtime/engine/index.ts';
+
+/** The `run_summary` option of a sink, as parsed. */
+export interface RunSummaryDeclaration {
+  readonly path: string;
+  readonly sources: Readonly<Record<string, { readonly archive: string; readonly outcomes: Readonly<Record<string, string>> }>>;
+  readonly results: string;
+  readonly settings: unknown;
+}
+
+/** The declaration of the first sink that has one, if any. */
+export function runSummaryDeclaration(pipeline: CompiledPipeline): RunSummaryDeclaration | undefined {
+  for (const sink of pipeline.sinks) {
+    const declared = (sink.config as { run_summary?: RunSummaryDeclaration } | null)?.run_summary;
+    if (declared) return declared;
+  }
+  return undefined;
+}
+
+const pathOf = (sink: CompiledSink | undefined): string | undefined => {
+  const p = (sink?.config as { path?: unknown } | undefined)?.path;
+  return typeof p === 'string' ? p : undefined;
+};
+
+interface ProvenanceLike { source?: string; output?: string }
+interface OutputLine { operator?: string; provenance?: ProvenanceLike | ProvenanceLike[] | null }
+
+/** Lines of a late or dead-letter file per `source/output` of their provenance (first provenance when several). */
+async function countByOutput(path: string | undefined, sourceIds: ReadonlySet<string>): Promise<{ admitted: Map<string, number>; undecodable: Map<string, number> }> {
+  const admitted = new Map<string, number>();
+  const undecodable = new Map<string, number>();
+  if (path === undefined) return { admitted, undecodable };
+  let lines: AsyncIterable<string>;
+  try {
+    lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      const row = JSON.parse(line) as OutputLine;
+      const p = Array.isArray(row.provenance) ? row.provenance[0] : row.provenance;
+      if (!p?.source) continue;
+      const key = `${p.source}/${p.output ?? ''}`;
+      const into = row.operator !== undefined && sourceIds.has(row.operator) ? undecodable : admitted;
+      into.set(key, (into.get(key) ?? 0) + 1);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { admitted, undecodable };
+    throw error;
+  }
+  return { admitted, undecodable };
+}
+
+function counterOf(result: JobResult, ref: string): number {
+  const [stage, counter] = ref.split('.') as [string, string];
+  const s = result.stages[stage];
+  if (!s) throw new Error(`run_summary: no stage '${stage}' in the job (for '${ref}')`);
+  if (counter === 'dropped') return s.in - s.out - s.late - s.deadLettered;
+  return s.counters?.[counter] ?? 0;
+}
+
+/** Builds the summary; paths are relative to the summary's folder. */
+export async function buildRunSummary(pipeline: CompiledPipeline, result: JobResult, declared: RunSummaryDeclaration, runId: string, cwd: string): Promise<Record<string, unknown>> {
+  const dir = dirname(resolve(cwd, declared.path));
+  const rel = (p: string) => relative(dir, resolve(cwd, p));
+  const sinks = new Map(pipeline.sinks.map((s) => [s.id, s]));
+  const sourceIds = new Set(pipeline.sources.map((s) => s.id));
+  const latePath = pathOf(pipeline.late);
+  const deadPath = pathOf(pipeline.deadLetter);
+  const late = await countByOutput(latePath, sourceIds);
+  const dead = await countByOutput(deadPath, sourceIds);
+  const archive: Record<string, string[]> = {};
+  const sources: Record<string, unknown> = {};
+  for (const [role, { archive: archiveId, outcomes: refs }] of Object.entries(declared.sources)) {
+    const sink = sinks.get(archiveId);
+    const path = pathOf(sink);
+    if (!sink?.input || path === undefined) throw new Error(`run_summary: '${archiveId}' is not a file sink of the pipeline`);
+    archive[role] = [rel(path)];
+    const streamKey = `${sink.input.node}/${sink.input.output ?? ''}`;
+    const admitted = result.stages[archiveId]?.out ?? 0;
+    const outcomes: Record<string, number> = { counted: 0, late: late.admitted.get(streamKey) ?? 0, dead_lettered: dead.admitted.get(streamKey) ?? 0 };
+    for (const [name, ref] of Object.entries(refs)) outcomes[name] = counterOf(result, ref);
+    outcomes.counted = admitted - Object.values(outcomes).reduce((a, b) => a + b, 0);
+    sources[role] = { read: admitted + (dead.undecodable.get(streamKey) ?? 0), admitted, outcomes };
+  }
+  const store = sinks.get(declared.results)?.config as { path?: string; table?: string } | undefined;
+  if (!store?.path || !store.table) throw new Error(`run_summary: results '${declared.results}' is not an embedded_store sink of the pipeline`);
+  return {
+    format: 'sluice.run-summary/v1',
+    job: pipeline.name,
+    run_id: runId,
+    drained: result.status !== 'failed',
+    status: result.status,
+    archive,
+    late: latePath === undefined ? [] : [rel(latePath)],
+    dead_letter: deadPath === undefined ? [] : [rel(deadPath)],
+    results: { sqlite: rel(store.path), table: store.table },
+    sources,
+    settings: declared.settings,
+  };
+}
+
+/** Writes the summary; returns its path. */
+export async function writeRunSummary(pipeline: CompiledPipeline, result: JobResult, declared: RunSummaryDeclaration, runId: string, cwd: string): Promise<string> {
+  const summary = await buildRunSummary(pipeline, result, declared, runId, cwd);
+  const path = resolve(cwd, declared.path);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(summary, null, 2) + '\n');
+  return path;
+}

@@ -1,0 +1,107 @@
+/**
+ * `experiment_counts`: the flagship's counts (DESIGN.md §8) as a keyed function run by
+ * `keyed_process`, keyed by `[experiment_id, epoch_start, segment, group]`.
+ *
+ * Inputs: 0 = actions joined to first triggers (`{experiment_id, epoch_start, segment,
+ * group, user_id, action, ts}`, already restricted to tracked actions before the epoch's
+ * end), 1 = first triggers. Per action of the key it keeps `volume`, `propensity` (users
+ * with ≥ 1) and `sum_sq` (Σ per-user count², updated as (c+1)² − c² = 2c + 1) with the
+ * per-user counts in a MapState; per key the triggered users. Every change emits the
+ * changed row of the upsert stream (contract §2, key `row_key`): `insert` the first time,
+ * `update` after, at the event time of the element that caused it, with the operator's
+ * watermark. A timer at epoch end + allowed lateness drops the key's state: no element of
+ * the epoch that is not late can arrive after it, so state stays bounded.
+ */
+import { defineKeyedFunction, parseDuration, state } from '../../core/api/index.ts';
+import type { Row } from '../../core/api/index.ts';
+import { EPOCH_MS, TRIGGER_ACTION, countsRowKey } from '../experiments-model/index.ts';
+import { experimentCountsOptions } from './spec.ts';
+import type { ExperimentCountsOptions } from './spec.ts';
+
+/** Counts of one action row. */
+export interface ActionCounts {
+  volume: number;
+  propensity: number;
+  sum_sq: number;
+}
+
+const lateness = new WeakMap<object, number>();
+function allowedLateness(options: ExperimentCountsOptions): number {
+  let ms = lateness.get(options);
+  if (ms === undefined) {
+    ms = parseDuration(options.allowed_lateness ?? '10m');
+    if (ms === undefined || ms < 0) throw new Error(`experiment_counts: allowed_lateness '${String(options.allowed_lateness)}' is not a duration`);
+    lateness.set(options, ms);
+  }
+  return ms;
+}
+
+/** The upsert stream's key and fields (contract §2). */
+export const COUNTS_FIELDS = ['row_key', 'experiment_id', 'epoch_start', 'segment', 'action', 'group', 'volume', 'propensity', 'triggered', 'sum_sq', 'watermark_ms'] as const;
+
+export const experimentCounts = defineKeyedFunction({
+  name: 'experiment_counts',
+  summary: 'Counts volume, propensity, sum_sq per action and triggered users per (experiment, epoch, segment, group), as an upsert stream.',
+  options: experimentCountsOptions,
+  state: () => ({
+    rows: state.map<string, ActionCounts>(),
+    /** Per-user count of each action: `action \u0000 user_id` → count. */
+    users: state.map<string, number>(),
+    triggered: state.value<number>(),
+  }),
+  output: () => ({
+    changelog: { mode: 'upsert', key: ['row_key'] },
+    fields: {
+      row_key: 'string', experiment_id: 'string', epoch_start: 'int', segment: 'int', action: 'string', group: 'string',
+      volume: 'dyn', propensity: 'dyn', triggered: 'dyn', sum_sq: 'dyn', watermark_ms: 'dyn',
+    },
+  }),
+  processElement(value: Row, ctx) {
+    const { rows, users, triggered } = ctx.state;
+    const experiment = value.experiment_id as string;
+    const epochStart = value.epoch_start as number;
+    const segment = value.segment as number;
+    const group = value.group as string;
+    if (rows.size === 0 && triggered.get() === undefined) {
+      ctx.timers.registerEventTimeTimer(epochStart + EPOCH_MS + allowedLateness(ctx.options as ExperimentCountsOptions));
+    }
+    const wm = ctx.watermark;
+    if (ctx.input === 1) {
+      const before = triggered.get();
+      const n = (before ?? 0) + 1;
+      triggered.set(n);
+      ctx.emit(
+        {
+          row_key: countsRowKey(experiment, epochStart, segment, TRIGGER_ACTION, group), experiment_id: experiment, epoch_start: epochStart, segment,
+          action: TRIGGER_ACTION, group, volume: null, propensity: null, triggered: n, sum_sq: null, watermark_ms: Number.isFinite(wm) ? wm : null,
+        },
+        ctx.timestamp, before === undefined ? 'insert' : 'update',
+      );
+      return;
+    }
+    const action = value.action as string;
+    const userKey = `${action}\u0000${value.user_id as string}`;
+    const c = users.get(userKey) ?? 0;
+    users.set(userKey, c + 1);
+    let row = rows.get(action);
+    const kind = row === undefined ? 'insert' : 'update';
+    if (row === undefined) row = { volume: 0, propensity: 0, sum_sq: 0 };
+    row.volume++;
+    row.sum_sq += 2 * c + 1;
+    if (c === 0) row.propensity++;
+    rows.set(action, row);
+    ctx.emit(
+      {
+        row_key: countsRowKey(experiment, epochStart, segment, action, group), experiment_id: experiment, epoch_start: epochStart, segment,
+        action, group, volume: row.volume, propensity: row.propensity, triggered: null, sum_sq: row.sum_sq, watermark_ms: Number.isFinite(wm) ? wm : null,
+      },
+      ctx.timestamp, kind,
+    );
+  },
+  onTimer(_timestamp, ctx) {
+    ctx.state.rows.clear();
+    ctx.state.users.clear();
+    ctx.state.triggered.clear();
+  },
+});
+
