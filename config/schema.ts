@@ -24,6 +24,7 @@ export interface RuntimeConfig {
     tolerable_failures: number;
     retain: number;
     store: string;
+    hbase: { host: string; port: number; table: string };
   };
   restart: { max_attempts: number; backoff: { initial: number; max: number } };
   engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical' };
@@ -131,6 +132,26 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: 'plugin_name',
       default: 'folder',
       env: 'SLUICE_CHECKPOINT_STORE',
+    },
+    hbase: {
+      host: {
+        doc: 'HBase REST server of the `hbase` checkpoint store.',
+        format: 'text',
+        default: '127.0.0.1',
+        env: 'SLUICE_CHECKPOINT_HBASE_HOST',
+      },
+      port: {
+        doc: 'Port of that HBase REST server.',
+        format: 'tcp_port',
+        default: 8080,
+        env: 'SLUICE_CHECKPOINT_HBASE_PORT',
+      },
+      table: {
+        doc: 'Table holding the checkpoints of every job (rows prefixed by the job name); created when missing.',
+        format: 'text',
+        default: 'sluice_checkpoints',
+        env: 'SLUICE_CHECKPOINT_HBASE_TABLE',
+      },
     },
   },
   restart: {

@@ -2,7 +2,8 @@
  * The job's checkpoint store from the runtime config: `checkpoint.store` names a
  * `checkpoint_store` plugin. `folder` (the embedded default, plugins/checkpoint-store-folder)
  * keeps checkpoints in `<job.state_dir>/checkpoints/<job>`; another store is looked up among
- * the loaded plugins and created with an empty config (its spec's defaults).
+ * the loaded plugins and created with its section of the config (`checkpoint.<store>`, e.g.
+ * `checkpoint.hbase`), or an empty config (its spec's defaults) when there is none.
  */
 import { join } from 'node:path';
 import { SluiceError } from '../../api/index.ts';
@@ -16,5 +17,7 @@ export async function createCheckpointStore(config: RuntimeConfig, job: string, 
   const { builtinRegistry } = await import('../plugins/index.ts');
   const definition = (await builtinRegistry()).get('checkpoint_store', name) as CheckpointStoreDefinition | undefined;
   if (!definition) throw new SluiceError('E_UNKNOWN_PLUGIN', `no checkpoint_store plugin named '${name}' (checkpoint.store)`);
-  return definition.create({ id: 'checkpoint_store', config: {}, deps: {}, logger, job });
+  const options = (config.checkpoint as unknown as Record<string, unknown>)[name];
+  const storeConfig = options !== null && typeof options === 'object' ? options : {};
+  return definition.create({ id: 'checkpoint_store', config: storeConfig, deps: {}, logger, job });
 }
