@@ -1,5 +1,6 @@
 /**
- * Key and header templates: text with placeholders, rendered per record.
+ * Key and header templates: text with placeholders, rendered per record. Field reads and
+ * value text are those of plugins/row-template; there is no `:N` width here.
  * - `{path}`: the record's field (dotted paths reach into objects), read directly;
  * - `{<CEL>}`: anything that is not a plain path is a CEL expression over the record,
  *   compiled once (`{experiment_id + "/" + group}`);
@@ -11,47 +12,14 @@
  */
 import { RecordError } from '../../core/api/index.ts';
 import type { ExpressionCompiler, Row } from '../../core/api/index.ts';
+import { cellText as text, compileSource } from '../row-template/template.ts';
+import type { ValueReader } from '../row-template/template.ts';
 
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-type Reader = (row: Row) => unknown;
-type Part = string | { readonly read: Reader; readonly source: string };
+type Part = string | { readonly read: ValueReader; readonly source: string };
 
 export interface Template {
   readonly source: string;
   render(row: Row): string;
-}
-
-function reader(inner: string, expressions: ExpressionCompiler | undefined): Reader {
-  const text = inner.trim();
-  if (PATH.test(text)) {
-    const parts = text.split('.');
-    if (parts.length === 1) return (row) => row[text];
-    return (row) => {
-      let v: unknown = row;
-      for (const p of parts) v = v !== null && typeof v === 'object' ? (v as Row)[p] : undefined;
-      return v;
-    };
-  }
-  if (!expressions) throw new Error(`'${text}' is not a field path, and no CEL compiler is available`);
-  const compiled = expressions.compile(text, 'record');
-  return (row) => compiled.evaluate(row);
-}
-
-function text(v: unknown): string | undefined {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      return Number.isFinite(v) ? String(v) : undefined;
-    case 'bigint':
-    case 'boolean':
-      return String(v);
-    case 'undefined':
-      return undefined;
-    default:
-      return v === null ? undefined : JSON.stringify(v);
-  }
 }
 
 /** Splits a template into literal text and placeholder bodies; throws on unbalanced braces. */
@@ -86,7 +54,7 @@ export function parseTemplate(template: string): (string | { inner: string })[] 
 
 /** Compiles a template once; `what` names it in errors (`key`, `header 'x'`). */
 export function compileTemplate(template: string, what: string, expressions?: ExpressionCompiler): Template {
-  const parts: Part[] = parseTemplate(template).map((p) => (typeof p === 'string' ? p : { read: reader(p.inner, expressions), source: p.inner.trim() }));
+  const parts: Part[] = parseTemplate(template).map((p) => (typeof p === 'string' ? p : { read: compileSource(p.inner, expressions), source: p.inner.trim() }));
   const only = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
   const fail = (source: string, v: unknown) =>
     new RecordError('key_error', `${what} ${JSON.stringify(template)}: '${source}' is ${v === undefined ? 'missing' : String(v)}`);
