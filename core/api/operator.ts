@@ -74,6 +74,12 @@ export interface OperatorInstance {
   /** The watermark advanced to `ctx.watermark` (after due timers fired). */
   onWatermark?(ctx: OperatorContext): void;
   /**
+   * Watermark hold: the earliest event time this operator may still emit (records it keeps
+   * waiting, e.g. for a side input). The runtime forwards min(watermark, hold) downstream, so
+   * what it emits later is not late there; `+∞` (or no method) holds nothing.
+   */
+  watermarkHold?(): number;
+  /**
    * Operator-local state that is not keyed (e.g. broadcast state), for checkpoints. Must
    * be structured-clone serialisable. Keyed state is snapshotted by the runtime.
    */

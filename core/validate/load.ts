@@ -5,8 +5,9 @@
  * identity (`pkey`) is its provenance, which late and dead-letter rows name too.
  */
 import { existsSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
+import { scanHBaseRows } from './hbase-rows.ts';
 import type { Role, RunSummary } from './summary.ts';
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -81,6 +82,17 @@ export async function loadDeadLetters(conn: DuckDBConnection, paths: readonly st
 
 const COUNT_COLUMNS = ['volume', 'propensity', 'triggered', 'sum_sq'] as const;
 
+/** One stream row: its key and the count columns as integers (NULL when absent or not an integer). */
+function appendCounts(appender: DuckDBAppender, row: Readonly<Record<string, string | null | undefined>>): void {
+  appender.appendVarchar(row.row_key!);
+  for (const c of COUNT_COLUMNS) {
+    const v = row[c];
+    if (v === null || v === undefined || !/^-?\d+$/.test(v)) appender.appendNull();
+    else appender.appendHugeInt(BigInt(v));
+  }
+  appender.endRow();
+}
+
 /** The stream's counts as `stream_rows(row_key, volume, propensity, triggered, sum_sq)`. */
 export async function loadStreamRows(conn: DuckDBConnection, results: RunSummary['results'], resolve: (p: string) => string): Promise<void> {
   const columns = COUNT_COLUMNS.map((c) => `${c} HUGEINT`).join(', ');
@@ -93,6 +105,12 @@ export async function loadStreamRows(conn: DuckDBConnection, results: RunSummary
     );
     return;
   }
+  if ('hbase' in results) {
+    const appender = await conn.createAppender('stream_rows');
+    for (const row of await scanHBaseRows(results.hbase)) appendCounts(appender, row);
+    appender.closeSync();
+    return;
+  }
   const path = resolve(results.sqlite);
   if (!existsSync(path)) throw new Error(`results store ${path} does not exist`);
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -102,13 +120,7 @@ export async function loadStreamRows(conn: DuckDBConnection, results: RunSummary
     const select = COUNT_COLUMNS.map((c) => (have.has(c) ? `"${c}"` : `NULL AS "${c}"`)).join(', ');
     const appender = await conn.createAppender('stream_rows');
     for (const row of db.prepare(`SELECT row_key, ${select} FROM "${results.table.replaceAll('"', '""')}"`).iterate() as IterableIterator<Record<string, string | null>>) {
-      appender.appendVarchar(row.row_key!);
-      for (const c of COUNT_COLUMNS) {
-        const v = row[c];
-        if (v === null || v === undefined || !/^-?\d+$/.test(v)) appender.appendNull();
-        else appender.appendHugeInt(BigInt(v));
-      }
-      appender.endRow();
+      appendCounts(appender, row);
     }
     appender.closeSync();
   } finally {

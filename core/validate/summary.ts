@@ -4,6 +4,7 @@
  * to the summary's folder. See docs/flagship.md, "The archive".
  */
 import { readFileSync } from 'node:fs';
+import type { HBaseResults } from './hbase-rows.ts';
 
 export const SUMMARY_FORMAT = 'sluice.run-summary/v1';
 export const SUMMARY_FILE = 'summary.json';
@@ -51,8 +52,16 @@ export interface RunSummary {
   readonly archive: Readonly<Record<Role, readonly string[]>>;
   readonly late: readonly string[];
   readonly dead_letter: readonly string[];
-  /** The stream's counts: the embedded store's SQLite table, or JSONL rows (an HBase export). */
-  readonly results: { readonly sqlite: string; readonly table: string } | { readonly jsonl: readonly string[] };
+  /**
+   * Set when the dead-letter output is not a file (e.g. `kafka`): `dead_letter` is empty and
+   * the dead-letter counts are the job's own, not recounted.
+   */
+  readonly dead_letter_output?: string;
+  /** The stream's counts: the embedded store's SQLite table, an HBase table (read through REST), or JSONL rows (an export). */
+  readonly results:
+    | { readonly sqlite: string; readonly table: string }
+    | { readonly hbase: HBaseResults }
+    | { readonly jsonl: readonly string[] };
   readonly sources: Readonly<Partial<Record<Role, SourceCounters>>>;
   readonly settings: RunSettings;
 }
@@ -85,7 +94,11 @@ export function parseSummary(text: string, file: string): RunSummary {
   if (!strings(raw.late)) problems.push('late must list files');
   if (!strings(raw.dead_letter)) problems.push('dead_letter must list files');
   const res = raw.results;
-  if (!isObj(res) || !((typeof res.sqlite === 'string' && typeof res.table === 'string') || strings(res.jsonl))) problems.push('results must be {sqlite, table} or {jsonl: [...]}');
+  const hbase = isObj(res) && isObj(res.hbase) ? res.hbase : undefined;
+  const hbaseOk = hbase !== undefined && typeof hbase.url === 'string' && typeof hbase.table === 'string' && typeof hbase.family === 'string';
+  if (!isObj(res) || !((typeof res.sqlite === 'string' && typeof res.table === 'string') || hbaseOk || strings(res.jsonl))) {
+    problems.push('results must be {sqlite, table}, {hbase: {url, table, family}} or {jsonl: [...]}');
+  }
   if (!isObj(raw.sources)) problems.push('sources must map streams to counters');
   else for (const [role, c] of Object.entries(raw.sources)) {
     if (!ROLES.includes(role as Role)) problems.push(`sources.${role}: not one of ${ROLES.join(', ')}`);

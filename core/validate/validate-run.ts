@@ -45,6 +45,8 @@ export interface ValidationReport {
   readonly lateShare: number;
   readonly maxLateShare: number;
   readonly conservation: readonly ConservationLine[];
+  /** The dead-letter output when it is not a file (its counts are the job's). */
+  readonly deadLetterOutput?: string;
   /** Every mismatch found, in check order. */
   readonly mismatches: readonly Mismatch[];
   /** Why the run failed besides mismatches (not drained, zero rows, late share). */
@@ -86,6 +88,7 @@ export async function validateRun(options: ValidateOptions = {}): Promise<Valida
       rowsCompared: counts.rowsCompared, expectedRows: counts.expectedRows, streamRows: counts.streamRows,
       archived, lateClaims: late.claims, lateShare, maxLateShare,
       conservation: conservation.lines, mismatches, failures,
+      ...(summary.dead_letter_output !== undefined ? { deadLetterOutput: summary.dead_letter_output } : {}),
       durationMs: performance.now() - started,
     };
   } finally {
@@ -104,6 +107,7 @@ export function formatReport(r: ValidationReport): string {
     `rows compared: ${r.rowsCompared} (recomputed ${r.expectedRows}, stream ${r.streamRows})`,
     `late claims: ${r.lateClaims} (${fmtShare(r.lateShare)} of admitted; bound ${fmtShare(r.maxLateShare)})`,
   ];
+  if (r.deadLetterOutput !== undefined) lines.push(`dead letters: in the ${r.deadLetterOutput} output, not recounted (the job's counts are used)`);
   for (const c of r.conservation) {
     const reported = c.reported ? `admitted ${c.reported.admitted} = ${Object.entries(c.reported.outcomes).map(([k, v]) => `${k} ${v}`).join(' + ')}` : 'not reported';
     lines.push(`conservation ${c.role}: ${reported}; archive: ${c.archived} archived, ${Object.entries(c.recounted).map(([k, v]) => `${k} ${v}`).join(', ')}, undecodable ${c.undecodable}`);

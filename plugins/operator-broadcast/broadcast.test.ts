@@ -50,3 +50,16 @@ void test('a waiting record gets the version in force once its whole side batch 
   h.push([meta('e4', 0, 'v0'), meta('e4', 100, 'v1')], 1);
   assert.deepEqual(h.outputValues().map((v) => (v.experiment as { name: string }).name), ['v1']);
 });
+
+void test('before_first: earliest gives a record older than the first known version that version; wait keeps it waiting', () => {
+  const earliest = OperatorTestHarness.for(broadcastPlugin, { ...config, before_first: 'earliest' }, { inputs });
+  earliest.push([meta('e1', 100, 'latest only')], 1);
+  earliest.push([main('e1', 10), main('e1', 150)]);
+  assert.deepEqual(earliest.outputValues().map((v) => [v.t, (v.experiment as { name: string }).name]), [[10, 'latest only'], [150, 'latest only']]);
+  const wait = OperatorTestHarness.for(broadcastPlugin, config, { inputs });
+  wait.push([meta('e1', 100, 'latest only')], 1);
+  wait.push([main('e1', 10), main('e1', 150)]);
+  assert.deepEqual(wait.outputValues().map((v) => v.t), [150]);
+  wait.watermark(20, 0);
+  assert.deepEqual(wait.deadLetters().map((d) => (d.record as { t: number }).t), [10]);
+});

@@ -44,7 +44,7 @@ export const broadcastPlugin = definePlugin({
     };
   },
   create({ config }) {
-    const side = new SideState();
+    const side = new SideState(config.before_first === 'earliest');
     const as = config.as ?? config.thing;
     const sideKey = config.side_key ?? config.key;
     const reason = `unknown_${config.thing}`;
@@ -70,6 +70,7 @@ export const broadcastPlugin = definePlugin({
               continue;
             }
             side.put(key, { from, value: v });
+            side.sideStarted = true;
             // Resolve waiting records once the whole batch is in: a later version in the same batch may be the one in force.
             (touched ??= new Set()).add(key);
             continue;
@@ -81,14 +82,16 @@ export const broadcastPlugin = definePlugin({
           }
           const version = side.at(key, t);
           if (version) ctx.emit(joined(v, version.value), t, 'insert', provenance?.[i]);
-          else if (t + config.max_wait <= ctx.watermark) ctx.fail(i, unknown(key, t));
+          else if (t + config.max_wait <= ctx.watermark && (!config.wait_for_side || side.sideStarted)) ctx.fail(i, unknown(key, t));
           else side.wait({ key, t, v, p: provenance?.[i], deadline: t + config.max_wait, done: false });
         }
         if (touched) for (const key of touched) for (const [w, version] of side.resolve(key)) ctx.emit(joined(w.v, version.value), w.t, 'insert', w.p);
       },
       onWatermark(ctx) {
-        for (const w of side.expire(ctx.watermark)) ctx.deadLetter(w.v, unknown(w.key, w.t), w.p);
+        for (const w of side.expire(ctx.watermark, config.wait_for_side)) ctx.deadLetter(w.v, unknown(w.key, w.t), w.p);
       },
+      // Records waiting for their entry hold the watermark, so they are not late downstream when they go on.
+      watermarkHold: () => side.earliestWaiting(),
       snapshot: () => side.snapshot(),
       restore: (snapshot) => side.restore(snapshot as SideSnapshot),
     };

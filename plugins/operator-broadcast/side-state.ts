@@ -21,6 +21,8 @@ export interface Waiting {
 export interface SideSnapshot {
   readonly versions: [string, Version[]][];
   readonly waiting: Omit<Waiting, 'done'>[];
+  /** A side record was seen (absent in snapshots of older versions). */
+  readonly sideStarted?: boolean;
 }
 
 export class SideState {
@@ -28,8 +30,13 @@ export class SideState {
   /** By deadline, then arrival. */
   private waiting: Waiting[] = [];
   private readonly waitingByKey = new Map<string, Waiting[]>();
+  /** The side input has delivered a record. */
+  sideStarted = false;
 
-  /** The version effective at `t`: the one with the largest `from` ≤ t. */
+  /** @param earliest A time before an entry's first version gets that first version (else: none yet). */
+  constructor(private readonly earliest = false) {}
+
+  /** The version effective at `t`: the one with the largest `from` ≤ t (or, with `earliest`, the first). */
   at(key: string, t: number): Version | undefined {
     const list = this.versions.get(key);
     if (!list) return undefined;
@@ -40,7 +47,7 @@ export class SideState {
       if (list[mid]!.from <= t) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? undefined : list[lo - 1];
+    return lo > 0 ? list[lo - 1] : this.earliest ? list[0] : undefined;
   }
 
   /** Adds a version; one with the same `from` replaces it. */
@@ -80,8 +87,12 @@ export class SideState {
     return out;
   }
 
-  /** Waiting records whose deadline is ≤ `watermark`, removed. */
-  expire(watermark: number): Waiting[] {
+  /**
+   * Waiting records whose deadline is ≤ `watermark`, removed; with `needSide`, none before the
+   * side input has delivered a record (unless the watermark is +∞: the end of input).
+   */
+  expire(watermark: number, needSide = false): Waiting[] {
+    if (needSide && !this.sideStarted && watermark !== Number.POSITIVE_INFINITY) return [];
     let n = 0;
     while (n < this.waiting.length && this.waiting[n]!.deadline <= watermark) n++;
     if (n === 0) return [];
@@ -96,6 +107,16 @@ export class SideState {
     return due;
   }
 
+  /** Event time of the earliest waiting record; +∞ when none waits. */
+  earliestWaiting(): number {
+    let min = Number.POSITIVE_INFINITY;
+    // Sorted by deadline = t + max_wait, so the first record not done is the earliest; done
+    // ones are dropped from the front as they are met.
+    while (this.waiting.length > 0 && this.waiting[0]!.done) this.waiting.shift();
+    if (this.waiting.length > 0) min = this.waiting[0]!.t;
+    return min;
+  }
+
   get waitingCount(): number {
     let n = 0;
     for (const list of this.waitingByKey.values()) n += list.length;
@@ -106,6 +127,7 @@ export class SideState {
     return {
       versions: [...this.versions],
       waiting: this.waiting.filter((w) => !w.done).map(({ key, t, v, p, deadline }) => ({ key, t, v, p, deadline })),
+      sideStarted: this.sideStarted,
     };
   }
 
@@ -114,6 +136,7 @@ export class SideState {
     for (const [k, list] of snapshot.versions) this.versions.set(k, list);
     this.waiting = [];
     this.waitingByKey.clear();
+    this.sideStarted = snapshot.sideStarted ?? this.versions.size > 0;
     for (const w of snapshot.waiting) this.wait({ ...w, done: false });
   }
 }

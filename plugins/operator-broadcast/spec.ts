@@ -13,6 +13,14 @@ export const broadcastSpec = field.object({
     default: '0s',
     min: 0,
   }),
+  before_first: field.enum(['wait', 'earliest'] as const, {
+    doc: 'A main record older than the first known version of its entry: `wait` for an earlier version (up to `max_wait`), or take the `earliest` version — for side records that carry their whole history (experiment metadata with every ramp), and for a side input that holds only the latest version (a key-value bucket).',
+    default: 'wait',
+  }),
+  wait_for_side: field.boolean({
+    doc: 'Until the side input has delivered its first records, a record whose entry is unknown waits however far the watermark goes (and holds it), so a side input that starts slower than the main one (a key-value bucket read at start-up) does not dead-letter the records it was about to describe. Afterwards `max_wait` applies as usual.',
+    default: false,
+  }),
   thing: field.string({ doc: 'What the side input describes, for the dead-letter reason `unknown_<thing>`.', default: 'metadata', pattern: '^[a-z][a-z0-9_]*$' }),
   as: field.string({ doc: 'Output field holding the side entry; default `thing`.', optional: true }),
 });

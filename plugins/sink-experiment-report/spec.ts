@@ -14,7 +14,7 @@ export const runSummarySpec = field.object(
       }),
       { doc: 'Per stream role (e.g. activations): where it is archived and which counters give its outcomes. `late` and `dead_lettered` are counted from the late and dead-letter files by provenance; `counted` is the rest.' },
     ),
-    results: field.string({ doc: 'Id of the `embedded_store` sink holding the counts table.' }),
+    results: field.string({ doc: 'Id of the sink holding the counts table: an `embedded_store` (SQLite) or an `hbase` sink (read back through its REST server).' }),
     settings: field.any({ doc: 'Written as `settings` (what `sluice validate` needs: epoch_ms, join bounds, lateness, dedupe roles, max_late_share).', default: {} }),
   },
   { doc: 'The run summary `sluice run` writes when the run ends (also on Ctrl-C); see docs/flagship.md §5.', optional: true },

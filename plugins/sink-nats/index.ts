@@ -1,4 +1,5 @@
 /** `nats`: publishes one message per record to NATS or JetStream, with headers and `Nats-Msg-Id`. */
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { definePlugin } from '../../core/api/index.ts';
 import { closeNats, connectNats } from '../nats-client/index.ts';
@@ -26,6 +27,14 @@ export const natsSinkPlugin = definePlugin({
     const builder = new MessageBuilder(config, codec, encodeOptions, (src) => expressions.compile(src, 'record'));
     const connect = async () => {
       const nc: NatsConnection = await connectNats(config, `sluice ${job}/${id}`);
+      if (config.create_kv_bucket !== undefined) {
+        try {
+          await new Kvm(nc).create(config.create_kv_bucket);
+        } catch (error) {
+          await closeNats(nc);
+          throw error;
+        }
+      }
       const publisher = new NatsPublisher(nc, config.jetstream, config.ack_timeout);
       return {
         publishBatch: (m: Parameters<NatsPublisher['publishBatch']>[0]) => publisher.publishBatch(m),

@@ -25,6 +25,12 @@ export const natsSinkSpec = field.object({
     example: '{alert_id}',
   }),
   ack_timeout: field.duration({ doc: 'How long a batch waits for all its acks (or, for core NATS, the flush) before it is retried.', default: '5s', min: 1 }),
+  create_kv_bucket: field.string({
+    doc: 'A key-value bucket to create (history 1, file storage) at open when it does not exist. A KV put is a JetStream publish to `$KV.<bucket>.<key>`, so `subject: "$KV.experiments.{experiment_id}"` writes each record as the value of its key.',
+    optional: true,
+    pattern: '^[A-Za-z0-9_-]+$',
+    example: 'experiments',
+  }),
   change_field: field.string({ doc: 'For an upsert input, the field of the written object that carries each record\'s change kind.', default: 'op', minLength: 1 }),
 });
 

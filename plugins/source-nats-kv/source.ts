@@ -42,14 +42,27 @@ export class NatsKvSource implements SourceInstance {
     const key = this.config.keys.length === 1 ? this.config.keys[0]! : '>';
     this.watcher = await kv.watch({ key, ignoreDeletes: true, ...(this.revision > 0 ? { resumeFromRevision: this.revision + 1 } : {}) });
     const watcher = this.watcher;
+    let caughtUp!: () => void;
+    const snapshot = new Promise<void>((resolve) => (caughtUp = resolve));
     this.pump = (async () => {
       try {
         // KV entries are small metadata updates; the watch buffers at most what arrives between polls.
-        for await (const e of watcher) this.buffer.push(e);
+        for await (const e of watcher) {
+          this.buffer.push(e);
+          // `delta` counts the entries of the initial delivery still to come; updates come after it.
+          if (e.delta === 0 || e.isUpdate) caughtUp();
+        }
       } catch (error) {
         this.failure = error;
+      } finally {
+        caughtUp();
       }
     })();
+    // Open once the bucket's current values are buffered, so the first poll brings them all
+    // (a job's other sources should not run far ahead of its metadata). An empty bucket has
+    // nothing to deliver; a filter that matches nothing gives up after the connect timeout.
+    const status = await kv.status();
+    if (status.values > 0 && status.streamInfo.state.last_seq > this.revision) await Promise.race([snapshot, new Promise<void>((resolve) => setTimeout(resolve, this.config.connect_timeout).unref())]);
   }
 
   poll(maxRecords: number): Promise<SourceChunk[]> {

@@ -66,6 +66,11 @@ async function countByOutput(path: string | undefined, sourceIds: ReadonlySet<st
   return { admitted, undecodable };
 }
 
+function tallyOf(result: JobResult, id: string): { admitted: Map<string, number>; undecodable: Map<string, number> } {
+  const t = result.stages[id]?.byStream;
+  return { admitted: new Map(Object.entries(t?.admitted ?? {})), undecodable: new Map(Object.entries(t?.undecodable ?? {})) };
+}
+
 function counterOf(result: JobResult, ref: string): number {
   const [stage, counter] = ref.split('.') as [string, string];
   const s = result.stages[stage];
@@ -82,8 +87,9 @@ export async function buildRunSummary(pipeline: CompiledPipeline, result: JobRes
   const sourceIds = new Set(pipeline.sources.map((s) => s.id));
   const latePath = pathOf(pipeline.late);
   const deadPath = pathOf(pipeline.deadLetter);
-  const late = await countByOutput(latePath, sourceIds);
-  const dead = await countByOutput(deadPath, sourceIds);
+  // A file output is counted from the file (it survives restarts); any other (a Kafka topic) from the job's own tally.
+  const late = latePath !== undefined ? await countByOutput(latePath, sourceIds) : tallyOf(result, pipeline.late?.id ?? 'late');
+  const dead = deadPath !== undefined ? await countByOutput(deadPath, sourceIds) : tallyOf(result, pipeline.deadLetter?.id ?? 'dead_letter');
   const archive: Record<string, string[]> = {};
   const sources: Record<string, unknown> = {};
   for (const [role, { archive: archiveId, outcomes: refs }] of Object.entries(declared.sources)) {
@@ -98,8 +104,7 @@ export async function buildRunSummary(pipeline: CompiledPipeline, result: JobRes
     outcomes.counted = admitted - Object.values(outcomes).reduce((a, b) => a + b, 0);
     sources[role] = { read: admitted + (dead.undecodable.get(streamKey) ?? 0), admitted, outcomes };
   }
-  const store = sinks.get(declared.results)?.config as { path?: string; table?: string } | undefined;
-  if (!store?.path || !store.table) throw new Error(`run_summary: results '${declared.results}' is not an embedded_store sink of the pipeline`);
+  const results = resultsOf(sinks.get(declared.results), declared.results, rel);
   return {
     format: 'sluice.run-summary/v1',
     job: pipeline.name,
@@ -109,10 +114,22 @@ export async function buildRunSummary(pipeline: CompiledPipeline, result: JobRes
     archive,
     late: latePath === undefined ? [] : [rel(latePath)],
     dead_letter: deadPath === undefined ? [] : [rel(deadPath)],
-    results: { sqlite: rel(store.path), table: store.table },
+    ...(deadPath === undefined && pipeline.deadLetter ? { dead_letter_output: pipeline.deadLetter.plugin.name } : {}),
+    results,
     sources,
     settings: declared.settings,
   };
+}
+
+/** Where the counts are: an `embedded_store` (SQLite file and table) or an `hbase` table (its REST server). */
+function resultsOf(sink: CompiledSink | undefined, id: string, rel: (p: string) => string): Record<string, unknown> {
+  if (sink?.plugin.name === 'hbase') {
+    const c = sink.config as { host: string; port: number; protocol: string; table: string; family: string };
+    return { hbase: { url: `${c.protocol}://${c.host}:${c.port}`, table: c.table, family: c.family } };
+  }
+  const store = sink?.config as { path?: string; table?: string } | undefined;
+  if (sink?.plugin.name !== 'embedded_store' || !store?.path || !store.table) throw new Error(`run_summary: results '${id}' is neither an embedded_store nor an hbase sink of the pipeline`);
+  return { sqlite: rel(store.path), table: store.table };
 }
 
 /** Writes the summary; returns its path. */

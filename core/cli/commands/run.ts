@@ -71,8 +71,14 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
     if (summary !== undefined) {
-      const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
-      io.err(`run ${runId}: summary ${written} (check it with \`sluice validate\`)\n`);
+      try {
+        const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
+        io.err(`run ${runId}: summary ${written} (check it with \`sluice validate\`)\n`);
+      } catch (error) {
+        // A job that failed before its stages ran has no counters to summarise.
+        io.err(`run ${runId}: no summary written: ${(error as Error).message}\n`);
+        if (result.status !== 'failed') return EXIT.RUNTIME;
+      }
     }
     if (result.status === 'failed') {
       if (result.error) io.err(`${describeError(result.error)}\n`);

@@ -265,7 +265,8 @@ export class JobAttempt implements RunningJob {
         counters: Object.fromEntries(host.counters),
       };
     }
-    for (const t of [...tasks.sinks, tasks.late, tasks.deadLetter]) out[t.id] = { in: t.written + t.rejected, out: t.written, late: 0, deadLettered: t.rejected };
+    for (const t of tasks.sinks) out[t.id] = { in: t.written + t.rejected, out: t.written, late: 0, deadLettered: t.rejected };
+    for (const t of [tasks.late, tasks.deadLetter]) out[t.id] = { in: t.written + t.rejected, out: t.written, late: 0, deadLettered: t.rejected, byStream: t.byStream };
     return out;
   }
 }

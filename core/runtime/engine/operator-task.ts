@@ -59,6 +59,8 @@ export class OperatorTask {
   private readonly outlets: Outlet[];
   private next = 0;
   private lastProcessingTime = MIN_WATERMARK;
+  /** The watermark last sent downstream: the operator's, held back by the instance's hold. */
+  private forwarded = MIN_WATERMARK;
   private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
   finished = false;
   recordsIn = 0;
@@ -190,7 +192,11 @@ export class OperatorTask {
         advanced = this.watermarks.advance(input, item.watermark);
       }
       if (advanced !== undefined) host.advanceWatermark(advanced);
-      this.route(advanced, batch, started, span);
+      // A hold released by this batch (a waiting record resolved) also moves the watermark on.
+      const held = Math.min(this.watermarks.current, host.watermarkHold());
+      const forward = held > this.forwarded ? held : undefined;
+      if (forward !== undefined) this.forwarded = forward;
+      this.route(forward, batch, started, span);
       if (item.end && this.ended.every(Boolean)) {
         this.finished = true;
         this.o.main.push({ end: true });

@@ -121,6 +121,12 @@ export interface StageCounts {
   readonly deadLettered: number;
   /** An operator's own counters (`ctx.count(name)`, e.g. `duplicates`, `group_conflicts`); absent for sources and sinks. */
   readonly counters?: Readonly<Record<string, number>>;
+  /**
+   * The late and dead-letter outputs: records written per source stream of their provenance
+   * (`<source>/<output>`, the first provenance of a join result), split into records the
+   * source admitted and those it could not decode.
+   */
+  readonly byStream?: { readonly admitted: Readonly<Record<string, number>>; readonly undecodable: Readonly<Record<string, number>> };
 }
 
 export interface JobResult {

@@ -52,6 +52,8 @@ export interface SinkTaskOptions {
   /** Aborted when the job is abandoned: cuts back-off waits short. */
   readonly abortSignal: AbortSignal;
   readonly random?: () => number;
+  /** Count written records per source stream of their provenance (the late and dead-letter outputs). */
+  readonly tallyStreams?: boolean;
 }
 
 function single(p: unknown): Provenance | undefined {
@@ -64,6 +66,8 @@ export class SinkTask {
   written = 0;
   rejected = 0;
   retries = 0;
+  /** With `tallyStreams`: written records per `<source>/<output>`, admitted or undecodable. */
+  readonly byStream = { admitted: {} as Record<string, number>, undecodable: {} as Record<string, number> };
   /** Latest watermark that reached this sink (for its spans). */
   private watermark = MIN_WATERMARK;
   private lock: Promise<unknown> = Promise.resolve();
@@ -142,6 +146,7 @@ export class SinkTask {
           const result = await (span ? context.with(trace.setSpan(context.active(), span), () => instance.write(batch)) : instance.write(batch));
           const rejected = result?.rejected ?? [];
           if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
+          if (this.o.tallyStreams) this.tally(batch, rejected);
           this.written += batch.length - rejected.length;
           this.o.metrics.recordBatch(batch.length, batch.length - rejected.length, performance.now() - started);
           if (span) this.describeSpan(span, batch, batch.length - rejected.length, performance.now() - started, attempt);
@@ -185,6 +190,20 @@ export class SinkTask {
       'sluice.retries': retries,
     });
     if (Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermark, this.watermark);
+  }
+
+  /** Output rows (`{operator, provenance, …}`): undecodable when the source itself dead-lettered them. */
+  private tally(batch: Batch, rejected: readonly { index: number }[]): void {
+    const skip = rejected.length ? new Set(rejected.map((r) => r.index)) : undefined;
+    for (let i = 0; i < batch.length; i++) {
+      if (skip?.has(i)) continue;
+      const row = batch.values[i] as { operator?: unknown; provenance?: unknown } | undefined;
+      const p = Array.isArray(row?.provenance) ? (row.provenance[0] as Provenance | undefined) : (row?.provenance as Provenance | undefined);
+      if (!p?.source) continue;
+      const key = `${p.source}/${p.output ?? ''}`;
+      const into = row!.operator === p.source ? this.byStream.undecodable : this.byStream.admitted;
+      into[key] = (into[key] ?? 0) + 1;
+    }
   }
 
   private deadLetter(batch: Batch, rejected: readonly { index: number; error: unknown }[]): void {

@@ -111,13 +111,14 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
     });
     return { task, host };
   });
-  const sinkTask = (kind: StageKind, id: string, plugin: string, instance: SinkInstance, inbox: Wiring['late']['inbox'], location: StageRef['location'], dead: boolean) =>
+  const sinkTask = (kind: StageKind, id: string, plugin: string, instance: SinkInstance, inbox: Wiring['late']['inbox'], location: StageRef['location'], dead: boolean, tallyStreams = false) =>
     new SinkTask({
       stage: { kind, id, plugin, ...(location ? { location } : {}) },
       instance,
       queue: inbox.queues[0]!,
       signal: inbox.signal,
       deadLetter: dead ? wiring.deadLetter.outlet : undefined,
+      tallyStreams,
       flow: wiring.flow,
       metrics: metrics.stage(id, plugin),
       tracer,
@@ -128,8 +129,8 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       abortSignal: c.abortSignal,
     });
   const sinks = p.sinks.filter((k) => k.input).map((k) => sinkTask('sink', k.id, k.plugin.name, sinkInstances[p.sinks.indexOf(k)]!, wiring.inboxes.get(k.id)!, k.location, true));
-  const late = sinkTask('late output', p.late?.id ?? 'late', p.late?.plugin.name ?? 'unconfigured', lateInstance, wiring.late.inbox, p.late?.location, true);
-  const deadLetter = sinkTask('dead-letter output', p.deadLetter?.id ?? 'dead_letter', p.deadLetter?.plugin.name ?? 'unconfigured', deadInstance, wiring.deadLetter.inbox, p.deadLetter?.location, false);
+  const late = sinkTask('late output', p.late?.id ?? 'late', p.late?.plugin.name ?? 'unconfigured', lateInstance, wiring.late.inbox, p.late?.location, true, true);
+  const deadLetter = sinkTask('dead-letter output', p.deadLetter?.id ?? 'dead_letter', p.deadLetter?.plugin.name ?? 'unconfigured', deadInstance, wiring.deadLetter.inbox, p.deadLetter?.location, false, true);
 
   const lifecycles = [
     ...sources.map((t, i) => lifecycle(t.stage, (pos) => sourceInstances[i]!.open(pos), () => sourceInstances[i]!.close(), c.sourcePositions[t.id])),

@@ -7,7 +7,8 @@
  */
 import type { CompiledPipeline, StreamRef } from './types.ts';
 
-const nodeId = (id: string) => `n_${id}`;
+// Mermaid ids are word characters: a source group member `traffic.actions` becomes `n_traffic__actions`.
+const nodeId = (id: string) => `n_${id.replaceAll('.', '__')}`;
 const LATE = 'out_late';
 const DEAD = 'out_dead_letter';
 

@@ -126,7 +126,9 @@ export function readBlock(
   const issues: LocatedIssue[] = [];
   const kind = SECTION_KIND[section];
   const isOutput = section === 'late' || section === 'dead_letter';
-  if (!isOutput && !new RegExp(SNAKE_CASE).test(id)) {
+  // A source group member is `<group>.<name>`: both parts snake_case.
+  const idParts = section === 'sources' ? id.split('.') : [id];
+  if (!isOutput && (idParts.length > 2 || !idParts.every((part) => new RegExp(SNAKE_CASE).test(part)))) {
     issues.push(issueAt(locator, 'E_CONFIG_INVALID', path, `block id "${id}" must be snake_case (a-z, 0-9, _)`, { atKey: true }));
   }
   if (!isPlainObject(raw)) {

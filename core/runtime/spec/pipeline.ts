@@ -87,7 +87,7 @@ interface Entry {
 }
 
 /** Blocks of one section: the base ones, then the profile's replacing by id or added. */
-function sectionEntries(value: Raw, section: 'sources' | 'operators' | 'sinks', profile: string | undefined): Entry[] {
+function sectionEntries(value: Raw, section: 'sources' | 'operators' | 'sinks', profile: string | undefined, locator: Locator, issues: LocatedIssue[]): Entry[] {
   const entries = new Map<string, Entry>();
   const add = (map: unknown, base: ConfigPath) => {
     if (!isPlainObject(map)) return;
@@ -98,7 +98,36 @@ function sectionEntries(value: Raw, section: 'sources' | 'operators' | 'sinks', 
     const prof = (value.profiles as Raw)[profile];
     if (isPlainObject(prof)) add(prof[section], ['profiles', profile, section]);
   }
-  return [...entries.values()];
+  const all = [...entries.values()];
+  return section === 'sources' ? all.flatMap((e) => expandSourceGroup(e, locator, issues)) : all;
+}
+
+/**
+ * A source group, `<id>: { outputs: { <name>: <source block> } }`, is several sources read as
+ * the named outputs of one: member `<name>` becomes the source `<id>.<name>`, and an input
+ * `<id>.<name>` reads it. A profile can so replace one multi-output source (a generator)
+ * by one source per topic or bucket without touching the operator chain.
+ */
+function expandSourceGroup(entry: Entry, locator: Locator, issues: LocatedIssue[]): Entry[] {
+  const raw = entry.raw;
+  if (!isPlainObject(raw) || !('outputs' in raw)) return [entry];
+  if (!isPlainObject(raw.outputs) || Object.keys(raw.outputs).length === 0) {
+    issues.push(issueAt(locator, 'E_CONFIG_INVALID', [...entry.path, 'outputs'], 'a source group maps output names to source blocks: `outputs: { actions: { kafka: {...} } }`'));
+    return [];
+  }
+  for (const key of Object.keys(raw).filter((k) => k !== 'outputs')) {
+    issues.push(issueAt(locator, 'E_UNKNOWN_KEY', [...entry.path, key], `a source group has only \`outputs\`; put "${key}" on each member`, { atKey: true }));
+  }
+  return Object.entries(raw.outputs).map(([name, member]) => ({ id: `${entry.id}.${name}`, raw: member, path: [...entry.path, 'outputs', name] }));
+}
+
+/** Inputs `<group>.<name>` that name a source group member read that member's main output. */
+function resolveGroupInputs(blocks: readonly PipelineBlock[], sourceIds: ReadonlySet<string>): PipelineBlock[] {
+  return blocks.map((block) => {
+    if (!block.inputs.some((i) => i.ref.output !== undefined && sourceIds.has(i.text))) return block;
+    const inputs = block.inputs.map((i) => (i.ref.output !== undefined && sourceIds.has(i.text) ? { ...i, ref: { node: i.text } } : i));
+    return { ...block, inputs };
+  });
 }
 
 function outputEntry(value: Raw, key: 'late' | 'dead_letter', profile: string | undefined): Entry | undefined {
@@ -129,13 +158,15 @@ export function readPipeline(parsed: ParsedPipelineFile, options: { profile?: st
     const entry = outputEntry(value, key, profile);
     return entry ? blocks(key, [entry])[0] : undefined;
   };
+  const sources = blocks('sources', sectionEntries(value, 'sources', profile, locator, issues));
+  const sourceIds = new Set(sources.map((s) => s.id));
   const definition: PipelineDefinition = {
     name: typeof value.name === 'string' ? value.name : '',
     description: typeof value.description === 'string' ? value.description : undefined,
     profile,
-    sources: blocks('sources', sectionEntries(value, 'sources', profile)),
-    operators: blocks('operators', sectionEntries(value, 'operators', profile)),
-    sinks: blocks('sinks', sectionEntries(value, 'sinks', profile)),
+    sources,
+    operators: resolveGroupInputs(blocks('operators', sectionEntries(value, 'operators', profile, locator, issues)), sourceIds),
+    sinks: resolveGroupInputs(blocks('sinks', sectionEntries(value, 'sinks', profile, locator, issues)), sourceIds),
     late: one('late'),
     deadLetter: one('dead_letter'),
   };

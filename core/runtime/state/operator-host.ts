@@ -186,6 +186,11 @@ export class OperatorHost {
   }
 
   /** Inputs the instance asks not to be fed for now (bounded buffers). */
+  /** The instance's watermark hold (`+∞` when it has none). */
+  watermarkHold(): number {
+    return this.instance.watermarkHold?.() ?? Number.POSITIVE_INFINITY;
+  }
+
   blockedInputs(): readonly number[] {
     const signal = (this.instance as { blockedInputs?: () => readonly number[] }).blockedInputs;
     return typeof signal === 'function' ? signal.call(this.instance) : [];
