@@ -2,7 +2,8 @@
 // The test command (`npm test`): type-check, lint, then every test file under node's test
 // runner. `--unit` runs the quick subset (unit tests beside the code, no services, no
 // long suites). Each file runs in its own process; the spec reporter prints per-file
-// durations.
+// durations. Files named `*.serial.test.ts` (chaos tests that stop a shared service, e.g.
+// the HBase REST server) run after the others, one at a time.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -44,6 +45,15 @@ if (!filters.length) {
 if (!unitOnly && files.some((f) => f.startsWith('test/integration/'))) {
   step('services', 'bash', ['scripts/services', 'up']);
 }
-step(`tests (${files.length} files)`, process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
-], { SLUICE_TEST: '1' });
+const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
+const parallel = files.filter((f) => !serial.includes(f));
+if (parallel.length) {
+  step(`tests (${parallel.length} files)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...parallel,
+  ], { SLUICE_TEST: '1' });
+}
+if (serial.length) {
+  step(`serial tests (${serial.length} files, one at a time)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...serial,
+  ], { SLUICE_TEST: '1' });
+}
