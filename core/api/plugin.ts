@@ -53,6 +53,12 @@ export interface CreateContext<C, D extends DepsSpec> {
   readonly logger: Logger;
   /** The job's name. */
   readonly job: string;
+  /**
+   * The job was started with `--reset-state`: on a fresh start (no checkpoint position),
+   * positions a plugin keeps outside the checkpoint — a Kafka group's committed offsets —
+   * are ignored too. Absent means false.
+   */
+  readonly resetState?: boolean;
 }
 
 // ---- sources ----

@@ -27,8 +27,8 @@ export const kafkaSource = definePlugin({
   spec: kafkaSourceSpec,
   check: checkKafkaSource,
   deps: { meter: services.meter },
-  async create({ id, job, config, deps, logger }) {
+  async create({ id, job, config, deps, logger, resetState }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSource({ id, job, config, logger, meter: deps.meter, client: createKafkajsClient(connection, logger) });
+    return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, client: createKafkajsClient(connection, logger) });
   },
 });

@@ -157,3 +157,22 @@ void test('exactly one of topic and topics; topics are read together', async () 
   assert.deepEqual(source.partitions(), ['a:0', 'b:0']);
   await source.close();
 });
+
+void test('a fresh start refuses a group with committed offsets; --reset-state starts every partition at `start` instead', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 2);
+  for (const p of [0, 1]) kafka.append('t', p, ['{}', '{}', '{}']);
+  kafka.committed.set('g', new Map([['t:1', 2]]));
+  const fresh = new KafkaSource({ id: 'in', job: 'j', config: config({ group_id: 'g' }), client: kafka, logger });
+  await assert.rejects(fresh.open(undefined), (e: Error & { code?: string }) => e.code === 'E_STATE_WITHOUT_CHECKPOINT' && /t:1@2/.test(e.message));
+  const reset = new KafkaSource({ id: 'in', job: 'j', config: config({ group_id: 'g' }), client: kafka, logger, resetState: true, emptyPollWaitMs: 1 });
+  await reset.open(undefined);
+  const consumer = kafka.consumers[kafka.consumers.length - 1]! as FakeConsumer;
+  assert.deepEqual(Object.fromEntries(consumer.positions), { 't:0': 0, 't:1': 0 });
+  const latest = new KafkaSource({ id: 'in', job: 'j', config: config({ group_id: 'g', start: 'latest' }), client: kafka, logger, resetState: true });
+  await latest.open(undefined);
+  assert.deepEqual(latest.position(), { 't:0': 3, 't:1': 3 });
+  await Promise.all([reset.close(), latest.close()]);
+  // Without committed offsets a fresh start is fine.
+  await (await open(kafka, { group_id: 'other' })).source.close();
+});

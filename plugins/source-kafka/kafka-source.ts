@@ -6,6 +6,7 @@
  * returned so far; `open` seeks there (the checkpoint is authoritative), and the group's
  * offsets are committed only when a checkpoint completes.
  */
+import { SluiceError } from '../../core/api/index.ts';
 import type { Logger, SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import type { Meter } from '@opentelemetry/api';
 import { parsePartitionName, partitionName } from '../kafka-client/client.ts';
@@ -27,6 +28,8 @@ export interface KafkaSourceOptions {
   readonly client: KafkaClientFactory;
   readonly logger: Logger;
   readonly meter?: Meter | undefined;
+  /** `--reset-state`: a fresh start ignores the group's committed offsets (starts at `start`). */
+  readonly resetState?: boolean;
   /** Longest wait inside an empty poll for a fetch to arrive (ms). */
   readonly emptyPollWaitMs?: number;
 }
@@ -63,6 +66,7 @@ export class KafkaSource implements SourceInstance {
         await admin.close();
       }
     }
+    if (position === undefined || position === null) await this.freshStart(topics);
     // Restored partitions are sought to their checkpointed offsets as soon as they are assigned.
     for (const [name, offset] of Object.entries(this.returned)) this.buffer(name).fetchNext = offset;
     this.consumer = client.consumer({
@@ -82,6 +86,31 @@ export class KafkaSource implements SourceInstance {
         this.wake();
       },
     });
+  }
+
+  /**
+   * No checkpoint: offsets the group committed earlier are state the job no longer has, so
+   * the job refuses to start (DESIGN.md §5) unless it was started with `--reset-state`, which
+   * starts every partition at `start` (earliest or latest) whatever the group committed.
+   */
+  private async freshStart(topics: readonly string[]): Promise<void> {
+    const admin = this.o.client.admin();
+    await admin.connect();
+    try {
+      if (this.o.resetState) {
+        for (const topic of topics) {
+          for (const o of await admin.fetchTopicOffsets(topic)) this.returned[partitionName(topic, o.partition)] = this.o.config.start === 'earliest' ? o.low : o.high;
+        }
+        return;
+      }
+      const committed = (await admin.fetchCommittedOffsets(this.groupId, topics)).filter((o) => o.offset >= 0);
+      if (committed.length) {
+        const where = committed.map((o) => `${partitionName(o.topic, o.partition)}@${o.offset}`).join(', ');
+        throw new SluiceError('E_STATE_WITHOUT_CHECKPOINT', `kafka source '${this.o.id}': consumer group '${this.groupId}' has committed offsets (${where}) but the job has no checkpoint`);
+      }
+    } finally {
+      await admin.close();
+    }
   }
 
   private buffer(name: string): PartitionBuffer {
