@@ -75,3 +75,12 @@ void test('interpolation can be turned off (test files read values as written)',
   assert.deepEqual(r.value, { a: '${NOPE}' });
   assert.deepEqual(r.unsetEnv, []);
 });
+
+void test('an unquoted ${VAR} in a flow map: the error says how to fix it, and its cascade is one line', () => {
+  const text = 'name: x\nsources:\n  s:\n    file: { path: a }\n    event_time: { field: ts, idle_timeout: ${IDLE:-1m} }\nsinks:\n  out: { input: s, file: { path: b } }\n';
+  const r = parsePipelineFile('p.yaml', text, {});
+  assert.equal(r.ok, false);
+  assert.match(r.issues[0]!.message, /^YAML: .*quote a value that starts with `\$\{`/);
+  assert.ok(r.issues.length <= 3, r.issues.map((i) => i.message).join('\n'));
+  assert.ok(r.issues.some((i) => /more syntax error\(s\) after this one come from it/.test(i.message)));
+});

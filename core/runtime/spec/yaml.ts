@@ -37,6 +37,12 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** A hint for the usual cause of a flow-collection error: an unquoted `${VAR}` inside `{ … }`. */
+function flowHint(text: string, line: number): string {
+  const here = text.split('\n')[line - 1] ?? '';
+  return /\{[^}]*:\s*\$\{/.test(here) ? ' (inside `{ … }`, quote a value that starts with `${`: "${VAR:-default}")' : '';
+}
+
 /** The config path of a node from the ancestors `visit` hands over. */
 function pathOf(ancestors: readonly unknown[], node: unknown): ConfigPath {
   const out: (string | number)[] = [];
@@ -145,9 +151,20 @@ export function parsePipelineFile(file: string, text: string, env: Env, options:
   const locator = new Locator(file, doc, lines);
   const issues: LocatedIssue[] = [];
   const unsetEnv: LocatedIssue[] = [];
+  let lost = 0;
   for (const error of doc.errors) {
+    // After a first error the parser often loses its place and reports every following
+    // token of the document as unexpected: one line says so instead of hundreds.
+    if (issues.length > 0 && / token in YAML stream/.test(error.message)) {
+      lost++;
+      continue;
+    }
     const at = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
-    issues.push(yamlIssue(file, at.line, at.col, `YAML: ${firstLine(error.message)}`));
+    issues.push(yamlIssue(file, at.line, at.col, `YAML: ${firstLine(error.message)}${flowHint(text, at.line)}`));
+  }
+  if (lost > 0) {
+    const last = issues[issues.length - 1]!;
+    issues.push(yamlIssue(file, last.line, last.col, `YAML: ${lost} more syntax error(s) after this one come from it (the parser lost its place); fix it first`));
   }
   for (const warning of doc.warnings) {
     if (warning.code === 'TAG_RESOLVE_FAILED') continue; // reported by checkTags, with the path
