@@ -14,7 +14,7 @@ export const hbaseSink = definePlugin({
     'The production counterpart of `embedded_store`: the same config (`table`, `family`, `row_key`,',
     '`columns`, `version_qualifier`) plus the REST connection, so a pipeline\'s embedded and production',
     'profiles differ only in the sink block. Values are UTF-8 text (numbers in decimal); a null writes',
-    'no cell (it does not clear an earlier value of that qualifier).',
+    'an empty cell (HBase has no null; the empty newer version hides an earlier value, as the embedded store\'s NULL does).',
     '',
     'Applies an upsert stream by key: rows are coalesced in memory (the last change wins; `delete`',
     'deletes the row) and written in multi-row puts of `put_rows` rows (`max_in_flight` at a time) at `flush_rows` buffered rows,',

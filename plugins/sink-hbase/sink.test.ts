@@ -54,7 +54,7 @@ void test('coalesces by row key (last change wins), deletes, decimal text cells,
   assert.deepEqual(client.putSizes, [2], 'one multi-row put of the coalesced rows');
   const rows = await read(client);
   assert.deepEqual(rows.map(({ ts: _ts, ...r }) => r), [
-    { key: 'exp_1|1700000000000|0|_|control', 'c:sum_sq': '0.25', 'c:version': String(rows[0]!.ts) },
+    { key: 'exp_1|1700000000000|0|_|control', 'c:propensity': '', 'c:sum_sq': '0.25', 'c:version': String(rows[0]!.ts), 'c:volume': '' },
     { key: 'exp_1|1700000000000|0|click|control', 'c:propensity': '2', 'c:sum_sq': '5', 'c:version': String(rows[1]!.ts), 'c:volume': '3' },
   ]);
   assert.ok(rows.every((r) => Math.floor(r.ts / GENERATION_STRIDE) === 1));

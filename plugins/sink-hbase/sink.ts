@@ -198,11 +198,11 @@ export class HBaseSink implements SinkInstance {
     await Promise.all(deletes.map((d) => this.client.deleteRow(table, d.key, { timestamp: d.version, families: [family] })));
   }
 
+  /** A null column is an empty cell: HBase has no null, and an empty newer version hides an older value (an update that clears it). */
   private cells(values: (string | undefined)[], version: number): HBaseCell[] {
     const cells: HBaseCell[] = [];
     for (let q = 0; q < values.length; q++) {
-      const v = values[q];
-      if (v !== undefined && this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: v, timestamp: version });
+      if (this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: values[q] ?? '', timestamp: version });
     }
     if (this.versionColumn) cells.push({ column: this.versionColumn, value: String(version), timestamp: version });
     return cells;

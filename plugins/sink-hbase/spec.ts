@@ -15,7 +15,7 @@ export const hbaseSinkSpec = field.object({
     minLength: 1,
   }),
   columns: field.map(field.string({ doc: 'A field path or a CEL expression over the record.', minLength: 1 }), {
-    doc: 'Qualifier → the record field (or CEL expression) it holds. Values are written as UTF-8 text (numbers in decimal); null writes no cell.',
+    doc: 'Qualifier → the record field (or CEL expression) it holds. Values are written as UTF-8 text (numbers in decimal); null writes an empty cell, so an update that clears a column hides its older value.',
     example: { volume: 'volume', propensity: 'propensity' },
     keyPattern: IDENT,
   }),
