@@ -85,8 +85,9 @@ export function alertId(kind: 'harm' | 'srm', key: SrmAlertKey | HarmAlertKey): 
 /**
  * Fires when the look was computed and its always-valid interval at α/m excludes zero on
  * the bad side (hi < 0 for `up_is_good`, lo > 0 for `down_is_good`; never for `none`), and
- * this identity has not fired before. `look` should be the absolute-difference look (a
- * relative lift has the same sign); its r is reused, since τ² was fixed at level α.
+ * this identity has not fired before. `look` must be the absolute-difference look (a
+ * relative lift has the same sign, and its V is on the log scale); its r is reused, since
+ * τ² was fixed at level α.
  * Pure: returns `fired` itself when nothing fires, else a copy with the new entry.
  */
 export function checkHarmAlert(

@@ -8,13 +8,13 @@ export {
 
 export type {
   ArmSummary, EffectEstimate, EffectScale, GateReason, Metric, MsprtLook, MsprtSettings,
-  MsprtState, NotComputableReason,
+  MsprtState, NotComputableReason, PreparedMsprtSettings,
 } from './msprt.ts';
 export {
   DEFAULT_HORIZON_PER_ARM, MIN_SUCCESSES_AND_FAILURES_PER_ARM, MIN_USERS_PER_ARM,
   alwaysValidHalfWidth, assertMsprtSettings, effectiveSampleSize, estimateEffect, gateReason,
-  initialMsprtState, logLikelihoodRatio, mixingRatio, msprtLook, nextPValue, optimalMixingRatio,
-  summarizeArm,
+  initialMsprtState, logLikelihoodRatio, mixingRatio, msprtLook, msprtLookOfArms, nextPValue, optimalMixingRatio,
+  prepareMsprtSettings, summarizeArm,
 } from './msprt.ts';
 
 export type { SrmLook, SrmState } from './srm.ts';

@@ -7,8 +7,8 @@
 import { TRIGGER_ACTION } from '../experiments-model/index.ts';
 import type { Row } from '../../core/api/index.ts';
 import type { GroupMoments } from './moments.ts';
-import { initialMsprtState, msprtLook } from './msprt.ts';
-import type { Metric, MsprtLook, MsprtSettings, MsprtState } from './msprt.ts';
+import { initialMsprtState, msprtLookOfArms, summarizeArm } from './msprt.ts';
+import type { Metric, MsprtLook, MsprtState } from './msprt.ts';
 import { initialSrmState, srmLook } from './srm.ts';
 import type { SrmState } from './srm.ts';
 import { checkHarmAlert, checkSrmAlert } from './alerts.ts';
@@ -54,38 +54,48 @@ const num = (look: MsprtLook, f: 'delta' | 'lo' | 'hi'): number | null => (look.
 /**
  * An action row changed: every treatment against control, both metrics, absolute and
  * relative. Returns the new test states by `testKey`, the new fired alerts and the output.
+ * Each arm is summarised once per metric per look (the control once for all treatments),
+ * and the settings' constants come prepared with the plan.
  */
 export function actionLook(
   plan: SegmentPlan, action: string, cells: CellReader, tests: (key: string) => TestState | undefined,
   fired: FiredAlerts, srmP: number | null, time: number,
 ): { tests: [string, TestState][]; fired: FiredAlerts; out: LookOutput } {
-  const settings: MsprtSettings = { alpha: plan.alpha, horizonPerArm: plan.nStar };
+  const settings = plan.msprt;
   const keys = plan.keysOf(action);
   const control = momentsOf(cells, keys.cells[0]!, keys.triggers[0]!);
+  const controlArms = [summarizeArm(control, METRICS[0]!), summarizeArm(control, METRICS[1]!)] as const;
   const direction = plan.directions[action] ?? 'none';
-  const updated: [string, TestState][] = [];
-  const out: LookOutput = { rows: [], alerts: [] };
-  plan.treatments.forEach((treatment, ti) => {
+  const treatments = plan.treatments;
+  const updated: [string, TestState][] = new Array(2 * treatments.length);
+  const out: LookOutput = { rows: new Array(2 * treatments.length), alerts: [] };
+  for (let ti = 0; ti < treatments.length; ti++) {
+    const treatment = treatments[ti]!;
     const t = momentsOf(cells, keys.cells[ti + 1]!, keys.triggers[ti + 1]!);
-    METRICS.forEach((metric, mi) => {
-      const key = keys.tests[2 * ti + mi]!;
+    for (let mi = 0; mi < METRICS.length; mi++) {
+      const metric = METRICS[mi]!;
+      const i = 2 * ti + mi;
+      const key = keys.tests[i]!;
       const before = tests(key) ?? { abs: initialMsprtState(), rel: initialMsprtState(), looks: 0 };
-      const abs = msprtLook(before.abs, t, control, { metric, scale: 'absolute' }, settings);
-      const rel = msprtLook(before.rel, t, control, { metric, scale: 'relative' }, settings);
+      const tArm = summarizeArm(t, metric);
+      const cArm = controlArms[mi]!;
+      const abs = msprtLookOfArms(before.abs, tArm, cArm, metric, 'absolute', settings);
+      const rel = msprtLookOfArms(before.rel, tArm, cArm, metric, 'relative', settings);
       const state: TestState = { abs: abs.state, rel: rel.state, looks: before.looks + 1 };
-      updated.push([key, state]);
+      updated[i] = [key, state];
       const gated = abs.look.status === 'gated' ? abs.look.reason : rel.look.status === 'gated' ? rel.look.reason : null;
       const pValue = state.abs.looks > 0 ? state.abs.pValue : null;
-      out.rows.push({
+      out.rows[i] = {
         first: before.looks === 0,
         row: {
-          row_key: keys.rows[2 * ti + mi]!,
+          row_key: keys.rows[i]!,
           experiment_id: plan.experimentId, epoch_start: plan.epochStart, segment: plan.segment, action, metric, treatment,
           delta: num(abs.look, 'delta'), lo: num(abs.look, 'lo'), hi: num(abs.look, 'hi'),
           lift: num(rel.look, 'delta'), lift_lo: num(rel.look, 'lo'), lift_hi: num(rel.look, 'hi'),
           p_always_valid: pValue, gated, srm_p: srmP, looks: state.looks,
         },
-      });
+      };
+      if (direction === 'none' || abs.look.status !== 'computed') continue; // checkHarmAlert fires on neither
       const harm = checkHarmAlert(fired, {
         key: { experimentId: plan.experimentId, epochStartMs: plan.epochStart, segment: plan.segment, action, metric, treatment },
         direction, look: abs.look, alpha: plan.alpha, family: plan.family,
@@ -99,8 +109,8 @@ export function actionLook(
           delta: a.delta, lo: a.lo, hi: a.hi, looks: state.looks, ts: time,
         });
       }
-    });
-  });
+    }
+  }
   return { tests: updated, fired, out };
 }
 

@@ -8,6 +8,8 @@ import type { Direction, ExperimentMeta, Segment } from '../experiments-model/in
 import { statsRowKey, TRIGGER_ACTION } from '../experiments-model/index.ts';
 import type { FamilySize } from './alerts.ts';
 import { SrmPrior } from './srm.ts';
+import { prepareMsprtSettings } from './msprt.ts';
+import type { PreparedMsprtSettings } from './msprt.ts';
 import { cellKey, testKey } from './keys.ts';
 
 /** Everything the statistics of one (experiment, epoch, segment) need, fixed before launch. */
@@ -28,6 +30,8 @@ export interface SegmentPlan {
   readonly srmCells: readonly string[];
   readonly alpha: number;
   readonly nStar: number;
+  /** α and N* with r* and log α computed once, for every look of the segment. */
+  readonly msprt: PreparedMsprtSettings;
   readonly directions: Readonly<Record<string, Direction>>;
   /** Bonferroni family of the harm alerts: actions with a direction × 2 metrics × treatments. */
   readonly family: FamilySize;
@@ -179,6 +183,7 @@ function planOf(meta: ExperimentMeta, seg: Segment, srmConcentration: number): S
     srmPrior: srmGroups.length >= 2 ? new SrmPrior(srmWeights, srmConcentration) : undefined,
     alpha: meta.alpha,
     nStar: meta.n_star,
+    msprt: prepareMsprtSettings({ alpha: meta.alpha, horizonPerArm: meta.n_star }),
     directions: meta.actions,
     family: { actions: Math.max(1, alerting), metrics: 2, treatments: Math.max(1, treatments.length) },
     srmRowKey: rowKey(TRIGGER_ACTION, 'srm', TRIGGER_ACTION),

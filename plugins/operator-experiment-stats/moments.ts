@@ -117,10 +117,13 @@ export function propensityVariance(moments: GroupMoments): number {
   return q * (1 - q);
 }
 
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
 function assertSafeCounts(moments: GroupMoments): void {
+  if (isCount(moments.n) && isCount(moments.s1) && isCount(moments.s2) && isCount(moments.k)) return;
   for (const field of ['n', 's1', 's2', 'k'] as const) {
     const value = moments[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
+    if (!isCount(value)) {
       throw new RangeError(`moments.${field} must be a non-negative safe integer, got ${value}`);
     }
   }

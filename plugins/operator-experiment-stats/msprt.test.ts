@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   alwaysValidHalfWidth, estimateEffect, gateReason, initialMsprtState, logLikelihoodRatio,
-  mixingRatio, msprtLook, optimalMixingRatio, summarizeArm,
+  mixingRatio, msprtLook, msprtLookOfArms, optimalMixingRatio, prepareMsprtSettings, summarizeArm,
 } from './msprt.ts';
+import { mulberry32 } from './mulberry32.ts';
 import type { ArmSummary, MsprtSettings } from './msprt.ts';
 import type { GroupMoments } from './moments.ts';
 
@@ -51,11 +52,43 @@ void test('a propensity look matches an independent computation', () => {
   assert.deepEqual(state, { pValue: look.pValue, looks: 1 });
 });
 
-void test('relative lift: delta-method variance', () => {
+void test('relative lift: tested on the log-ratio, with the delta-method variance of each log-mean', () => {
   const effect = estimateEffect(arm(1000, 2.2, 9), arm(1000, 2, 8), 'relative');
   assert.ok(!('notComputable' in effect));
-  close(effect.delta, 0.1);
-  close(effect.variance, 9 / (1000 * 4) + (2.2 ** 2 * 8) / (1000 * 16)); // 0.00467
+  close(effect.delta, Math.log(1.1));
+  close(effect.variance, 9 / (1000 * 2.2 ** 2) + 8 / (1000 * 2 ** 2)); // 0.003859504…
+  // Not the variance of the ratio itself (s_T²/(n_T x̄_C²) + x̄_T² s_C²/(n_C x̄_C⁴) = 0.00467).
+  assert.ok(Math.abs(effect.variance - 0.00467) > 1e-4);
+});
+
+void test('a relative look: lift x̄_T/x̄_C − 1, interval expm1 of the log-scale one, symmetric in the arms', () => {
+  // Volume: treatment 1000 users, S1 = 2600, S2 = 16000; control 1000 users, S1 = 2000, S2 = 11000.
+  const treatment: GroupMoments = { n: 1000, s1: 2600, s2: 16000, k: 400 };
+  const control: GroupMoments = { n: 1000, s1: 2000, s2: 11000, k: 380 };
+  const test = { metric: 'volume', scale: 'relative' } as const;
+  const { look } = msprtLook(initialMsprtState(), treatment, control, test, SETTINGS);
+  assert.equal(look.status, 'computed');
+  if (look.status !== 'computed') return;
+  const s2 = (m: GroupMoments) => (m.n * m.s2 - m.s1 * m.s1) / (m.n * (m.n - 1));
+  const theta = Math.log(2.6 / 2);
+  const V = s2(treatment) / (1000 * 2.6 ** 2) + s2(control) / (1000 * 2 ** 2);
+  const r = (optimalMixingRatio(0.05) * 500) / 1250;
+  const half = Math.sqrt(((V * (1 + r)) / r) * (Math.log1p(r) - 2 * Math.log(0.05)));
+  close(look.delta, 0.3);
+  close(look.variance, V);
+  close(look.z, theta / Math.sqrt(V));
+  close(look.lo, Math.expm1(theta - half));
+  close(look.hi, Math.expm1(theta + half));
+  assert.ok(look.hi - look.delta > look.delta - look.lo, 'the lift interval is skewed upwards');
+  close(look.pValue, Math.min(1, Math.exp(-Math.max(0, logLikelihoodRatio(theta / Math.sqrt(V), r)))));
+  // Swapping the arms inverts the ratio: the same p-value, the interval mapped by 1/(1 + x) − 1.
+  const swapped = msprtLook(initialMsprtState(), control, treatment, test, SETTINGS).look;
+  assert.equal(swapped.status, 'computed');
+  if (swapped.status !== 'computed') return;
+  close(swapped.pValue, look.pValue);
+  close(swapped.z, -look.z);
+  close(swapped.lo, 1 / (1 + look.hi) - 1);
+  close(swapped.hi, 1 / (1 + look.lo) - 1);
 });
 
 void test('interval at N* users per arm is ≈ 1.55× the fixed-horizon 95% interval', () => {
@@ -139,4 +172,29 @@ void test('summarizeArm and settings validation', () => {
   const cell = bernoulliCell(1000, 100);
   assert.throws(() => msprtLook(initialMsprtState(), cell, cell, { metric: 'volume', scale: 'absolute' },
     { alpha: 0, horizonPerArm: 2500 }), RangeError);
+});
+
+void test('the operator\'s path (arms summarised once, settings prepared) gives exactly msprtLook\'s values', () => {
+  const random = mulberry32(7);
+  const prepared = prepareMsprtSettings({ alpha: 0.01, horizonPerArm: 1000 });
+  const settings = { alpha: 0.01, horizonPerArm: 1000 };
+  for (let i = 0; i < 200; i++) {
+    const cell = (): GroupMoments => {
+      const n = 100 + Math.floor(random() * 5000);
+      const k = Math.floor(random() * n * 0.3);
+      const s1 = k + Math.floor(random() * k * 3);
+      return { n, s1, s2: s1 + Math.floor(random() * s1 * 10), k };
+    };
+    const [t, c] = [cell(), cell()];
+    const before = { pValue: random(), looks: i };
+    for (const metric of ['volume', 'propensity'] as const) {
+      for (const scale of ['absolute', 'relative'] as const) {
+        assert.deepEqual(
+          msprtLookOfArms(before, summarizeArm(t, metric), summarizeArm(c, metric), metric, scale, prepared),
+          msprtLook(before, t, c, { metric, scale }, settings),
+        );
+      }
+    }
+  }
+  assert.throws(() => prepareMsprtSettings({ alpha: 1, horizonPerArm: 10 }), RangeError);
 });

@@ -40,9 +40,12 @@ export type GateReason = 'too_few_users' | 'too_few_successes' | 'too_few_failur
 export type NotComputableReason = 'zero_variance' | 'zero_control_mean' | 'not_finite';
 
 export interface EffectEstimate {
-  /** Δ: x̄_T − x̄_C (absolute) or x̄_T/x̄_C − 1 (relative). */
+  /**
+   * Δ, on the scale the test runs on: x̄_T − x̄_C (absolute), or the log-ratio
+   * log(x̄_T/x̄_C) (relative; the lift is x̄_T/x̄_C − 1 = expm1(Δ), zero exactly when Δ is).
+   */
   delta: number;
-  /** V, the estimated variance of Δ (delta method for relative lift). */
+  /** V, the estimated variance of Δ (delta method on the log scale for relative lift). */
   variance: number;
 }
 
@@ -59,7 +62,9 @@ export type MsprtLook =
   | { status: 'not_computable'; reason: NotComputableReason }
   | {
       status: 'computed';
+      /** Δ: x̄_T − x̄_C (absolute) or the lift x̄_T/x̄_C − 1 (relative). */
       delta: number;
+      /** V and z = Δ/√V on the test's scale: for relative, of the log-ratio log(x̄_T/x̄_C). */
       variance: number;
       z: number;
       /** r_n, the mixing variance over V (τ²/V). */
@@ -67,7 +72,7 @@ export type MsprtLook =
       logLikelihoodRatio: number;
       /** The running-minimum p-value after this look (same as the returned state's). */
       pValue: number;
-      /** The always-valid (1 − α) interval at this look. */
+      /** The always-valid (1 − α) interval at this look (relative: of the lift, expm1 of the log-scale one). */
       lo: number;
       hi: number;
     };
@@ -83,10 +88,30 @@ export function initialMsprtState(): MsprtState {
 }
 
 export function summarizeArm(moments: GroupMoments, metric: Metric): ArmSummary {
-  const common = { n: moments.n, successes: moments.k, failures: moments.n - moments.k };
+  const { n, k } = moments;
   return metric === 'volume'
-    ? { ...common, mean: meanVolume(moments), variance: perUserVariance(moments) }
-    : { ...common, mean: propensity(moments), variance: propensityVariance(moments) };
+    ? { n, successes: k, failures: n - k, mean: meanVolume(moments), variance: perUserVariance(moments) }
+    : { n, successes: k, failures: n - k, mean: propensity(moments), variance: propensityVariance(moments) };
+}
+
+/**
+ * The settings with the constants every look needs computed once: r* and log α. The
+ * operator keeps one per segment plan; `msprtLook` prepares them on each call.
+ */
+export interface PreparedMsprtSettings extends MsprtSettings {
+  /** r* = optimalMixingRatio(α). */
+  readonly optimalRatio: number;
+  /** log α. */
+  readonly logAlpha: number;
+}
+
+/** Validates the settings (RangeError, see `assertMsprtSettings`) and computes r* and log α once. */
+export function prepareMsprtSettings(settings: MsprtSettings): PreparedMsprtSettings {
+  assertMsprtSettings(settings);
+  return {
+    alpha: settings.alpha, horizonPerArm: settings.horizonPerArm,
+    optimalRatio: optimalMixingRatio(settings.alpha), logAlpha: Math.log(settings.alpha),
+  };
 }
 
 /** r* = −2·log α + log(1 − 2·log α), the width-optimal r at the horizon (≈ 7.94 at α = 0.05). */
@@ -148,22 +173,27 @@ export function gateReason(
 }
 
 /**
- * Δ and V for treatment against control. Not computable (never p = 0) when either arm has
- * zero per-user variance (all users alike, including q ∈ {0, 1}), when the control mean is
- * zero (relative lift), or when anything is not finite (e.g. n < 2).
+ * Δ and V for treatment against control. Absolute: Δ = x̄_T − x̄_C, V = s_T²/n_T + s_C²/n_C.
+ * Relative: the log-ratio Δ = log(x̄_T/x̄_C) with the delta-method variance of each arm's
+ * log-mean, V = s_T²/(n_T·x̄_T²) + s_C²/(n_C·x̄_C²) (README "Effects": unlike the variance of
+ * the ratio itself, it does not shrink when the control mean is drawn high, and it is
+ * symmetric in the two arms). Not computable (never p = 0) when either arm has zero
+ * per-user variance (all users alike, including q ∈ {0, 1}), when the control mean is zero
+ * (relative lift), or when anything is not finite (e.g. n < 2).
  */
 export function estimateEffect(
   treatment: ArmSummary, control: ArmSummary, scale: EffectScale,
 ): EffectEstimate | { notComputable: NotComputableReason } {
   const { n: nT, mean: mT, variance: vT } = treatment;
   const { n: nC, mean: mC, variance: vC } = control;
-  if (![mT, mC, vT, vC].every(Number.isFinite)) return { notComputable: 'not_finite' };
+  if (!(Number.isFinite(mT) && Number.isFinite(mC) && Number.isFinite(vT) && Number.isFinite(vC))) return { notComputable: 'not_finite' };
   if (vT <= 0 || vC <= 0) return { notComputable: 'zero_variance' };
   if (scale === 'absolute') return { delta: mT - mC, variance: vT / nT + vC / nC };
   if (mC === 0) return { notComputable: 'zero_control_mean' };
-  const variance = vT / (nT * mC * mC) + (mT * mT * vC) / (nC * mC ** 4);
-  if (!Number.isFinite(variance) || variance <= 0) return { notComputable: 'not_finite' };
-  return { delta: mT / mC - 1, variance };
+  const delta = Math.log(mT / mC);
+  const variance = vT / (nT * mT * mT) + vC / (nC * mC * mC);
+  if (!Number.isFinite(delta) || !Number.isFinite(variance) || variance <= 0) return { notComputable: 'not_finite' };
+  return { delta, variance };
 }
 
 /**
@@ -177,24 +207,48 @@ export function msprtLook(
   test: { metric: Metric; scale: EffectScale },
   settings: MsprtSettings,
 ): { state: MsprtState; look: MsprtLook } {
-  assertMsprtSettings(settings);
+  const prepared = prepareMsprtSettings(settings);
   const t = summarizeArm(treatment, test.metric);
   const c = summarizeArm(control, test.metric);
-  const gated = gateReason(t, c, test.metric, test.scale);
+  return msprtLookOfArms(state, t, c, test.metric, test.scale, prepared);
+}
+
+/**
+ * `msprtLook` on arms already summarised and settings already prepared: the operator
+ * summarises each arm once per look and reads every (metric, scale) test from them.
+ */
+export function msprtLookOfArms(
+  state: MsprtState, t: ArmSummary, c: ArmSummary, metric: Metric, scale: EffectScale, settings: PreparedMsprtSettings,
+): { state: MsprtState; look: MsprtLook } {
+  const gated = gateReason(t, c, metric, scale);
   if (gated) return { state, look: { status: 'gated', reason: gated } };
-  const effect = estimateEffect(t, c, test.scale);
+  const effect = estimateEffect(t, c, scale);
   if ('notComputable' in effect) {
     return { state, look: { status: 'not_computable', reason: effect.notComputable } };
   }
   const { delta, variance } = effect;
-  const r = mixingRatio(t.n, c.n, settings);
+  // r_n = r*·n_eff/n_eff(N*), as mixingRatio computes it (with r* prepared).
+  const r = (settings.optimalRatio * effectiveSampleSize(t.n, c.n)) / (settings.horizonPerArm / 2);
   const z = delta / Math.sqrt(variance);
   const logLambda = logLikelihoodRatio(z, r);
   if (!Number.isFinite(logLambda)) return { state, look: { status: 'not_computable', reason: 'not_finite' } };
   const pValue = nextPValue(state.pValue, logLambda);
-  const halfWidth = alwaysValidHalfWidth(variance, r, settings.alpha);
+  // alwaysValidHalfWidth(variance, r, α) with log α prepared.
+  const halfWidth = Math.sqrt(((variance * (1 + r)) / r) * (Math.log1p(r) - 2 * settings.logAlpha));
+  const next = { pValue, looks: state.looks + 1 };
+  if (scale === 'relative') {
+    // Tested on the log scale; the lift and its interval are mapped back with expm1, which
+    // is increasing, so the interval excludes 0 exactly when the log-scale one does.
+    return {
+      state: next,
+      look: {
+        status: 'computed', delta: t.mean / c.mean - 1, variance, z, r, logLikelihoodRatio: logLambda, pValue,
+        lo: Math.expm1(delta - halfWidth), hi: Math.expm1(delta + halfWidth),
+      },
+    };
+  }
   return {
-    state: { pValue, looks: state.looks + 1 },
+    state: next,
     look: {
       status: 'computed', delta, variance, z, r, logLikelihoodRatio: logLambda, pValue,
       lo: delta - halfWidth, hi: delta + halfWidth,

@@ -72,6 +72,11 @@ void test('past the gate: the difference, lift and interval follow STATS.md with
   assert.ok(Math.abs((row.hi as number) - (0.1 + half)) < 1e-12);
   assert.ok(Math.abs((row.lo as number) - (0.1 - half)) < 1e-12);
   assert.ok(Math.abs((row.lift as number) - (160 / 120 - 1)) < 1e-12);
+  // The lift's interval: the log-ratio's, mapped back with expm1.
+  const Vlog = s2(400, 160, 620) / (400 * 0.4 ** 2) + s2(400, 120, 400) / (400 * 0.3 ** 2);
+  const halfLog = Math.sqrt((Vlog * (1 + r)) / r * (Math.log1p(r) - 2 * Math.log(0.05)));
+  assert.ok(Math.abs((row.lift_lo as number) - Math.expm1(Math.log(160 / 120) - halfLog)) < 1e-12);
+  assert.ok(Math.abs((row.lift_hi as number) - Math.expm1(Math.log(160 / 120) + halfLog)) < 1e-12);
   assert.equal(row.gated, null);
   const z = 0.1 / Math.sqrt(V);
   const logLambda = -0.5 * Math.log1p(r) + (r / (1 + r)) * z * z / 2;
