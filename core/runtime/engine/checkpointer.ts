@@ -29,6 +29,7 @@ import type { OperatorTask } from './operator-task.ts';
 import type { EngineSettings } from './settings.ts';
 import type { SinkTask } from './sink-task.ts';
 import type { SourceTask } from './source-task.ts';
+import { COUNTS_ENTRY, snapshotCounts } from './stage-counts.ts';
 
 /** Checkpoint ids: one sequence per `runJob`, continuing after the latest complete one. */
 export class CheckpointIds {
@@ -146,6 +147,7 @@ export class Checkpointer {
       entries.push([operatorEntry(task.id), { host: host.snapshot(), task: task.snapshot() }]);
       watermarks[task.id] = task.watermark;
     }
+    entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
     const written = await writeCheckpointChunks(store, id, this.s.backend, entries, cancelled);
     const sinkPositions: Record<string, unknown> = {};
     const reported = await Promise.all(sinks.map((k) => k.checkpoint()));

@@ -16,6 +16,8 @@ import { closeInReverse } from '../plugins/lifecycle.ts';
 import { openOrStop, refusedStart } from './open-plugins.ts';
 import { EventBudget, sleep } from './budget.ts';
 import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
+import { COUNTS_ENTRY, restoreCounts } from './stage-counts.ts';
+import type { StageCountsSnapshot } from './stage-counts.ts';
 import type { CheckpointIds } from './checkpointer.ts';
 import type { RunningJob, StageCounts } from './options.ts';
 import type { OperatorTaskSnapshot } from './operator-task.ts';
@@ -224,6 +226,7 @@ export class JobAttempt implements RunningJob {
       host.restore(entry.host);
       task.restore(entry.task);
     }
+    restoreCounts({ ...tasks, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter] }, restore.entries.get(COUNTS_ENTRY) as StageCountsSnapshot | undefined);
   }
 
   /** Wakes the operators when processing time moved, so processing-time timers fire without input. */

@@ -139,8 +139,8 @@ export interface JobResult {
   readonly checkpoints: { readonly completed: number; readonly declined: number; readonly lastId: number | undefined };
   /** The checkpoint the last attempt restored, if any. */
   readonly restoredFrom: { readonly id: number; readonly store: string } | undefined;
-  /** Records admitted by the sources (last attempt, since its restore). */
+  /** Records read by the sources since the job's fresh start (restored with each checkpoint). */
   readonly recordsIn: number;
-  /** Per source, operator and sink id (last attempt). */
+  /** Per source, operator and sink id, since the job's fresh start (restored with each checkpoint; a restart replays what followed it). */
   readonly stages: Readonly<Record<string, StageCounts>>;
 }
