@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { metrics } from '@opentelemetry/api';
 import type { Logger, SourceChunk } from '../../core/api/index.ts';
 import { FakeKafka } from '../kafka-client/fake-client.ts';
 import type { FakeConsumer } from '../kafka-client/fake-client.ts';
@@ -175,4 +176,19 @@ void test('a fresh start refuses a group with committed offsets; --reset-state s
   await Promise.all([reset.close(), latest.close()]);
   // Without committed offsets a fresh start is fine.
   await (await open(kafka, { group_id: 'other' })).source.close();
+});
+
+void test('while a partition is paused, its lag keeps growing with the topic (high watermark read from the brokers)', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 1);
+  kafka.append('t', 0, Array.from({ length: 30 }, (_, i) => `{"i":${i}}`));
+  const source = new KafkaSource({ id: 'in', job: 'j', config: config({ max_buffered: 10 }), client: kafka, logger, emptyPollWaitMs: 1, meter: metrics.getMeter('test'), lagRefreshMs: 5 });
+  await source.open(undefined);
+  const consumer = kafka.consumers[kafka.consumers.length - 1]! as FakeConsumer;
+  consumer.deliver(12);
+  assert.deepEqual(source.readings(), [{ topic: 't', partition: 0, paused: true, lag: 30 }]);
+  kafka.append('t', 0, Array.from({ length: 20 }, () => '{}'));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(source.readings(), [{ topic: 't', partition: 0, paused: true, lag: 50 }], 'the 20 records written while paused count');
+  await source.close();
 });

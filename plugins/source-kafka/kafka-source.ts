@@ -30,6 +30,8 @@ export interface KafkaSourceOptions {
   readonly meter?: Meter | undefined;
   /** `--reset-state`: a fresh start ignores the group's committed offsets (starts at `start`). */
   readonly resetState?: boolean;
+  /** How often a paused partition's high watermark is read from the brokers for the lag gauge (ms). */
+  readonly lagRefreshMs?: number;
   /** Longest wait inside an empty poll for a fetch to arrive (ms). */
   readonly emptyPollWaitMs?: number;
 }
@@ -44,6 +46,9 @@ export class KafkaSource implements SourceInstance {
   private arrival: (() => void) | undefined;
   private next = 0;
   private readonly resumeAt: number;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private lagAdmin: ReturnType<KafkaClientFactory['admin']> | undefined;
+  private refreshing = false;
 
   constructor(private readonly o: KafkaSourceOptions) {
     this.resumeAt = Math.floor(o.config.max_buffered / 2);
@@ -77,7 +82,10 @@ export class KafkaSource implements SourceInstance {
       maxBytesPerPartition: config.max_bytes_per_partition,
       joinTimeoutMs: config.join_timeout,
     });
-    if (this.o.meter) this.metrics = new KafkaSourceMetrics(this.o.meter, this.o.id, () => this.readings());
+    if (this.o.meter) {
+      this.metrics = new KafkaSourceMetrics(this.o.meter, this.o.id, () => this.readings());
+      this.lagTimer = setInterval(() => void this.refreshPausedHighWatermarks(), this.o.lagRefreshMs ?? 5000).unref();
+    }
     await this.consumer.start({
       onBatch: (b) => this.onBatch(b),
       onAssign: (parts) => this.onAssign(parts),
@@ -226,6 +234,34 @@ export class KafkaSource implements SourceInstance {
     return this.assigned.map((p) => partitionName(p.topic, p.partition));
   }
 
+  /**
+   * A paused partition is not fetched, so its high watermark (from the fetches) would stand
+   * still while the topic grows — the lag gauge blind exactly when it matters. While any
+   * partition is paused, its high watermark is read from the brokers every few seconds.
+   */
+  private async refreshPausedHighWatermarks(): Promise<void> {
+    const paused = this.assigned.filter((p) => this.buffers.get(partitionName(p.topic, p.partition))?.paused);
+    if (this.refreshing || paused.length === 0) return;
+    this.refreshing = true;
+    try {
+      if (!this.lagAdmin) {
+        const admin = this.o.client.admin();
+        await admin.connect();
+        this.lagAdmin = admin;
+      }
+      for (const topic of new Set(paused.map((p) => p.topic))) {
+        for (const o of await this.lagAdmin.fetchTopicOffsets(topic)) {
+          const b = this.buffers.get(partitionName(topic, o.partition));
+          if (b && (b.highWatermark === undefined || o.high > b.highWatermark)) b.highWatermark = o.high;
+        }
+      }
+    } catch (error) {
+      this.o.logger.debug('kafka source: reading high watermarks for the lag gauge failed', { error: (error as Error).message });
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
   /** Per assigned partition: paused, and lag when known. */
   readings(): PartitionReading[] {
     return this.assigned.map((p) => {
@@ -241,6 +277,10 @@ export class KafkaSource implements SourceInstance {
   async close(): Promise<void> {
     this.metrics?.close();
     this.metrics = undefined;
+    clearInterval(this.lagTimer);
+    const admin = this.lagAdmin;
+    this.lagAdmin = undefined;
+    await admin?.close().catch(() => undefined);
     this.wake();
     const c = this.consumer;
     this.consumer = undefined;

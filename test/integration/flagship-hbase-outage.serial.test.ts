@@ -15,8 +15,9 @@
  * source; the job's `--events` budget is the generated records plus these. The job runs
  * with `engine.queue_capacity=2` so that the graph holds few of them.
  *
- * The lag gauge is the high watermark as last fetched minus the next offset to return, so
- * it grows while the partition still fetches and stays flat once the partition is paused.
+ * The lag gauge is the partition's high watermark minus the next offset to return; while the
+ * partition is paused (not fetched) its high watermark is read from the brokers every 5 s, so
+ * the lag keeps growing with what is appended.
  *
  * Stops a shared service: a `.serial.test.ts` file, run alone after the other tests. The
  * REST server is always started again, whatever happens.
