@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // The test command (`npm test`): type-check, lint, then every test file under node's test
-// runner. `--unit` runs the quick subset (unit tests beside the code, no services, no
-// long suites). Each file runs in its own process; the spec reporter prints per-file
-// durations. Files named `*.serial.test.ts` (chaos tests that stop a shared service, e.g.
-// the HBase REST server) run after the others, one at a time.
+// runner, in three stages: the test files two at a time; then files named
+// `*.serial.test.ts` (chaos tests that stop a shared service, e.g. the HBase REST server),
+// one at a time; then the long statistical suites (`test/long/*.long.ts`: A/A, known
+// effect, SRM power through the flagship chain), one at a time. Each file runs in its own
+// process; the spec reporter prints per-file durations.
+// `--unit`: the quick subset (unit tests beside the code; no services, no serial or long suites).
+// `--long`: the long suites only.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const unitOnly = process.argv.includes('--unit');
-// `--long`: the long statistical suites (test/long/*.long.ts), not part of `npm test` yet.
 const longOnly = process.argv.includes('--long');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
@@ -19,7 +21,7 @@ function findTests(dir, out = []) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith(longOnly ? '.long.ts' : '.test.ts')) out.push(relative(root, path));
+    else if (name.endsWith('.test.ts') || name.endsWith('.long.ts')) out.push(relative(root, path));
   }
   return out;
 }
@@ -34,7 +36,8 @@ function step(label, cmd, args, env = {}) {
 
 const roots = ['core', 'plugins', 'examples', 'pipelines', 'test'];
 let files = roots.flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } }).sort();
-if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && !f.startsWith('test/long/'));
+if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && !f.endsWith('.long.ts') && !f.endsWith('.serial.test.ts'));
+if (longOnly) files = files.filter((f) => f.endsWith('.long.ts'));
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 
 if (!filters.length) {
@@ -46,7 +49,8 @@ if (!unitOnly && files.some((f) => f.startsWith('test/integration/'))) {
   step('services', 'bash', ['scripts/services', 'up']);
 }
 const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
-const parallel = files.filter((f) => !serial.includes(f));
+const long = files.filter((f) => f.endsWith('.long.ts'));
+const parallel = files.filter((f) => !serial.includes(f) && !long.includes(f));
 if (parallel.length) {
   step(`tests (${parallel.length} files)`, process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...parallel,
@@ -55,5 +59,10 @@ if (parallel.length) {
 if (serial.length) {
   step(`serial tests (${serial.length} files, one at a time)`, process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...serial,
+  ], { SLUICE_TEST: '1' });
+}
+if (long.length) {
+  step(`long suites (${long.length} files, one at a time)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...long,
   ], { SLUICE_TEST: '1' });
 }

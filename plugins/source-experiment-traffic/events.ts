@@ -8,6 +8,7 @@ import { S, groupAt } from './plan.ts';
 import type { Plan, Plans } from './plan.ts';
 import { unit, ZipfSampler } from './hash.ts';
 import type { TrafficConfig } from './spec.ts';
+import { StudyLayout } from './study.ts';
 
 const SURFACES = ['home', 'search', 'board', 'profile', 'related'] as const;
 
@@ -26,8 +27,11 @@ export class EventModel {
   private readonly actionCdf: number[];
   private readonly effects: readonly Effect[];
   private readonly losses: ReadonlyMap<number, number>;
+  /** Study mode's layout of users over logical events (`study` option), else undefined. */
+  readonly study: StudyLayout | undefined;
 
   constructor(private readonly c: TrafficConfig, private readonly plans: Plans) {
+    this.study = c.study ? new StudyLayout(c, c.study, plans) : undefined;
     this.zipf = new ZipfSampler(c.users, c.user_zipf);
     const entries = Object.entries(c.actions).filter(([, w]) => w > 0);
     const total = entries.reduce((s, [, w]) => s + w, 0);
@@ -46,6 +50,7 @@ export class EventModel {
   }
 
   isActivation(e: number): boolean {
+    if (this.study) return this.study.locate(e)?.slot === 0;
     return unit(this.c.seed, S.type, e) < this.c.activation_share;
   }
 
@@ -62,7 +67,26 @@ export class EventModel {
 
   /** The event's record, or undefined when the event produces none. */
   build(e: number): Row | undefined {
+    if (this.study) return this.studied(e, this.study);
     return this.isActivation(e) ? this.activation(e) : this.action(e);
+  }
+
+  /** Study mode: the trigger of the event's user (unless an SRM loses it) or one of its actions. */
+  private studied(e: number, study: StudyLayout): Row | undefined {
+    const at = study.locate(e);
+    if (!at) return undefined;
+    const t = this.time(e);
+    const rank = (this.lastUserRank = at.user + 1);
+    if (at.slot > 0) return this.actionRow(e, rank, study.actionAt(at.user, at.slot), t);
+    const plan = this.plans.plan(study.experimentOf(at.user));
+    const group = groupAt(plan, this.c.seed, rank, t)!;
+    if (this.lost(plan, group, rank)) return undefined;
+    return { event_id: `a-${e}`, user_id: `u${rank}`, experiment_id: plan.id, group, ts: t };
+  }
+
+  private lost(plan: Plan, group: string, rank: number): boolean {
+    const loss = this.losses.get(plan.k);
+    return loss !== undefined && group === plan.groups[1] && unit(this.c.seed ^ Math.imul(plan.k + 1, 0x5bd1e995), S.srm, rank) < loss;
   }
 
   private chooseExperiment(e: number, t: number): Plan {
@@ -82,8 +106,7 @@ export class EventModel {
     const rank = (this.lastUserRank = this.userRank(e));
     const group = groupAt(plan, this.c.seed, rank, t);
     if (group === undefined) return undefined;
-    const loss = this.losses.get(plan.k);
-    if (loss !== undefined && group === plan.groups[1] && unit(this.c.seed ^ Math.imul(plan.k + 1, 0x5bd1e995), S.srm, rank) < loss) return undefined;
+    if (this.lost(plan, group, rank)) return undefined;
     return { event_id: `a-${e}`, user_id: `u${rank}`, experiment_id: plan.id, group, ts: t };
   }
 
@@ -104,6 +127,11 @@ export class EventModel {
       accept *= g === (f.group ?? plan.groups[1]) ? f.inGroup : f.elsewhere;
     }
     if (accept < 1 && unit(seed, S.accept, e) >= accept) return undefined;
+    return this.actionRow(e, rank, action, t);
+  }
+
+  private actionRow(e: number, rank: number, action: string, t: number): Row {
+    const { seed } = this.c;
     const surface = SURFACES[Math.floor(unit(seed, S.surface, e) * SURFACES.length)]!;
     const item = Math.floor(unit(seed, S.item, e) * 1_000_000);
     return action === 'search'

@@ -8,7 +8,7 @@ import { unit } from './hash.ts';
 import { EventModel } from './events.ts';
 import { metadataRow } from './metadata.ts';
 import { Plans, S } from './plan.ts';
-import { buildBlock } from './schedule.ts';
+import { BLOCK_EVENTS, buildBlock, maxDelay } from './schedule.ts';
 import type { Block } from './schedule.ts';
 import type { TrafficConfig, TrafficOutput } from './spec.ts';
 
@@ -41,12 +41,19 @@ export class TrafficGenerator {
   private block: Block;
   private index = 0;
   private emitted = 0;
+  /** The last block that can hold a delivery (study mode, which ends); Infinity otherwise. */
+  private readonly lastBlock: number = Infinity;
 
   constructor(private readonly c: TrafficConfig) {
     this.plans = new Plans(c);
     this.model = new EventModel(c, this.plans);
     this.actions = Object.fromEntries(Object.keys(c.actions).map((a) => [a, c.directions[a] ?? 'none']));
     this.block = buildBlock(c, this.plans, this.model, 0);
+    const study = this.model.study;
+    if (study) {
+      const lastDelivery = this.model.time(Math.max(0, study.totalEvents - 1)) + maxDelay(c) + 1;
+      this.lastBlock = Math.floor((lastDelivery - c.start) / (BLOCK_EVENTS * c.event_interval));
+    }
   }
 
   position(): TrafficPosition {
@@ -60,9 +67,31 @@ export class TrafficGenerator {
     this.emitted = p.emitted;
   }
 
-  /** True once `events` records were emitted. */
+  /** True once `events` records were emitted, or (study mode) every record was. */
   get done(): boolean {
-    return this.c.events !== undefined && this.emitted >= this.c.events;
+    return (this.c.events !== undefined && this.emitted >= this.c.events) || this.exhausted;
+  }
+
+  private get exhausted(): boolean {
+    return this.block.index >= this.lastBlock && this.index >= this.block.length;
+  }
+
+  /**
+   * Study mode: a watermark for the metadata output that no later metadata record is behind
+   * (1 ms before the next wave's publish time, or the last delivery time when none follows),
+   * so the sparse metadata does not hold the job's watermark back; undefined otherwise.
+   */
+  metadataWatermark(): number | undefined {
+    const study = this.model.study;
+    if (!study) return undefined;
+    const { block } = this;
+    const delivered = this.index > 0 ? block.at[this.index - 1]! : this.c.start + block.index * BLOCK_EVENTS * this.c.event_interval - 1;
+    const lead = this.c.metadata_lead;
+    for (const launch of study.launches) {
+      const publish = launch - lead;
+      if (Math.max(publish, this.c.start) > delivered) return publish - 1;
+    }
+    return delivered;
   }
 
   /** Up to `max` records (fewer at the `events` limit). */
@@ -71,6 +100,7 @@ export class TrafficGenerator {
     const limit = this.c.events === undefined ? max : Math.min(max, this.c.events - this.emitted);
     while (out.length < limit) {
       if (this.index >= this.block.length) {
+        if (this.exhausted) break;
         this.block = buildBlock(this.c, this.plans, this.model, this.block.index + 1);
         this.index = 0;
         continue;

@@ -26,6 +26,13 @@ export function publishTime(plan: Plan, j: number, lead: number): number {
 export function versionsPublishedIn(plans: Plans, c: TrafficConfig, from: number, to: number): VersionRef[] {
   const out: VersionRef[] = [];
   const lead = c.metadata_lead;
+  if (c.study) {
+    for (let k = 0; k < c.study.experiments; k++) {
+      const p = publishTime(plans.plan(k), 0, lead);
+      if (p >= from && p < to) out.push({ k, j: 0, publish: p });
+    }
+    return out;
+  }
   const inWindow = (p: number) => p >= from && p < to;
   const hot = plans.plan(0);
   const firstHot = Number.isFinite(from) ? Math.max(0, 2 * Math.floor((from + lead - plans.base) / HOT_PERIOD) - 2) : 0;
@@ -51,7 +58,7 @@ export function metadataRow(plan: Plan, j: number, c: TrafficConfig, actions: Re
   const ramps: Ramp[] = [];
   for (let i = 0; i <= j; i++) ramps.push(plan.ramp(i));
   const ramp = ramps[j]!;
-  return {
+  const row: Row = {
     event_id: `m-${plan.id}-${j}`,
     experiment_id: plan.id,
     groups: plan.groups,
@@ -64,4 +71,7 @@ export function metadataRow(plan: Plan, j: number, c: TrafficConfig, actions: Re
     effective_from: ramp.ts,
     ts: ramp.ts - c.metadata_lead,
   };
+  // Study mode declares the per-user cap of an action's count (the model has no field for it yet).
+  if (c.study) row.volume_cap = c.study.volume_cap;
+  return row;
 }

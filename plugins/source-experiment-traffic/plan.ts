@@ -22,6 +22,8 @@ export const S = {
   launch: 1, life: 2, treatments: 3, smallStart: 4, inside: 5, insideAt: 6, reramp: 7, rerampAt: 8,
   type: 20, hot: 21, pick: 22, user: 30, action: 31, accept: 32, group: 33, srm: 34, surface: 35, item: 36,
   dup: 40, delayClass: 41, delay: 43, malformed: 45, malformedKind: 47,
+  // Study mode: one stream per action index (up to 100 actions) for acting and for the count.
+  studyRate: 60, studyActive: 100, studyCount: 200,
 } as const;
 
 export interface Plan {
@@ -59,6 +61,8 @@ export class Plans {
   /** Upper bound of `end − launch` over normal experiments, plus launch jitter. */
   readonly maxSpan: number;
   private readonly cache = new Map<number, Plan>();
+  /** Study mode: each experiment's launch (set by the study layout). */
+  studyLaunch: (k: number) => number = () => this.c.start;
 
   constructor(private readonly c: TrafficConfig) {
     this.base = c.start - c.warmup;
@@ -69,7 +73,7 @@ export class Plans {
     let p = this.cache.get(k);
     if (p) return p;
     if (this.cache.size > 8192) this.cache.clear();
-    p = k === 0 ? this.hot() : this.normal(k);
+    p = this.c.study ? this.studied(k) : k === 0 ? this.hot() : this.normal(k);
     this.cache.set(k, p);
     return p;
   }
@@ -79,6 +83,17 @@ export class Plans {
     const hi = Math.floor((t - this.base) / this.c.launch_every);
     const lo = Math.max(1, Math.floor((t - this.base - this.maxSpan) / this.c.launch_every));
     return [lo, hi];
+  }
+
+  /** Study mode: launched at `start` with one treatment at 50/50, never re-ramped. */
+  private studied(k: number): Plan {
+    const groups = groupNames(1);
+    const launch = this.studyLaunch(k);
+    const ramps: Ramp[] = [{ ts: launch, weights: split(groups, 0.5) }];
+    return {
+      k, id: experimentId(k), launch, end: Infinity, groups, rampCount: 1, ramp: (j) => ramps[j]!,
+      rampIndexAt: (t) => (t >= launch ? 0 : -1),
+    };
   }
 
   private hot(): Plan {
@@ -149,6 +164,6 @@ export function groupAt(plan: Plan, seed: number, userRank: number, t: number): 
   return groups[0]!;
 }
 
-function unitForGroup(seed: number, userRank: number, k: number): number {
+export function unitForGroup(seed: number, userRank: number, k: number): number {
   return unit(seed ^ Math.imul(k + 1, 0x165667b1), S.group, userRank);
 }

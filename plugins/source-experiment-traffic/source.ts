@@ -53,7 +53,13 @@ export class TrafficSource implements SourceInstance {
 
   poll(maxRecords: number): Promise<SourceChunk[] | null> {
     if (this.generator.done) return Promise.resolve(null);
-    return Promise.resolve(toChunks(this.generator.next(Math.max(1, maxRecords))));
+    const d = this.generator.next(Math.max(1, maxRecords));
+    const chunks = toChunks(d);
+    // Study mode publishes metadata once per wave: between waves that output must not hold
+    // the job's watermark back.
+    const metadataWatermark = this.generator.metadataWatermark();
+    if (metadataWatermark !== undefined && d.length > 0) chunks.push({ output: 'metadata', partition: 0, values: [], times: [], offsets: [], watermark: metadataWatermark });
+    return Promise.resolve(chunks);
   }
 
   position(): TrafficPosition {

@@ -13,6 +13,30 @@ const mismatch = field.object({
   loss: field.number({ doc: 'Share of the first treatment group\'s users whose activations are never logged.', min: 0, max: 0.9 }),
 });
 
+const study = field.object({
+  experiments: field.integer({ doc: 'Experiments `exp_0000`…, all launched at `start` with one treatment at 50/50, never re-ramped.', min: 1, max: 10_000 }),
+  rate_min: field.number({ doc: 'Lowest propensity base rate: each (experiment, action) draws its rate uniformly in [rate_min, rate_max].', default: 0.01, min: 0, max: 1 }),
+  rate_max: field.number({ doc: 'Highest propensity base rate.', default: 0.05, min: 0, max: 1 }),
+  volume_zipf: field.number({ doc: 'An active user\'s count of an action is Zipf-like: P(c) ∝ c^−s on 1..volume_cap.', default: 1.5, min: 0 }),
+  volume_cap: field.integer({ doc: 'Per-user cap of an action\'s count, written into the metadata as `volume_cap`.', default: 50, min: 1, max: 10_000 }),
+  waves: field.integer({
+    doc: 'Launch the experiments in this many consecutive waves of equal size (1: all at `start`); each wave launches when the previous one has triggered all its users, and must fit in one epoch (3 days). Bounds the state a run holds.',
+    default: 1, min: 1,
+  }),
+}, {
+  doc: [
+    'A/A and known-effect studies instead of the rolling traffic: `experiments` run side by side',
+    '(in `waves`), each with its own users (`users` is the whole population, split evenly;',
+    'a wave\'s users are triggered once each, in turn over its experiments); every experiment tracks',
+    'every action of `actions` (their weights are ignored), and a user acts on it with the',
+    'experiment\'s base rate (× (1 + lift) in treatment under `effects`), then with a Zipf-like',
+    'count right after the trigger. `sample_ratio_mismatch` loses treatment triggers as usual.',
+    'The stream ends after the last user. Keep a wave\'s users × (1 + actions per user) × `event_interval`',
+    'under 3 days (one epoch). Launch, lifetime, ramp and hot-experiment options do not apply.',
+  ].join(' '),
+  optional: true,
+});
+
 /**
  * `experiment_traffic`: synthetic experiment traffic, deterministic by seed. Defaults are
  * sized for `npm start -- --events 1000000` (about 8 days of logical time).
@@ -58,6 +82,7 @@ export const trafficSpec = field.object({
   late_max: field.duration({ doc: 'Longest delay of a late record.', default: '2h', min: 0 }),
   malformed_share: field.number({ doc: 'Share of activations and actions delivered as payloads that do not decode (dead-lettered by the runtime).', default: 0.0005, min: 0, max: 1 }),
   partitions: field.integer({ doc: 'Partitions of the activation and action outputs (by user); metadata has one.', default: 1, min: 1, max: 256 }),
+  study,
 });
 
 export type TrafficConfig = Infer<typeof trafficSpec>;

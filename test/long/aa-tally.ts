@@ -1,26 +1,23 @@
 /**
- * `aa_tally`: a test sink that folds, as they stream by, what the validity suites measure —
- * nothing is kept per record. Role `stats` reads the stats rows of `experiment_stats`
- * (alarms of the always-valid intervals, coverage of a known truth, looks), role `alerts`
- * counts alerts, role `counts` re-reads the counts rows to run naive fixed-horizon z-tests
- * at the same looks (the positive control) and to note the users at each look.
+ * What the validity suites measure, folded as the rows stream by (nothing is kept per
+ * record beyond the users at each look). Three sink instances feed one `Tally`:
+ * - `stats`: the rows of `experiment_stats` — alarms of the always-valid intervals, coverage
+ *   of a known truth, looks read, the sequential SRM p-value;
+ * - `alerts`: the alerts;
+ * - `counts`: the counts upsert stream of `experiment_counts` — each row is one look of its
+ *   experiment; action rows re-run naive fixed-horizon z-tests on the same looks (the
+ *   positive control: at every look where z is defined, and only past the gate) and note the users triggered at each look; trigger rows run a naive
+ *   repeated chi-square (one degree of freedom) of the split against 50/50.
  */
-import { definePlugin, field } from '../../core/api/index.ts';
 import type { Batch, Row, SinkInstance } from '../../core/api/index.ts';
 import { estimateEffect, gateReason, summarizeArm } from '../../plugins/operator-experiment-stats/index.ts';
 import type { EffectScale, GroupMoments, Metric } from '../../plugins/operator-experiment-stats/index.ts';
 
 const Z_975 = 1.959963984540054;
-/**
- * Pinterest's first version: a test per look at α/K, Bonferroni over a budget of K looks.
- * K = 100 at α = 0.05: |z| > Φ⁻¹(1 − 0.05/200) = 3.4807564.
- */
-export const BONFERRONI_BUDGET = 100;
-const Z_BONFERRONI = 3.480756404;
 export const METRICS: readonly Metric[] = ['volume', 'propensity'];
 export const SCALES: readonly EffectScale[] = ['absolute', 'relative'];
 
-/** One (experiment, metric, scale) test as seen over the whole run. */
+/** One (experiment, action, metric, scale) test over the whole run. */
 export interface TestTally {
   /** Looks read (stats rows of the test). */
   reads: number;
@@ -28,48 +25,60 @@ export interface TestTally {
   computed: number;
   /** Look (reads) of the first interval excluding 0; 0 when never. */
   firstAlarmLook: number;
-  /** The interval excluded the truth at some look. */
+  /** The interval excluded the truth at some computed look. */
   missedTruth: boolean;
-  /** Naive |z| > 1.96 at some look where the test was computed. */
+  /** Naive |z| > 1.96 at some look where the always-valid test was computed (past the gate). */
   naiveAlarm: boolean;
-  naiveLooks: number;
-  /** Bonferroni over K looks: an alarm within the first K looks (its budget), and at any look. */
-  bonferroniInBudget: boolean;
-  bonferroniAnyLook: boolean;
+  /** Naive |z| > 1.96 at some look where z is defined at all (no minimum-sample gate). */
+  naiveAnyLook: boolean;
 }
 
-export interface Truth {
-  /** True value of the absolute difference and of the relative lift. */
-  (experimentId: string, metric: Metric): { absolute: number; relative: number };
-}
+/** True absolute difference and relative lift of (experiment, action, metric). */
+export type Truth = (experimentId: string, action: string, metric: Metric) => { absolute: number; relative: number };
 
 export class Tally {
   readonly tests = new Map<string, TestTally>();
-  readonly srm = new Map<string, { p: number; reads: number }>();
-  readonly alerts = { harm: 0, srm: 0, ids: new Set<string>() };
-  /** Users triggered (both groups) at each action look, per experiment. */
+  /** Per experiment: sequential SRM p-value (running minimum), looks, the look of the first p ≤ α (0: none). */
+  readonly srm = new Map<string, { p: number; reads: number; naiveAlarm: boolean; firstAlarmLook: number }>();
+  readonly alerts = { harm: 0, srm: 0, ids: new Set<string>(), harmByAction: new Map<string, number>() };
+  /** Counts updates (looks) per experiment. */
+  readonly looks = new Map<string, number>();
+  /** Users triggered (both groups) at each action look, per `${experiment}|${action}`. */
   readonly usersAtLook = new Map<string, number[]>();
+  /** Triggered users per experiment: [control, treatment]. */
+  private readonly triggered = new Map<string, [number, number]>();
   private readonly moments = new Map<string, [GroupMoments, GroupMoments]>();
-  truth: Truth = () => ({ absolute: 0, relative: 0 });
 
-  test(experimentId: string, metric: Metric, scale: EffectScale): TestTally {
-    const key = `${experimentId}|${metric}|${scale}`;
+  constructor(private readonly truth: Truth, private readonly alpha = 0.05) {}
+
+  test(experimentId: string, action: string, metric: Metric, scale: EffectScale): TestTally {
+    const key = `${experimentId}|${action}|${metric}|${scale}`;
     let t = this.tests.get(key);
-    if (!t) this.tests.set(key, (t = { reads: 0, computed: 0, firstAlarmLook: 0, missedTruth: false, naiveAlarm: false, naiveLooks: 0, bonferroniInBudget: false, bonferroniAnyLook: false }));
+    if (!t) this.tests.set(key, (t = { reads: 0, computed: 0, firstAlarmLook: 0, missedTruth: false, naiveAlarm: false, naiveAnyLook: false }));
     return t;
+  }
+
+  private srmOf(id: string): { p: number; reads: number; naiveAlarm: boolean; firstAlarmLook: number } {
+    let s = this.srm.get(id);
+    if (!s) this.srm.set(id, (s = { p: 1, reads: 0, naiveAlarm: false, firstAlarmLook: 0 }));
+    return s;
   }
 
   stats(row: Row): void {
     const id = row.experiment_id as string;
     if (row.metric === 'srm') {
-      this.srm.set(id, { p: row.srm_p as number, reads: row.looks as number });
+      const s = this.srmOf(id);
+      if (typeof row.srm_p === 'number') s.p = row.srm_p;
+      s.reads = row.looks as number;
+      if (s.firstAlarmLook === 0 && s.p <= this.alpha) s.firstAlarmLook = s.reads;
       return;
     }
     const metric = row.metric as Metric;
-    const truth = this.truth(id, metric);
+    const action = row.action as string;
+    const truth = this.truth(id, action, metric);
     for (const scale of SCALES) {
       const [lo, hi] = scale === 'absolute' ? [row.lo, row.hi] : [row.lift_lo, row.lift_hi];
-      const t = this.test(id, metric, scale);
+      const t = this.test(id, action, metric, scale);
       t.reads = row.looks as number;
       if (typeof lo !== 'number' || typeof hi !== 'number') continue;
       t.computed++;
@@ -80,75 +89,85 @@ export class Tally {
   }
 
   alert(row: Row): void {
-    if (row.kind === 'harm') this.alerts.harm++;
-    else this.alerts.srm++;
+    if (row.kind === 'harm') {
+      this.alerts.harm++;
+      this.alerts.harmByAction.set(String(row.action), (this.alerts.harmByAction.get(String(row.action)) ?? 0) + 1);
+    } else this.alerts.srm++;
     this.alerts.ids.add(row.alert_id as string);
   }
 
   counts(row: Row): void {
     const id = row.experiment_id as string;
-    let m = this.moments.get(id);
-    if (!m) this.moments.set(id, (m = [{ n: 0, s1: 0, s2: 0, k: 0 }, { n: 0, s1: 0, s2: 0, k: 0 }]));
-    const g = m[row.group === 'control' ? 0 : 1];
+    this.looks.set(id, (this.looks.get(id) ?? 0) + 1);
+    let n = this.triggered.get(id);
+    if (!n) this.triggered.set(id, (n = [0, 0]));
+    const g = row.group === 'control' ? 0 : 1;
     if (row.action === '_') {
-      g.n = row.triggered as number;
+      n[g] = row.triggered as number;
+      const total = n[0] + n[1];
+      // Naive chi-square of the split against 50/50 at every trigger look (1 d.f.: |z| > 1.96).
+      if (total > 0 && Math.abs(n[1] - total / 2) / Math.sqrt(total / 4) > Z_975) this.srmOf(id).naiveAlarm = true;
       return;
     }
-    g.s1 = row.volume as number;
-    g.k = row.propensity as number;
-    g.s2 = row.sum_sq as number;
-    let users = this.usersAtLook.get(id);
-    if (!users) this.usersAtLook.set(id, (users = []));
-    users.push(m[0].n + m[1].n);
+    const action = row.action as string;
+    const key = `${id}|${action}`;
+    let m = this.moments.get(key);
+    if (!m) this.moments.set(key, (m = [{ n: 0, s1: 0, s2: 0, k: 0 }, { n: 0, s1: 0, s2: 0, k: 0 }]));
+    const arm = m[g];
+    arm.s1 = row.volume as number;
+    arm.k = row.propensity as number;
+    arm.s2 = row.sum_sq as number;
+    m[0].n = n[0];
+    m[1].n = n[1];
+    let users = this.usersAtLook.get(key);
+    if (!users) this.usersAtLook.set(key, (users = []));
+    users.push(n[0] + n[1]);
     for (const metric of METRICS) {
       const c = summarizeArm(m[0], metric);
       const t = summarizeArm(m[1], metric);
       for (const scale of SCALES) {
-        if (gateReason(t, c, metric, scale)) continue;
         const effect = estimateEffect(t, c, scale);
-        if ('notComputable' in effect) continue;
-        const tally = this.test(id, metric, scale);
-        tally.naiveLooks++;
-        const z = Math.abs(effect.delta) / Math.sqrt(effect.variance);
-        if (z > Z_975) tally.naiveAlarm = true;
-        if (z > Z_BONFERRONI) {
-          tally.bonferroniAnyLook = true;
-          if (tally.naiveLooks <= BONFERRONI_BUDGET) tally.bonferroniInBudget = true;
-        }
+        if ('notComputable' in effect || !(Math.abs(effect.delta) / Math.sqrt(effect.variance) > Z_975)) continue;
+        const tally = this.test(id, action, metric, scale);
+        tally.naiveAnyLook = true;
+        if (!gateReason(t, c, metric, scale)) tally.naiveAlarm = true;
       }
     }
   }
-}
 
-export const tallies = new Map<string, Tally>();
-
-class TallySink implements SinkInstance {
-  constructor(private readonly tally: Tally, private readonly role: 'stats' | 'alerts' | 'counts') {}
-  open(): Promise<void> {
-    return Promise.resolve();
-  }
-  write(batch: Batch): Promise<void> {
-    const { values } = batch;
-    const fold = this.role === 'stats' ? this.tally.stats.bind(this.tally) : this.role === 'alerts' ? this.tally.alert.bind(this.tally) : this.tally.counts.bind(this.tally);
-    for (let i = 0; i < batch.length; i++) fold(values[i]!);
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
+  /** A sink instance folding its input into this tally. */
+  sink(role: 'stats' | 'alerts' | 'counts'): SinkInstance {
+    const fold = role === 'stats' ? (r: Row) => this.stats(r) : role === 'alerts' ? (r: Row) => this.alert(r) : (r: Row) => this.counts(r);
+    return {
+      open: () => Promise.resolve(),
+      write(batch: Batch): Promise<void> {
+        const { values, kinds } = batch;
+        for (let i = 0; i < batch.length; i++) if (kinds?.[i] !== 'delete') fold(values[i]!);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
   }
 }
 
-export const aaTallySink = definePlugin({
-  kind: 'sink',
-  name: 'aa_tally',
-  summary: 'Test sink: folds stats rows, alerts or counts rows into a named tally.',
-  spec: field.object({
-    name: field.string({ doc: 'Tally name in `tallies`.' }),
-    role: field.enum(['stats', 'alerts', 'counts'] as const, { doc: 'What the input is.' }),
-  }),
-  create({ config }) {
-    const tally = tallies.get(config.name);
-    if (!tally) throw new Error(`no tally '${config.name}'`);
-    return new TallySink(tally, config.role);
-  },
-});
+/** Counts what reaches the late or dead-letter output, by operator and reason. */
+export class OutputCounter {
+  readonly byReason = new Map<string, number>();
+  total = 0;
+
+  sink(): SinkInstance {
+    return {
+      open: () => Promise.resolve(),
+      write: (batch: Batch): Promise<void> => {
+        for (let i = 0; i < batch.length; i++) {
+          const v = batch.values[i]!;
+          const key = `${String(v.operator)}/${String(v.reason)}`;
+          this.byReason.set(key, (this.byReason.get(key) ?? 0) + 1);
+          this.total++;
+        }
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+}
