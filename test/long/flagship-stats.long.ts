@@ -14,7 +14,7 @@ import { runPipelineInProcess } from '../../core/testing/index.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const file = join(root, 'pipelines', 'experiment_analytics.yaml');
-const EVENTS = 300_000;
+const EVENTS = 100_000;
 
 void test('real chain: every counts update is one look, nothing is lost at the stats operator', async (t) => {
   const env = { ...process.env, RUN_ID: 'stats-long', SEED: '7' };
