@@ -102,7 +102,9 @@ void test('a restore re-reads exactly the messages after the checkpointed sequen
   const r = await runJob(compile(pipeline(stream)), { checkpoint: { store, interval: 0 }, maxEvents: n + 50 - position, batchSize: 20 });
   assert.equal(r.status, 'stopped');
   assert.deepEqual(r.restoredFrom, { id: 1, store: 'memory' });
-  assert.equal(r.recordsIn, n + 50 - position, 'exactly the messages after the checkpoint');
+  // The budget stops it after exactly the messages that followed the checkpoint; the job's
+  // counters came back with the checkpoint, so it reports the whole run.
+  assert.equal(r.recordsIn, n + 50, 'the checkpoint\'s count plus the messages after it');
   assert.deepEqual(seqs(), range(1, n + 50), 'the collect sink, truncated to the checkpoint, holds every message once');
 });
 
