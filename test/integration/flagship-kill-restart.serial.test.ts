@@ -8,17 +8,17 @@
  *    own (SLUICE_JOB_STATE_DIR), and neither it nor the runs folder holds `checkpoints`.
  * 3. The restart, with the same environment, logs `restoring checkpoint <id> from hbase
  *    <table> …` naming the last checkpoint the killed job completed. `--events` counts the
- *    records of one process since its restore (core/runtime/engine/budget.ts: one budget per
- *    attempt), so the restart reads exactly what the checkpoint had not covered: the total
- *    minus the checkpoint's Kafka offsets (the topics start at offset 0) minus the bucket's
- *    values (a fresh `nats_kv` source delivers one per key; a restored one only the updates
- *    after its revision, here none). It ends drained, and `validateRun` finds 0 mismatches.
+ *    whole run (the restored checkpoint's count is spent already), so the restart runs the
+ *    same command and reads exactly what the checkpoint had not covered: the total minus the
+ *    checkpoint's Kafka offsets (the topics start at offset 0) minus the bucket's values (a
+ *    fresh `nats_kv` source delivers one per key; a restored one only the updates after its
+ *    revision, here none). It ends drained, and `validateRun` finds 0 mismatches.
  * 4. A late update: the restart stopped on its budget, so its last checkpoint is the
  *    shutdown checkpoint, taken before the end-of-stream flush (+∞): it restores the
  *    watermarks of the moment the job stopped. One more action — an action of the generated
  *    traffic again, new event id, an event time behind the restored watermark of the
  *    actions but within the 10 min allowed lateness — goes to the actions topic, and a
- *    third run (`--events 1`) reads it: the counts rows of that action for that user's
+ *    third run (`--events` one more than the total) reads it: the counts rows of that action for that user's
  *    triggers, read back through REST, show the volume one higher and a higher `version`.
  *
  * A `.serial.test.ts` file: it runs alone, after the other tests.
@@ -165,13 +165,13 @@ void test('kill -9 mid-stream, restart from the HBase checkpoint: tables equal t
   assert.ok(before, 'the killed job completed a checkpoint in HBase');
   const remaining = expected.total - covered(before, expected.experiments);
   t.diagnostic(`checkpoint ${before.id} covers ${expected.total - remaining} records; the restart reads ${remaining}`);
-  const second = await start(['--events', String(remaining)]);
+  const second = await start(['--events', String(expected.total)]);
   await finished(second);
   const restoreLine = second.output().split('\n').find((l) => l.includes('restoring checkpoint'));
   t.diagnostic(`restart: ${restoreLine ?? '(no restore line)'}`);
   assert.match(second.output(), new RegExp(`restoring checkpoint ${before.id} from hbase ${d.tables.checkpoints} ${JOB} \\(http://127\\.0\\.0\\.1:8080\\)`));
   assert.match(second.output(), /stopping: max events \(\d+\) reached/);
-  assert.match(second.output(), new RegExp(`max events \\(${remaining}\\)`), '--events counts the records read since the restore');
+  assert.match(second.output(), new RegExp(`max events \\(${expected.total}\\) reached`), '--events counts the whole run');
   // The job's counters come back with the checkpoint: it reports the whole run.
   assert.match(second.output(), new RegExp(`${expected.total} records in`));
   assert.deepEqual([...checkpointFolders(stateDir), ...checkpointFolders(d.runsDir)], [], 'still no checkpoints folder');
@@ -200,7 +200,7 @@ void test('kill -9 mid-stream, restart from the HBase checkpoint: tables equal t
   assert.ok(late.ts < actionsWatermark && late.ts >= actionsWatermark - ALLOWED_LATENESS_MS);
   const rowsBefore = byKey(await hbaseRows(d.tables.counts, 'c'));
   await produceMessages(d.topics.actions, [{ key: late.user_id, value: JSON.stringify(late) }]);
-  const third = await start(['--events', '1']);
+  const third = await start(['--events', String(expected.total + 1)]);
   await finished(third);
   assert.match(third.output(), new RegExp(`restoring checkpoint ${shutdown.id} from hbase ${d.tables.checkpoints}`));
   const rowsAfter = byKey(await hbaseRows(d.tables.counts, 'c'));

@@ -98,7 +98,8 @@ void test('a restore seeks to the checkpointed offsets, whatever the group has c
   const checkpointed = Object.keys(position).map((name) => Number(name.split(':')[1]));
   assert.ok(checkpointed.some((p) => position[`${topic}:${p}`]! < 100), 'the checkpoint stands before the end of some partition');
   await withAdmin((a) => a.setOffsets({ groupId: group, topic, partitions: checkpointed.map((p) => ({ partition: p, offset: String(ends[p]) })) }));
-  const second = await runJob(compiled(), { maxEvents: 180, checkpoint: { store, interval: 0 } });
+  // maxEvents counts the whole run: the 120 the checkpoint read and 180 more.
+  const second = await runJob(compiled(), { maxEvents: 300, checkpoint: { store, interval: 0 } });
   assert.equal(second.status, 'stopped', second.error?.message);
   assert.deepEqual(second.restoredFrom, { id: 1, store: 'memory' });
   const rows = readRows(out);

@@ -107,7 +107,7 @@ export function registerRun(program: Command, io: CliIo, done: (code: ExitCode) 
     .argument('<pipeline>', 'pipeline file')
     .option('--profile <name>', 'profile to run (default: the first the file declares)')
     .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
-    .option('--events <n>', 'stop after n source records', positiveInteger)
+    .option('--events <n>', 'stop after n source records over the whole run (a restored checkpoint counts what it read)', positiveInteger)
     .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
     .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
     .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean }) =>

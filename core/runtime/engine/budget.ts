@@ -1,7 +1,8 @@
 /**
- * `maxEvents`: the job stops after this many source records (all sources together), then
- * finishes as at end of input. Sources poll at most what is left; a poll that brings more
- * is cut, and the job then knows its sources' positions are past what it admitted.
+ * `maxEvents`: the job stops after this many source records (all sources together, over the
+ * whole run: a restored checkpoint's count is spent already), then finishes as at end of
+ * input. Sources poll at most what is left; a poll that brings more is cut, and the job then
+ * knows its sources' positions are past what it admitted.
  */
 import type { SourceChunk } from '../../api/index.ts';
 
@@ -35,6 +36,13 @@ export class EventBudget {
 
   exhausted(): void {
     this.onExhausted();
+  }
+
+  /** Records the restored checkpoint had read: spent before this attempt reads anything. */
+  spend(n: number): void {
+    if (!Number.isFinite(this.left) || n <= 0) return;
+    this.left = Math.max(0, this.left - n);
+    if (this.left === 0) this.onExhausted();
   }
 
   /** Takes the records of one poll from the budget, cutting what goes past it. */

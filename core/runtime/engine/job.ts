@@ -165,6 +165,7 @@ export class JobAttempt implements RunningJob {
     const onSignal = () => this.requestStop('shutdown signal');
     try {
       this.applyRestore(tasks, restore);
+      budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
       s.telemetry.metricsServer?.setReady(true);

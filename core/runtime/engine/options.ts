@@ -70,7 +70,7 @@ export interface EngineOptions {
    * clock to the caller (tests move it by hand).
    */
   readonly logicalClockStep?: number;
-  /** Stop after this many source records (all sources), then finish as at end of input. */
+  /** Stop after this many source records (all sources, the whole run: a restore counts what its checkpoint read), then finish as at end of input. */
   readonly maxEvents?: number;
   /** Ignore existing checkpoints and start from scratch. */
   readonly resetState?: boolean;
