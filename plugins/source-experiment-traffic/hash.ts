@@ -30,6 +30,18 @@ export function unit2(seed: number, stream: number, a: number, b: number): numbe
   return unit(seed ^ Math.imul(b + 1, 0x165667b1), stream, a);
 }
 
+/** The 1-based rank of a uniform draw u in a cumulative table: the first entry above u (the last one at most). */
+export function rankOf(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid]! > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo + 1;
+}
+
 /**
  * Zipf over ranks 1..n with exponent s: P(r) ∝ r^-s. A cumulative table (8 bytes a rank)
  * and a binary search per draw.
@@ -47,15 +59,7 @@ export class ZipfSampler {
 
   /** The rank (1-based) for a uniform draw u in [0, 1). */
   rank(u: number): number {
-    const { cdf } = this;
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo + 1;
+    return rankOf(this.cdf, u);
   }
 
   /** P(rank = r). */

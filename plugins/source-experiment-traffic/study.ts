@@ -10,7 +10,7 @@
  * of event counts maps a logical event to its user in O(log users), O(1) when walking forward.
  */
 import { EPOCH_MS } from '../experiments-model/index.ts';
-import { unit } from './hash.ts';
+import { rankOf, unit } from './hash.ts';
 import { S, unitForGroup } from './plan.ts';
 import type { Plans } from './plan.ts';
 import type { TrafficConfig } from './spec.ts';
@@ -126,16 +126,7 @@ export class StudyLayout {
     const cell = this.experimentOf(i) * A + a;
     const rate = this.rates[cell]! * (this.treated[i] ? this.lifts[cell]! : 1);
     if (unit(seed, S.studyActive + a, i) >= rate) return 0;
-    const u = unit(seed, S.studyCount + a, i);
-    const cdf = this.countCdf;
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo + 1;
+    return rankOf(this.countCdf, unit(seed, S.studyCount + a, i));
   }
 
   /** The user and slot of logical event e, or undefined past the last user. */
