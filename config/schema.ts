@@ -27,7 +27,7 @@ export interface RuntimeConfig {
     hbase: { host: string; port: number; table: string };
   };
   restart: { max_attempts: number; backoff: { initial: number; max: number } };
-  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical' };
+  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number } };
   state: { backend: string };
   tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number };
   metrics: { port: number; host: string };
@@ -194,6 +194,20 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: ['system', 'logical'],
       default: 'system',
       env: 'SLUICE_ENGINE_CLOCK',
+    },
+    mini_batch: {
+      max_rows: {
+        doc: 'Upsert outputs (e.g. counts) are compacted per key before they go downstream: each key keeps only its latest change until this many distinct keys are held, `max_delay` has passed, or the job checkpoints. 0 turns compaction off.',
+        format: 'natural',
+        default: 10_000,
+        env: 'SLUICE_ENGINE_MINI_BATCH_MAX_ROWS',
+      },
+      max_delay: {
+        doc: 'Longest an upsert change is held for compaction (real time); bounds the latency it adds.',
+        format: 'duration',
+        default: 100,
+        env: 'SLUICE_ENGINE_MINI_BATCH_MAX_DELAY',
+      },
     },
   },
   state: {

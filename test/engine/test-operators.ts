@@ -5,7 +5,10 @@
  * - `tumble_count`: keyed; counts records per key in tumbling event-time windows of
  *   `size` ms with an event-time timer per window; emits `{key, window_end, count}` when
  *   the watermark passes `window_end − 1`; a record for a fired window is late
- *   (`window_closed`); a record whose `fail` field is true is dead-lettered.
+ *   (`window_closed`); a record whose `fail` field is true is dead-lettered;
+ * - `running_sum`: keyed; emits `{k, sum, n}` for every record, an upsert stream keyed by
+ *   `k` (`insert` the first time, `update` after; `delete` when a record has `drop: true`);
+ *   a record behind the watermark is late (`behind_watermark`).
  */
 import { definePlugin, field, RecordError, state } from '../../core/api/index.ts';
 
@@ -23,7 +26,7 @@ export const lateMarker = definePlugin({
         for (let i = 0; i < batch.length; i++) {
           const t = batch.times[i]!;
           if (t < ctx.watermark) ctx.late(batch.values[i]!, t, 'behind_watermark', batch.provenance?.[i]);
-          else ctx.emit(batch.values[i]!, t, 'insert', batch.provenance?.[i]);
+          else ctx.emit(batch.values[i]!, t, batch.kinds?.[i] ?? 'insert', batch.provenance?.[i]);
         }
       },
     };
@@ -70,6 +73,42 @@ export const tumbleCount = definePlugin({
         const n = st.counts.get(end) ?? 0;
         st.counts.delete(end);
         ctx.emit({ key, window_end: end, count: n }, timestamp);
+      },
+    };
+  },
+});
+
+export const runningSum = definePlugin({
+  kind: 'operator',
+  name: 'running_sum',
+  summary: 'Test operator: a running sum per key, as an upsert stream.',
+  spec: field.object({ key: field.string({ doc: 'Key field.' }) }),
+  inputs: { min: 1, max: 1 },
+  keyed: true,
+  state: () => ({ sum: state.value<{ sum: number; n: number }>() }),
+  plan: (c, [input]) => ({ keys: [[c.key]], output: { changelog: { mode: 'upsert', key: ['k'] }, allowedLateness: input!.allowedLateness, key: ['k'] } }),
+  create({ state: st }) {
+    return {
+      processBatch(batch, _input, ctx) {
+        for (let i = 0; i < batch.length; i++) {
+          const value = batch.values[i]!;
+          const t = batch.times[i]!;
+          if (t < ctx.watermark) {
+            ctx.late(value, t, 'behind_watermark', batch.provenance?.[i]);
+            continue;
+          }
+          ctx.setCurrentKey(batch.keys![i]!);
+          ctx.setCurrentTime(t);
+          const before = st.sum.get();
+          if (value.drop === true) {
+            if (before) ctx.emit({ k: batch.keys![i]!, sum: before.sum, n: before.n }, t, 'delete');
+            st.sum.clear();
+            continue;
+          }
+          const next = { sum: (before?.sum ?? 0) + Number(value.v), n: (before?.n ?? 0) + 1 };
+          st.sum.set(next);
+          ctx.emit({ k: batch.keys![i]!, ...next }, t, before ? 'update' : 'insert');
+        }
       },
     };
   },

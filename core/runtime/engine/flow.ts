@@ -21,6 +21,8 @@ export class Flow {
   /** Items pushed and not yet fully handled by their consumer. */
   private inFlight = 0;
   private drainWaiters: (() => void)[] = [];
+  /** Stages holding records back (mini-batch compaction): told to let go when the job drains. */
+  private readonly flushers: (() => number)[] = [];
   private frozen: Promise<void> | undefined;
   private thaw: (() => void) | undefined;
 
@@ -42,10 +44,23 @@ export class Flow {
     return this.inFlight;
   }
 
-  /** Resolves when nothing is in flight (the caller has stopped the producers). */
-  drained(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  /** Registers a stage that holds records back; `flush` pushes them and returns how many it pushed. */
+  onDrain(flush: () => number): void {
+    this.flushers.push(flush);
+  }
+
+  /**
+   * Resolves when nothing is in flight and no stage holds records back (the caller has
+   * stopped the producers). Held records are flushed, and again after their consumers,
+   * which may hold what they made of them, are done.
+   */
+  async drained(): Promise<void> {
+    for (;;) {
+      let flushed = 0;
+      for (const flush of this.flushers) flushed += flush();
+      if (this.inFlight === 0 && flushed === 0) return;
+      if (this.inFlight > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
   }
 
   freeze(): void {

@@ -22,6 +22,8 @@ import { pluginFailure } from './errors.ts';
 import type { StageRef } from './errors.ts';
 import { awaitSpace } from './flow.ts';
 import type { Flow, Outlet, StreamItem } from './flow.ts';
+import { HeldOutput } from './held-output.ts';
+import type { MiniBatchSettings } from './held-output.ts';
 import { InputWatermarks } from './input-watermarks.ts';
 import type { InputWatermarkState } from './input-watermarks.ts';
 import type { BoundedQueue, Signal } from './queue.ts';
@@ -44,6 +46,8 @@ export interface OperatorTaskOptions {
   readonly aborted: () => boolean;
   /** Real ms an operator waits for an unblocked input before it feeds a blocked one anyway. */
   readonly stallMs: number;
+  /** Mini-batch compaction of upsert outputs (`held-output.ts`); off when absent. */
+  readonly miniBatch?: MiniBatchSettings;
 }
 
 export interface OperatorTaskSnapshot {
@@ -62,6 +66,8 @@ export class OperatorTask {
   /** The watermark last sent downstream: the operator's, held back by the instance's hold. */
   private forwarded = MIN_WATERMARK;
   private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
+  /** Upsert outputs held for compaction, by outlet (main and named). */
+  private readonly held = new Map<Outlet, HeldOutput>();
   finished = false;
   recordsIn = 0;
   recordsOut = 0;
@@ -73,6 +79,16 @@ export class OperatorTask {
     this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
     this.ended = o.inputs.map(() => false);
     this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
+    const mb = o.miniBatch;
+    if (mb && mb.maxRows > 0) {
+      const hold = (outlet: Outlet, info: { changelog?: { mode: string; key?: readonly string[] } } | undefined) => {
+        const cl = info?.changelog;
+        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb));
+      };
+      hold(o.main, c.plan.output);
+      for (const [name, outlet] of o.named) hold(outlet, c.plan.outputs?.[name]);
+      if (this.held.size) o.flow.onDrain(() => this.flushHeld());
+    }
     if (c.plugin.keyed && o.backend.prefetch) {
       this.prefetchKeys = c.inputKeys.map((spec) => {
         if (!spec?.length) return (b: Batch) => b;
@@ -109,6 +125,7 @@ export class OperatorTask {
       this.tickProcessingTime();
       const picked = this.pick();
       if (!picked) {
+        if (this.held.size && (await this.waitForHeldDeadline(signal))) continue;
         const stalled = await this.waitForInput(signal);
         if (!stalled) continue;
         const forced = this.pick(true);
@@ -119,6 +136,41 @@ export class OperatorTask {
       }
       if (this.finished) return;
     }
+  }
+
+  /**
+   * With changes held and no input waiting: waits for an item or the earliest held deadline,
+   * flushing at the deadline. False when nothing is held (the caller waits as usual).
+   */
+  private async waitForHeldDeadline(signal: Signal): Promise<boolean> {
+    let deadline = Infinity;
+    for (const h of this.held.values()) if (h.holding && h.deadline < deadline) deadline = h.deadline;
+    if (deadline === Infinity) return false;
+    const wait = deadline - performance.now();
+    if (wait > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), Math.ceil(wait));
+      });
+      const woke = signal.wait().then(() => false);
+      const timedOut = await Promise.race([expired, woke]);
+      clearTimeout(timer);
+      if (!timedOut) return true;
+      signal.notify();
+    }
+    this.flushHeld(performance.now());
+    return true;
+  }
+
+  /** Flushes held outputs (all of them, or those past their deadline); returns records pushed. */
+  private flushHeld(now?: number): number {
+    let pushed = 0;
+    for (const h of this.held.values()) if (now === undefined || (h.holding && now >= h.deadline)) pushed += h.flush();
+    if (pushed) {
+      this.recordsOut += pushed;
+      this.o.metrics.recordBatch(0, pushed, 0);
+    }
+    return pushed;
   }
 
   /** Waits for an item; true when only blocked inputs have items after `stallMs`. */
@@ -198,6 +250,7 @@ export class OperatorTask {
       if (forward !== undefined) this.forwarded = forward;
       this.route(forward, batch, started, span);
       if (item.end && this.ended.every(Boolean)) {
+        this.flushHeld();
         this.finished = true;
         this.o.main.push({ end: true });
         for (const outlet of this.o.named.values()) outlet.push({ end: true });
@@ -214,18 +267,10 @@ export class OperatorTask {
   private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: ReturnType<Tracer['startSpan']>): void {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
-    const emitted = out.main.length;
-    if (emitted || watermark !== undefined) {
-      this.o.main.push(watermark === undefined ? { batch: out.main } : emitted ? { batch: out.main, watermark } : { watermark });
-    }
+    const now = this.held.size ? performance.now() : 0;
+    const emitted = this.send(this.o.main, out.main, watermark, now);
     let named = 0;
-    for (const [name, outlet] of this.o.named) {
-      const b = out.named[name];
-      if (b?.length) named += b.length;
-      if (b?.length || watermark !== undefined) {
-        outlet.push(watermark === undefined ? { batch: b! } : b?.length ? { batch: b, watermark } : { watermark });
-      }
-    }
+    for (const [name, outlet] of this.o.named) named += this.send(outlet, out.named[name], watermark, now);
     if (out.late.length) this.o.late.push({ batch: out.late });
     if (out.deadLetter.length) this.o.deadLetter.push({ batch: out.deadLetter });
     const ms = performance.now() - started;
@@ -252,6 +297,15 @@ export class OperatorTask {
       if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
       span.end();
     }
+  }
+
+  /** Pushes an output's batch and the watermark after it (or holds them); returns the records pushed. */
+  private send(outlet: Outlet, batch: Batch | undefined, watermark: number | undefined, now: number): number {
+    const held = this.held.get(outlet);
+    if (held) return held.offer(batch, watermark, now);
+    const n = batch?.length ?? 0;
+    if (n || watermark !== undefined) outlet.push(watermark === undefined ? { batch: batch! } : n ? { batch: batch!, watermark } : { watermark });
+    return n;
   }
 
   /** Records a prefetching keyed operator could not key: dead-lettered like the host does. */

@@ -59,6 +59,11 @@ export interface EngineOptions {
   readonly restart?: RestartOptions;
   /** Most records per batch (a source's `maxRecords`). Default 1024. */
   readonly batchSize?: number;
+  /**
+   * Mini-batch compaction of upsert outputs: distinct keys held (0: off) and the longest a
+   * change is held, in real ms. Default the config's `engine.mini_batch` (10 000, 100 ms).
+   */
+  readonly miniBatch?: { readonly maxRows?: number; readonly maxDelayMs?: number };
   /** Batches buffered per edge before the producer waits. Default 8. */
   readonly queueCapacity?: number;
   /** Processing-time clock. Default the container's `services.clock`, else the system clock. */

@@ -16,6 +16,7 @@ import { createCheckpointStore } from '../checkpoint/create-store.ts';
 import type { EngineOptions, InstanceOverrides, CheckpointInfo, RunningJob } from './options.ts';
 import { DEFAULT_SINK_RETRY } from './sink-task.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
+import type { MiniBatchSettings } from './held-output.ts';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 
@@ -38,6 +39,7 @@ export interface EngineSettings {
   readonly queueCapacity: number;
   readonly idlePollMs: number;
   readonly stallMs: number;
+  readonly miniBatch: MiniBatchSettings;
   readonly checkpoint: { interval: number; timeout: number; tolerableFailures: number; retain: number };
   readonly restart: { maxAttempts: number; initialBackoff: number; maxBackoff: number };
   readonly sinkRetry: SinkRetryOptions;
@@ -114,6 +116,10 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     queueCapacity: options.queueCapacity ?? config?.engine.queue_capacity ?? 8,
     idlePollMs: options.idlePollMs ?? 5,
     stallMs: 100,
+    miniBatch: {
+      maxRows: options.miniBatch?.maxRows ?? config?.engine.mini_batch.max_rows ?? 10_000,
+      maxDelayMs: options.miniBatch?.maxDelayMs ?? config?.engine.mini_batch.max_delay ?? 100,
+    },
     checkpoint: {
       interval: cp.interval ?? config?.checkpoint.interval ?? 10_000,
       timeout: cp.timeout ?? config?.checkpoint.timeout ?? 60_000,

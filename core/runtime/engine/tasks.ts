@@ -108,6 +108,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       tracer,
       aborted: c.aborted,
       stallMs: s.stallMs,
+      miniBatch: s.miniBatch,
     });
     return { task, host };
   });
