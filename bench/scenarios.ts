@@ -1,6 +1,7 @@
 /** The benchmark scenarios, each run in a fresh process by `run.ts`. */
 import { runBenchPipeline } from './drivers/pipeline.ts';
 import { experimentStats } from './experiment-stats.ts';
+import { flagship } from './flagship.ts';
 import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -24,5 +25,9 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'json_decode', summary: 'JSON codec: decode ~110-byte lines in chunks of 1024', events: 1_000_000, run: jsonDecode },
   { name: 'file_sink_write', summary: 'file sink: encode + one write per 1024-record batch, fsync at the end', events: 1_000_000, run: fileSinkWrite },
   { name: 'file_source_read', summary: 'file source (1 MiB reads) + JSON decode', events: 1_000_000, run: fileSourceRead },
+  {
+    name: 'flagship', summary: '`npm start` as shipped: sluice run of the flagship, embedded profile, every output on (in process, from the command\'s start)', events: 1_000_000,
+    run: flagship,
+  },
   { name: 'experiment_stats', summary: 'experiment_stats operator alone, synthetic counts stream', events: 400_000, run: experimentStats },
 ];

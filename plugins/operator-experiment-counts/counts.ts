@@ -6,7 +6,8 @@
  * group, user_id, action, ts}`, already restricted to tracked actions before the epoch's
  * end), 1 = first triggers. Per action of the key it keeps `volume`, `propensity` (users
  * with ≥ 1) and `sum_sq` (Σ per-user count², updated as (c+1)² − c² = 2c + 1) with the
- * per-user counts in a MapState; per key the triggered users. Every change emits the
+ * per-user counts; per key the triggered users — all of a key in one state entry, read and
+ * written once per element. Every change emits the
  * changed row of the upsert stream (contract §2, key `row_key`): `insert` the first time,
  * `update` after, at the event time of the element that caused it, with the operator's
  * watermark. A timer at epoch end + allowed lateness drops the key's state: no element of
@@ -18,11 +19,26 @@ import { EPOCH_MS, TRIGGER_ACTION, countsRowKey } from '../experiments-model/ind
 import { experimentCountsOptions } from './spec.ts';
 import type { ExperimentCountsOptions } from './spec.ts';
 
-/** Counts of one action row. */
+/** Counts of one action row, and each user's count of that action. */
 export interface ActionCounts {
   volume: number;
   propensity: number;
   sum_sq: number;
+  /** The row's `row_key`, built once. */
+  readonly row_key: string;
+  /** Per-user count of the action. */
+  readonly users: Map<string, number>;
+}
+
+/**
+ * Everything one key (experiment, epoch, segment, group) holds, in one state entry: one
+ * backend read and one write per element, whatever it updates.
+ */
+export interface KeyCounts {
+  /** Triggered users; undefined until the first trigger. */
+  triggered: number | undefined;
+  readonly trigger_row_key: string;
+  readonly actions: Map<string, ActionCounts>;
 }
 
 const lateness = new WeakMap<object, number>();
@@ -43,12 +59,7 @@ export const experimentCounts = defineKeyedFunction({
   name: 'experiment_counts',
   summary: 'Counts volume, propensity, sum_sq per action and triggered users per (experiment, epoch, segment, group), as an upsert stream.',
   options: experimentCountsOptions,
-  state: () => ({
-    rows: state.map<string, ActionCounts>(),
-    /** Per-user count of each action: `action \u0000 user_id` → count. */
-    users: state.map<string, number>(),
-    triggered: state.value<number>(),
-  }),
+  state: () => ({ counts: state.value<KeyCounts>() }),
   output: () => ({
     changelog: { mode: 'upsert', key: ['row_key'] },
     fields: {
@@ -57,51 +68,53 @@ export const experimentCounts = defineKeyedFunction({
     },
   }),
   processElement(value: Row, ctx) {
-    const { rows, users, triggered } = ctx.state;
     const experiment = value.experiment_id as string;
     const epochStart = value.epoch_start as number;
     const segment = value.segment as number;
     const group = value.group as string;
-    if (rows.size === 0 && triggered.get() === undefined) {
+    let counts = ctx.state.counts.get();
+    if (counts === undefined) {
+      counts = { triggered: undefined, trigger_row_key: countsRowKey(experiment, epochStart, segment, TRIGGER_ACTION, group), actions: new Map() };
       ctx.timers.registerEventTimeTimer(epochStart + EPOCH_MS + allowedLateness(ctx.options as ExperimentCountsOptions));
     }
     const wm = ctx.watermark;
+    const watermark = Number.isFinite(wm) ? wm : null;
     if (ctx.input === 1) {
-      const before = triggered.get();
-      const n = (before ?? 0) + 1;
-      triggered.set(n);
+      const before = counts.triggered;
+      counts.triggered = (before ?? 0) + 1;
+      ctx.state.counts.set(counts);
       ctx.emit(
         {
-          row_key: countsRowKey(experiment, epochStart, segment, TRIGGER_ACTION, group), experiment_id: experiment, epoch_start: epochStart, segment,
-          action: TRIGGER_ACTION, group, volume: null, propensity: null, triggered: n, sum_sq: null, watermark_ms: Number.isFinite(wm) ? wm : null,
+          row_key: counts.trigger_row_key, experiment_id: experiment, epoch_start: epochStart, segment,
+          action: TRIGGER_ACTION, group, volume: null, propensity: null, triggered: counts.triggered, sum_sq: null, watermark_ms: watermark,
         },
         ctx.timestamp, before === undefined ? 'insert' : 'update',
       );
       return;
     }
     const action = value.action as string;
-    const userKey = `${action}\u0000${value.user_id as string}`;
-    const c = users.get(userKey) ?? 0;
-    users.set(userKey, c + 1);
-    let row = rows.get(action);
+    const user = value.user_id as string;
+    let row = counts.actions.get(action);
     const kind = row === undefined ? 'insert' : 'update';
-    if (row === undefined) row = { volume: 0, propensity: 0, sum_sq: 0 };
+    if (row === undefined) {
+      row = { volume: 0, propensity: 0, sum_sq: 0, row_key: countsRowKey(experiment, epochStart, segment, action, group), users: new Map() };
+      counts.actions.set(action, row);
+    }
+    const c = row.users.get(user) ?? 0;
+    row.users.set(user, c + 1);
     row.volume++;
     row.sum_sq += 2 * c + 1;
     if (c === 0) row.propensity++;
-    rows.set(action, row);
+    ctx.state.counts.set(counts);
     ctx.emit(
       {
-        row_key: countsRowKey(experiment, epochStart, segment, action, group), experiment_id: experiment, epoch_start: epochStart, segment,
-        action, group, volume: row.volume, propensity: row.propensity, triggered: null, sum_sq: row.sum_sq, watermark_ms: Number.isFinite(wm) ? wm : null,
+        row_key: row.row_key, experiment_id: experiment, epoch_start: epochStart, segment,
+        action, group, volume: row.volume, propensity: row.propensity, triggered: null, sum_sq: row.sum_sq, watermark_ms: watermark,
       },
       ctx.timestamp, kind,
     );
   },
   onTimer(_timestamp, ctx) {
-    ctx.state.rows.clear();
-    ctx.state.users.clear();
-    ctx.state.triggered.clear();
+    ctx.state.counts.clear();
   },
 });
-

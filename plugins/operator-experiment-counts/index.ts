@@ -1,4 +1,4 @@
 /** `experiment_counts`: a keyed function for `keyed_process` (see counts.ts). */
 export { experimentCounts, COUNTS_FIELDS } from './counts.ts';
-export type { ActionCounts } from './counts.ts';
+export type { ActionCounts, KeyCounts } from './counts.ts';
 export { experimentCountsOptions } from './spec.ts';

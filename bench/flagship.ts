@@ -1,0 +1,31 @@
+/**
+ * The flagship as a user runs it (`npm start -- --events N`): the `sluice run` command on
+ * pipelines/experiment_analytics.yaml, embedded profile, every output on (results in SQLite,
+ * archive, late and dead-letter files, report, summary), in this process so its CPU time is
+ * measured from the command's start (config, compile, plugin loading) to its exit.
+ * The run folder goes to a temporary directory that is removed afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main } from '../core/cli/main.ts';
+import { Measure } from './measure.ts';
+import type { RunResult, ScenarioOptions } from './scenario.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export async function flagship(options: ScenarioOptions): Promise<RunResult> {
+  const runs = mkdtempSync(join(tmpdir(), 'sluice-bench-flagship-'));
+  process.env.RUNS_DIR = runs;
+  process.env.RUN_ID = 'bench';
+  const measure = new Measure();
+  try {
+    measure.start();
+    const code = await main(['run', join(ROOT, 'pipelines/experiment_analytics.yaml'), '--profile', 'embedded', '--events', String(options.events)]);
+    const m = measure.stop();
+    if (code !== 0) throw new Error(`sluice run exited ${code}`);
+    return { ...m, events: options.events, driver: 'engine' };
+  } finally {
+    rmSync(runs, { recursive: true, force: true });
+  }
+}
