@@ -6,7 +6,6 @@
  * covers both. Exit 1 on any error, 2 when a file cannot be read, else 0.
  */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { formatIssue, lintFiles } from '../../runtime/graph/index.ts';
 import type { LocatedIssue } from '../../runtime/graph/index.ts';
 import { registryForPipelines, shownPath } from '../../runtime/plugins/index.ts';
@@ -42,13 +41,4 @@ export async function lint(files: readonly string[], io: CliIo): Promise<ExitCod
   const warnings = all.length - errors;
   io.err(`${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   return exitFor(all);
-}
-
-export function registerLint(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
-    .command('lint')
-    .description('Check pipeline files: YAML, keys, types, plugins, inputs, keys and changelogs, lateness, CEL, ${VAR}s.')
-    .argument('<files...>', 'pipeline files (pipelines/*.yaml)')
-    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nA *.test.yaml file is checked as a pipeline test (docs/pipeline-tests.md).\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
-    .action(async (files: string[]) => done(await lint(files, io)));
 }

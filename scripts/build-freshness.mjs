@@ -1,0 +1,68 @@
+// What the build reads, and whether dist/ still matches it. Shared by scripts/build.mjs
+// and bin/sluice.mjs, so it imports nothing but node:fs/node:path and stays cheap: the bin
+// calls `buildIsFresh()` on every start (a stat of each source file and folder, a few ms).
+//
+// Fresh means: dist/build-stamp.json exists, and no input file or folder (a folder's mtime
+// moves when a file is added, removed or renamed in it) was modified after the build
+// started reading. Any edit, `git checkout`, or new plugin folder therefore makes the build
+// stale until the next `npm run build`; a stale build is never run.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST = join(ROOT, 'dist');
+export const STAMP = 'build-stamp.json';
+/** Folders compiled into dist/ (tests beside the code are skipped). */
+export const BUILD_ROOTS = ['core', 'plugins', 'config'];
+/** Files outside those folders that change the output. */
+const BUILD_INPUTS = ['tsconfig.json'];
+
+/** Sources and copied assets; `.test.ts` files count as inputs only through their folder. */
+const isInput = (name) => /\.(ts|mjs|ya?ml|json)$/.test(name);
+
+/** Every input file under the build roots (absolute paths, sorted). */
+export function sourceFiles() {
+  const out = [];
+  walk((path, isDir) => { if (!isDir) out.push(path); });
+  return out.sort();
+}
+
+function walk(visit) {
+  const visitDir = (dir) => {
+    visit(dir, true);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visitDir(path);
+      else if (isInput(entry.name)) visit(path, false);
+    }
+  };
+  // An installed package ships dist/ without its sources: then there is nothing to compare.
+  for (const root of BUILD_ROOTS) if (existsSync(join(ROOT, root))) visitDir(join(ROOT, root));
+}
+
+/** The build's stamp, or undefined when dist/ holds no complete build. */
+export function readStamp() {
+  try {
+    return JSON.parse(readFileSync(join(DIST, STAMP), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first input modified after the build started, or undefined when dist/ is fresh. */
+export function staleInput(stamp = readStamp()) {
+  if (!stamp || typeof stamp.startedAt !== 'number') return join(DIST, STAMP);
+  let found;
+  const check = (path) => {
+    if (found === undefined && statSync(path).mtimeMs > stamp.startedAt) found = path;
+  };
+  for (const file of BUILD_INPUTS) if (existsSync(join(ROOT, file))) check(join(ROOT, file));
+  walk((path) => check(path));
+  return found;
+}
+
+export function buildIsFresh() {
+  return staleInput() === undefined;
+}
