@@ -22,13 +22,13 @@ const BUILD_INPUTS = ['tsconfig.json'];
 const isInput = (name) => /\.(ts|mjs|ya?ml|json)$/.test(name);
 
 /** Every input file under the build roots (absolute paths, sorted). */
-export function sourceFiles() {
+export function sourceFiles(root = ROOT) {
   const out = [];
-  walk((path, isDir) => { if (!isDir) out.push(path); });
+  walk(root, (path, isDir) => { if (!isDir) out.push(path); });
   return out.sort();
 }
 
-function walk(visit) {
+function walk(root, visit) {
   const visitDir = (dir) => {
     visit(dir, true);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -39,30 +39,33 @@ function walk(visit) {
     }
   };
   // An installed package ships dist/ without its sources: then there is nothing to compare.
-  for (const root of BUILD_ROOTS) if (existsSync(join(ROOT, root))) visitDir(join(ROOT, root));
+  for (const dir of BUILD_ROOTS) if (existsSync(join(root, dir))) visitDir(join(root, dir));
 }
 
 /** The build's stamp, or undefined when dist/ holds no complete build. */
-export function readStamp() {
+export function readStamp(root = ROOT) {
   try {
-    return JSON.parse(readFileSync(join(DIST, STAMP), 'utf8'));
+    return JSON.parse(readFileSync(join(root, 'dist', STAMP), 'utf8'));
   } catch {
     return undefined;
   }
 }
 
-/** The first input modified after the build started, or undefined when dist/ is fresh. */
-export function staleInput(stamp = readStamp()) {
-  if (!stamp || typeof stamp.startedAt !== 'number') return join(DIST, STAMP);
+/**
+ * The first input modified after the build started (or the missing stamp), or undefined
+ * when `<root>/dist` is fresh. `root` is the checkout, this one by default.
+ */
+export function staleInput(root = ROOT, stamp = readStamp(root)) {
+  if (!stamp || typeof stamp.startedAt !== 'number') return join(root, 'dist', STAMP);
   let found;
   const check = (path) => {
     if (found === undefined && statSync(path).mtimeMs > stamp.startedAt) found = path;
   };
-  for (const file of BUILD_INPUTS) if (existsSync(join(ROOT, file))) check(join(ROOT, file));
-  walk((path) => check(path));
+  for (const file of BUILD_INPUTS) if (existsSync(join(root, file))) check(join(root, file));
+  walk(root, (path) => check(path));
   return found;
 }
 
-export function buildIsFresh() {
-  return staleInput() === undefined;
+export function buildIsFresh(root = ROOT) {
+  return staleInput(root) === undefined;
 }

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { API_VERSION, SluiceError } from '../../api/index.ts';
 import { MANIFEST_FILE, moduleNeeded, pipelineWords, readManifest } from './builtin-manifest.ts';
+import type { BuiltinManifest } from './builtin-manifest.ts';
 import { brandedExports } from './exports.ts';
 import { PluginRegistry, describePlugin } from './registry.ts';
 
@@ -75,8 +76,11 @@ export function builtinRegistry(): Promise<PluginRegistry> {
  * built-ins those texts can use are imported and the others deferred (builtin-manifest.ts);
  * without one, a copy of every built-in.
  */
-export async function builtinRegistryFor(texts: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<PluginRegistry> {
-  const manifest = readManifest(join(REPO_ROOT, MANIFEST_FILE));
+export async function builtinRegistryFor(
+  texts: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  manifest: BuiltinManifest | undefined = readManifest(join(REPO_ROOT, MANIFEST_FILE)),
+): Promise<PluginRegistry> {
   if (!manifest) return (await builtinRegistry()).clone();
   const words = pipelineWords(texts, env);
   const registry = new PluginRegistry();

@@ -60,6 +60,8 @@ export async function registryForPipelines(files: readonly string[], options: Re
   const registry = options.builtins === 'all' ? (await builtinRegistry()).clone() : await builtinRegistryFor(read.map((r) => r.text), env);
   const issues: LocatedIssue[] = [];
   for (const { absolute, text } of read) {
+    // A file without the word `plugins` names no package: skip parsing it a second time.
+    if (!/\bplugins\b/.test(text)) continue;
     const refs = readPipelinePackages(shownPath(cwd, absolute), text, env);
     issues.push(...(await loadPluginPackages(registry, refs, { pipelineFile: absolute, cwd })));
   }

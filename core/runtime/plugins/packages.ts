@@ -17,7 +17,6 @@
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import semver from 'semver';
 import { API_VERSION, SluiceError } from '../../api/index.ts';
 import type { ErrorCode } from '../../api/index.ts';
 import type { LocatedIssue } from '../graph/types.ts';
@@ -103,6 +102,8 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     return;
   }
   const range = pkg.peerDependencies?.[API_PACKAGE];
+  // Imported here: a pipeline without packages never needs it.
+  const { default: semver } = await import('semver');
   if (range === undefined || semver.validRange(range) === null) {
     problem('E_PLUGIN_INVALID', `package ${label} declares no valid API range`, `its package.json must have "peerDependencies": {"${API_PACKAGE}": "^${API_VERSION}"}`);
     return;
