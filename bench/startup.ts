@@ -13,6 +13,10 @@
  * - `flagship_1`: `npm start`'s command with `--events 1`, start to exit (one record
  *   through the whole flagship, its checkpoint, report and summary).
  *
+ * `--baseline <dir>` adds a third variant: the `bin/sluice.mjs` of another checkout (e.g.
+ * `git archive <commit> | tar -x -C <dir>`, with a `node_modules` link), run from this
+ * checkout's folder, to compare with the code before a change.
+ *
  * Reported per scenario and variant: median wall seconds, median CPU seconds (user +
  * system, all threads) and median peak RSS. The tsx baseline runs with tsx's transpile cache
  * warm, as a developer's does. Figures depend on the machine's load: read the ratio.
@@ -53,8 +57,11 @@ const SCENARIOS: readonly StartupScenario[] = [
   },
 ];
 
-const VARIANTS = { compiled: {}, 'tsx source': { SLUICE_FROM_SOURCE: '1' } } as const;
-type Variant = keyof typeof VARIANTS;
+interface Variant {
+  readonly name: string;
+  readonly bin: string;
+  readonly env: Record<string, string>;
+}
 
 /** utime + stime of a live process, in seconds. */
 function procCpuS(pid: number): number {
@@ -69,13 +76,13 @@ function procPeakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function once(scenario: StartupScenario, variant: Variant, index: number): Promise<Sample> {
+function once(scenario: StartupScenario, variant: Variant, index: number, v: number): Promise<Sample> {
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-startup-'));
   const probe = join(scratch, 'probe.json');
-  const run = `bench-startup-${process.pid}-${index}-${variant === 'compiled' ? 'c' : 's'}`;
-  const env = { ...process.env, ...VARIANTS[variant], SLUICE_BENCH_PROBE: probe, RUN_ID: run };
+  const run = `bench-startup-${process.pid}-${index}-${v}`;
+  const env = { ...process.env, ...variant.env, SLUICE_BENCH_PROBE: probe, RUN_ID: run };
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', PROBE, 'bin/sluice.mjs', ...scenario.args(scratch, run)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', PROBE, variant.bin, ...scenario.args(scratch, run)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise<Sample>((done, fail) => {
@@ -113,7 +120,7 @@ const median = (xs: readonly number[]): number => {
 };
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, json: { type: 'string' }, only: { type: 'string' } },
+  options: { runs: { type: 'string', default: '5' }, json: { type: 'string' }, only: { type: 'string' }, baseline: { type: 'string' } },
   strict: true,
 });
 const runs = Number(args.runs);
@@ -123,26 +130,30 @@ const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 if (only && selected.length !== only.length) throw new Error(`unknown scenario in --only ${args.only} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
 if (!buildIsFresh()) throw new Error('dist/ is missing or stale: run `npm run build` first (the compiled variant would run the sources)');
 
-const results: Record<string, Record<Variant, { wall_s: number; cpu_s: number; peak_rss_mb: number; runs: number }>> = {};
+const variants: Variant[] = [
+  { name: 'compiled', bin: 'bin/sluice.mjs', env: {} },
+  { name: 'tsx source', bin: 'bin/sluice.mjs', env: { SLUICE_FROM_SOURCE: '1' } },
+];
+if (args.baseline) variants.push({ name: `baseline ${args.baseline}`, bin: join(resolve(args.baseline), 'bin', 'sluice.mjs'), env: {} });
+
+type Figures = { wall_s: number; cpu_s: number; peak_rss_mb: number; runs: number };
+const results: Record<string, Record<string, Figures>> = {};
 const rows: string[][] = [['scenario', 'variant', 'wall s', 'CPU s', 'peak RSS MB', 'CPU vs tsx']];
 for (const scenario of selected) {
-  const samples: Record<Variant, Sample[]> = { compiled: [], 'tsx source': [] };
+  const samples = variants.map((): Sample[] => []);
   for (let i = 0; i < runs; i++) {
-    for (const variant of Object.keys(VARIANTS) as Variant[]) samples[variant].push(await once(scenario, variant, i));
+    for (const [v, variant] of variants.entries()) samples[v]!.push(await once(scenario, variant, i, v));
   }
-  const figures = Object.fromEntries(
-    (Object.keys(VARIANTS) as Variant[]).map((v) => [v, {
-      wall_s: median(samples[v].map((s) => s.wallS)),
-      cpu_s: median(samples[v].map((s) => s.cpuS)),
-      peak_rss_mb: median(samples[v].map((s) => s.peakRssMb)),
-      runs,
-    }]),
-  ) as (typeof results)[string];
-  results[scenario.name] = figures;
-  for (const v of Object.keys(VARIANTS) as Variant[]) {
-    const f = figures[v];
-    const ratio = v === 'compiled' ? `${(f.cpu_s / figures['tsx source'].cpu_s).toFixed(2)}×` : '1×';
-    rows.push([scenario.name, v, f.wall_s.toFixed(3), f.cpu_s.toFixed(3), f.peak_rss_mb.toFixed(0), ratio]);
+  const figures = variants.map((variant, v): Figures => ({
+    wall_s: median(samples[v]!.map((s) => s.wallS)),
+    cpu_s: median(samples[v]!.map((s) => s.cpuS)),
+    peak_rss_mb: median(samples[v]!.map((s) => s.peakRssMb)),
+    runs,
+  }));
+  results[scenario.name] = Object.fromEntries(variants.map((variant, v) => [variant.name, figures[v]!]));
+  for (const [v, variant] of variants.entries()) {
+    const f = figures[v]!;
+    rows.push([scenario.name, variant.name, f.wall_s.toFixed(3), f.cpu_s.toFixed(3), f.peak_rss_mb.toFixed(0), `${(f.cpu_s / figures[1]!.cpu_s).toFixed(2)}×`]);
   }
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
