@@ -11,8 +11,11 @@
 // (bin/sluice.mjs) runs dist/ only when no source is newer than that stamp — see
 // scripts/build-freshness.mjs.
 //
+// `--types`: also the `.d.ts` of the package's exports (tsconfig.types.json, with tsc: a few
+// seconds more; `npm ci` and `npm pack` run it through `prepare`).
 // `--quiet`: print nothing on success. `--if-stale`: do nothing when dist/ is fresh (what
 // `npm start` and `npm test` run first, so an unchanged tree costs them a few ms).
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +57,13 @@ await build({
   tsconfig: join(ROOT, 'tsconfig.json'),
   logLevel: 'warning',
 });
+if (process.argv.includes('--types')) {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.types.json'), '--outDir', tmp], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`declarations failed (tsc exited ${tsc.status})`);
+  }
+}
 for (const file of assets) {
   const to = join(tmp, relative(ROOT, file));
   mkdirSync(dirname(to), { recursive: true });
