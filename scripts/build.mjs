@@ -16,7 +16,7 @@
 // `--quiet`: print nothing on success. `--if-stale`: do nothing when dist/ is fresh (what
 // `npm start` and `npm test` run first, so an unchanged tree costs them a few ms).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -79,11 +79,25 @@ writeFileSync(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`
 // The stamp records the time the inputs were read: a source saved after that is newer.
 writeFileSync(join(tmp, STAMP), `${JSON.stringify({ startedAt: started, roots: BUILD_ROOTS, files: entries.length + assets.length })}\n`);
 
-// Swap in the new tree; a concurrent reader sees the old dist/, none, or the new one.
+// Swap in the new tree; a concurrent reader sees the old dist/, none, or the new one. Two
+// builds at once (npm test and a test file's own check) each retry until theirs is in place.
 const old = `${DIST}.old-${process.pid}`;
-if (existsSync(DIST)) renameSync(DIST, old);
-renameSync(tmp, DIST);
-rmSync(old, { recursive: true, force: true });
+for (let attempt = 0; ; attempt++) {
+  try {
+    renameSync(tmp, DIST);
+    break;
+  } catch (error) {
+    if (attempt >= 20 || !['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+    try {
+      renameSync(DIST, `${old}-${attempt}`);
+    } catch (moved) {
+      if (moved.code !== 'ENOENT') throw moved;
+    }
+  }
+}
+for (const name of readdirSync(dirname(DIST))) {
+  if (name.startsWith(`dist.old-${process.pid}`)) rmSync(join(dirname(DIST), name), { recursive: true, force: true });
+}
 if (!quiet) console.log(`built ${entries.length} modules, ${assets.length} assets and a manifest of ${manifest.modules.length} built-in modules into ${relative(ROOT, DIST)}/ in ${Date.now() - started} ms`);
 // Importing the plugins may have left handles open (clients, timers): the build is done.
 process.exit(0);
