@@ -10,7 +10,6 @@ import { formatIssue, lintFiles } from '../../runtime/graph/index.ts';
 import type { LocatedIssue } from '../../runtime/graph/index.ts';
 import { registryForPipelines, shownPath } from '../../runtime/plugins/index.ts';
 import { sortIssues } from '../../runtime/spec/issues.ts';
-import { checkPipelineTest } from '../../testing/pipeline-test/check.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
@@ -20,6 +19,8 @@ import { exitFor } from '../pipeline.ts';
 export const isPipelineTestFile = (file: string): boolean => /\.test\.ya?ml$/.test(file);
 
 async function lintTestFile(file: string, io: CliIo): Promise<LocatedIssue[]> {
+  // Imported here: linting pipelines alone does not load the test kit.
+  const { checkPipelineTest } = await import('../../testing/pipeline-test/check.ts');
   try {
     return [...(await checkPipelineTest(file, { cwd: io.cwd })).issues];
   } catch (error) {
