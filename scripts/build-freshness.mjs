@@ -18,8 +18,8 @@ export const BUILD_ROOTS = ['core', 'plugins', 'config'];
 /** Files outside those folders that change the output. */
 const BUILD_INPUTS = ['tsconfig.json'];
 
-/** Sources and copied assets; `.test.ts` files count as inputs only through their folder. */
-const isInput = (name) => /\.(ts|mjs|ya?ml|json)$/.test(name);
+/** Sources and copied assets. Tests beside the code are not built: not inputs (their folder still is). */
+const isInput = (name) => /\.(ts|mjs|ya?ml|json)$/.test(name) && !name.endsWith('.test.ts');
 
 /** Every input file under the build roots (absolute paths, sorted). */
 export function sourceFiles(root = ROOT) {
