@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'docs/**', 'out/**', '**/*.mjs', '**/*.js', '**/node_modules/**'] },
+  { ignores: ['node_modules/**', 'docs/**', 'out/**', 'dist/**', 'dist.*/**', '**/*.mjs', '**/*.js', '**/node_modules/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -5,6 +5,10 @@
 // one at a time; then the long statistical suites (`test/long/*.long.ts`: A/A, known
 // effect, SRM power through the flagship chain), one at a time. Each file runs in its own
 // process; the spec reporter prints per-file durations.
+// Tests run the TypeScript sources through tsx, and resolve `sluice/api` and `sluice/testing`
+// to those sources too (the `sluice-source` export condition), so a test never sees the
+// compiled build. The build is refreshed first (when stale) for the CLI tests, which spawn
+// `bin/sluice.mjs`, so they run what `npm start` runs.
 // `--unit`: the quick subset (unit tests beside the code; no services, no serial or long suites).
 // `--long`: the long suites only.
 import { spawnSync } from 'node:child_process';
@@ -40,6 +44,7 @@ if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && 
 if (longOnly) files = files.filter((f) => f.endsWith('.long.ts'));
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 
+step('build', process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (!filters.length) {
   step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
   step('lint', 'npx', ['eslint', '.']);
@@ -48,21 +53,22 @@ if (!filters.length) {
 if (!unitOnly && files.some((f) => f.startsWith('test/integration/'))) {
   step('services', 'bash', ['scripts/services', 'up']);
 }
+const NODE_TEST = ['--import', 'tsx', '--conditions=sluice-source', '--test'];
 const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
 const long = files.filter((f) => f.endsWith('.long.ts'));
 const parallel = files.filter((f) => !serial.includes(f) && !long.includes(f));
 if (parallel.length) {
   step(`tests (${parallel.length} files)`, process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...parallel,
+    ...NODE_TEST, '--test-reporter=spec', '--test-concurrency=2', ...parallel,
   ], { SLUICE_TEST: '1' });
 }
 if (serial.length) {
   step(`serial tests (${serial.length} files, one at a time)`, process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...serial,
+    ...NODE_TEST, '--test-reporter=spec', '--test-concurrency=1', ...serial,
   ], { SLUICE_TEST: '1' });
 }
 if (long.length) {
   step(`long suites (${long.length} files, one at a time)`, process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...long,
+    ...NODE_TEST, '--test-reporter=spec', '--test-concurrency=1', ...long,
   ], { SLUICE_TEST: '1' });
 }

@@ -2,11 +2,9 @@
  * `sluice config [--set k=v]…`: the effective runtime configuration, each value with the
  * layer it came from (default, file:line:col, env VAR, --set), secrets redacted.
  */
-import type { Command } from 'commander';
 import { formatDuration } from '../../api/index.ts';
 import { configFields, formatConfigIssue, formatOrigin, hasConfigErrors, loadRuntimeConfig, shownValue } from '../../runtime/config/index.ts';
 import type { LoadedRuntimeConfig } from '../../runtime/config/index.ts';
-import { renderConfigReference } from '../../runtime/config/reference.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -58,29 +56,4 @@ export function showConfig(sets: readonly string[], json: boolean, io: CliIo): E
     writeLines(io.out, formatEffectiveConfig(loaded));
   }
   return configExit(loaded);
-}
-
-/** Collects repeated `--set a.b=c`. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-export function registerConfig(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
-    .command('config')
-    .description('Print the effective runtime configuration and where each value came from; secrets redacted.')
-    .option('--set <path=value>', 'override a value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
-    .option('--json', 'print JSON: {path: {value, origin}}')
-    .option('--docs', 'print the reference of every field as Markdown (docs/configuration.md) instead; reads no layer')
-    .addHelpText(
-      'after',
-      '\nLayers, lowest first: schema default < config/default.yaml < config/$NODE_ENV.yaml < environment (SLUICE_*) < --set.\nEvery field: docs/configuration.md (npx sluice config --docs).\nExit: 0 valid, 1 a layer has an invalid value or key (printed on stderr), 2 a malformed --set.',
-    )
-    .action((opts: { set: string[]; json?: boolean; docs?: boolean }) => {
-      if (opts.docs) {
-        io.out(renderConfigReference());
-        return done(EXIT.OK);
-      }
-      done(showConfig(opts.set, opts.json === true, io));
-    });
 }

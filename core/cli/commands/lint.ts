@@ -6,12 +6,10 @@
  * covers both. Exit 1 on any error, 2 when a file cannot be read, else 0.
  */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { formatIssue, lintFiles } from '../../runtime/graph/index.ts';
 import type { LocatedIssue } from '../../runtime/graph/index.ts';
 import { registryForPipelines, shownPath } from '../../runtime/plugins/index.ts';
 import { sortIssues } from '../../runtime/spec/issues.ts';
-import { checkPipelineTest } from '../../testing/pipeline-test/check.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
@@ -21,6 +19,8 @@ import { exitFor } from '../pipeline.ts';
 export const isPipelineTestFile = (file: string): boolean => /\.test\.ya?ml$/.test(file);
 
 async function lintTestFile(file: string, io: CliIo): Promise<LocatedIssue[]> {
+  // Imported here: linting pipelines alone does not load the test kit.
+  const { checkPipelineTest } = await import('../../testing/pipeline-test/check.ts');
   try {
     return [...(await checkPipelineTest(file, { cwd: io.cwd })).issues];
   } catch (error) {
@@ -42,13 +42,4 @@ export async function lint(files: readonly string[], io: CliIo): Promise<ExitCod
   const warnings = all.length - errors;
   io.err(`${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
   return exitFor(all);
-}
-
-export function registerLint(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
-    .command('lint')
-    .description('Check pipeline files: YAML, keys, types, plugins, inputs, keys and changelogs, lateness, CEL, ${VAR}s.')
-    .argument('<files...>', 'pipeline files (pipelines/*.yaml)')
-    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nA *.test.yaml file is checked as a pipeline test (docs/pipeline-tests.md).\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
-    .action(async (files: string[]) => done(await lint(files, io)));
 }

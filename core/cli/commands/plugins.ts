@@ -7,7 +7,6 @@
  * from the built-in plugins' specs; `--check` exits 1 when the folder differs from them.
  */
 import { relative, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { formatIssue } from '../../runtime/graph/index.ts';
 import { builtinRegistry, loadInstalledPlugins, registryForPipelines } from '../../runtime/plugins/index.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -16,10 +15,9 @@ import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
 import { checkDocs, hasDrift, writeDocs } from '../plugin-docs/files.ts';
 import { renderDocs } from '../plugin-docs/render.ts';
-import { collect } from './config.ts';
 
 export async function listPlugins(pipelines: readonly string[], json: boolean, io: CliIo): Promise<ExitCode> {
-  const { registry, issues } = await registryForPipelines(pipelines, { cwd: io.cwd, env: io.env });
+  const { registry, issues } = await registryForPipelines(pipelines, { cwd: io.cwd, env: io.env, builtins: 'all' });
   const installed = await loadInstalledPlugins(registry, io.cwd);
   writeLines(io.err, [...registry.warnings.map((w) => `warning: ${w}`), ...[...installed, ...issues].map(formatIssue)]);
   const rows = registry.list().map((e) => ({ kind: e.definition.kind, name: e.definition.name, package: e.package, version: e.version, summary: e.definition.summary }));
@@ -56,22 +54,4 @@ export async function pluginDocs(out: string, check: boolean, io: CliIo): Promis
   const changed = drift.missing.length + drift.changed.length + drift.extra.length;
   io.err(`${shown}: ${pages.size} pages, ${changed} written or removed\n`);
   return EXIT.OK;
-}
-
-export function registerPlugins(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  const plugins = program.command('plugins').description('List plugins and render their reference docs.');
-  plugins
-    .command('list')
-    .description('List every plugin: built-ins, installed plugin packages, and those the given pipelines load.')
-    .option('--pipeline <file>', 'also load the packages this pipeline names under plugins: (repeatable)', collect, [])
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit: 0 listed, 1 a plugin package could not be loaded (printed on stderr).')
-    .action(async (opts: { pipeline: string[]; json?: boolean }) => done(await listPlugins(opts.pipeline, opts.json === true, io)));
-  plugins
-    .command('docs')
-    .description("Render Markdown reference docs from the built-in plugins' specs.")
-    .option('--out <dir>', 'folder to write to', 'docs/plugins')
-    .option('--check', 'write nothing; exit 1 when the folder differs from what would be written')
-    .addHelpText('after', '\nOne page per plugin (<kind>-<name>.md) and an index (README.md).\nExit: 0 written or up to date, 1 --check found drift.')
-    .action(async (opts: { out: string; check?: boolean }) => done(await pluginDocs(opts.out, opts.check === true, io)));
 }

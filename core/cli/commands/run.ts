@@ -10,8 +10,6 @@
  * and the summary is written when the run ends, also after Ctrl-C.
  */
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
-import type { Command } from 'commander';
 import { SluiceError } from '../../api/index.ts';
 import { createJobContainer } from '../../runtime/di/index.ts';
 import type * as Engine from '../../runtime/engine/index.ts';
@@ -19,7 +17,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
-import { collect, loadConfigOrReport } from './config.ts';
+import { loadConfigOrReport } from './config.ts';
 import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
@@ -92,25 +90,4 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-}
-
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
-export function registerRun(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
-    .command('run')
-    .description('Run a pipeline until end of input, --events N, or Ctrl-C (graceful: drain, checkpoint, close).')
-    .argument('<pipeline>', 'pipeline file')
-    .option('--profile <name>', 'profile to run (default: the first the file declares)')
-    .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
-    .option('--events <n>', 'stop after n source records over the whole run (a restored checkpoint counts what it read)', positiveInteger)
-    .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
-    .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
-    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean }) =>
-      done(await run(file, { ...opts }, io)),
-    );
 }

@@ -8,7 +8,6 @@
  * failed`. Exit: 0 all passed; 1 a case failed or a test file (or its pipeline) is invalid,
  * printed like lint's problems; 2 a file cannot be read; 3 a job failed while running.
  */
-import type { Command } from 'commander';
 import { SluiceError } from '../../api/index.ts';
 import { formatIssue } from '../../runtime/graph/index.ts';
 import { sortIssues } from '../../runtime/spec/issues.ts';
@@ -70,17 +69,4 @@ export async function testPipelines(files: readonly string[], io: CliIo): Promis
   }
   io.out(`${passed} passed, ${failed} failed\n`);
   return worse(exit, failed > 0 ? EXIT.PROBLEMS : EXIT.OK);
-}
-
-export function registerTest(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
-    .command('test')
-    .description('Run declarative pipeline tests (pipelines/<name>.test.yaml): inputs per source, expected records per output.')
-    .argument('<files...>', 'test files')
-    .addHelpText(
-      'after',
-      '\nFormat: docs/pipeline-tests.md. The process environment is not read: a test file gives its ${VAR}s under env:.\n' +
-        'Exit: 0 all passed, 1 a test failed or a test file is invalid, 2 a file cannot be read, 3 a job failed while running.',
-    )
-    .action(async (files: string[]) => done(await testPipelines(files, io)));
 }

@@ -11,10 +11,13 @@
  */
 import { register } from 'node:module';
 
-/** Specifier → the module this runtime serves for it. */
+/** `.ts` when this runtime runs from its sources, `.js` when it runs compiled (dist/). */
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** Specifier → the module this runtime serves for it: its own copy, source or compiled. */
 export const API_SPECIFIERS: Readonly<Record<string, string>> = {
-  'sluice/api': new URL('../../api/index.ts', import.meta.url).href,
-  'sluice/testing': new URL('../../testing/index.ts', import.meta.url).href,
+  'sluice/api': new URL(`../../api/index${EXT}`, import.meta.url).href,
+  'sluice/testing': new URL(`../../testing/index${EXT}`, import.meta.url).href,
 };
 
 let installed = false;

@@ -1,62 +1,93 @@
 /**
  * Built-in plugins: every `plugins/<folder>/index.ts` of this repository, scanned at start,
  * so adding a plugin needs no central list. Each branded export is registered; a folder
- * without one, or a kind and name defined twice, is an error.
+ * without one, or a kind and name defined twice, is an error. The compiled runtime imports
+ * only those a pipeline can use (`builtinRegistryFor`, builtin-manifest.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { API_VERSION, SluiceError } from '../../api/index.ts';
+import { MANIFEST_FILE, moduleNeeded, pipelineWords, readManifest } from './builtin-manifest.ts';
+import type { BuiltinManifest } from './builtin-manifest.ts';
 import { brandedExports } from './exports.ts';
 import { PluginRegistry, describePlugin } from './registry.ts';
 
-/** The repository root, from this file's place in it. */
+/** The repository root, from this file's place in it (dist/ when running the build). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** `plugins/*\/index.ts` files, sorted by folder. */
+/** `.ts` when the runtime runs from its sources, `.js` when it runs compiled (dist/). */
+export const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** `plugins/*\/index.ts` files (`index.js` in the build), sorted by folder. */
 export function builtinModules(pluginsDir = join(REPO_ROOT, 'plugins')): string[] {
   if (!existsSync(pluginsDir)) return [];
   return readdirSync(pluginsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .map((d) => join(pluginsDir, d.name, 'index.ts'))
+    .map((d) => join(pluginsDir, d.name, `index${MODULE_EXT}`))
     .filter((file) => existsSync(file))
     .sort();
 }
 
 /**
- * Imports every built-in module and registers its definitions in a new registry. Throws
- * `E_PLUGIN_INVALID` for an index.ts that cannot be imported and `E_PLUGIN_CLASH` for a
- * kind and name defined twice; an index.ts without definitions is noted in `warnings`.
+ * Imports one built-in module and registers its definitions. Throws `E_PLUGIN_INVALID` for
+ * a module that cannot be imported and `E_PLUGIN_CLASH` for a kind and name defined twice;
+ * a module without definitions is noted in `warnings`.
  */
-export async function loadBuiltinRegistry(pluginsDir?: string): Promise<PluginRegistry> {
-  const registry = new PluginRegistry();
-  for (const file of builtinModules(pluginsDir)) {
-    const module = relative(REPO_ROOT, file);
-    let namespace: Record<string, unknown>;
-    try {
-      namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (error) {
-      throw new SluiceError('E_PLUGIN_INVALID', `cannot import built-in module ${module}: ${(error as Error).message}`, { cause: error });
-    }
-    const found = brandedExports(namespace);
-    // A plugin folder may hold a library other plugins share (no definition yet, or none
-    // meant): it is skipped, and said so where plugins are listed.
-    if (found.length === 0) registry.warnings.push(`${module} exports no plugin made by definePlugin; skipped`);
-    for (const { definition, exportName } of found) {
-      const entry = { definition, package: 'built-in', version: API_VERSION, module, exportName } as const;
-      const clash = registry.tryRegister(entry);
-      if (clash) {
-        throw new SluiceError('E_PLUGIN_CLASH', `${describePlugin(entry)} clashes with ${describePlugin(clash)}`);
-      }
+export async function importBuiltin(registry: PluginRegistry, file: string): Promise<void> {
+  // Named by its source file, which the build mirrors: `plugins/operator-filter/index.ts`.
+  const module = relative(REPO_ROOT, file).replace(/\.js$/, '.ts');
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new SluiceError('E_PLUGIN_INVALID', `cannot import built-in module ${module}: ${(error as Error).message}`, { cause: error });
+  }
+  const found = brandedExports(namespace);
+  // A plugin folder may hold a library other plugins share (no definition yet, or none
+  // meant): it is skipped, and said so where plugins are listed.
+  if (found.length === 0) registry.warnings.push(`${module} exports no plugin made by definePlugin; skipped`);
+  for (const { definition, exportName } of found) {
+    const entry = { definition, package: 'built-in', version: API_VERSION, module, exportName } as const;
+    const clash = registry.tryRegister(entry);
+    if (clash) {
+      throw new SluiceError('E_PLUGIN_CLASH', `${describePlugin(entry)} clashes with ${describePlugin(clash)}`);
     }
   }
+}
+
+/** Imports every built-in module (see `importBuiltin`) into a new registry. */
+export async function loadBuiltinRegistry(pluginsDir?: string): Promise<PluginRegistry> {
+  const registry = new PluginRegistry();
+  for (const file of builtinModules(pluginsDir)) await importBuiltin(registry, file);
   return registry;
 }
 
 let shared: Promise<PluginRegistry> | undefined;
 
-/** The built-ins, scanned once per process. Callers `clone()` it before adding packages. */
+/** Every built-in, imported once per process. Callers `clone()` it before adding packages. */
 export function builtinRegistry(): Promise<PluginRegistry> {
   shared ??= loadBuiltinRegistry();
   return shared;
+}
+
+/**
+ * A new registry for pipelines whose files read `texts`: with the build's manifest, the
+ * built-ins those texts can use are imported and the others deferred (builtin-manifest.ts);
+ * without one, a copy of every built-in.
+ */
+export async function builtinRegistryFor(
+  texts: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  manifest: BuiltinManifest | undefined = readManifest(join(REPO_ROOT, MANIFEST_FILE)),
+): Promise<PluginRegistry> {
+  if (!manifest) return (await builtinRegistry()).clone();
+  const words = pipelineWords(texts, env);
+  const registry = new PluginRegistry();
+  for (const entry of manifest.modules) {
+    const file = join(REPO_ROOT, entry.module);
+    if (moduleNeeded(entry, words)) await importBuiltin(registry, file);
+    else for (const p of entry.plugins) registry.defer(p.kind, p.name, file);
+  }
+  return registry;
 }

@@ -6,13 +6,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readPipelinePackages } from '../graph/compile.ts';
 import type { LocatedIssue } from '../graph/types.ts';
-import { builtinRegistry } from './builtins.ts';
+import { builtinRegistry, builtinRegistryFor } from './builtins.ts';
 import { loadPluginPackages, shownPath } from './packages.ts';
 import type { PluginRegistry } from './registry.ts';
 
 export { PluginRegistry, describePlugin, KIND_ORDER } from './registry.ts';
 export type { RegisteredPlugin, PluginPackage } from './registry.ts';
-export { builtinRegistry, loadBuiltinRegistry, builtinModules, REPO_ROOT } from './builtins.ts';
+export { builtinRegistry, builtinRegistryFor, loadBuiltinRegistry, builtinModules, importBuiltin, REPO_ROOT } from './builtins.ts';
+export { describeBuiltins, readManifest, pipelineWords, moduleNeeded, MANIFEST_FILE } from './builtin-manifest.ts';
+export type { BuiltinManifest, ManifestModule } from './builtin-manifest.ts';
 export { loadPluginPackages, issueError, shownPath, API_PACKAGE } from './packages.ts';
 export type { LoadPackagesOptions } from './packages.ts';
 export { installApiBinding, API_SPECIFIERS } from './api-binding.ts';
@@ -31,26 +33,36 @@ export interface RegistryOptions {
   readonly cwd?: string;
   /** For `${VAR}` in `plugins:` entries; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `used` (default): the built-ins the files can use, the others known by name only
+   * (compiled runtime; from sources every built-in is imported anyway). `all`: every built-in.
+   */
+  readonly builtins?: 'used' | 'all';
 }
 
 /**
  * The plugins pipelines see: the built-ins plus the packages every given file names under
- * `plugins:` (top level and profiles). The built-in registry is shared; this returns a copy.
+ * `plugins:` (top level and profiles). Returns a registry of its own, to add to freely.
  * A file that cannot be read adds nothing here (compiling it reports that).
  */
 export async function registryForPipelines(files: readonly string[], options: RegistryOptions = {}): Promise<PipelineRegistry> {
   const cwd = options.cwd ?? process.cwd();
-  const registry = (await builtinRegistry()).clone();
-  const issues: LocatedIssue[] = [];
+  const env = options.env ?? process.env;
+  const read: { absolute: string; text: string }[] = [];
   for (const file of files) {
     const absolute = resolve(cwd, file);
-    let text: string;
     try {
-      text = readFileSync(absolute, 'utf8');
+      read.push({ absolute, text: readFileSync(absolute, 'utf8') });
     } catch {
       continue;
     }
-    const refs = readPipelinePackages(shownPath(cwd, absolute), text, options.env ?? process.env);
+  }
+  const registry = options.builtins === 'all' ? (await builtinRegistry()).clone() : await builtinRegistryFor(read.map((r) => r.text), env);
+  const issues: LocatedIssue[] = [];
+  for (const { absolute, text } of read) {
+    // A file without the word `plugins` names no package: skip parsing it a second time.
+    if (!/\bplugins\b/.test(text)) continue;
+    const refs = readPipelinePackages(shownPath(cwd, absolute), text, env);
     issues.push(...(await loadPluginPackages(registry, refs, { pipelineFile: absolute, cwd })));
   }
   return { registry, issues };

@@ -17,12 +17,13 @@
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import semver from 'semver';
 import { API_VERSION, SluiceError } from '../../api/index.ts';
 import type { ErrorCode } from '../../api/index.ts';
 import type { LocatedIssue } from '../graph/types.ts';
 import { installApiBinding } from './api-binding.ts';
+import { ensureLoaderFor } from './typescript-loader.ts';
 import type { PackageRef } from '../spec/pipeline.ts';
+import { importBuiltin } from './builtins.ts';
 import { brandedExports } from './exports.ts';
 import { locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
 import type { PackageJson } from './locate-package.ts';
@@ -101,6 +102,8 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     return;
   }
   const range = pkg.peerDependencies?.[API_PACKAGE];
+  // Imported here: a pipeline without packages never needs it.
+  const { default: semver } = await import('semver');
   if (range === undefined || semver.validRange(range) === null) {
     problem('E_PLUGIN_INVALID', `package ${label} declares no valid API range`, `its package.json must have "peerDependencies": {"${API_PACKAGE}": "^${API_VERSION}"}`);
     return;
@@ -117,6 +120,7 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
   installApiBinding();
   let namespace: Record<string, unknown>;
   try {
+    await ensureLoaderFor(main);
     namespace = (await import(pathToFileURL(main).href)) as Record<string, unknown>;
   } catch (error) {
     problem('E_PLUGIN_INIT', `package ${label} threw while loading: ${(error as Error).message}`);
@@ -128,6 +132,9 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     return;
   }
   for (const { definition, exportName } of found) {
+    // A built-in not imported yet still clashes: import it so the clash names it.
+    const builtin = registry.deferredModule(definition.kind, definition.name);
+    if (builtin !== undefined) await importBuiltin(registry, builtin);
     const registered = { definition, package: pkg.name ?? name, version: pkg.version ?? '0.0.0', module: main, exportName };
     const clash = registry.tryRegister(registered);
     if (clash) problem('E_PLUGIN_CLASH', `${describePlugin(registered)} clashes with ${describePlugin(clash)}`, 'two plugins cannot share a kind and name');

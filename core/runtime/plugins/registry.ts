@@ -22,6 +22,13 @@ export interface RegisteredPlugin {
 
 export class PluginRegistry implements PluginLookup {
   private readonly byKey = new Map<string, RegisteredPlugin>();
+  /**
+   * Built-ins known by kind and name only, not imported (builtin-manifest.ts: the compiled
+   * runtime imports only the built-ins a pipeline names). They count in `names()`, so
+   * suggestions and hints are the same as with every built-in loaded; `get()` and `list()`
+   * see only what was imported.
+   */
+  private readonly deferred = new Map<string, string>();
   /** Things worth saying about how the registry was filled (a module that exported nothing). */
   readonly warnings: string[] = [];
 
@@ -31,7 +38,19 @@ export class PluginRegistry implements PluginLookup {
     const existing = this.byKey.get(key);
     if (existing) return existing.definition === entry.definition ? undefined : existing;
     this.byKey.set(key, entry);
+    this.deferred.delete(key);
     return undefined;
+  }
+
+  /** Notes a built-in that is known but not imported; `module` is the file that defines it. */
+  defer(kind: PluginKind, name: string, module: string): void {
+    const key = `${kind}:${name}`;
+    if (!this.byKey.has(key)) this.deferred.set(key, module);
+  }
+
+  /** The module of a built-in known but not imported yet, if `kind` and `name` are one. */
+  deferredModule(kind: PluginKind, name: string): string | undefined {
+    return this.deferred.get(`${kind}:${name}`);
   }
 
   get(kind: PluginKind, name: string): PluginDefinition | undefined {
@@ -43,13 +62,17 @@ export class PluginRegistry implements PluginLookup {
     return this.byKey.get(`${kind}:${name}`);
   }
 
+  /** Names of every plugin of `kind`, imported or deferred, sorted. */
   names(kind: PluginKind): readonly string[] {
-    return this.list()
+    const loaded = this.list()
       .filter((p) => p.definition.kind === kind)
       .map((p) => p.definition.name);
+    const prefix = `${kind}:`;
+    const deferred = [...this.deferred.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    return deferred.length === 0 ? loaded : [...loaded, ...deferred].sort((a, b) => a.localeCompare(b));
   }
 
-  /** Every plugin, sorted by kind then name. */
+  /** Every imported plugin, sorted by kind then name (`loadBuiltinRegistry` imports every built-in). */
   list(): readonly RegisteredPlugin[] {
     return [...this.byKey.values()].sort(
       (a, b) => KIND_ORDER.indexOf(a.definition.kind) - KIND_ORDER.indexOf(b.definition.kind) || a.definition.name.localeCompare(b.definition.name),
@@ -60,6 +83,7 @@ export class PluginRegistry implements PluginLookup {
   clone(): PluginRegistry {
     const copy = new PluginRegistry();
     for (const entry of this.byKey.values()) copy.tryRegister(entry);
+    for (const [key, module] of this.deferred) copy.deferred.set(key, module);
     copy.warnings.push(...this.warnings);
     return copy;
   }

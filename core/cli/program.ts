@@ -1,0 +1,158 @@
+/**
+ * The command line's surface: every command's name, arguments, options and help text. Each
+ * action imports its command's module (commands/*.ts) when it runs, so `sluice --help` loads
+ * commander and this file only, and `sluice lint` never loads the engine.
+ */
+import { Command } from 'commander';
+import { collect, positiveInteger, share } from './arguments.ts';
+import { EXIT } from './exit-codes.ts';
+import type { ExitCode } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+
+export const EXIT_HELP = `
+Exit codes:
+  0  ok
+  1  problems found: lint or config errors, a failing pipeline test, drifted docs
+  2  usage: unknown command or option, missing argument, unreadable file
+  3  runtime failure: the job failed
+
+Docs: docs/cli.md`;
+
+type Done = (code: ExitCode) => void;
+
+function defineRun(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('run')
+    .description('Run a pipeline until end of input, --events N, or Ctrl-C (graceful: drain, checkpoint, close).')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--profile <name>', 'profile to run (default: the first the file declares)')
+    .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
+    .option('--events <n>', 'stop after n source records over the whole run (a restored checkpoint counts what it read)', positiveInteger)
+    .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
+    .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
+    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean }) => {
+      const { run } = await import('./commands/run.ts');
+      done(await run(file, { ...opts }, io));
+    });
+}
+
+function defineLint(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('lint')
+    .description('Check pipeline files: YAML, keys, types, plugins, inputs, keys and changelogs, lateness, CEL, ${VAR}s.')
+    .argument('<files...>', 'pipeline files (pipelines/*.yaml)')
+    .addHelpText('after', '\nPrints one problem per line as `file:line:col  <config path>  <message> [CODE]`.\nA *.test.yaml file is checked as a pipeline test (docs/pipeline-tests.md).\nExit: 0 no error (warnings allowed), 1 errors found, 2 a file cannot be read.')
+    .action(async (files: string[]) => {
+      const { lint } = await import('./commands/lint.ts');
+      done(await lint(files, io));
+    });
+}
+
+function defineGraph(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('graph')
+    .description('Print the pipeline as a Mermaid flowchart: sources, operators, sinks, late and dead-letter outputs.')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--profile <name>', 'profile to compile (default: the first the file declares)')
+    .addHelpText('after', '\nPaste the output into any Mermaid renderer, or a ```mermaid block on GitHub.\nExit: 0 printed, 1 the pipeline has errors, 2 it cannot be read.')
+    .action(async (file: string, opts: { profile?: string }) => {
+      const { graph } = await import('./commands/graph.ts');
+      done(await graph(file, opts.profile, io));
+    });
+}
+
+function definePlugins(program: Command, io: CliIo, done: Done): void {
+  const plugins = program.command('plugins').description('List plugins and render their reference docs.');
+  plugins
+    .command('list')
+    .description('List every plugin: built-ins, installed plugin packages, and those the given pipelines load.')
+    .option('--pipeline <file>', 'also load the packages this pipeline names under plugins: (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit: 0 listed, 1 a plugin package could not be loaded (printed on stderr).')
+    .action(async (opts: { pipeline: string[]; json?: boolean }) => {
+      const { listPlugins } = await import('./commands/plugins.ts');
+      done(await listPlugins(opts.pipeline, opts.json === true, io));
+    });
+  plugins
+    .command('docs')
+    .description("Render Markdown reference docs from the built-in plugins' specs.")
+    .option('--out <dir>', 'folder to write to', 'docs/plugins')
+    .option('--check', 'write nothing; exit 1 when the folder differs from what would be written')
+    .addHelpText('after', '\nOne page per plugin (<kind>-<name>.md) and an index (README.md).\nExit: 0 written or up to date, 1 --check found drift.')
+    .action(async (opts: { out: string; check?: boolean }) => {
+      const { pluginDocs } = await import('./commands/plugins.ts');
+      done(await pluginDocs(opts.out, opts.check === true, io));
+    });
+}
+
+function defineConfig(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('config')
+    .description('Print the effective runtime configuration and where each value came from; secrets redacted.')
+    .option('--set <path=value>', 'override a value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
+    .option('--json', 'print JSON: {path: {value, origin}}')
+    .option('--docs', 'print the reference of every field as Markdown (docs/configuration.md) instead; reads no layer')
+    .addHelpText(
+      'after',
+      '\nLayers, lowest first: schema default < config/default.yaml < config/$NODE_ENV.yaml < environment (SLUICE_*) < --set.\nEvery field: docs/configuration.md (npx sluice config --docs).\nExit: 0 valid, 1 a layer has an invalid value or key (printed on stderr), 2 a malformed --set.',
+    )
+    .action(async (opts: { set: string[]; json?: boolean; docs?: boolean }) => {
+      if (opts.docs) {
+        const { renderConfigReference } = await import('../runtime/config/reference.ts');
+        io.out(renderConfigReference());
+        return done(EXIT.OK);
+      }
+      const { showConfig } = await import('./commands/config.ts');
+      done(showConfig(opts.set, opts.json === true, io));
+    });
+}
+
+function defineTest(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('test')
+    .description('Run declarative pipeline tests (pipelines/<name>.test.yaml): inputs per source, expected records per output.')
+    .argument('<files...>', 'test files')
+    .addHelpText(
+      'after',
+      '\nFormat: docs/pipeline-tests.md. The process environment is not read: a test file gives its ${VAR}s under env:.\n' +
+        'Exit: 0 all passed, 1 a test failed or a test file is invalid, 2 a file cannot be read, 3 a job failed while running.',
+    )
+    .action(async (files: string[]) => {
+      const { testPipelines } = await import('./commands/test.ts');
+      done(await testPipelines(files, io));
+    });
+}
+
+function defineValidate(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('validate')
+    .description('Recompute a finished run\'s counts from its archive with DuckDB SQL and compare them with what the stream wrote.')
+    .argument('[run]', 'run folder or its summary.json (default: the newest run under --runs-dir)')
+    .option('--runs-dir <dir>', 'where runs are kept', '.sluice/runs')
+    .option('--max-late-share <x>', 'fail when late claims / admitted records exceed this (default: the summary\'s, else 0.01)', share)
+    .option('--threads <n>', 'DuckDB threads', positiveInteger)
+    .addHelpText('after', '\nExit: 0 the run checks out, 1 a mismatch (or zero rows compared, too many late records, an undrained run), 2 no run found or unreadable.')
+    .action(async (run: string | undefined, opts: { runsDir?: string; maxLateShare?: number; threads?: number }) => {
+      const { validate } = await import('./commands/validate.ts');
+      done(await validate(run, opts, io));
+    });
+}
+
+/** The `sluice` program: every command, with output and exit handling set on each. */
+export function buildProgram(io: CliIo, done: Done, version: string): Command {
+  const program = new Command('sluice')
+    .description('Streaming ETL for TypeScript: YAML pipelines with event-time semantics, plugins as npm packages.')
+    .version(version, '-V, --version')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText('after', EXIT_HELP);
+  for (const define of [defineRun, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate]) define(program, io, done);
+  // Subcommands inherit neither output nor exit handling; set both on every one.
+  const configure = (command: Command): void => {
+    command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError('(add --help for usage)');
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The build (`npm run build`; `npm ci` runs it as `prepare`): transpiles the runtime's
+// TypeScript — core/, plugins/, config/ — file by file into dist/ with esbuild, the same
+// tree with `.js` files whose relative `.ts` imports now name `.js`. Nothing is bundled, so
+// every module keeps its own file and `import.meta.url`, and dynamic imports stay lazy.
+// Assets the runtime reads beside its code (config/*.yaml, the loader hook *.mjs) are copied,
+// and dist/builtin-plugins.json lists what each built-in plugin module defines.
+//
+// The build goes to a temporary folder that replaces dist/ when complete, and ends by
+// writing dist/build-stamp.json (written last: a dist/ without it is no build). The bin
+// (bin/sluice.mjs) runs dist/ only when no source is newer than that stamp — see
+// scripts/build-freshness.mjs.
+//
+// `--types`: also the `.d.ts` of the package's exports (tsconfig.types.json, with tsc: a few
+// seconds more; `npm ci` and `npm pack` run it through `prepare`).
+// `--quiet`: print nothing on success. `--if-stale`: do nothing when dist/ is fresh (what
+// `npm start` and `npm test` run first, so an unchanged tree costs them a few ms).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BUILD_ROOTS, DIST, ROOT, STAMP, buildIsFresh, sourceFiles } from './build-freshness.mjs';
+
+const quiet = process.argv.includes('--quiet');
+if (process.argv.includes('--if-stale') && buildIsFresh()) process.exit(0);
+const started = Date.now();
+const files = sourceFiles();
+const entries = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'));
+const assets = files.filter((f) => !f.endsWith('.ts'));
+const tmp = `${DIST}.tmp-${process.pid}`;
+rmSync(tmp, { recursive: true, force: true });
+
+/** Relative `.ts` imports become `.js`; everything else (packages, node:) is left as written. */
+const relativeTsToJs = {
+  name: 'relative-ts-to-js',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const rel = args.path.startsWith('./') || args.path.startsWith('../');
+      return { path: rel ? args.path.replace(/\.ts$/, '.js') : args.path, external: true };
+    });
+  },
+};
+
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: entries.map((f) => relative(ROOT, f)),
+  outdir: relative(ROOT, tmp),
+  outbase: '.',
+  bundle: true, // with every import external: one output per file, imports rewritten by the plugin
+  plugins: [relativeTsToJs],
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  tsconfig: join(ROOT, 'tsconfig.json'),
+  logLevel: 'warning',
+});
+if (process.argv.includes('--types')) {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.types.json'), '--outDir', tmp], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`declarations failed (tsc exited ${tsc.status})`);
+  }
+}
+for (const file of assets) {
+  const to = join(tmp, relative(ROOT, file));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(file, to);
+}
+// The built-ins' manifest (core/runtime/plugins/builtin-manifest.ts): import each compiled
+// plugin module once and record what it defines, so a run imports only what it uses.
+const { builtinModules } = await import(pathToFileURL(join(tmp, 'core/runtime/plugins/builtins.js')).href);
+const { describeBuiltins, MANIFEST_FILE } = await import(pathToFileURL(join(tmp, 'core/runtime/plugins/builtin-manifest.js')).href);
+const manifest = await describeBuiltins(builtinModules(join(tmp, 'plugins')), tmp);
+writeFileSync(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+
+// The stamp records the time the inputs were read: a source saved after that is newer.
+writeFileSync(join(tmp, STAMP), `${JSON.stringify({ startedAt: started, roots: BUILD_ROOTS, files: entries.length + assets.length })}\n`);
+
+// Swap in the new tree; a concurrent reader sees the old dist/, none, or the new one. Two
+// builds at once (npm test and a test file's own check) each retry until theirs is in place.
+const old = `${DIST}.old-${process.pid}`;
+for (let attempt = 0; ; attempt++) {
+  try {
+    renameSync(tmp, DIST);
+    break;
+  } catch (error) {
+    if (attempt >= 20 || !['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+    try {
+      renameSync(DIST, `${old}-${attempt}`);
+    } catch (moved) {
+      if (moved.code !== 'ENOENT') throw moved;
+    }
+  }
+}
+for (const name of readdirSync(dirname(DIST))) {
+  if (name.startsWith(`dist.old-${process.pid}`)) rmSync(join(dirname(DIST), name), { recursive: true, force: true });
+}
+if (!quiet) console.log(`built ${entries.length} modules, ${assets.length} assets and a manifest of ${manifest.modules.length} built-in modules into ${relative(ROOT, DIST)}/ in ${Date.now() - started} ms`);
+// Importing the plugins may have left handles open (clients, timers): the build is done.
+process.exit(0);
