@@ -21,8 +21,10 @@
 import type { StateCapture } from '../../api/state.ts';
 import { ChunkWriter, yieldToEventLoop } from './chunking.ts';
 
-/** Entries per frame; the writer gives the event loop a turn after each. */
+/** Entries per frame. */
 const GROUP = 2048;
+/** The writer gives the event loop a turn after this many milliseconds of work. */
+const SLICE_MS = 5;
 /** Kept for a key that did not exist when first accessed (created after the barrier). */
 const ABSENT = Symbol('absent');
 
@@ -35,6 +37,27 @@ export interface CapturableTable {
 /** Told before a table reads or changes `key`, while a capture is open. */
 export interface TableWatcher {
   touch(key: string): void;
+}
+
+/**
+ * A copy that serialises like `value` and shares nothing mutable with it: primitives as
+ * they are, flat plain objects and arrays of primitives copied shallowly (the common
+ * accumulator: much cheaper than a structured clone), anything else structured-cloned.
+ */
+function copyOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === 'object' && v !== null) return structuredClone(value);
+    return value.slice();
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v === 'object' && v !== null) return structuredClone(value);
+    copy[k] = v;
+  }
+  return copy;
 }
 
 class TableCapture implements TableWatcher {
@@ -53,7 +76,7 @@ class TableCapture implements TableWatcher {
     if (this.kept.has(key)) return;
     const value = this.table.map.get(key);
     if (value === undefined) this.kept.set(key, ABSENT);
-    else this.kept.set(key, typeof value === 'object' && value !== null ? structuredClone(value) : value);
+    else this.kept.set(key, copyOf(value));
   }
 
   /** The key's value at the barrier (`key` must be one of `keys`). */
@@ -79,24 +102,32 @@ export class MemoryCapture implements StateCapture {
     if (this.started) throw new Error('a state capture is written once');
     this.started = true;
     const writer = new ChunkWriter(maxChunkBytes);
+    let slice = performance.now();
     for (const t of this.tables) {
       // An empty table is written too, so restore knows it existed.
       if (t.keys.length === 0) writer.write({ table: t.name, entries: [] });
       for (let i = 0; i < t.keys.length; i += GROUP) {
         this.check();
         const end = Math.min(i + GROUP, t.keys.length);
-        const entries: [string, unknown][] = new Array(end - i);
+        // Pushed, not preallocated: v8 writes a holey array as a sparse one, with indexes.
+        const entries: [string, unknown][] = [];
         for (let j = i; j < end; j++) {
           const key = t.keys[j]!;
-          entries[j - i] = [key, t.valueAt(key)];
+          entries.push([key, t.valueAt(key)]);
         }
         writer.write({ table: t.name, entries });
         for (const chunk of writer.takeReady()) yield chunk;
-        await yieldToEventLoop();
+        if (performance.now() - slice >= SLICE_MS) {
+          await yieldToEventLoop();
+          slice = performance.now();
+        }
       }
     }
     this.check();
-    for (const chunk of writer.finish()) yield chunk;
+    const last = writer.finish();
+    // Everything is serialised: the tables stop paying for the capture now.
+    this.release();
+    for (const chunk of last) yield chunk;
   }
 
   release(): void {
