@@ -2,21 +2,24 @@
  * `StateBackend.capture` for the memory backend: the state at a checkpoint's barrier,
  * serialised in the background while the job runs on (capture on access).
  *
- * At the barrier each table's keys are copied into an array (the keys of the snapshot) and
- * the table gets this capture as its watcher. While the capture is open the table tells the
- * watcher before it reads or changes a key (`get`, `set`, `delete`); on a key's first
- * access the watcher keeps a structured clone of its value. Copying at `set` would be too
- * late: handles `get` a value, mutate it in place, then `set` it. The writer walks the
- * barrier keys and writes, for each, the kept clone if there is one, else the live value:
- * nothing has accessed that key since the barrier, so it is still the barrier's value. Keys
- * created after the barrier are not in the arrays and are not written; a key deleted after
- * the barrier was cloned on its first access, before the delete.
+ * At the barrier each table's keys and values are copied into two arrays (the entries of
+ * the snapshot; the values are references to the live objects) and the table gets this
+ * capture as its watcher. While the capture is open the table tells the watcher before it
+ * reads or changes a key (`get`, `set`, `delete`); on a key's first access the watcher
+ * keeps a copy of its value (`copyOf`). Copying at `set` would be too late: handles `get` a
+ * value, mutate it in place, then `set` it. The writer walks the barrier entries and
+ * writes, for each, the kept copy if there is one, else the barrier's reference: nothing
+ * has accessed that key since the barrier, so its object is unchanged. Keys created after
+ * the barrier are not in the arrays and are not written; a key deleted after the barrier
+ * was copied on its first access, before the delete.
  *
- * Cost while open: a Map lookup per access, and one clone per distinct key accessed, keys
+ * Cost while open: a Map lookup per access, and one copy per distinct key accessed, keys
  * the writer has already passed or created after the barrier included (telling those apart
- * would take an index over every key). Memory: the key arrays and the clones, all dropped
- * at `release`. The output is the memory backend's snapshot format (frames of
- * `{ table, entries }`), so `MemoryStateBackend.restore` reads it unchanged.
+ * would take an index over every key). The capture closes itself once everything is
+ * serialised (the checkpoint reads ahead of the store, see core/runtime/checkpoint), or at
+ * `release`. Memory: the two arrays and the copies, all dropped then. The output is the
+ * memory backend's snapshot format (frames of `{ table, entries }`), so
+ * `MemoryStateBackend.restore` reads it unchanged.
  */
 import type { StateCapture } from '../../api/state.ts';
 import { ChunkWriter, yieldToEventLoop } from './chunking.ts';
@@ -63,6 +66,8 @@ function copyOf(value: unknown): unknown {
 class TableCapture implements TableWatcher {
   readonly kept = new Map<string, unknown>();
   keys: string[];
+  /** The values at the barrier, by position in `keys`: live objects, valid where no copy was kept. */
+  values: unknown[];
 
   constructor(
     readonly name: string,
@@ -70,6 +75,7 @@ class TableCapture implements TableWatcher {
     readonly owner: MemoryCapture,
   ) {
     this.keys = [...table.map.keys()];
+    this.values = [...table.map.values()];
   }
 
   touch(key: string): void {
@@ -79,10 +85,10 @@ class TableCapture implements TableWatcher {
     else this.kept.set(key, copyOf(value));
   }
 
-  /** The key's value at the barrier (`key` must be one of `keys`). */
-  valueAt(key: string): unknown {
-    const kept = this.kept.get(key);
-    return kept === undefined ? this.table.map.get(key) : kept;
+  /** The value at the barrier of the key at position `i` of `keys`. */
+  valueAt(i: number): unknown {
+    const kept = this.kept.get(this.keys[i]!);
+    return kept === undefined ? this.values[i] : kept;
   }
 }
 
@@ -112,8 +118,7 @@ export class MemoryCapture implements StateCapture {
         // Pushed, not preallocated: v8 writes a holey array as a sparse one, with indexes.
         const entries: [string, unknown][] = [];
         for (let j = i; j < end; j++) {
-          const key = t.keys[j]!;
-          entries.push([key, t.valueAt(key)]);
+          entries.push([t.keys[j]!, t.valueAt(j)]);
         }
         writer.write({ table: t.name, entries });
         for (const chunk of writer.takeReady()) yield chunk;
@@ -137,11 +142,12 @@ export class MemoryCapture implements StateCapture {
       if (t.table.watcher === t) t.table.watcher = undefined;
       t.kept.clear();
       t.keys = [];
+      t.values = [];
     }
     this.tables = [];
   }
 
-  /** Keys kept as clones so far, over all tables (for tests and the benchmark). */
+  /** Keys kept as copies so far, over all tables. */
   get keptKeys(): number {
     let n = 0;
     for (const t of this.tables) n += t.kept.size;
