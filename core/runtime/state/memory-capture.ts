@@ -147,13 +147,6 @@ export class MemoryCapture implements StateCapture {
     this.tables = [];
   }
 
-  /** Keys kept as copies so far, over all tables. */
-  get keptKeys(): number {
-    let n = 0;
-    for (const t of this.tables) n += t.kept.size;
-    return n;
-  }
-
   private check(): void {
     if (this.released) throw new Error('the state capture was released before it was written');
   }
