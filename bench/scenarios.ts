@@ -1,5 +1,6 @@
 /** The benchmark scenarios, each run in a fresh process by `run.ts`. */
 import { runBenchPipeline } from './drivers/pipeline.ts';
+import { checkpointScenario } from './checkpoint.ts';
 import { experimentStats } from './experiment-stats.ts';
 import { flagship } from './flagship.ts';
 import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
@@ -30,4 +31,6 @@ export const SCENARIOS: readonly Scenario[] = [
     run: flagship,
   },
   { name: 'experiment_stats', summary: 'experiment_stats operator alone, synthetic counts stream', events: 400_000, run: experimentStats },
+  { name: 'checkpoint_1m', summary: 'checkpoint of 1 M count/sum keys, state written in the background (events = keys; see bench/checkpoint.ts)', events: 1_000_000, keys: 1_000_000, run: checkpointScenario('capture') },
+  { name: 'checkpoint_1m_stw', summary: 'the same checkpoint stop-the-world (the backend without capture): baseline', events: 1_000_000, keys: 1_000_000, run: checkpointScenario('stop_the_world') },
 ];

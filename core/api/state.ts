@@ -100,8 +100,25 @@ export interface StateBackend {
    * snapshot never stalls the event loop; the caller awaits between chunks.
    */
   snapshot(maxChunkBytes: number): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: captures the state as it is now, cheaply and synchronously, for a checkpoint
+   * that serialises it while processing goes on (the sources are paused only for the call).
+   * The capture's `snapshot` yields what `snapshot` would have yielded at the moment of the
+   * call (same format, read by `restore`), however the tables change meanwhile. At most one
+   * capture is open at a time; the caller releases it when the checkpoint is complete,
+   * failed or cancelled. A backend without it is snapshotted with the job paused.
+   */
+  capture?(): StateCapture;
   /** Replaces all state with the chunks a snapshot produced, in order. */
   restore(chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /** Approximate bytes held, for metrics. */
   approximateBytes?(): number;
+}
+
+/** The state of a backend at one instant (`StateBackend.capture`), written in the background. */
+export interface StateCapture {
+  /** Serialises the captured state like `StateBackend.snapshot`; callable once. Throws once released. */
+  snapshot(maxChunkBytes: number): AsyncIterable<Uint8Array>;
+  /** Ends the capture and frees what it holds; idempotent. The tables stop paying for it. */
+  release(): void;
 }

@@ -97,12 +97,17 @@ void test('a job killed after a checkpoint restores it and ends with exactly the
   const expected = await uninterrupted();
   const store = new MemoryCheckpointStore();
   let job: RunningJob | undefined;
-  // The manual checkpoint completes only once this poll returned, so it is triggered without waiting.
+  // The manual checkpoint completes only once this poll returned, so it is triggered without
+  // waiting; its state is written while the job runs on, so the crash waits for it to complete.
+  let checkpointed: Promise<boolean> | undefined;
   scripts.set('s', {
     steps: steps(),
-    beforePoll: (k) => {
-      if (k === 15) void job!.triggerCheckpoint();
-      if (k === 25) throw new Error('crash');
+    beforePoll: async (k) => {
+      if (k === 15) checkpointed = job!.triggerCheckpoint();
+      if (k === 25) {
+        assert.equal(await checkpointed, true);
+        throw new Error('crash');
+      }
     },
   });
   const options: EngineOptions = { checkpoint: { store, interval: 0 }, restart: { maxAttempts: 0 }, onStart: (j) => (job = j) };
@@ -209,4 +214,36 @@ void test('resetState ignores existing checkpoints', async () => {
   const r = await runJob(compileYaml(PIPELINE, [tumbleCount]), { checkpoint: { store, interval: 0 }, resetState: true });
   assert.equal(r.restoredFrom, undefined);
   assert.deepEqual(outputs(), expected, 'a fresh run from the start');
+});
+
+void test('the sources resume before the state is written: a slow write overlaps polling, and restoring it gives the barrier state', async () => {
+  const expected = await uninterrupted();
+  const store = new MemoryCheckpointStore();
+  let job: RunningJob | undefined;
+  let polled = 0;
+  let polledAtCommit = -1;
+  store.beforeWrite = async (what) => {
+    if (what === 'commit') polledAtCommit = polled;
+    else await new Promise((r) => setTimeout(r, 5));
+  };
+  let checkpointed: Promise<boolean> | undefined;
+  scripts.set('s', {
+    steps: steps(),
+    beforePoll: async (k) => {
+      polled = k;
+      if (k === 15) checkpointed = job!.triggerCheckpoint();
+      if (k === 25) {
+        assert.equal(await checkpointed, true);
+        throw new Error('crash');
+      }
+    },
+  });
+  const failed = await runJob(compileYaml(PIPELINE, [tumbleCount]), { checkpoint: { store, interval: 0 }, restart: { maxAttempts: 0 }, onStart: (j) => (job = j) });
+  assert.equal(failed.status, 'failed');
+  assert.equal(store.manifests.get(1)!.sources.s, 16, 'the barrier was after poll 15');
+  assert.ok(polledAtCommit > 16, `the sources polled on while the chunks were written (poll ${polledAtCommit} at commit)`);
+  scripts.set('s', { steps: steps() });
+  const r = await runJob(compileYaml(PIPELINE, [tumbleCount]), { checkpoint: { store, interval: 0 } });
+  assert.deepEqual(r.restoredFrom, { id: 1, store: 'memory' });
+  assert.deepEqual(outputs(), expected);
 });

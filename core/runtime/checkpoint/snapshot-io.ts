@@ -25,14 +25,26 @@ export interface WrittenChunks {
   readonly bytes: number;
 }
 
-/** Writes state and runtime chunks of checkpoint `id`; `cancelled` stops between chunks. */
+/**
+ * Serialises the runtime entries into chunks now. They are live objects of the running job,
+ * so a checkpoint that resumes before it writes serialises them at the barrier.
+ */
+export function runtimeChunks(runtime: readonly RuntimeEntry[], maxChunkBytes = MAX_CHUNK_BYTES): Uint8Array[] {
+  const writer = new ChunkWriter(maxChunkBytes);
+  for (const entry of runtime) writer.write(entry);
+  return writer.finish();
+}
+
+/**
+ * Writes checkpoint `id`: the state chunks (a backend's `snapshot`, or a capture's), then
+ * the runtime chunks; `cancelled` stops between chunks.
+ */
 export async function writeCheckpointChunks(
   store: CheckpointStore,
   id: number,
-  backend: StateBackend,
-  runtime: readonly RuntimeEntry[],
+  state: AsyncIterable<Uint8Array>,
+  runtime: readonly Uint8Array[],
   cancelled: () => boolean,
-  maxChunkBytes = MAX_CHUNK_BYTES,
 ): Promise<WrittenChunks> {
   const chunks: CheckpointChunkRef[] = [];
   let bytes = 0;
@@ -43,17 +55,12 @@ export async function writeCheckpointChunks(
     bytes += data.byteLength;
   };
   let n = 0;
-  for await (const chunk of backend.snapshot(maxChunkBytes)) await put(chunkName(STATE_PREFIX, n++), chunk);
-  const writer = new ChunkWriter(maxChunkBytes);
+  for await (const chunk of state) await put(chunkName(STATE_PREFIX, n++), chunk);
   let r = 0;
-  for (const entry of runtime) {
-    writer.write(entry);
-    for (const chunk of writer.takeReady()) {
-      await put(chunkName(RUNTIME_PREFIX, r++), chunk);
-      await yieldToEventLoop();
-    }
+  for (const chunk of runtime) {
+    await put(chunkName(RUNTIME_PREFIX, r++), chunk);
+    await yieldToEventLoop();
   }
-  for (const chunk of writer.finish()) await put(chunkName(RUNTIME_PREFIX, r++), chunk);
   return { chunks, bytes };
 }
 

@@ -1,27 +1,35 @@
 /**
- * Aligned checkpoints (DESIGN.md §5). One attempt:
+ * Aligned checkpoints (docs/architecture.md). One attempt:
  *
  *   1. pause every source (its loop parks between polls) and wait until nothing is in
  *      flight: every queue empty, every operator and sink done with its last item;
- *   2. freeze the operators (no processing-time tick while snapshotting) and record each
+ *   2. freeze the operators (no processing-time tick at the barrier) and record each
  *      source's position after the last record it admitted;
- *   3. snapshot the state backend and the runtime state (watermark generators, operator
- *      watermarks, timers, operator-local snapshots) into chunks of at most 4 MB;
+ *   3. serialise the runtime state (watermark generators, operator watermarks, timers,
+ *      operator-local snapshots: small) and capture the state backend
+ *      (`StateBackend.capture`: cheap, the keyed state as it is now);
  *   4. ask every sink — the late and dead-letter outputs included — for its position, after
  *      all its earlier writes resolved;
- *   5. commit the manifest atomically; only then is the checkpoint complete, and sources
- *      and sinks hear `onCheckpointComplete` (Kafka offsets are committed then).
+ *   5. unfreeze the operators and resume the sources: the pause ends here;
+ *   6. write the captured state and the runtime state in chunks of at most 4 MB while the
+ *      job runs on (serialising up to 64 MB ahead of the store, so the capture closes
+ *      sooner), then commit the manifest atomically; only then is the checkpoint
+ *      complete, and sources and sinks hear `onCheckpointComplete` (Kafka offsets are
+ *      committed then).
  *
- * An attempt that takes longer than `checkpoint.timeout`, or fails, is declined and the job
- * goes on; more than `tolerable_failures` consecutive declines fail the job. Attempts never
- * overlap.
+ * A backend without `capture` is snapshotted at step 3 with the job still paused, and the
+ * pause ends after the commit (stop the world). An attempt that takes longer than
+ * `checkpoint.timeout`, or fails, is declined, its capture released, and the job goes on;
+ * more than `tolerable_failures` consecutive declines fail the job. Attempts never overlap.
  */
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest } from '../../api/index.ts';
 import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
-import { writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
-import type { RuntimeEntry } from '../checkpoint/snapshot-io.ts';
+import { CheckpointBarrier } from '../checkpoint/barrier.ts';
+import { readAhead } from '../checkpoint/read-ahead.ts';
+import { MAX_CHUNK_BYTES, runtimeChunks, writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
+import type { RuntimeEntry, WrittenChunks } from '../checkpoint/snapshot-io.ts';
 import type { OperatorHost } from '../state/index.ts';
 import type { Flow } from './flow.ts';
 import type { CheckpointInfo } from './options.ts';
@@ -47,13 +55,18 @@ export interface CheckpointTargets {
 }
 
 export const SOURCES_ENTRY = 'sources';
+/** Serialised state held ahead of the store's writes, so a capture closes sooner. */
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 export const operatorEntry = (id: string): string => `operator:${id}`;
 
 export class Checkpointer {
   completed = 0;
   declined = 0;
   lastId: number | undefined;
+  /** Milliseconds the sources were paused by the last attempt, completed or not. */
+  lastPauseMs: number | undefined;
   private consecutive = 0;
+  private current: CheckpointBarrier | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -70,6 +83,14 @@ export class Checkpointer {
     return this.s.store !== undefined;
   }
 
+  /**
+   * Gives up the running attempt, if any (the job attempt failed): it writes no more chunks,
+   * commits nothing and releases its state capture, so it cannot complete behind a restart.
+   */
+  abandon(): void {
+    this.current?.cancel();
+  }
+
   /** Takes one checkpoint after any running one; true when it completed. */
   take(kind: CheckpointInfo['kind']): Promise<boolean> {
     const run = this.chain.then(() => this.attempt(kind));
@@ -83,8 +104,8 @@ export class Checkpointer {
     const id = this.ids.next();
     const started = performance.now();
     const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan('checkpoint') : undefined;
-    let cancelled = false;
-    const work = this.run(id, kind, () => cancelled);
+    const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
+    const work = this.run(id, kind, barrier);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ timeout: true }>((resolve) => {
       timer = setTimeout(() => resolve({ timeout: true }), this.s.checkpoint.timeout);
@@ -101,12 +122,12 @@ export class Checkpointer {
         this.lastId = id;
         this.metrics.checkpoint('completed', durationMs, bytes);
         span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointBytes]: bytes, [SPAN_ATTR.checkpointDurationMs]: durationMs, [SPAN_ATTR.checkpointOutcome]: 'completed' });
-        this.s.logger.info(`checkpoint ${id} complete`, { checkpoint: id, kind, bytes, duration_ms: Math.round(durationMs), store: store.describe() });
+        this.s.logger.info(`checkpoint ${id} complete`, { checkpoint: id, kind, bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), store: store.describe() });
         await this.notifyComplete(manifest);
         this.s.onCheckpoint?.({ id, kind, bytes, durationMs, generation: this.generation });
         return true;
       }
-      cancelled = true;
+      barrier.cancel();
       const cause = 'error' in outcome ? outcome.error : undefined;
       const why = cause === undefined ? `timed out after ${this.s.checkpoint.timeout} ms` : `failed: ${(cause as Error)?.message ?? String(cause)}`;
       this.declined++;
@@ -124,14 +145,16 @@ export class Checkpointer {
       return false;
     } finally {
       span?.end();
-      this.t.flow.unfreeze();
-      for (const source of this.t.sources) source.resume();
+      barrier.end();
+      this.lastPauseMs = barrier.pausedMs;
+      this.current = undefined;
     }
   }
 
-  private async run(id: number, kind: CheckpointInfo['kind'], cancelled: () => boolean): Promise<CheckpointManifest> {
+  private async run(id: number, kind: CheckpointInfo['kind'], barrier: CheckpointBarrier): Promise<CheckpointManifest> {
     const { sources, operators, sinks, flow } = this.t;
     const store = this.s.store!;
+    const cancelled = () => barrier.cancelled;
     await Promise.all(sources.map((s) => s.pause()));
     await flow.drained();
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
@@ -148,25 +171,38 @@ export class Checkpointer {
       watermarks[task.id] = task.watermark;
     }
     entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
-    const written = await writeCheckpointChunks(store, id, this.s.backend, entries, cancelled);
-    const sinkPositions: Record<string, unknown> = {};
-    const reported = await Promise.all(sinks.map((k) => k.checkpoint()));
-    sinks.forEach((k, i) => {
-      sinkPositions[k.id] = reported[i] ?? null;
-    });
-    if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
-    const manifest: CheckpointManifest = {
-      id,
-      job: this.s.pipeline.name,
-      createdAt: this.s.clock.now(),
-      generation: this.generation,
-      chunks: written.chunks,
-      sources: positions,
-      sinks: sinkPositions,
-      runtime: { kind, watermarks },
-    };
-    await store.commit(manifest);
-    return manifest;
+    const runtime = runtimeChunks(entries, MAX_CHUNK_BYTES);
+    const capture = barrier.hold(this.s.backend.capture?.());
+    try {
+      let written: WrittenChunks | undefined;
+      // Stop the world: a backend that cannot capture is written before anything moves.
+      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
+      const sinkPositions: Record<string, unknown> = {};
+      const reported = await Promise.all(sinks.map((k) => k.checkpoint()));
+      sinks.forEach((k, i) => {
+        sinkPositions[k.id] = reported[i] ?? null;
+      });
+      if (capture) {
+        if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled at the barrier');
+        barrier.end();
+        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), runtime, cancelled);
+      }
+      if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
+      const manifest: CheckpointManifest = {
+        id,
+        job: this.s.pipeline.name,
+        createdAt: this.s.clock.now(),
+        generation: this.generation,
+        chunks: written!.chunks,
+        sources: positions,
+        sinks: sinkPositions,
+        runtime: { kind, watermarks },
+      };
+      await store.commit(manifest);
+      return manifest;
+    } finally {
+      barrier.release();
+    }
   }
 
   private async notifyComplete(manifest: CheckpointManifest): Promise<void> {

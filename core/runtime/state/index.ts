@@ -1,5 +1,6 @@
 /** Keyed state, key extraction and the operator host (internal runtime). */
 export { MemoryStateBackend } from './memory-backend.ts';
+export { MemoryCapture } from './memory-capture.ts';
 export { KeyContext, type TtlClock } from './key-context.ts';
 export { createStateHandles, type KeyedStateSet } from './handles.ts';
 export { keyExtractor, keyBatch, joinKey, keyPart, splitKey, KEY_SEPARATOR, type KeyExtractor } from './keys.ts';

@@ -7,22 +7,28 @@
  * heartbeats. `restore` refills the existing table objects, so handles created before a
  * restore stay valid.
  */
-import type { StateBackend, StateTable } from '../../api/state.ts';
+import type { StateBackend, StateCapture, StateTable } from '../../api/state.ts';
 import { ChunkWriter, readFrames, yieldToEventLoop } from './chunking.ts';
 import { estimateStateTableBytes } from './estimate.ts';
+import { MemoryCapture, type TableWatcher } from './memory-capture.ts';
 
 const GROUP = 2048;
 const TABLE_SEPARATOR = '\u0000';
 
 class MemoryTable<T> implements StateTable<T> {
   readonly map = new Map<string, T>();
+  /** Set while a checkpoint capture is open (memory-capture.ts). */
+  watcher: TableWatcher | undefined = undefined;
   get(key: string): T | undefined {
+    if (this.watcher !== undefined) this.watcher.touch(key);
     return this.map.get(key);
   }
   set(key: string, value: T): void {
+    if (this.watcher !== undefined) this.watcher.touch(key);
     this.map.set(key, value);
   }
   delete(key: string): void {
+    if (this.watcher !== undefined) this.watcher.touch(key);
     this.map.delete(key);
   }
   keys(): IterableIterator<string> {
@@ -40,6 +46,7 @@ interface TableFrame {
 
 export class MemoryStateBackend implements StateBackend {
   private readonly tables = new Map<string, MemoryTable<unknown>>();
+  private open: StateCapture | undefined;
 
   table<T>(operatorId: string, stateName: string): StateTable<T> {
     const name = operatorId + TABLE_SEPARATOR + stateName;
@@ -77,7 +84,13 @@ export class MemoryStateBackend implements StateBackend {
     for (const chunk of writer.finish()) yield chunk;
   }
 
+  /** The state now, written in the background while the tables change (memory-capture.ts). */
+  capture(): StateCapture {
+    return (this.open = new MemoryCapture(this.tables));
+  }
+
   async restore(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    this.open?.release(); // a capture would not see the tables cleared
     for (const table of this.tables.values()) table.map.clear();
     let frames = 0;
     for await (const frame of readFrames(chunks)) {
