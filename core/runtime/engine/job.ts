@@ -203,6 +203,8 @@ export class JobAttempt implements RunningJob {
       s.signal?.removeEventListener('abort', onSignal);
     }
     if (this.failed) {
+      // A checkpoint still writing in the background must not commit after this attempt.
+      checkpointer.abandon();
       await closeAll();
       throw new AttemptFailed(this.failed, checkpointer);
     }
