@@ -19,7 +19,7 @@ import type { ExpressionCompiler, Row } from '../../core/api/index.ts';
 import { cellText, compileSource } from './cells.ts';
 import type { ValueReader } from './cells.ts';
 
-export { cellText, compileSource, isFieldPath } from './cells.ts';
+export { cellText, compilePathsReader, compileSource, isFieldPath } from './cells.ts';
 export type { ValueReader } from './cells.ts';
 
 export interface RowKeyTemplate {

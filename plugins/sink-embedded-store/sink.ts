@@ -20,7 +20,7 @@ import { RecordError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { GENERATION_STRIDE, SqliteTable } from './table.ts';
 import type { Cell } from './table.ts';
-import { cellText, compileSource, compileTemplate, isFieldPath } from '../row-template/template.ts';
+import { cellText, compilePathsReader, compileSource, compileTemplate, isFieldPath } from '../row-template/template.ts';
 import type { EmbeddedStoreConfig } from './spec.ts';
 
 /** What `checkpoint()` returns and `open()` restores. */
@@ -48,8 +48,8 @@ export class EmbeddedStoreSink implements SinkInstance {
   private readonly readers: ((row: Row) => unknown)[];
   private readonly rowKey;
   private pending = new Map<string, Pending>();
-  /** Every column is a field path: pending entries are the records themselves. */
-  private readonly plainColumns: boolean;
+  /** Every column is a field path: pending entries are the records themselves, read by this. */
+  private readonly readPaths: ((row: Row, out: unknown[]) => void) | undefined;
   private readonly scratch: unknown[];
   private generation = 0;
   private nextVersion = 0;
@@ -60,7 +60,8 @@ export class EmbeddedStoreSink implements SinkInstance {
     this.qualifiers = Object.keys(config.columns);
     this.readers = this.qualifiers.map((q) => compileSource(config.columns[q]!, expressions));
     if (config.version_qualifier && !this.qualifiers.includes(config.version_qualifier)) this.qualifiers.push(config.version_qualifier);
-    this.plainColumns = Object.values(config.columns).every(isFieldPath);
+    const sources = Object.values(config.columns);
+    this.readPaths = sources.every(isFieldPath) ? compilePathsReader(sources) : undefined;
     this.scratch = new Array<unknown>(this.readers.length);
     this.lastFlush = clock.now();
   }
@@ -81,7 +82,8 @@ export class EmbeddedStoreSink implements SinkInstance {
     const readers = this.readers;
     const n = readers.length;
     const pending = this.pending;
-    const plain = this.plainColumns;
+    const readPaths = this.readPaths;
+    const scratch = this.scratch;
     let rejected: { index: number; error: unknown }[] | undefined;
     for (let i = 0; i < batch.length; i++) {
       const row = values[i]!;
@@ -91,14 +93,14 @@ export class EmbeddedStoreSink implements SinkInstance {
           pending.set(key, DELETE);
           continue;
         }
-        if (plain) {
-          for (let q = 0; q < n; q++) checkedCell(readers[q]!(row));
+        if (readPaths) {
+          readPaths(row, scratch);
+          for (let q = 0; q < n; q++) checkedCell(scratch[q]);
           pending.set(key, row);
           continue;
         }
         // Read every cell first (a CEL column may throw), then overwrite a buffered key in
         // place: no new array per update of the same key.
-        const scratch = this.scratch;
         for (let q = 0; q < n; q++) checkedCell((scratch[q] = readers[q]!(row)));
         const buffered = pending.get(key);
         if (Array.isArray(buffered)) for (let q = 0; q < n; q++) buffered[q] = scratch[q];
@@ -116,8 +118,9 @@ export class EmbeddedStoreSink implements SinkInstance {
   private readonly fill = (entry: Pending, cells: Cell[]): boolean => {
     if (entry === DELETE) return false;
     const n = this.readers.length;
-    if (Array.isArray(entry)) for (let q = 0; q < n; q++) cells[q + 1] = cellText(entry[q]) ?? null;
-    else for (let q = 0; q < n; q++) cells[q + 1] = cellText(this.readers[q]!(entry as Row)) ?? null;
+    let values = entry as unknown[];
+    if (this.readPaths) this.readPaths(entry as Row, (values = this.scratch));
+    for (let q = 0; q < n; q++) cells[q + 1] = cellText(values[q]) ?? null;
     return true;
   };
 
