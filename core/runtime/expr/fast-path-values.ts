@@ -27,14 +27,50 @@ export function known(v: unknown): boolean {
 
 export const isPrimitive = (v: unknown): boolean => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
-/** `needle in list` for a primitive needle and a JS array (cel-js compares elements with ===, ints numerically). */
-export function member(needle: unknown, list: unknown): unknown {
-  if (!isPrimitive(needle) || typeof list !== 'object' || list === null || list.constructor !== Array) return BAIL;
-  const items = list as unknown[];
+/**
+ * `needle in container` as cel-js gives it: for a JS array, an element === the primitive
+ * needle (ints compare numerically, so a BigInt element is left to cel-js); for a plain
+ * object (a map), the string needle is an own key with a value.
+ */
+export function member(needle: unknown, container: unknown): unknown {
+  if (typeof container !== 'object' || container === null || !firstChainKnown(container)) return BAIL;
+  const c = container.constructor;
+  if (c === Object) {
+    if (typeof needle !== 'string') return BAIL;
+    return hasOwn(container, needle) && (container as Record<string, unknown>)[needle] !== undefined;
+  }
+  if (c !== Array || !isPrimitive(needle)) return BAIL;
+  const items = container as unknown[];
   for (let i = 0; i < items.length; i++) {
     const e = items[i];
     if (e === needle) return true;
     if (typeof e === 'bigint') return BAIL;
+  }
+  return false;
+}
+
+/**
+ * cel-js types a list or map operand by its first element, recursively (`debugTypeDeep`:
+ * a list's `[0]`, a map's first `for…in` entry), and fails on a kind it does not know: that
+ * chain must hold only known kinds.
+ */
+function firstChainKnown(value: unknown): boolean {
+  let v = value;
+  for (let depth = 0; depth < 32; depth++) {
+    if (!known(v)) return false;
+    if (typeof v !== 'object' || v === null) return true;
+    if (Array.isArray(v)) {
+      if (v[0] === undefined) return true;
+      v = v[0];
+      continue;
+    }
+    let first: { value: unknown } | undefined;
+    for (const key in v) {
+      first = { value: (v as Record<string, unknown>)[key] };
+      break;
+    }
+    if (first === undefined) return true;
+    v = first.value;
   }
   return false;
 }

@@ -36,6 +36,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { weight: 8, arbitrary: primitive },
     { weight: 2, arbitrary: exotic },
     { weight: 2, arbitrary: fc.array(primitive, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.array(tie('v'), { maxLength: 3, depthIdentifier: 'v' }) },
     { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...NAMES), tie('v'), { maxKeys: 4, depthIdentifier: 'v', noNullPrototype: true }) },
   ),
 })).v;
@@ -140,6 +141,15 @@ void test('the kinds cel-js treats its own way give what cel-js gives', () => {
     ['toString == "x"', 'record', {}],
     ['self', 'record', Object.assign(new Box(), { a: 1 }) as unknown as Record<string, unknown>],
     ['left.a', 'join', { left: new Map([['a', 1]]) }],
+    // cel-js types a list or map by its first element, recursively, and fails on a kind it does not know.
+    ['n in l', 'record', { n: 'a', l: [() => 1, 'a'] }],
+    ['n in l', 'record', { n: 'a', l: ['a', () => 1] }],
+    ['n in l', 'record', { n: 'a', l: [[new Box()], 'a'] }],
+    ['n in m', 'record', { n: 'a', m: { b: () => 1, a: 1 } }],
+    ['n in m', 'record', { n: 'a', m: { b: [new Date(0)], a: 1 } }],
+    ['n in m', 'record', { n: 'a', m: { b: undefined, a: 1 } }],
+    ['n in m', 'record', { n: 'a', m: Object.create({ a: 1 }) as object }],
+    ['n in m', 'record', { n: 2, m: { 2: 1 } }],
   ];
   for (const [source, scope, vars] of cases) {
     assert.deepEqual(outcome(() => fast.compile(source, scope), vars), outcome(() => slow.compile(source, scope), vars), source);

@@ -1,7 +1,7 @@
 /**
  * A fast path for the CEL the pipelines use: field access (`action`, `left.epoch_end`,
  * `self.x`), literals, `==` `!=` `<` `<=` `>` `>=`, `&&` `||` `!`, `? :`, `in` on lists and
- * `has(x.f)`, compiled once from cel-js's checked AST into one straight-line JavaScript
+ * maps, `has(x.f)`, compiled once from cel-js's checked AST into one straight-line JavaScript
  * function per expression (generated code, so every field read is a monomorphic property
  * load instead of a shared, megamorphic closure's).
  *
