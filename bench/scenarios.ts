@@ -4,6 +4,7 @@ import { checkpointScenario } from './checkpoint.ts';
 import { experimentStats } from './experiment-stats.ts';
 import { flagship } from './flagship.ts';
 import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
+import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -33,4 +34,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'experiment_stats', summary: 'experiment_stats operator alone, synthetic counts stream', events: 400_000, run: experimentStats },
   { name: 'checkpoint_1m', summary: 'checkpoint of 1 M count/sum keys, state written in the background (events = keys; see bench/checkpoint.ts)', events: 1_000_000, keys: 1_000_000, run: checkpointScenario('capture') },
   { name: 'checkpoint_1m_stw', summary: 'the same checkpoint stop-the-world (the backend without capture): baseline', events: 1_000_000, keys: 1_000_000, run: checkpointScenario('stop_the_world') },
+  { name: 'store_sink', summary: 'embedded_store sink: counts-shaped upserts, 5,000 row keys, batches of 1024', events: 500_000, keys: 5000, run: storeSink(false) },
+  { name: 'store_sink_baseline', summary: 'store_sink on the sink as it was before issue 9 (bench/baseline/)', events: 500_000, keys: 5000, run: storeSink(true) },
+  { name: 'file_sink_provenance', summary: 'file sink archiving action records with envelope: provenance', events: 500_000, run: fileSinkProvenance(false) },
+  { name: 'file_sink_provenance_baseline', summary: 'file_sink_provenance on the sink and codec as they were before issue 9', events: 500_000, run: fileSinkProvenance(true) },
+  { name: 'cel_filter', summary: "the flagship's two CEL filters (record and join scope), alternating", events: 1_000_000, run: celFilter(false) },
+  { name: 'cel_filter_baseline', summary: 'cel_filter evaluated by cel-js alone (no fast path)', events: 1_000_000, run: celFilter(true) },
 ];

@@ -1,8 +1,9 @@
 /**
  * `map` at run time. Expressions are compiled once; per record the new values are
- * evaluated first (against the input record), then one output object is built: a spread
- * copy, or a field-by-field copy when fields are dropped (no `delete`, which would turn
- * every output row into a slow dictionary-mode object).
+ * evaluated first (against the input record), then one output object is built: for
+ * `project` one object literal of the new fields (generated once), else a spread copy, or
+ * a field-by-field copy when fields are dropped (no `delete`, which would turn every
+ * output row into a slow dictionary-mode object).
  */
 import type { CompiledExpression, ExpressionCompiler, OperatorInstance, Row } from '../../core/api/index.ts';
 import type { MapConfig } from './spec.ts';
@@ -12,6 +13,18 @@ function compileAll(exprs: Record<string, string>, compiler: ExpressionCompiler)
   return { names, compiled: names.map((n) => compiler.compile(exprs[n]!, 'record')) };
 }
 
+/**
+ * `project`'s output row as one object literal from the evaluated values: every output
+ * row gets the same shape at once, instead of fields added one by one through keyed
+ * stores. Names are identifiers (the spec's key pattern) and enter the code as JSON string
+ * literals; `__proto__` (whose literal form would set the prototype) keeps the generic path.
+ */
+function projector(names: readonly string[]): ((values: unknown[]) => Row) | undefined {
+  if (names.includes('__proto__')) return undefined;
+  const fields = names.map((name, k) => `${JSON.stringify(name)}: values[${k}]`);
+  return new Function('values', `return { ${fields.join(', ')} };`) as (values: unknown[]) => Row;
+}
+
 export function createMap(config: MapConfig, compiler: ExpressionCompiler): OperatorInstance {
   const projecting = config.project !== undefined;
   const { names, compiled } = compileAll(config.project ?? config.set ?? {}, compiler);
@@ -19,6 +32,7 @@ export function createMap(config: MapConfig, compiler: ExpressionCompiler): Oper
   const dropped = new Set(config.drop ?? []);
   const dropping = dropped.size > 0;
   const values = new Array<unknown>(n);
+  const project = projecting ? projector(names) : undefined;
 
   return {
     processBatch(batch, _input, ctx) {
@@ -33,6 +47,10 @@ export function createMap(config: MapConfig, compiler: ExpressionCompiler): Oper
             ctx.fail(i, error);
             continue records;
           }
+        }
+        if (project) {
+          ctx.emit(project(values), times[i]!, kinds?.[i], provenance?.[i]);
+          continue;
         }
         let out: Row;
         if (projecting) out = {};

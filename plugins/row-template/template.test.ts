@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordError } from '../../core/api/index.ts';
 import { createExpressionCompiler } from '../../core/runtime/expr/index.ts';
-import { cellText, compileTemplate, parseTemplate } from './template.ts';
+import { cellText, compilePathsReader, compileSource, compileTemplate, parseTemplate } from './template.ts';
 
 const cel = createExpressionCompiler();
 const row = { experiment_id: 'exp_1', epoch_start: 1_700_000_000_000, segment: 0, action: 'click', group: 'control', nested: { a: 7 } };
@@ -39,4 +39,16 @@ void test('cell text: decimal numbers, strings as they are, null empty', () => {
   assert.deepEqual([cellText(12), cellText(0.25), cellText(12n), cellText('a'), cellText(true), cellText(null), cellText(undefined), cellText(NaN), cellText({ a: 1 })], [
     '12', '0.25', '12', 'a', 'true', undefined, undefined, undefined, '{"a":1}',
   ]);
+});
+
+void test('a paths reader reads every path as the single-path readers do', () => {
+  const paths = ['experiment_id', 'nested.a', 'nested.a.b', 'missing.x', 'segment'];
+  const read = compilePathsReader(paths);
+  for (const r of [row, { nested: null }, { nested: 'text' }, {}]) {
+    const out: unknown[] = [];
+    read(r, out);
+    assert.deepEqual(out, paths.map((p) => compileSource(p, undefined)(r)));
+  }
+  assert.deepEqual(paths.map((p) => compileSource(p, undefined)(row)), ['exp_1', 7, undefined, undefined, 0]);
+  assert.throws(() => compilePathsReader(['a + 1']), /not a field path/);
 });

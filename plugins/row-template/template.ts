@@ -16,47 +16,11 @@
  */
 import { RecordError } from '../../core/api/index.ts';
 import type { ExpressionCompiler, Row } from '../../core/api/index.ts';
+import { cellText, compileSource } from './cells.ts';
+import type { ValueReader } from './cells.ts';
 
-export type ValueReader = (row: Row) => unknown;
-
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-/** Reads a field path, or compiles CEL when `source` is not a plain path. */
-export function compileSource(source: string, expressions: ExpressionCompiler | undefined): ValueReader {
-  const text = source.trim();
-  if (PATH.test(text)) {
-    const parts = text.split('.');
-    if (parts.length === 1) return (row) => row[text];
-    return (row) => {
-      let v: unknown = row;
-      for (const p of parts) v = v !== null && typeof v === 'object' ? (v as Row)[p] : undefined;
-      return v;
-    };
-  }
-  if (!expressions) throw new Error(`'${text}' is not a field path, and no CEL compiler is available`);
-  const compiled = expressions.compile(text, 'record');
-  return (row) => compiled.evaluate(row);
-}
-
-/** A value as the UTF-8 decimal (or plain) text stored in a cell; undefined for null/absent. */
-export function cellText(v: unknown): string | undefined {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      return Number.isFinite(v) ? String(v) : undefined;
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'undefined':
-      return undefined;
-    default:
-      return v === null ? undefined : JSON.stringify(v);
-  }
-}
-
-type Part = string | { readonly read: ValueReader; readonly source: string; readonly width: number };
+export { cellText, compilePathsReader, compileSource, isFieldPath } from './cells.ts';
+export type { ValueReader } from './cells.ts';
 
 export interface RowKeyTemplate {
   readonly source: string;
@@ -95,27 +59,64 @@ export function parseTemplate(template: string): (string | { inner: string; widt
   return out;
 }
 
+/** Renders one placeholder, with the literal text before it: `(row) => prefix + text`. */
+type Piece = (row: Row) => string;
+
+const ZEROS = '0'.repeat(64);
+
+function keyError(template: string, source: string, message: string): RecordError {
+  return new RecordError('row_key_error', `row key ${JSON.stringify(template)}: '${source}' ${message}`);
+}
+
+/** The text of one placeholder's value, or the `row_key_error` it is. */
+function placeholderText(template: string, source: string, v: unknown): string {
+  const text = cellText(v);
+  if (text === undefined) throw keyError(template, source, `is ${v === undefined ? 'missing' : String(v)}`);
+  return text;
+}
+
+/** `{path}` / `{path:N}` / `{<CEL>}`: reads once, converts once, pads once; no arrays per record. */
+function piece(template: string, prefix: string, read: ValueReader, source: string, width: number): Piece {
+  if (width === 0) {
+    return (row) => {
+      const v = read(row);
+      return prefix + (typeof v === 'string' ? v : placeholderText(template, source, v));
+    };
+  }
+  return (row) => {
+    const text = placeholderText(template, source, read(row));
+    if (text.charCodeAt(0) === 45 /* - */) throw keyError(template, source, `is negative (${text}) under a width`);
+    if (text.length > width) throw keyError(template, source, `= ${text} is wider than ${width}`);
+    const pad = width - text.length;
+    return prefix + (pad === 0 ? text : (pad <= ZEROS.length ? ZEROS.slice(0, pad) : '0'.repeat(pad)) + text);
+  };
+}
+
+/**
+ * Compiles a template once: each placeholder becomes one closure that reads its field (or
+ * evaluates its CEL) and returns the literal before it plus the value's text; `render` is
+ * a concatenation of those calls.
+ */
 export function compileTemplate(template: string, expressions?: ExpressionCompiler): RowKeyTemplate {
-  const parts: Part[] = parseTemplate(template).map((p) => (typeof p === 'string' ? p : { read: compileSource(p.inner, expressions), source: p.inner.trim(), width: p.width }));
+  const pieces: Piece[] = [];
+  let literal = '';
+  for (const p of parseTemplate(template)) {
+    if (typeof p === 'string') literal += p;
+    else {
+      pieces.push(piece(template, literal, compileSource(p.inner, expressions), p.inner.trim(), p.width));
+      literal = '';
+    }
+  }
+  const suffix = literal;
+  const n = pieces.length;
+  if (n === 0) return { source: template, render: () => suffix };
+  const first = pieces[0]!;
   return {
     source: template,
     render(row) {
-      let key = '';
-      for (const p of parts) {
-        if (typeof p === 'string') {
-          key += p;
-          continue;
-        }
-        const v = p.read(row);
-        const text = cellText(v);
-        if (text === undefined) throw new RecordError('row_key_error', `row key ${JSON.stringify(template)}: '${p.source}' is ${v === undefined ? 'missing' : String(v)}`);
-        if (p.width) {
-          if (text.startsWith('-')) throw new RecordError('row_key_error', `row key ${JSON.stringify(template)}: '${p.source}' is negative (${text}) under a width`);
-          if (text.length > p.width) throw new RecordError('row_key_error', `row key ${JSON.stringify(template)}: '${p.source}' = ${text} is wider than ${p.width}`);
-          key += '0'.repeat(p.width - text.length) + text;
-        } else key += text;
-      }
-      return key;
+      let key = first(row);
+      for (let i = 1; i < n; i++) key += pieces[i]!(row);
+      return suffix ? key + suffix : key;
     },
   };
 }

@@ -4,6 +4,12 @@
  * it would in HBase) and applied in one transaction per flush: when `flush_rows` distinct
  * rows are buffered, when `flush_interval` passed, at every checkpoint and at close.
  *
+ * Per record the sink renders the row key and keeps the record itself as the key's pending
+ * entry (the record is not copied; plugins do not mutate records they emitted). Cells are
+ * read and turned into text at the flush, once per distinct row, not once per update. A
+ * CEL column is evaluated when the record arrives (it may fail and reject the record), and
+ * its value kept with the entry.
+ *
  * Versions only grow per row: `generation · 2^40 + sequence`, where the generation is one
  * more than both the checkpointed one and the largest in the table (so a restart without
  * a checkpoint still writes above whatever an earlier attempt left), and the sequence
@@ -13,8 +19,8 @@
 import { RecordError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { GENERATION_STRIDE, SqliteTable } from './table.ts';
-import type { PendingRow } from './table.ts';
-import { cellText, compileSource, compileTemplate } from '../row-template/template.ts';
+import type { Cell } from './table.ts';
+import { cellText, compilePathsReader, compileSource, compileTemplate, isFieldPath } from '../row-template/template.ts';
 import type { EmbeddedStoreConfig } from './spec.ts';
 
 /** What `checkpoint()` returns and `open()` restores. */
@@ -22,13 +28,29 @@ export interface EmbeddedStorePosition {
   readonly generation: number;
 }
 
+/** A pending delete of the row. */
+const DELETE: unique symbol = Symbol('delete');
+
+/**
+ * What a row key waits with until the flush: the latest record (every column a field path),
+ * the values of the latest record's columns (some column is CEL), or a delete.
+ */
+type Pending = Row | unknown[] | typeof DELETE;
+
+/** Cell text that rejects the record at write time rather than failing the flush. */
+function checkedCell(v: unknown): void {
+  if (typeof v === 'object' && v !== null) cellText(v); // JSON.stringify may throw (a cycle, a BigInt)
+}
+
 export class EmbeddedStoreSink implements SinkInstance {
   private table: SqliteTable | undefined;
   private readonly qualifiers: string[];
   private readonly readers: ((row: Row) => unknown)[];
   private readonly rowKey;
-  private pending = new Map<string, PendingRow>();
-  private readonly scratch: (string | undefined)[];
+  private pending = new Map<string, Pending>();
+  /** Every column is a field path: pending entries are the records themselves, read by this. */
+  private readonly readPaths: ((row: Row, out: unknown[]) => void) | undefined;
+  private readonly scratch: unknown[];
   private generation = 0;
   private nextVersion = 0;
   private lastFlush: number;
@@ -38,7 +60,9 @@ export class EmbeddedStoreSink implements SinkInstance {
     this.qualifiers = Object.keys(config.columns);
     this.readers = this.qualifiers.map((q) => compileSource(config.columns[q]!, expressions));
     if (config.version_qualifier && !this.qualifiers.includes(config.version_qualifier)) this.qualifiers.push(config.version_qualifier);
-    this.scratch = new Array<string | undefined>(this.qualifiers.length);
+    const sources = Object.values(config.columns);
+    this.readPaths = sources.every(isFieldPath) ? compilePathsReader(sources) : undefined;
+    this.scratch = new Array<unknown>(this.readers.length);
     this.lastFlush = clock.now();
   }
 
@@ -55,38 +79,57 @@ export class EmbeddedStoreSink implements SinkInstance {
 
   write(batch: Batch): Promise<SinkWriteResult | void> {
     const { values, kinds } = batch;
-    const n = this.readers.length;
+    const readers = this.readers;
+    const n = readers.length;
+    const pending = this.pending;
+    const readPaths = this.readPaths;
+    const scratch = this.scratch;
     let rejected: { index: number; error: unknown }[] | undefined;
     for (let i = 0; i < batch.length; i++) {
       const row = values[i]!;
       try {
         const key = this.rowKey.render(row);
-        if (kinds?.[i] === 'delete') {
-          this.pending.set(key, { values: undefined });
+        if (kinds !== undefined && kinds[i] === 'delete') {
+          pending.set(key, DELETE);
+          continue;
+        }
+        if (readPaths) {
+          readPaths(row, scratch);
+          for (let q = 0; q < n; q++) checkedCell(scratch[q]);
+          pending.set(key, row);
           continue;
         }
         // Read every cell first (a CEL column may throw), then overwrite a buffered key in
-        // place: no new row object per update of the same key.
-        const scratch = this.scratch;
-        for (let q = 0; q < n; q++) scratch[q] = cellText(this.readers[q]!(row));
-        const buffered = this.pending.get(key);
-        if (buffered?.values) for (let q = 0; q < n; q++) buffered.values[q] = scratch[q];
-        else this.pending.set(key, { values: scratch.slice() });
+        // place: no new array per update of the same key.
+        for (let q = 0; q < n; q++) checkedCell((scratch[q] = readers[q]!(row)));
+        const buffered = pending.get(key);
+        if (Array.isArray(buffered)) for (let q = 0; q < n; q++) buffered[q] = scratch[q];
+        else pending.set(key, scratch.slice());
       } catch (error) {
         (rejected ??= []).push({ index: i, error: error instanceof RecordError ? error : new RecordError('store_error', String(error), { cause: error }) });
       }
     }
     const now = this.clock.now();
-    if (this.pending.size >= this.config.flush_rows || now - this.lastFlush >= this.config.flush_interval) this.flush(now);
+    if (pending.size >= this.config.flush_rows || now - this.lastFlush >= this.config.flush_interval) this.flush(now);
     return Promise.resolve(rejected ? { rejected } : undefined);
   }
+
+  /** The cells of one pending entry, in qualifier order; false for a delete. */
+  private readonly fill = (entry: Pending, cells: Cell[]): boolean => {
+    if (entry === DELETE) return false;
+    const n = this.readers.length;
+    let values = entry as unknown[];
+    if (this.readPaths) this.readPaths(entry as Row, (values = this.scratch));
+    for (let q = 0; q < n; q++) cells[q + 1] = cellText(values[q]) ?? null;
+    return true;
+  };
 
   private flush(now = this.clock.now()): void {
     this.lastFlush = now;
     if (this.pending.size === 0) return;
     const rows = this.pending;
     this.pending = new Map();
-    this.nextVersion = this.requireTable().apply(rows, this.nextVersion);
+    this.nextVersion = this.requireTable().apply(rows, this.nextVersion, this.fill);
     if (this.nextVersion >= (this.generation + 1) * GENERATION_STRIDE) throw new Error(`embedded_store ${this.config.table}: 2^40 versions written in one generation`);
   }
 

@@ -14,16 +14,20 @@ export const GENERATION_STRIDE = 2 ** 40;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-export interface PendingRow {
-  /** Undefined: delete the row. */
-  values: (string | undefined)[] | undefined;
-}
+/** A cell as bound to the statement: text, or null for an empty cell. */
+export type Cell = string | null;
+
+/**
+ * Fills `cells[1..qualifiers]` for one pending entry (the row key is `cells[0]`, the
+ * version the last); returns false when the entry deletes its row.
+ */
+export type FillCells<T> = (entry: T, cells: Cell[]) => boolean;
 
 export class SqliteTable {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
-  private readonly applyAll: (rows: Map<string, PendingRow>, firstVersion: number) => number;
+  private readonly applyAll: (rows: Map<string, unknown>, firstVersion: number, fill: FillCells<unknown>) => number;
 
   /** `versionSlot`: index of the qualifier that also holds the version as text, −1 for none. */
   constructor(path: string, readonly table: string, readonly family: string, readonly qualifiers: readonly string[], versionSlot = -1) {
@@ -39,19 +43,18 @@ export class SqliteTable {
        ON CONFLICT(row_key) DO UPDATE SET ${[...cols.map((c) => `${c} = excluded.${c}`), '_version = excluded._version'].join(', ')}`,
     );
     this.remove = this.db.prepare(`DELETE FROM ${t} WHERE row_key = ?`);
-    this.applyAll = this.db.transaction((rows: Map<string, PendingRow>, firstVersion: number) => {
+    const cells: (Cell | number)[] = new Array(qualifiers.length + 2);
+    this.applyAll = this.db.transaction((rows: Map<string, unknown>, firstVersion: number, fill: FillCells<unknown>) => {
       let version = firstVersion;
-      const args: (string | number | null)[] = new Array(qualifiers.length + 2);
-      for (const [key, row] of rows) {
-        if (row.values === undefined) {
+      for (const [key, entry] of rows) {
+        if (!fill(entry, cells as Cell[])) {
           this.remove.run(key);
           continue;
         }
-        args[0] = key;
-        for (let i = 0; i < qualifiers.length; i++) args[i + 1] = row.values[i] ?? null;
-        if (versionSlot >= 0) args[versionSlot + 1] = String(version);
-        args[qualifiers.length + 1] = version++;
-        this.upsert.run(args);
+        cells[0] = key;
+        if (versionSlot >= 0) cells[versionSlot + 1] = String(version);
+        cells[qualifiers.length + 1] = version++;
+        this.upsert.run(cells);
       }
       return version;
     });
@@ -75,9 +78,13 @@ export class SqliteTable {
     return r.v ?? 0;
   }
 
-  /** Applies the rows in one transaction, versions from `firstVersion` up; returns the next version. */
-  apply(rows: Map<string, PendingRow>, firstVersion: number): number {
-    return this.applyAll(rows, firstVersion);
+  /**
+   * Applies the pending rows (row key → entry) in one transaction with the prepared
+   * statements, versions from `firstVersion` up; `fill` turns an entry into its cells.
+   * Returns the next version.
+   */
+  apply<T>(rows: Map<string, T>, firstVersion: number, fill: FillCells<T>): number {
+    return this.applyAll(rows, firstVersion, fill as FillCells<unknown>);
   }
 
   /** Makes every committed transaction durable (WAL fsynced and copied into the database). */

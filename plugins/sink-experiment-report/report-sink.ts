@@ -30,9 +30,7 @@ export class ReportSink implements SinkInstance {
   }
 
   write(batch: Batch): Promise<void> {
-    const { values, kinds, length } = batch;
-    const { part } = this.config;
-    for (let i = 0; i < length; i++) this.shared.data.apply(part, values[i]!, kinds?.[i] ?? 'insert');
+    this.shared.data.applyBatch(this.config.part, batch);
     return Promise.resolve();
   }
 

@@ -5,7 +5,7 @@
  * of the per-user rate with its always-valid interval (the latest segment's), the SRM
  * p-value, and the alerts.
  */
-import type { ChangeKind, Row } from '../../core/api/index.ts';
+import type { Batch, ChangeKind, Row } from '../../core/api/index.ts';
 
 /** What one report collects: upsert streams applied by `row_key`, alerts in arrival order. */
 export class ReportData {
@@ -22,6 +22,23 @@ export class ReportData {
     const key = String(value.row_key);
     if (kind === 'delete') table.delete(key);
     else table.set(key, value);
+  }
+
+  /** `apply` for every record of a batch: the part's table chosen once, keys taken as they are when text. */
+  applyBatch(part: 'counts' | 'stats' | 'alerts', batch: Batch): void {
+    const { values, kinds, length } = batch;
+    if (part === 'alerts') {
+      for (let i = 0; i < length; i++) this.alerts.push(values[i]!);
+      return;
+    }
+    const table = part === 'counts' ? this.counts : this.stats;
+    for (let i = 0; i < length; i++) {
+      const value = values[i]!;
+      const k = value.row_key;
+      const key = typeof k === 'string' ? k : String(k);
+      if (kinds !== undefined && kinds[i] === 'delete') table.delete(key);
+      else table.set(key, value);
+    }
   }
 }
 

@@ -7,20 +7,13 @@
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Batch, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
+import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
+import { encodeProvenanceEnvelopes } from '../../core/runtime/codec/index.ts';
 import type { Codec, EncodeOptions } from '../../core/runtime/codec/index.ts';
 
 /** Checkpoint position: the file's length in bytes. */
 export interface FileSinkPosition {
   readonly bytes: number;
-}
-
-/** The batch with each record wrapped as `{provenance, record}` (the batch's own times, kinds and provenance kept). */
-function enveloped(batch: Batch): Batch {
-  const { values, provenance, length } = batch;
-  const wrapped = new Array<Row>(length);
-  for (let i = 0; i < length; i++) wrapped[i] = { provenance: provenance?.[i] ?? null, record: values[i]! };
-  return { ...batch, values: wrapped };
 }
 
 export class FileSink implements SinkInstance {
@@ -59,7 +52,8 @@ export class FileSink implements SinkInstance {
   }
 
   async write(batch: Batch): Promise<SinkWriteResult | void> {
-    const { text, rejected } = this.codec.encode(this.envelope === 'provenance' ? enveloped(batch) : batch, this.encodeOptions);
+    // The envelope is JSON's (the plugin refuses another codec with it): written per record, no wrapper objects.
+    const { text, rejected } = this.envelope === 'provenance' ? encodeProvenanceEnvelopes(batch, this.encodeOptions) : this.codec.encode(batch, this.encodeOptions);
     if (text.length > 0) {
       const data = Buffer.from(text, 'utf8');
       let done = 0;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchBuilder, RecordError } from '../../api/index.ts';
-import { getCodec, jsonCodec, rawCodec, CODEC_NAMES } from './index.ts';
+import { encodeProvenanceEnvelopes, getCodec, jsonCodec, rawCodec, CODEC_NAMES } from './index.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -108,4 +108,32 @@ void test('encodeEach gives one payload per record and leaves rejected ones unde
   const raw = rawCodec.encodeEach(batch);
   assert.deepEqual(raw.payloads, [undefined, undefined, 'two\nlines']);
   assert.deepEqual(raw.rejected.map((r) => r.index), [0, 1]);
+});
+
+void test('provenance envelopes are written byte for byte as encoding {provenance, record} would, rejections included', () => {
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const rows: [Record<string, unknown>, 'insert' | 'update' | 'delete', unknown][] = [
+    [{ a: 1, s: 'x"y\n' }, 'insert', { source: 'traffic', output: 'actions', partition: 0, offset: 12 }],
+    [{}, 'update', undefined],
+    [{ op: 'mine', record: 2 }, 'delete', [{ source: 'a', line: 1 }, { source: 'b', line: 2 }]],
+    [{ big: 10n }, 'insert', { source: 's' }],
+    [cyclic, 'insert', { source: 's' }],
+    [{ toJSON: () => undefined }, 'insert', { source: 's' }],
+    [{ nested: { l: [1, null, 'é'] } }, 'update', { source: 's', offset: '0-1' }],
+  ];
+  for (const changeField of [undefined, 'op', 'record', 'provenance']) {
+    const b = new BatchBuilder();
+    const wrapped = new BatchBuilder();
+    for (const [row, kind, provenance] of rows) {
+      b.push(row, 1, kind, provenance as never);
+      wrapped.push({ provenance: provenance ?? null, record: row }, 1, kind, provenance as never);
+    }
+    const options = changeField === undefined ? {} : { changeField };
+    const got = encodeProvenanceEnvelopes(b.take(), options);
+    const want = jsonCodec.encode(wrapped.take(), options);
+    assert.equal(got.text, want.text, `change field ${changeField}`);
+    assert.equal(got.records, want.records);
+    assert.deepEqual(got.rejected.map((r) => [r.index, r.error.message]), want.rejected.map((r) => [r.index, r.error.message]));
+  }
 });

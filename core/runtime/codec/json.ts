@@ -43,9 +43,36 @@ function encodeRow(row: Row, kind: string, changeField: string | undefined, pref
   return prefix + kind + (body.length > 2 ? '",' + body.slice(1) : '"}');
 }
 
+type LineOf = (batch: Batch, i: number, changeField: string | undefined, prefix: string) => string;
+
+const plainLine: LineOf = (batch, i, changeField, prefix) => encodeRow(batch.values[i]!, batch.kinds?.[i] ?? 'insert', changeField, prefix);
+
+/**
+ * `{"provenance": …, "record": …}` for record i, written around the record's own JSON: the
+ * bytes of encoding the envelope object, without making one per record. A record that does
+ * not stringify to text (or a change field named like an envelope key) takes the envelope
+ * object's path, so its text or its error is exactly that one's.
+ */
+const envelopeLine: LineOf = (batch, i, changeField, prefix) => {
+  const provenance = batch.provenance?.[i] ?? null;
+  const record = batch.values[i]!;
+  const body = changeField === 'provenance' || changeField === 'record' ? undefined : tryStringify(record);
+  if (body === undefined) return encodeRow({ provenance, record }, batch.kinds?.[i] ?? 'insert', changeField, prefix);
+  const head = changeField === undefined ? '{"provenance":' : `${prefix}${batch.kinds?.[i] ?? 'insert'}","provenance":`;
+  return head + JSON.stringify(provenance) + ',"record":' + body + '}';
+};
+
+function tryStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) as string | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Calls `each(i, line)` for every record that encodes; returns the rejections. */
-function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (index: number, line: string) => void): readonly EncodeRejection[] {
-  const { values, kinds, length } = batch;
+function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (index: number, line: string) => void, lineOf: LineOf = plainLine): readonly EncodeRejection[] {
+  const { length } = batch;
   const changeField = options?.changeField;
   // `"op":` prefix spliced into each stringified row: no per-record object copy.
   const prefix = changeField === undefined ? '' : `{${JSON.stringify(changeField)}:"`;
@@ -53,7 +80,7 @@ function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (in
   for (let i = 0; i < length; i++) {
     let line: string;
     try {
-      line = encodeRow(values[i]!, kinds?.[i] ?? 'insert', changeField, prefix);
+      line = lineOf(batch, i, changeField, prefix);
     } catch (cause) {
       (rejected ??= []).push({ index: i, error: new RecordError('encode_error', `cannot encode as JSON: ${(cause as Error).message}`, { cause }) });
       continue;
@@ -67,14 +94,22 @@ function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (in
   return rejected ?? NO_REJECTIONS;
 }
 
-function encode(batch: Batch, options?: EncodeOptions): EncodeResult {
+function encode(batch: Batch, options?: EncodeOptions, lineOf?: LineOf): EncodeResult {
   let text = '';
   let records = 0;
   const rejected = encodeLines(batch, options, (_i, line) => {
     text += line + '\n';
     records++;
-  });
+  }, lineOf);
   return { text, records, rejected };
+}
+
+/**
+ * Like `jsonCodec.encode` of the batch with each record wrapped as `{provenance, record}`
+ * (the archive's envelope), byte for byte, written directly from each record's JSON.
+ */
+export function encodeProvenanceEnvelopes(batch: Batch, options?: EncodeOptions): EncodeResult {
+  return encode(batch, options, envelopeLine);
 }
 
 function encodeEach(batch: Batch, options?: EncodeOptions): EncodeEachResult {
@@ -85,4 +120,4 @@ function encodeEach(batch: Batch, options?: EncodeOptions): EncodeEachResult {
   return { payloads, rejected };
 }
 
-export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode, encodeEach });
+export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode: (batch: Batch, options?: EncodeOptions) => encode(batch, options), encodeEach });

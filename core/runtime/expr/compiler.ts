@@ -5,12 +5,17 @@
  * variables with no copy per record; `self` names the whole record (`has(self.discount)`,
  * since CEL's `has()` needs a field selection). Scope `join`: the caller passes
  * `{ left, right }`.
+ *
+ * Expressions within the subset of `fast-path.ts` are evaluated by generated functions; a
+ * record they cannot decide, and every other expression, is evaluated by cel-js.
  */
 import type { ParseResult } from '@marcbachmann/cel-js';
 import { RecordError, SluiceError } from '../../api/index.ts';
 import type { CompiledExpression, ExprScope, ExpressionCompiler } from '../../api/index.ts';
 import { evaluationEnvironment, SELF } from './environment.ts';
 import { describeCelError } from './errors.ts';
+import { BAIL, compileFastPath } from './fast-path.ts';
+import type { FastEval } from './fast-path.ts';
 import { normalizeCelValue } from './normalize.ts';
 
 /** Parses and checks `source`; throws `SluiceError('E_EXPR')` when it does not parse or type-check. */
@@ -52,50 +57,51 @@ function selfContext(): { slot: { record: Record<string, unknown> }; context: ob
   return { slot, context };
 }
 
-function compileRecordScope(source: string, fn: ParseResult): CompiledExpression {
-  if (!mentionsSelf(source)) {
-    return {
-      source,
-      evaluate(vars) {
-        try {
-          return normalizeCelValue(fn(vars));
-        } catch (error) {
-          throw exprError(source, error);
-        }
-      },
+/** The cel-js evaluation of `source` in `scope`, errors as `RecordError('expr_error')`. */
+function celEvaluator(source: string, fn: ParseResult, scope: ExprScope): (vars: Record<string, unknown>) => unknown {
+  if (scope !== 'record' || !mentionsSelf(source)) {
+    return (vars) => {
+      try {
+        return normalizeCelValue(fn(vars));
+      } catch (error) {
+        throw exprError(source, error);
+      }
     };
   }
   const { slot, context } = selfContext();
-  return {
-    source,
-    evaluate(vars) {
-      slot.record = vars;
-      try {
-        return normalizeCelValue(fn(context));
-      } catch (error) {
-        throw exprError(source, error);
-      } finally {
-        slot.record = {};
-      }
-    },
+  return (vars) => {
+    slot.record = vars;
+    try {
+      return normalizeCelValue(fn(context));
+    } catch (error) {
+      throw exprError(source, error);
+    } finally {
+      slot.record = {};
+    }
   };
 }
 
-export function createExpressionCompiler(): ExpressionCompiler {
+/** The fast path first; cel-js for what it cannot decide. */
+function withFastPath(fast: FastEval, slow: (vars: Record<string, unknown>) => unknown) {
+  return (vars: Record<string, unknown>): unknown => {
+    const v = fast(vars);
+    return v === BAIL ? slow(vars) : normalizeCelValue(v);
+  };
+}
+
+export interface ExpressionCompilerOptions {
+  /** Evaluate the common subset without cel-js (default true); false keeps cel-js for everything. */
+  readonly fastPath?: boolean;
+}
+
+export function createExpressionCompiler(options: ExpressionCompilerOptions = {}): ExpressionCompiler {
+  const fastPath = options.fastPath ?? true;
   return {
     compile(source: string, scope: ExprScope): CompiledExpression {
       const fn = parseExpression(source);
-      if (scope === 'record') return compileRecordScope(source, fn);
-      return {
-        source,
-        evaluate(vars) {
-          try {
-            return normalizeCelValue(fn(vars));
-          } catch (error) {
-            throw exprError(source, error);
-          }
-        },
-      };
+      const slow = celEvaluator(source, fn, scope);
+      const fast = fastPath ? compileFastPath(fn.ast, scope) : undefined;
+      return { source, evaluate: fast ? withFastPath(fast, slow) : slow };
     },
   };
 }

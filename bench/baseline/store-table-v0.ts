@@ -1,0 +1,92 @@
+/** Frozen copy of plugins/sink-embedded-store/table.ts before issue 9 (same-run baseline for bench/sinks.ts). */
+/**
+ * One HBase-shaped table in SQLite: `row_key TEXT PRIMARY KEY`, one TEXT column per
+ * qualifier, and `_version`, the row's cell version (HBase's cell timestamp). The family
+ * of each qualifier is recorded in `_sluice_columns`. Writes are applied in one
+ * transaction per flush with prepared statements; a missing qualifier column is added, so
+ * two sinks may share a table with different qualifiers.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** `generation · 2^40 + sequence`: versions grow across restores while under 2^53. */
+export const GENERATION_STRIDE = 2 ** 40;
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export interface PendingRow {
+  /** Undefined: delete the row. */
+  values: (string | undefined)[] | undefined;
+}
+
+export class SqliteTable {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly remove: Database.Statement;
+  private readonly applyAll: (rows: Map<string, PendingRow>, firstVersion: number) => number;
+
+  /** `versionSlot`: index of the qualifier that also holds the version as text, −1 for none. */
+  constructor(path: string, readonly table: string, readonly family: string, readonly qualifiers: readonly string[], versionSlot = -1) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.ensureSchema();
+    const t = quote(table);
+    const cols = qualifiers.map(quote);
+    this.upsert = this.db.prepare(
+      `INSERT INTO ${t} (row_key, ${cols.join(', ')}${cols.length ? ', ' : ''}_version) VALUES (?${', ?'.repeat(cols.length)}, ?)
+       ON CONFLICT(row_key) DO UPDATE SET ${[...cols.map((c) => `${c} = excluded.${c}`), '_version = excluded._version'].join(', ')}`,
+    );
+    this.remove = this.db.prepare(`DELETE FROM ${t} WHERE row_key = ?`);
+    this.applyAll = this.db.transaction((rows: Map<string, PendingRow>, firstVersion: number) => {
+      let version = firstVersion;
+      const args: (string | number | null)[] = new Array(qualifiers.length + 2);
+      for (const [key, row] of rows) {
+        if (row.values === undefined) {
+          this.remove.run(key);
+          continue;
+        }
+        args[0] = key;
+        for (let i = 0; i < qualifiers.length; i++) args[i + 1] = row.values[i] ?? null;
+        if (versionSlot >= 0) args[versionSlot + 1] = String(version);
+        args[qualifiers.length + 1] = version++;
+        this.upsert.run(args);
+      }
+      return version;
+    });
+  }
+
+  private ensureSchema(): void {
+    const t = quote(this.table);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS _sluice_columns (table_name TEXT NOT NULL, family TEXT NOT NULL, qualifier TEXT NOT NULL, PRIMARY KEY (table_name, qualifier)) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (row_key TEXT PRIMARY KEY NOT NULL, _version INTEGER NOT NULL) WITHOUT ROWID`);
+    const have = new Set((this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(this.table) as { name: string }[]).map((r) => r.name));
+    const record = this.db.prepare(`INSERT OR REPLACE INTO _sluice_columns (table_name, family, qualifier) VALUES (?, ?, ?)`);
+    for (const q of this.qualifiers) {
+      if (!have.has(q)) this.db.exec(`ALTER TABLE ${t} ADD COLUMN ${quote(q)} TEXT`);
+      record.run(this.table, this.family, q);
+    }
+  }
+
+  /** The largest version in the table (0 when empty): a new generation starts above it. */
+  maxVersion(): number {
+    const r = this.db.prepare(`SELECT max(_version) AS v FROM ${quote(this.table)}`).get() as { v: number | null };
+    return r.v ?? 0;
+  }
+
+  /** Applies the rows in one transaction, versions from `firstVersion` up; returns the next version. */
+  apply(rows: Map<string, PendingRow>, firstVersion: number): number {
+    return this.applyAll(rows, firstVersion);
+  }
+
+  /** Makes every committed transaction durable (WAL fsynced and copied into the database). */
+  sync(): void {
+    this.db.pragma('wal_checkpoint(FULL)');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
