@@ -41,7 +41,7 @@ void test('a full buffer pauses the partition (gauge 1) until polls drain it, th
   const reader = new OnDemandMetricReader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
   const config = {
-    brokers: BROKERS, topic, group_id: uniqueGroup(), start: 'earliest' as const, max_buffered: 100, max_bytes_per_partition: 4096,
+    brokers: BROKERS, topic, group_id: uniqueGroup(), start: 'earliest' as const, max_buffered: 100, max_bytes_per_partition: 4096, max_bytes: 10_485_760,
     session_timeout: 10_000, join_timeout: 60_000, meta: false, connection_timeout: 10_000, request_timeout: 30_000,
   };
   const source = new KafkaSource({ id: 'in', job: 'bp', config, logger: silent, meter, client: createKafkajsClient({ brokers: BROKERS, clientId: 'bp' }, silent) });
