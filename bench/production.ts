@@ -1,5 +1,5 @@
 /**
- * `npm run bench:production [-- --runs 3 --events 30000 --rate 300 --seconds 60]`: the
+ * `npm run bench:production [-- --runs 3 --events 30000 --rate 300 --seconds 60 --cpu-prof <dir>]`: the
  * flagship's production profile on the real services (`scripts/services up` first).
  *
  * - Throughput: `--events` generator records produced to Kafka and NATS KV beforehand, then
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '60' },
     only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -62,7 +63,8 @@ async function throughputRun(i: number): Promise<{ produceEps: number; jobEps: n
     const produceS = (performance.now() - t0) / 1000;
     const read = recordsToRead(EVENTS, 0.0005).total;
     const started = performance.now();
-    const job = await startJob(d, ['--events', String(read)], { SLUICE_TRACING_SAMPLE_RATIO: '0.01' });
+    const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}/run${i}`] : [];
+    const job = await startJob(d, ['--events', String(read)], { SLUICE_TRACING_SAMPLE_RATIO: '0.01' }, prof);
     try {
       const first = await until('the first record read', 120_000, async () => {
         const m = await scrape(job.metricsPort);
@@ -72,6 +74,7 @@ async function throughputRun(i: number): Promise<{ produceEps: number; jobEps: n
       const code = await job.exited;
       if (code !== 0) throw new Error(`job exited ${code}:\n${job.output().slice(-3000)}`);
       const end = performance.now();
+      if (process.env.BENCH_SHOW_OUTPUT) console.log(job.output().slice(-4000));
       return { produceEps: EVENTS / produceS, jobEps: read / ((end - first) / 1000), wallEps: read / ((end - started) / 1000), startupS: (first - started) / 1000, read };
     } finally {
       job.child.kill('SIGKILL');
