@@ -1,7 +1,9 @@
 /**
  * The kafkajs consumer behind `KafkaConsumer`: `eachBatch` with offsets auto-resolved per
  * batch (the batch is handed over whole) and auto-commit off, so the group's offsets move
- * only through `commit`, which the source calls when a checkpoint completes.
+ * only through `commit`, which the source calls when a checkpoint completes. A hold
+ * returned by `onBatch` is awaited inside `eachBatch` (kafkajs fetches nothing meanwhile),
+ * with a heartbeat every heartbeat interval so the member stays in its group.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { KafkaClientError } from './client.ts';
