@@ -15,10 +15,10 @@
  * exactly the chunks not acknowledged, with their original versions.
  */
 
-/** One row to write: its key, its cells' values (undefined: delete the row) and its version. */
+/** One row to write: its key, its column values (undefined: delete the row) and its version. */
 export interface OutRow {
   readonly key: string;
-  readonly values: (string | undefined)[] | undefined;
+  readonly values: readonly unknown[] | undefined;
   readonly version: number;
 }
 

@@ -185,3 +185,21 @@ void test('rows of several flushes in flight together end as the last change, wh
   assert.deepEqual((await read(client)).map((r) => r['c:volume']), ['3']);
   await sink.close();
 });
+
+void test('column values become cell text when sent; an object column is its JSON, and one that cannot be JSON is rejected at write', async () => {
+  const client = new FakeHBaseClient();
+  const sink = sinkOf(client, config({ columns: { volume: 'volume', detail: 'detail', flag: 'flag' } }));
+  await sink.open(undefined);
+  const result = await sink.write(batch([
+    [{ ...key, action: 'a', volume: 0.1 + 0.2, detail: { n: [1, 2] }, flag: false }],
+    [{ ...key, action: 'b', volume: 1, detail: { big: 1n } }],
+    [{ ...key, action: 'c', volume: 7n, detail: 'text', flag: true }],
+    [{ ...key, action: 'c', volume: 8n, detail: null }, 'update'],
+  ]));
+  assert.deepEqual(result?.rejected?.map((r) => [r.index, (r.error as { reason: string }).reason]), [[1, 'store_error']]);
+  await sink.close();
+  assert.deepEqual((await read(client)).map((r) => [r.key.split('|')[3], r['c:volume'], r['c:detail'], r['c:flag']]), [
+    ['a', '0.30000000000000004', '{"n":[1,2]}', 'false'],
+    ['c', '8', '', ''],
+  ]);
+});

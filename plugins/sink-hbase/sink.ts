@@ -58,8 +58,9 @@ export class HBaseSink implements SinkInstance {
   private readonly columns: string[];
   private readonly readers: ((row: Row) => unknown)[];
   private readonly versionColumn: string | undefined;
-  private readonly scratch: (string | undefined)[];
-  private pending = new Map<string, (string | undefined)[] | undefined>();
+  private readonly scratch: unknown[];
+  /** Buffered rows by key: their column values (see `write`), or undefined for a delete. */
+  private pending = new Map<string, unknown[] | undefined>();
   private readonly queue: PutQueue;
   private generation = 0;
   private nextVersion = 0;
@@ -80,7 +81,7 @@ export class HBaseSink implements SinkInstance {
     const vq = this.config.version_qualifier;
     // A version qualifier that is also a mapped column is overwritten by the version, as in the embedded store.
     this.versionColumn = vq ? `${this.config.family}:${vq}` : undefined;
-    this.scratch = new Array<string | undefined>(qualifiers.length);
+    this.scratch = new Array<unknown>(qualifiers.length);
     this.lastFlush = this.clock.now();
     this.retryAttributes = { operator: o.id ?? this.config.table };
     this.queue = new PutQueue((chunk) => this.sendChunk(chunk), this.config.put_rows, this.config.max_in_flight);
@@ -112,9 +113,15 @@ export class HBaseSink implements SinkInstance {
           this.pending.set(key, undefined);
           continue;
         }
-        // Every cell first (a CEL column may throw), then overwrite a buffered row in place.
+        // Every column first (a CEL column may throw), then overwrite a buffered row in place.
+        // Primitives are kept as they are and turned into cell text only when the row is
+        // sent (most buffered rows are overwritten before that); anything else becomes its
+        // text now, where a failure can still reject this record.
         const scratch = this.scratch;
-        for (let q = 0; q < n; q++) scratch[q] = cellText(this.readers[q]!(row));
+        for (let q = 0; q < n; q++) {
+          const v = this.readers[q]!(row);
+          scratch[q] = v !== null && typeof v === 'object' ? cellText(v) : v;
+        }
         const buffered = this.pending.get(key);
         if (buffered) for (let q = 0; q < n; q++) buffered[q] = scratch[q];
         else this.pending.set(key, scratch.slice());
@@ -177,10 +184,10 @@ export class HBaseSink implements SinkInstance {
   }
 
   /** A null column is an empty cell: HBase has no null, and an empty newer version hides an older value (an update that clears it). */
-  private cells(values: (string | undefined)[], version: number): HBaseCell[] {
+  private cells(values: readonly unknown[], version: number): HBaseCell[] {
     const cells: HBaseCell[] = [];
     for (let q = 0; q < values.length; q++) {
-      if (this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: values[q] ?? '', timestamp: version });
+      if (this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: cellText(values[q]) ?? '', timestamp: version });
     }
     if (this.versionColumn) cells.push({ column: this.versionColumn, value: String(version), timestamp: version });
     return cells;
