@@ -2,6 +2,8 @@
  * Back-pressure of the `kafka` source against the real broker: while nobody polls, a
  * partition's buffer fills to `max_buffered` and the partition is paused; polling drains
  * it and resumes it. Observed through the source's gauges on a real OpenTelemetry meter.
+ * While every partition is paused the consumer's fetching is held, with heartbeats, so a
+ * long stall does not cost the member its place in the group.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
