@@ -1,5 +1,5 @@
 /**
- * `npm run bench:production [-- --runs 3 --events 30000 --rate 300 --seconds 60]`: the
+ * `npm run bench:production [-- --runs 3 --events 30000 --rate 300 --seconds 60 --cpu-prof <dir>]`: the
  * flagship's production profile on the real services (`scripts/services up` first).
  *
  * - Throughput: `--events` generator records produced to Kafka and NATS KV beforehand, then
@@ -13,6 +13,7 @@
  *
  * Figures depend on the machine and its load: they are for the notes, not a test.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '60' },
     only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -54,7 +56,18 @@ async function dispose(d: Deployment): Promise<void> {
   await dropTables(Object.values(d.tables));
 }
 
-async function throughputRun(i: number): Promise<{ produceEps: number; jobEps: number; wallEps: number; startupS: number; read: number }> {
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux); undefined once it is gone. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function throughputRun(i: number): Promise<{ produceEps: number; jobEps: number; wallEps: number; startupS: number; read: number; cpuS: number; startupCpuS: number }> {
   const d = deployment(`bench_tp${i}`);
   try {
     const t0 = performance.now();
@@ -62,17 +75,24 @@ async function throughputRun(i: number): Promise<{ produceEps: number; jobEps: n
     const produceS = (performance.now() - t0) / 1000;
     const read = recordsToRead(EVENTS, 0.0005).total;
     const started = performance.now();
-    const job = await startJob(d, ['--events', String(read)], { SLUICE_TRACING_SAMPLE_RATIO: '0.01' });
+    const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}/run${i}`] : [];
+    const job = await startJob(d, ['--events', String(read)], { SLUICE_TRACING_SAMPLE_RATIO: '0.01' }, prof);
     try {
+      let startupCpuS = 0;
       const first = await until('the first record read', 120_000, async () => {
         const m = await scrape(job.metricsPort);
         const n = m ? (metric(m, 'sluice_records_in_total', { operator: 'traffic.actions' }) ?? 0) : 0;
+        startupCpuS = cpuSeconds(job.child.pid) ?? startupCpuS;
         return n > 0 ? performance.now() : undefined;
       }, 50);
+      // The job's CPU time, read every 100 ms until it exits (the last reading is at most 100 ms old).
+      let cpuS = startupCpuS;
+      const sampler = setInterval(() => (cpuS = cpuSeconds(job.child.pid) ?? cpuS), 100);
       const code = await job.exited;
+      clearInterval(sampler);
       if (code !== 0) throw new Error(`job exited ${code}:\n${job.output().slice(-3000)}`);
       const end = performance.now();
-      return { produceEps: EVENTS / produceS, jobEps: read / ((end - first) / 1000), wallEps: read / ((end - started) / 1000), startupS: (first - started) / 1000, read };
+      return { produceEps: EVENTS / produceS, jobEps: read / ((end - first) / 1000), wallEps: read / ((end - started) / 1000), startupS: (first - started) / 1000, read, cpuS, startupCpuS };
     } finally {
       job.child.kill('SIGKILL');
     }
@@ -186,10 +206,10 @@ if (!only || only.includes('throughput')) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await throughputRun(i);
-    console.log(`throughput run ${i + 1}: ${r.read} records, job ${r.jobEps.toFixed(0)} rec/s (${r.wallEps.toFixed(0)} incl. ${r.startupS.toFixed(1)} s start-up), produce ${r.produceEps.toFixed(0)} rec/s`);
+    console.log(`throughput run ${i + 1}: ${r.read} records, job ${r.jobEps.toFixed(0)} rec/s (${r.wallEps.toFixed(0)} incl. ${r.startupS.toFixed(1)} s start-up), ${(r.read / (r.cpuS - r.startupCpuS)).toFixed(0)} rec/CPU-s after start-up (${r.cpuS.toFixed(1)} CPU-s, ${r.startupCpuS.toFixed(1)} before the first record), produce ${r.produceEps.toFixed(0)} rec/s`);
     runs.push(r);
   }
-  console.log(`throughput Kafka → job → HBase: median ${median(runs.map((r) => r.jobEps)).toFixed(0)} records/s (incl. start-up ${median(runs.map((r) => r.wallEps)).toFixed(0)}); produce_traffic median ${median(runs.map((r) => r.produceEps)).toFixed(0)} records/s; ${RUNS} runs of ${EVENTS} events`);
+  console.log(`throughput Kafka → job → HBase: median ${median(runs.map((r) => r.jobEps)).toFixed(0)} records/s (incl. start-up ${median(runs.map((r) => r.wallEps)).toFixed(0)}), ${median(runs.map((r) => r.read / (r.cpuS - r.startupCpuS))).toFixed(0)} records per CPU-second after start-up; produce_traffic median ${median(runs.map((r) => r.produceEps)).toFixed(0)} records/s; ${RUNS} runs of ${EVENTS} events`);
 }
 if (!only || only.includes('latency')) {
   const l = await latencyRun();

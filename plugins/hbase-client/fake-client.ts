@@ -2,7 +2,8 @@
  * An in-memory `HBaseClient` with HBase's visible semantics, for unit tests: one version
  * per column (the newest timestamp wins, an older put stays hidden), timestamped deletes
  * that hide cells up to their timestamp, checked puts, key-ordered scans. `failNext(n)`
- * makes the next n calls fail with a transient error; `calls` counts calls by method.
+ * makes the next n calls fail with a transient error; `hold()` keeps `putRows` calls
+ * unanswered (and unapplied) until its release is called; `calls` counts calls by method.
  */
 import { HBaseError } from './client.ts';
 import type { HBaseCell, HBaseCheck, HBaseClient, HBaseFamily, HBasePutRow, HBaseReadCell, HBaseRow, ScanOptions } from './client.ts';
@@ -28,6 +29,21 @@ export class FakeHBaseClient implements HBaseClient {
   readonly putSizes: number[] = [];
   private failures = 0;
   private now = 1_000;
+  private gate: Promise<void> | undefined;
+
+  /** Puts from now on wait (unapplied) until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      release();
+    };
+  }
+
+  /** Puts called and not answered yet (while held). */
+  heldPuts = 0;
 
   failNext(n: number): void {
     this.failures = n;
@@ -86,6 +102,11 @@ export class FakeHBaseClient implements HBaseClient {
     this.enter('putRows');
     this.table(table);
     this.putSizes.push(rows.length);
+    if (this.gate) {
+      this.heldPuts++;
+      await this.gate;
+      this.heldPuts--;
+    }
     for (const r of rows) this.write(table, r.key, r.cells);
     return;
   }

@@ -50,9 +50,9 @@ export interface FetchedBatch extends TopicPartition {
   /** Broker timestamps (create or log-append time), epoch ms. */
   readonly timestamps: readonly number[];
   readonly values: readonly Uint8Array[];
-  /** Message keys as UTF-8 text; null when the message has none. */
+  /** Message keys as UTF-8 text; null when the message has none. Empty without `withKeysAndHeaders`. */
   readonly keys: readonly (string | null)[];
-  /** Headers as UTF-8 text; undefined when the message has none. */
+  /** Headers as UTF-8 text; undefined when the message has none. Empty without `withKeysAndHeaders`. */
   readonly headers: readonly (Readonly<Record<string, string>> | undefined)[];
   /** The partition's high watermark at fetch time (offset after the last message). */
   readonly highWatermark: number;
@@ -68,6 +68,10 @@ export interface ConsumerOptions {
   readonly maxBytesPerPartition?: number;
   /** `start` fails when the first group join takes longer than this (ms). */
   readonly joinTimeoutMs?: number;
+  /** Most bytes fetched per request, all partitions together. */
+  readonly maxBytes?: number;
+  /** Fill `keys` and `headers` of fetched batches; false leaves them empty (nobody reads them). */
+  readonly withKeysAndHeaders?: boolean;
 }
 
 export interface KafkaConsumer {
@@ -77,9 +81,14 @@ export interface KafkaConsumer {
    * the partitions this member owns; `onFatal` when the consumer stopped for good.
    * Resolves once the first assignment is known; rejects when connecting fails or the
    * first join takes longer than `joinTimeoutMs`.
+   *
+   * When `onBatch` returns a promise, the consumer fetches nothing more until it settles
+   * (it keeps its group membership alive meanwhile): a reader whose every partition is
+   * full holds the fetching this way instead of leaving the client to poll paused
+   * partitions. The promise must settle before `close` is awaited.
    */
   start(handlers: {
-    onBatch(batch: FetchedBatch): void;
+    onBatch(batch: FetchedBatch): void | Promise<void>;
     onAssign(partitions: readonly TopicPartition[]): void;
     onFatal(error: Error): void;
   }): Promise<void>;

@@ -95,6 +95,8 @@ export class FakeConsumer implements KafkaConsumer {
   readonly pauseCalls: string[] = [];
   readonly resumeCalls: string[] = [];
   closed = false;
+  /** The hold the last `onBatch` returned, until it settles (a real consumer fetches nothing meanwhile). */
+  held: Promise<void> | undefined;
 
   constructor(private readonly kafka: FakeKafka, readonly options: ConsumerOptions) {}
 
@@ -134,7 +136,13 @@ export class FakeConsumer implements KafkaConsumer {
       };
       this.positions.set(name, from + slice.length);
       n += slice.length;
-      this.handlers!.onBatch(batch);
+      const hold = this.handlers!.onBatch(batch);
+      if (hold) {
+        this.held = hold;
+        void hold.then(() => {
+          if (this.held === hold) this.held = undefined;
+        });
+      }
     }
     return n;
   }

@@ -1,7 +1,9 @@
 /**
  * The kafkajs consumer behind `KafkaConsumer`: `eachBatch` with offsets auto-resolved per
  * batch (the batch is handed over whole) and auto-commit off, so the group's offsets move
- * only through `commit`, which the source calls when a checkpoint completes.
+ * only through `commit`, which the source calls when a checkpoint completes. A hold
+ * returned by `onBatch` is awaited inside `eachBatch` (kafkajs fetches nothing meanwhile),
+ * with a heartbeat every heartbeat interval so the member stays in its group.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { KafkaClientError } from './client.ts';
@@ -23,24 +25,48 @@ function headerText(headers: IHeaders | undefined): Record<string, string> | und
   return out;
 }
 
-/** One kafkajs batch as parallel arrays: one loop, no per-message Promise. */
-export function toFetchedBatch(payload: EachBatchPayload['batch']): FetchedBatch {
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * One kafkajs batch as parallel arrays: one loop, no per-message Promise. Keys and headers
+ * are decoded only `withKeysAndHeaders` (the default).
+ */
+export function toFetchedBatch(payload: EachBatchPayload['batch'], withKeysAndHeaders = true): FetchedBatch {
   const { messages } = payload;
   const n = messages.length;
   const offsets = new Array<number>(n);
   const timestamps = new Array<number>(n);
   const values = new Array<Uint8Array>(n);
-  const keys = new Array<string | null>(n);
-  const headers = new Array<Record<string, string> | undefined>(n);
   for (let i = 0; i < n; i++) {
     const m = messages[i]!;
     offsets[i] = Number(m.offset);
     timestamps[i] = Number(m.timestamp);
     values[i] = m.value ?? EMPTY;
-    keys[i] = m.key ? m.key.toString('utf8') : null;
-    headers[i] = headerText(m.headers);
+  }
+  let keys: (string | null)[] | readonly never[] = NONE;
+  let headers: (Record<string, string> | undefined)[] | readonly never[] = NONE;
+  if (withKeysAndHeaders) {
+    const k = (keys = new Array<string | null>(n));
+    const h = (headers = new Array<Record<string, string> | undefined>(n));
+    for (let i = 0; i < n; i++) {
+      const m = messages[i]!;
+      k[i] = m.key ? m.key.toString('utf8') : null;
+      h[i] = headerText(m.headers);
+    }
   }
   return { topic: payload.topic, partition: payload.partition, length: n, offsets, timestamps, values, keys, headers, highWatermark: Number(payload.highWatermark) };
+}
+
+/** Waits for `hold`, calling `heartbeat` every `everyMs` meanwhile (the group session stays alive). */
+async function holdWithHeartbeats(hold: Promise<void>, heartbeat: () => Promise<void>, everyMs: number): Promise<void> {
+  let settled = false;
+  const done = hold.then(() => (settled = true));
+  while (!settled) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, everyMs)))]);
+    clearTimeout(timer);
+    if (!settled) await heartbeat();
+  }
 }
 
 function byTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
@@ -63,12 +89,16 @@ export class KafkajsConsumer implements KafkaConsumer {
       allowAutoTopicCreation: false,
       ...(options.sessionTimeoutMs !== undefined ? { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)) } : {}),
       ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       maxWaitTimeInMs: 500,
     });
   }
 
   async start(handlers: Parameters<KafkaConsumer['start']>[0]): Promise<void> {
     const c = this.consumer;
+    const withKeysAndHeaders = this.options.withKeysAndHeaders ?? true;
+    // kafkajs's default heartbeat interval is 3 s; a session timeout given sets a tenth of it.
+    const heartbeatMs = this.options.sessionTimeoutMs !== undefined ? Math.max(100, Math.floor(this.options.sessionTimeoutMs / 10)) : 3000;
     let joined: (() => void) | undefined;
     let failed: ((error: Error) => void) | undefined;
     const firstJoin = new Promise<void>((resolve, reject) => {
@@ -99,11 +129,11 @@ export class KafkajsConsumer implements KafkaConsumer {
       await c.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
-        eachBatch: ({ batch, isStale }) => {
+        eachBatch: ({ batch, isStale, heartbeat }) => {
           // A batch fetched before a seek took effect belongs to the old position.
           if (batch.isEmpty() || isStale()) return Promise.resolve();
-          handlers.onBatch(toFetchedBatch(batch));
-          return Promise.resolve();
+          const hold = handlers.onBatch(toFetchedBatch(batch, withKeysAndHeaders));
+          return hold ? holdWithHeartbeats(hold, heartbeat, heartbeatMs) : Promise.resolve();
         },
       });
       await firstJoin;

@@ -2,19 +2,21 @@
  * The `hbase` sink: applies an upsert (or append) stream to an HBase table by row key.
  *
  * Rows are coalesced in memory by key (the last change wins; `delete` deletes the row) and
- * written when `flush_rows` distinct rows are buffered, when `flush_interval` passed, at
- * every checkpoint and at close: multi-row puts of `put_rows` rows each, `max_in_flight`
- * at a time, every cell of a
- * row stamped with the row's version, `generation · 2^40 + sequence` (versions.ts), never
- * event time. A delete is a timestamped delete at the row's version, so a later upsert
- * (a higher version) shows again.
+ * flushed when `flush_rows` distinct rows are buffered, when `flush_interval` passed, at
+ * every checkpoint and at close. Every cell of a row is stamped with the row's version,
+ * `generation · 2^40 + sequence` (versions.ts), never event time. A delete is a timestamped
+ * delete at the row's version, so a later upsert (a higher version) shows again.
  *
- * A flush moves the buffered rows, with their versions, to `inflight` and sends them; a
- * failure keeps what was not acknowledged, and the next attempt resends exactly that (same
- * versions, so a put HBase applied before the error is rewritten identically). A transient
- * failure throws `TransientSinkError`: the runtime retries the write with back-off and
- * jitter, and while it does the job back-pressures. The retried batch (the same object) is
- * already buffered, so its retry only flushes.
+ * A flush hands its rows to the put queue (put-queue.ts): multi-row puts of `put_rows`
+ * rows, `max_in_flight` at a time, sent while the sink keeps buffering the next batches.
+ * `write` waits (back-pressure) only while more than `flush_rows` rows are unacknowledged;
+ * `checkpoint` and `close` wait until every row is acknowledged.
+ *
+ * A failed put keeps its rows (with their versions) queued. A transient failure throws
+ * `TransientSinkError` from the next `write`: the runtime retries the write with back-off
+ * and jitter, and while it does the job back-pressures. The retried batch (the same
+ * object) is already buffered, so its retry resends what was not acknowledged and waits
+ * for it; a put HBase applied before the error is rewritten identically.
  */
 import { RecordError, TransientSinkError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
@@ -24,6 +26,8 @@ import { HBaseError } from '../hbase-client/client.ts';
 import { cellText, compileSource, compileTemplate } from '../row-template/template.ts';
 import type { RowKeyTemplate } from '../row-template/template.ts';
 import type { HBaseSinkConfig } from './spec.ts';
+import { PutQueue } from './put-queue.ts';
+import type { OutRow } from './put-queue.ts';
 import { GENERATION_STRIDE, nextGeneration } from './versions.ts';
 
 /** What `checkpoint()` returns and `open()` restores. */
@@ -31,13 +35,6 @@ export interface HBaseSinkPosition {
   readonly generation: number;
   /** Versions used so far in this generation (informational). */
   readonly sequence: number;
-}
-
-interface InflightRow {
-  readonly key: string;
-  /** Undefined: delete the row. */
-  readonly values: (string | undefined)[] | undefined;
-  readonly version: number;
 }
 
 export interface HBaseSinkOptions {
@@ -61,11 +58,10 @@ export class HBaseSink implements SinkInstance {
   private readonly columns: string[];
   private readonly readers: ((row: Row) => unknown)[];
   private readonly versionColumn: string | undefined;
-  private readonly scratch: (string | undefined)[];
-  private pending = new Map<string, (string | undefined)[] | undefined>();
-  private inflight: InflightRow[] = [];
-  /** Chunks of `inflight` already acknowledged. */
-  private readonly sentChunks = new Set<number>();
+  private readonly scratch: unknown[];
+  /** Buffered rows by key: their column values (see `write`), or undefined for a delete. */
+  private pending = new Map<string, unknown[] | undefined>();
+  private readonly queue: PutQueue;
   private generation = 0;
   private nextVersion = 0;
   private lastFlush: number;
@@ -85,9 +81,10 @@ export class HBaseSink implements SinkInstance {
     const vq = this.config.version_qualifier;
     // A version qualifier that is also a mapped column is overwritten by the version, as in the embedded store.
     this.versionColumn = vq ? `${this.config.family}:${vq}` : undefined;
-    this.scratch = new Array<string | undefined>(qualifiers.length);
+    this.scratch = new Array<unknown>(qualifiers.length);
     this.lastFlush = this.clock.now();
     this.retryAttributes = { operator: o.id ?? this.config.table };
+    this.queue = new PutQueue((chunk) => this.sendChunk(chunk), this.config.put_rows, this.config.max_in_flight);
   }
 
   async open(position: unknown): Promise<void> {
@@ -116,9 +113,15 @@ export class HBaseSink implements SinkInstance {
           this.pending.set(key, undefined);
           continue;
         }
-        // Every cell first (a CEL column may throw), then overwrite a buffered row in place.
+        // Every column first (a CEL column may throw), then overwrite a buffered row in place.
+        // Primitives are kept as they are and turned into cell text only when the row is
+        // sent (most buffered rows are overwritten before that); anything else becomes its
+        // text now, where a failure can still reject this record.
         const scratch = this.scratch;
-        for (let q = 0; q < n; q++) scratch[q] = cellText(this.readers[q]!(row));
+        for (let q = 0; q < n; q++) {
+          const v = this.readers[q]!(row);
+          scratch[q] = v !== null && typeof v === 'object' ? cellText(v) : v;
+        }
         const buffered = this.pending.get(key);
         if (buffered) for (let q = 0; q < n; q++) buffered[q] = scratch[q];
         else this.pending.set(key, scratch.slice());
@@ -127,69 +130,51 @@ export class HBaseSink implements SinkInstance {
       }
     }
     const now = this.clock.now();
-    if (this.inflight.length || this.pending.size >= this.config.flush_rows || now - this.lastFlush >= this.config.flush_interval) {
-      try {
-        await this.flush(now);
-      } catch (error) {
-        this.failed = { batch, rejected };
-        if (error instanceof HBaseError && error.transient) {
-          this.o.retries?.add(1, this.retryAttributes);
-          throw new TransientSinkError(`hbase sink ${this.config.table}: ${error.message}`, { cause: error });
-        }
-        throw error;
+    try {
+      if (this.queue.failed !== undefined) {
+        // A put failed in the background: this write fails (its batch stays buffered); its
+        // retry resends what was not acknowledged, and waits for it.
+        if (!retry) throw this.queue.failed;
+        this.queue.resume();
+        await this.queue.waitBelow(0);
       }
+      if (this.pending.size >= this.config.flush_rows || now - this.lastFlush >= this.config.flush_interval) this.cut(now);
+      await this.queue.waitBelow(this.config.flush_rows);
+    } catch (error) {
+      this.failed = { batch, rejected };
+      if (error instanceof HBaseError && error.transient) {
+        this.o.retries?.add(1, this.retryAttributes);
+        throw new TransientSinkError(`hbase sink ${this.config.table}: ${error.message}`, { cause: error });
+      }
+      throw error;
     }
     return rejected ? { rejected } : undefined;
   }
 
-  /** Sends what is in flight (left by a failed flush), then the buffer. */
-  private async flush(now = this.clock.now()): Promise<void> {
+  /** Moves the buffered rows, each with the next version, to the put queue. */
+  private cut(now: number): void {
     this.lastFlush = now;
-    if (this.inflight.length) await this.send();
     if (this.pending.size === 0) return;
-    const rows: InflightRow[] = [];
+    if (this.nextVersion + this.pending.size > (this.generation + 1) * GENERATION_STRIDE) throw new Error(`hbase ${this.config.table}: 2^40 versions written in one generation`);
+    const rows: OutRow[] = [];
     for (const [key, values] of this.pending) rows.push({ key, values, version: this.nextVersion++ });
-    if (this.nextVersion >= (this.generation + 1) * GENERATION_STRIDE) throw new Error(`hbase ${this.config.table}: 2^40 versions written in one generation`);
     this.pending = new Map();
-    this.inflight = rows;
-    this.sentChunks.clear();
-    await this.send();
+    this.queue.push(rows);
   }
 
-  /**
-   * Sends `inflight` in chunks of `put_rows` rows, `max_in_flight` requests at a time (the
-   * rows of one flush have distinct keys, so their order does not matter). Chunks that
-   * succeeded are remembered: after a failure only the others are resent.
-   */
-  private async send(): Promise<void> {
-    const { put_rows, max_in_flight } = this.config;
-    const rows = this.inflight;
-    const chunks = Math.ceil(rows.length / put_rows);
-    let next = 0;
-    let failure: unknown;
-    const worker = async (): Promise<void> => {
-      for (let c = next++; c < chunks && failure === undefined; c = next++) {
-        if (this.sentChunks.has(c)) continue;
-        try {
-          await this.sendChunk(rows, c * put_rows, Math.min(rows.length, (c + 1) * put_rows));
-          this.sentChunks.add(c);
-        } catch (error) {
-          failure ??= error;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(max_in_flight, chunks) }, worker));
-    if (failure !== undefined) throw failure;
-    this.inflight = [];
-    this.sentChunks.clear();
+  /** Flushes the buffer and waits until HBase acknowledged every row. */
+  private async flush(): Promise<void> {
+    this.queue.resume();
+    this.cut(this.clock.now());
+    await this.queue.waitBelow(0);
   }
 
-  private async sendChunk(rows: readonly InflightRow[], from: number, to: number): Promise<void> {
+  /** One chunk: a multi-row put of its upserts, a delete request per deleted row. */
+  private async sendChunk(rows: readonly OutRow[]): Promise<void> {
     const { table, family } = this.config;
     const puts: HBasePutRow[] = [];
-    const deletes: InflightRow[] = [];
-    for (let i = from; i < to; i++) {
-      const r = rows[i]!;
+    const deletes: OutRow[] = [];
+    for (const r of rows) {
       if (r.values) puts.push({ key: r.key, cells: this.cells(r.values, r.version) });
       else deletes.push(r);
     }
@@ -199,10 +184,10 @@ export class HBaseSink implements SinkInstance {
   }
 
   /** A null column is an empty cell: HBase has no null, and an empty newer version hides an older value (an update that clears it). */
-  private cells(values: (string | undefined)[], version: number): HBaseCell[] {
+  private cells(values: readonly unknown[], version: number): HBaseCell[] {
     const cells: HBaseCell[] = [];
     for (let q = 0; q < values.length; q++) {
-      if (this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: values[q] ?? '', timestamp: version });
+      if (this.columns[q] !== this.versionColumn) cells.push({ column: this.columns[q]!, value: cellText(values[q]) ?? '', timestamp: version });
     }
     if (this.versionColumn) cells.push({ column: this.versionColumn, value: String(version), timestamp: version });
     return cells;

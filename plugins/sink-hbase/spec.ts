@@ -23,7 +23,7 @@ export const hbaseSinkSpec = field.object({
   flush_rows: field.integer({ doc: 'Distinct buffered rows that trigger a flush.', default: 10_000, min: 1 }),
   flush_interval: field.duration({ doc: 'Flush at least this often (processing time) while records arrive.', default: '1s', min: 0 }),
   put_rows: field.integer({ doc: 'Rows per multi-row put request.', default: 1_000, min: 1 }),
-  max_in_flight: field.integer({ doc: 'Put requests of one flush sent at once.', default: 2, min: 1, max: 64 }),
+  max_in_flight: field.integer({ doc: 'Put requests sent at once (across flushes).', default: 2, min: 1, max: 64 }),
 });
 
 export type HBaseSinkConfig = Infer<typeof hbaseSinkSpec>;

@@ -19,6 +19,7 @@ export const kafkaSource = definePlugin({
     'Offsets are committed to the consumer group only when a checkpoint completes; the group\'s committed offsets (else `start`) are used only on a fresh start without a checkpoint.',
     '',
     'Back-pressure: the consumer fetches in the background into a buffer per partition; at `max_buffered` records the partition is paused (`sluice_kafka_consumer_paused` = 1) and it resumes once half is drained.',
+    'While every partition is paused the consumer waits (keeping its group session) and fetches again the moment one resumes.',
     'The runtime stops polling while downstream is full, so a slow sink pauses the partitions. `sluice_kafka_consumer_lag` is the high watermark minus the next offset to return, per partition.',
     '',
     'The input never ends; stop the job with a signal or `--events`. Messages with a null value (tombstones) are empty payloads, which the json codec dead-letters.',

@@ -17,7 +17,7 @@ const logger: Logger = {
 
 function config(over: Partial<KafkaSourceConfig> = {}): KafkaSourceConfig {
   return {
-    brokers: ['127.0.0.1:9092'], topic: 't', start: 'earliest', max_buffered: 100, max_bytes_per_partition: 1_048_576,
+    brokers: ['127.0.0.1:9092'], topic: 't', start: 'earliest', max_buffered: 100, max_bytes_per_partition: 1_048_576, max_bytes: 10_485_760,
     session_timeout: 30_000, join_timeout: 60_000, meta: true, connection_timeout: 10_000, request_timeout: 30_000, ...over,
   };
 }
@@ -83,6 +83,7 @@ void test('a full buffer pauses its partition and draining half of it resumes it
   const { source, consumer } = await open(kafka, { max_buffered: 10 });
   consumer.deliver(12);
   assert.deepEqual(consumer.pauseCalls, ['t:0']);
+  assert.equal(consumer.held, undefined, 'a partition still fetching: the consumer is not held');
   assert.equal(consumer.deliver(12), 0, 'a paused partition is not fetched');
   assert.deepEqual(source.readings(), [
     { topic: 't', partition: 0, paused: true, lag: 30 },
@@ -95,6 +96,38 @@ void test('a full buffer pauses its partition and draining half of it resumes it
   assert.deepEqual(source.readings().map((r) => [r.paused, r.lag]), [[false, 30 - 12], [false, 0]]);
   assert.equal(consumer.deliver(100), 18);
   await source.close();
+});
+
+void test('while every assigned partition is paused the consumer is held; the first resume releases it', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 2);
+  for (const p of [0, 1]) kafka.append('t', p, Array.from({ length: 30 }, (_, i) => `{"p":${p},"i":${i}}`));
+  const { source, consumer } = await open(kafka, { max_buffered: 10 });
+  consumer.deliver(12);
+  assert.deepEqual(consumer.pauseCalls, ['t:0', 't:1']);
+  const held = consumer.held;
+  assert.ok(held, 'the batch that paused the last partition holds the fetching');
+  let released = false;
+  void held.then(() => (released = true));
+  await source.poll(4); // 2 from each: both still above half
+  assert.equal(released, false);
+  await source.poll(10); // both drop to half: resumed
+  await Promise.resolve();
+  assert.equal(released, true);
+  assert.deepEqual([...consumer.resumeCalls].sort(), ['t:0', 't:1']);
+  await source.close();
+});
+
+void test('close releases a hold (the consumer can stop)', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 1);
+  kafka.append('t', 0, Array.from({ length: 5 }, (_, i) => `{"i":${i}}`));
+  const { source, consumer } = await open(kafka, { max_buffered: 2 });
+  consumer.deliver(5);
+  const held = consumer.held;
+  assert.ok(held);
+  await source.close();
+  await held;
 });
 
 void test('open seeks to the checkpointed offsets; partitions not in the position start from committed offsets or start', async () => {

@@ -1,8 +1,9 @@
 /**
  * The `kafka` source instance. The consumer fetches in the background into a bounded
  * buffer per partition (a full buffer pauses its partition; draining half of it resumes
- * it), and `poll` hands the buffered batches to the runtime as payload chunks, one per
- * partition, whose codec decodes them. The position is the next offset per partition
+ * it; while every assigned partition is paused the consumer's fetching is held, so it
+ * fetches again the moment one resumes), and `poll` hands the buffered batches to the
+ * runtime as payload chunks, one per partition, whose codec decodes them. The position is the next offset per partition
  * returned so far; `open` seeks there (the checkpoint is authoritative), and the group's
  * offsets are committed only when a checkpoint completes.
  */
@@ -49,6 +50,8 @@ export class KafkaSource implements SourceInstance {
   private lagTimer: NodeJS.Timeout | undefined;
   private lagAdmin: ReturnType<KafkaClientFactory['admin']> | undefined;
   private refreshing = false;
+  /** While every assigned partition is paused: the consumer waits on this (see `holdFetching`). */
+  private hold: { promise: Promise<void>; release: () => void } | undefined;
 
   constructor(private readonly o: KafkaSourceOptions) {
     this.resumeAt = Math.floor(o.config.max_buffered / 2);
@@ -80,7 +83,9 @@ export class KafkaSource implements SourceInstance {
       fromBeginning: config.start === 'earliest',
       sessionTimeoutMs: config.session_timeout,
       maxBytesPerPartition: config.max_bytes_per_partition,
+      maxBytes: config.max_bytes,
       joinTimeoutMs: config.join_timeout,
+      withKeysAndHeaders: config.meta,
     });
     if (this.o.meter) {
       this.metrics = new KafkaSourceMetrics(this.o.meter, this.o.id, () => this.readings());
@@ -130,6 +135,7 @@ export class KafkaSource implements SourceInstance {
   /** After every (re)join, before the first fetch: seek where this source is, re-pause full partitions. */
   private onAssign(parts: readonly TopicPartition[]): void {
     this.assigned = [...parts];
+    this.releaseHold();
     const consumer = this.consumer!;
     for (const p of parts) {
       const b = this.buffers.get(partitionName(p.topic, p.partition));
@@ -139,7 +145,7 @@ export class KafkaSource implements SourceInstance {
     this.o.logger.debug('kafka partitions assigned', { group: this.groupId, partitions: parts.map((p) => partitionName(p.topic, p.partition)) });
   }
 
-  private onBatch(batch: FetchedBatch): void {
+  private onBatch(batch: FetchedBatch): Promise<void> | undefined {
     const name = partitionName(batch.topic, batch.partition);
     const b = this.buffer(name);
     let { values, timestamps, offsets } = batch;
@@ -147,7 +153,7 @@ export class KafkaSource implements SourceInstance {
     // A fetch that raced with a seek may start below where this partition stands: cut it.
     const from = b.fetchNext === undefined ? 0 : offsets.findIndex((o) => o >= b.fetchNext!);
     if (from !== 0) {
-      if (from < 0) return;
+      if (from < 0) return undefined;
       values = values.slice(from);
       timestamps = timestamps.slice(from);
       offsets = offsets.slice(from);
@@ -159,6 +165,29 @@ export class KafkaSource implements SourceInstance {
       this.consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
     }
     this.wake();
+    return b.paused ? this.holdFetching() : undefined;
+  }
+
+  /**
+   * When every assigned partition is paused, a promise the consumer waits on before it
+   * fetches again, released as soon as a poll resumes one (or the source closes or the
+   * group rebalances). The client would otherwise sleep its fetch wait (kafkajs: 500 ms)
+   * before it noticed the resume, while the buffers run dry.
+   */
+  private holdFetching(): Promise<void> | undefined {
+    for (const p of this.assigned) if (!this.buffers.get(partitionName(p.topic, p.partition))?.paused) return undefined;
+    if (!this.hold) {
+      let release!: () => void;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.hold = { promise, release };
+    }
+    return this.hold.promise;
+  }
+
+  private releaseHold(): void {
+    const h = this.hold;
+    this.hold = undefined;
+    h?.release();
   }
 
   private wake(): void {
@@ -204,6 +233,7 @@ export class KafkaSource implements SourceInstance {
       if (b.paused && b.size <= this.resumeAt) {
         b.paused = false;
         this.consumer!.resume([parsePartitionName(name)]);
+        this.releaseHold();
       }
     }
     return chunks;
@@ -282,6 +312,7 @@ export class KafkaSource implements SourceInstance {
     this.lagAdmin = undefined;
     await admin?.close().catch(() => undefined);
     this.wake();
+    this.releaseHold();
     const c = this.consumer;
     this.consumer = undefined;
     await c?.close();

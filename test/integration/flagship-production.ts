@@ -139,12 +139,12 @@ export interface RunningJob {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts the flagship's production profile; `extra` are more CLI arguments (`--events N`). */
-export async function startJob(d: Deployment, extra: readonly string[], env: Record<string, string> = {}): Promise<RunningJob> {
+/** Starts the flagship's production profile; `extra` are more CLI arguments (`--events N`), `nodeArgs` Node's (`--cpu-prof`). */
+export async function startJob(d: Deployment, extra: readonly string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<RunningJob> {
   const metricsPort = await freePort();
   const child = spawn(
     process.execPath,
-    ['bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', `metrics.port=${metricsPort}`, ...extra],
+    [...nodeArgs, 'bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', `metrics.port=${metricsPort}`, ...extra],
     { cwd: REPO, env: { ...d.env, NODE_ENV: 'production', SLUICE_TRACING_SAMPLE_RATIO: '1', ...env } },
   ) as ChildProcessWithoutNullStreams;
   let out = '';

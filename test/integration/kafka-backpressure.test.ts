@@ -2,6 +2,8 @@
  * Back-pressure of the `kafka` source against the real broker: while nobody polls, a
  * partition's buffer fills to `max_buffered` and the partition is paused; polling drains
  * it and resumes it. Observed through the source's gauges on a real OpenTelemetry meter.
+ * While every partition is paused the consumer's fetching is held, with heartbeats, so a
+ * long stall does not cost the member its place in the group.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +43,7 @@ void test('a full buffer pauses the partition (gauge 1) until polls drain it, th
   const reader = new OnDemandMetricReader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
   const config = {
-    brokers: BROKERS, topic, group_id: uniqueGroup(), start: 'earliest' as const, max_buffered: 100, max_bytes_per_partition: 4096,
+    brokers: BROKERS, topic, group_id: uniqueGroup(), start: 'earliest' as const, max_buffered: 100, max_bytes_per_partition: 4096, max_bytes: 10_485_760,
     session_timeout: 10_000, join_timeout: 60_000, meta: false, connection_timeout: 10_000, request_timeout: 30_000,
   };
   const source = new KafkaSource({ id: 'in', job: 'bp', config, logger: silent, meter, client: createKafkajsClient({ brokers: BROKERS, clientId: 'bp' }, silent) });
@@ -71,6 +73,42 @@ void test('a full buffer pauses the partition (gauge 1) until polls drain it, th
     assert.deepEqual(seen.get(p1), [0]);
     const end = await gauges(reader);
     assert.deepEqual([end[PAUSED_GAUGE]![p0], end[LAG_GAUGE]![p0], end[LAG_GAUGE]![p1]], [0, 0, 0]);
+  } finally {
+    await source.close();
+  }
+});
+
+void test('every partition paused for longer than the session timeout: the consumer holds its fetching, stays in its group, and reads on once polled', async () => {
+  const topic = unique('bphold');
+  topics.push(topic);
+  await createTopic(topic, 2);
+  for (const partition of [0, 1]) await produce(topic, Array.from({ length: 600 }, (_, i) => ({ partition, value: JSON.stringify({ i }) })));
+  const assignments: string[] = [];
+  const logger: Logger = { ...silent, debug: (message) => void (message === 'kafka partitions assigned' && assignments.push(message)), child: () => logger };
+  const config = {
+    brokers: BROKERS, topic, group_id: uniqueGroup(), start: 'earliest' as const, max_buffered: 100, max_bytes_per_partition: 4096, max_bytes: 10_485_760,
+    session_timeout: 6_000, join_timeout: 60_000, meta: false, connection_timeout: 10_000, request_timeout: 30_000,
+  };
+  const source = new KafkaSource({ id: 'in', job: 'bphold', config, logger, client: createKafkajsClient({ brokers: BROKERS, clientId: 'bphold' }, silent) });
+  await source.open(undefined);
+  try {
+    await until(() => Promise.resolve(source.readings().every((r) => r.paused)), 'both partitions to pause');
+    // Nobody polls for 1.5 session timeouts: only the hold's heartbeats keep the member in the group.
+    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    const seen = new Map<string, number[]>();
+    let polled = 0;
+    while (polled < 1200) {
+      for (const c of (await source.poll(64))!) {
+        const list = seen.get(String(c.partition)) ?? [];
+        list.push(...c.offsets!.map(Number));
+        seen.set(String(c.partition), list);
+        polled += c.offsets!.length;
+      }
+    }
+    for (const p of [0, 1]) assert.deepEqual(seen.get(`${topic}:${p}`), Array.from({ length: 600 }, (_, i) => i), `every record of partition ${p} once, in order`);
+    // An evicted member finds out at its first heartbeat after the hold, and joins again.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(assignments.length, 1, 'one group join: no rebalance while the fetching was held');
   } finally {
     await source.close();
   }
