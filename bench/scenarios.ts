@@ -3,6 +3,7 @@ import { runBenchPipeline } from './drivers/pipeline.ts';
 import { experimentStats } from './experiment-stats.ts';
 import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
 import type { Scenario } from './scenario.ts';
+import { STATE_SCENARIOS } from './state-scenarios.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -25,4 +26,5 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'file_sink_write', summary: 'file sink: encode + one write per 1024-record batch, fsync at the end', events: 1_000_000, run: fileSinkWrite },
   { name: 'file_source_read', summary: 'file source (1 MiB reads) + JSON decode', events: 1_000_000, run: fileSourceRead },
   { name: 'experiment_stats', summary: 'experiment_stats operator alone, synthetic counts stream', events: 400_000, run: experimentStats },
+  ...STATE_SCENARIOS,
 ];

@@ -20,7 +20,7 @@ import type { KeyedBatch, OperatorContext, OperatorInstance, Row, ValueState } f
 import { readInputs, type Aggregator } from './aggregates.ts';
 import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
 import { ACC, appendWindow, END, findWindow, FIRED, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
-import { mergeSession } from './session.ts';
+import { mergeSession, type SessionMerge } from './session.ts';
 import { assignWindows, type WindowShape } from './windows.ts';
 
 export interface WindowState {
@@ -52,6 +52,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   const stride = strideOf(aggs.length);
   const fresh = aggs.map((a) => () => a.create());
   const byEnd = shape.kind === 'cumulate';
+  const session = shape.kind === 'session';
   const inputs: unknown[] = new Array(aggs.length);
   const assigned: number[] = [];
   // Windows to re-emit at the end of the batch: (key, window id) pairs.
@@ -60,6 +61,8 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   // Scratch for onTimer: offsets of the windows to fire and to drop.
   const fire: number[] = [];
   const drop: number[] = [];
+  // Scratch for sessions.
+  const merge: SessionMerge = { start: 0, end: 0, touching: [] };
 
   function rowOf(key: string, p: Packed, o: number): Row {
     const code = p[0] as number;
@@ -99,6 +102,23 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     return [code];
   }
 
+  /**
+   * Sessions keep lazy timers: a merge that extends a session leaves its timers where they
+   * were (earlier than the merged session's times, never later), and the timer, when it
+   * fires, re-registers at each remaining session's own times. So a session that many
+   * records extend costs a few timers, not one per record. Invariant: every session still to
+   * fire has a timer at or before end − 1, and (with lateness) one at or before
+   * end − 1 + lateness. Fired windows and their times are as with one timer per window; only
+   * sessions of different keys due at the same time may fire in another order.
+   */
+  function rearmSessionTimers(p: Packed, timestamp: number, ctx: OperatorContext): void {
+    for (let o = HEADER; o < p.length; o += stride) {
+      const end = p[o + END] as number;
+      if ((p[o + FLAGS] as number) & PENDING && end - 1 > timestamp) ctx.timers.registerEventTimeTimer(end - 1);
+      if (lateness > 0) ctx.timers.registerEventTimeTimer(end - 1 + lateness);
+    }
+  }
+
   function markDirty(key: string, id: number): void {
     dirtyKeys.push(key);
     dirtyIds.push(id);
@@ -131,10 +151,11 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
 
   function addToSession(key: string, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
     const W = ctx.watermark;
-    const merged = mergeSession(p, stride, t, shape.size);
+    const merged = mergeSession(p, stride, t, shape.size, merge);
     if (merged.end - 1 + lateness <= W) return undefined;
     p ??= newKeyState(key, value);
     let o: number;
+    let fireTimer = false; // an absorbed session still to fire has a timer at or before its end − 1
     if (merged.touching.length === 0) {
       o = appendWindow(p, merged.start, merged.end, fresh);
     } else {
@@ -147,8 +168,10 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
         }
       }
       o = touching[0]!;
+      if ((p[o + END] as number) - 1 > W) fireTimer = true;
       for (let k = 1; k < touching.length; k++) {
         const w = touching[k]!;
+        if ((p[w + END] as number) - 1 > W) fireTimer = true;
         for (let i = 0; i < aggs.length; i++) p[o + ACC + i] = aggs[i]!.merge(p[o + ACC + i], p[w + ACC + i]);
       }
       p[o + START] = merged.start;
@@ -159,7 +182,8 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
       for (const w of others) if (w < touching[0]!) o -= stride;
     }
     add(p, o);
-    timersFor(merged.end, ctx);
+    if (merged.touching.length === 0) timersFor(merged.end, ctx);
+    else if (!fireTimer && merged.end - 1 > W) ctx.timers.registerEventTimeTimer(merged.end - 1);
     if (merged.end - 1 <= W) markDirty(key, merged.start);
     return p;
   }
@@ -167,7 +191,6 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   return {
     processBatch(batch: KeyedBatch, _input: number, ctx: OperatorContext) {
       const { values, times, keys, provenance } = batch;
-      const session = shape.kind === 'session';
       for (let i = 0; i < batch.length; i++) {
         const value = values[i]!;
         try {
@@ -215,6 +238,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
       if (fire.length > 1) fire.sort((a, b) => (p[a + END] as number) - (p[b + END] as number) || (p[a + START] as number) - (p[b + START] as number));
       for (const o of fire) emit(key, p, o, ctx);
       removeWindows(p, stride, drop);
+      if (session) rearmSessionTimers(p, timestamp, ctx);
       if (p.length > HEADER) {
         if (fire.length || drop.length) s.packed.set(p);
         return;

@@ -7,16 +7,18 @@ import { END, HEADER, START, type Packed } from './packed.ts';
 
 export interface SessionMerge {
   /** The merged window. */
-  readonly start: number;
-  readonly end: number;
+  start: number;
+  end: number;
   /** Offsets of the sessions it absorbs, by start. */
   readonly touching: number[];
 }
 
-export function mergeSession(p: Packed | undefined, stride: number, t: number, gap: number): SessionMerge {
+/** Fills `out` with the merge a record at `t` causes (`out` is reused: no allocation per record). */
+export function mergeSession(p: Packed | undefined, stride: number, t: number, gap: number, out: SessionMerge): SessionMerge {
   let start = t;
   let end = t + gap;
-  const touching: number[] = [];
+  const touching = out.touching;
+  touching.length = 0;
   if (p !== undefined) {
     for (let o = HEADER; o < p.length; o += stride) {
       const s = p[o + START] as number;
@@ -29,5 +31,7 @@ export function mergeSession(p: Packed | undefined, stride: number, t: number, g
     }
   }
   if (touching.length > 1) touching.sort((a, b) => (p![a + START] as number) - (p![b + START] as number));
-  return { start, end, touching };
+  out.start = start;
+  out.end = end;
+  return out;
 }
