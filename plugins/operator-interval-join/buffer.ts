@@ -1,26 +1,27 @@
 /**
- * A side's buffer for one key: its records sorted by event time (equal times in arrival
- * order), as parallel arrays: times (an unboxed double array, 8 bytes a record), rows, and
- * provenance (only once a record has some). A buffered record costs ~16 bytes beyond the
- * row itself, not an entry object and a boxed time. Lookups are binary searches, so a match
- * costs O(log n + matches), not a scan of the buffer (the problem of FLINK-16392).
+ * A key's buffered records, per side, sorted by event time (equal times in arrival order),
+ * in two arrays a side: the times (unboxed doubles, 8 bytes a record) and, interleaved,
+ * each record's row and provenance (`[row₀, prov₀, row₁, prov₁, …]`). A buffered record
+ * costs ~16 bytes beyond its row and provenance, and a key with one side buffered is five
+ * heap objects (this object, two arrays and their stores), not an entry object per record
+ * with a boxed time. Lookups are binary searches, so a match costs O(log n + matches), not a
+ * scan of the buffer (the problem of FLINK-16392).
  */
 import type { ProvenanceRef, Row } from '../../core/api/index.ts';
 
-export interface Side {
-  readonly t: number[];
-  readonly v: Row[];
-  /** Parallel to `t`; undefined while no record of the side had provenance. */
-  p: ProvenanceRef[] | undefined;
-}
-
-/** A key's buffered records, per side (undefined: none). The join's keyed state. */
+/** The join's keyed state: a side's arrays are undefined while it has no record. */
 export interface Buffers {
-  l: Side | undefined;
-  r: Side | undefined;
+  lt: number[] | undefined;
+  lv: unknown[] | undefined;
+  rt: number[] | undefined;
+  rv: unknown[] | undefined;
 }
 
-export const newSide = (): Side => ({ t: [], v: [], p: undefined });
+export const emptyBuffers = (): Buffers => ({ lt: undefined, lv: undefined, rt: undefined, rv: undefined });
+
+/** The row and provenance of record `i` of a side. */
+export const rowAt = (vals: readonly unknown[], i: number): Row => vals[2 * i] as Row;
+export const provenanceAt = (vals: readonly unknown[], i: number): ProvenanceRef => vals[2 * i + 1] as ProvenanceRef;
 
 /** First index whose time is ≥ `t`. */
 export function lowerBound(times: readonly number[], t: number): number {
@@ -47,31 +48,28 @@ export function upperBound(times: readonly number[], t: number): number {
 }
 
 /** Inserts after every record with time ≤ `t` (stable); in-order arrivals append. */
-export function insertSorted(side: Side, t: number, v: Row, p: ProvenanceRef): void {
-  const n = side.t.length;
-  if (p !== undefined && side.p === undefined) side.p = new Array<ProvenanceRef>(n).fill(undefined);
-  if (n === 0 || side.t[n - 1]! <= t) {
-    side.t.push(t);
-    side.v.push(v);
-    side.p?.push(p);
+export function insertSorted(times: number[], vals: unknown[], t: number, v: Row, p: ProvenanceRef): void {
+  const n = times.length;
+  if (n === 0 || times[n - 1]! <= t) {
+    times.push(t);
+    vals.push(v, p);
     return;
   }
-  const at = upperBound(side.t, t);
-  side.t.splice(at, 0, t);
-  side.v.splice(at, 0, v);
-  side.p?.splice(at, 0, p);
+  const at = upperBound(times, t);
+  times.splice(at, 0, t);
+  vals.splice(2 * at, 0, v, p);
 }
 
 /** Removes the first `n` records. */
-export function dropFirst(side: Side, n: number): void {
-  side.t.splice(0, n);
-  side.v.splice(0, n);
-  side.p?.splice(0, n);
+export function dropFirst(times: number[], vals: unknown[], n: number): void {
+  times.splice(0, n);
+  vals.splice(0, 2 * n);
 }
 
-/** The index range of records with time in [from, to], each end inclusive or not. */
-export function range(times: readonly number[], from: number, fromInclusive: boolean, to: number, toInclusive: boolean): [number, number] {
-  const start = fromInclusive ? lowerBound(times, from) : upperBound(times, from);
-  const end = toInclusive ? upperBound(times, to) : lowerBound(times, to);
-  return [start, Math.max(start, end)];
-}
+/** First index of the records with time in [from, to] (`from` inclusive or not). */
+export const rangeStart = (times: readonly number[], from: number, inclusive: boolean): number =>
+  inclusive ? lowerBound(times, from) : upperBound(times, from);
+
+/** End (exclusive) of the records with time in [from, to] (`to` inclusive or not). */
+export const rangeEnd = (times: readonly number[], to: number, inclusive: boolean): number =>
+  inclusive ? upperBound(times, to) : lowerBound(times, to);

@@ -17,7 +17,7 @@
  * whose bound has not passed, as with a timer per record.
  */
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
-import { dropFirst, insertSorted, newSide, range, upperBound, type Buffers, type Side } from './buffer.ts';
+import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
 
 export interface JoinConfig {
   readonly key: string | { left: string; right: string };
@@ -93,17 +93,17 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
 
   /** Earliest cleanup time of a key's buffers (+∞ when empty). */
   function earliest(b: Buffers): number {
-    const l = b.l !== undefined && b.l.t.length ? cleanupAt(true, b.l.t[0]!) : Infinity;
-    const r = b.r !== undefined && b.r.t.length ? cleanupAt(false, b.r.t[0]!) : Infinity;
+    const l = b.lt !== undefined && b.lt.length ? cleanupAt(true, b.lt[0]!) : Infinity;
+    const r = b.rt !== undefined && b.rt.length ? cleanupAt(false, b.rt[0]!) : Infinity;
     return l < r ? l : r;
   }
 
-  /** Drops the records of `side` whose cleanup time is ≤ `bound`; returns how many. */
-  function dropDue(side: Side | undefined, isLeft: boolean, bound: number): number {
-    if (side === undefined || side.t.length === 0) return 0;
-    // cleanupAt(isLeft, t) ≤ bound ⇔ t ≤ bound − (cleanupAt(isLeft, 0))
-    const n = upperBound(side.t, bound - cleanupAt(isLeft, 0));
-    if (n > 0) dropFirst(side, n);
+  /** Drops the records of a side whose cleanup time is ≤ `bound`; returns how many. */
+  function dropDue(times: number[] | undefined, vals: unknown[] | undefined, isLeft: boolean, bound: number): number {
+    if (times === undefined || times.length === 0) return 0;
+    // cleanupAt(isLeft, t) ≤ bound ⇔ t ≤ bound − cleanupAt(isLeft, 0)
+    const n = upperBound(times, bound - cleanupAt(isLeft, 0));
+    if (n > 0) dropFirst(times, vals!, n);
     return n;
   }
 
@@ -128,20 +128,22 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
         ctx.setCurrentKey(keys![i]!);
         ctx.setCurrentTime(t);
         let b = s.buffers.get();
-        const others = b === undefined ? undefined : isLeft ? b.r : b.l;
-        if (others !== undefined && others.t.length) {
-          const [start, end] = isLeft ? range(others.t, t + lower, fromIncl, t + upper, toIncl) : range(others.t, t - upper, fromIncl, t - lower, toIncl);
+        const ot = b === undefined ? undefined : isLeft ? b.rt : b.lt;
+        if (ot !== undefined && ot.length) {
+          const ov = (isLeft ? b!.rv : b!.lv)!;
+          const start = rangeStart(ot, isLeft ? t + lower : t - upper, fromIncl);
+          const end = rangeEnd(ot, isLeft ? t + upper : t - lower, toIncl);
           for (let j = start; j < end; j++) {
-            if (isLeft) emitPair(t, v, p, others.t[j]!, others.v[j]!, others.p?.[j], ctx);
-            else emitPair(others.t[j]!, others.v[j]!, others.p?.[j], t, v, p, ctx);
+            if (isLeft) emitPair(t, v, p, ot[j]!, rowAt(ov, j), provenanceAt(ov, j), ctx);
+            else emitPair(ot[j]!, rowAt(ov, j), provenanceAt(ov, j), t, v, p, ctx);
           }
         }
         const cleanup = cleanupAt(isLeft, t);
         if (cleanup <= watermark) continue; // can match nothing that is still to come
         const before = b === undefined ? Infinity : earliest(b);
-        b ??= { l: undefined, r: undefined };
-        const own = isLeft ? (b.l ??= newSide()) : (b.r ??= newSide());
-        insertSorted(own, t, v, p);
+        b ??= emptyBuffers();
+        if (isLeft) insertSorted((b.lt ??= []), (b.lv ??= []), t, v, p);
+        else insertSorted((b.rt ??= []), (b.rv ??= []), t, v, p);
         s.buffers.set(b);
         counts[input]!++;
         if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
@@ -152,8 +154,8 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
       const b = s.buffers.get();
       if (b === undefined) return;
       const bound = ctx.watermark;
-      const droppedLeft = dropDue(b.l, true, bound);
-      const droppedRight = dropDue(b.r, false, bound);
+      const droppedLeft = dropDue(b.lt, b.lv, true, bound);
+      const droppedRight = dropDue(b.rt, b.rv, false, bound);
       counts[0] -= droppedLeft;
       counts[1] -= droppedRight;
       const next = earliest(b);
