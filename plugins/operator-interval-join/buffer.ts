@@ -47,17 +47,51 @@ export function upperBound(times: readonly number[], t: number): number {
   return lo;
 }
 
-/** Inserts after every record with time ≤ `t` (stable); in-order arrivals append. */
-export function insertSorted(times: number[], vals: unknown[], t: number, v: Row, p: ProvenanceRef): void {
-  const n = times.length;
-  if (n === 0 || times[n - 1]! <= t) {
-    times.push(t);
-    vals.push(v, p);
+/** Below this many records a side's arrays are reallocated at their exact length on insert. */
+const SMALL = 8;
+
+/**
+ * Inserts a record into side `left` of `b`, after every record with time ≤ `t` (stable; in-order
+ * arrivals append). A small side is copied into arrays of the exact new length: growing by
+ * `push` reserves 16 spare slots, which would cost more than the records themselves when a
+ * key buffers one or two.
+ */
+export function insertSorted(b: Buffers, left: boolean, t: number, v: Row, p: ProvenanceRef): void {
+  const times = left ? b.lt : b.rt;
+  const vals = left ? b.lv : b.rv;
+  const n = times === undefined ? 0 : times.length;
+  const at = n === 0 || times![n - 1]! <= t ? n : upperBound(times!, t);
+  if (n >= SMALL) {
+    if (at === n) {
+      times!.push(t);
+      vals!.push(v, p);
+    } else {
+      times!.splice(at, 0, t);
+      vals!.splice(2 * at, 0, v, p);
+    }
     return;
   }
-  const at = upperBound(times, t);
-  times.splice(at, 0, t);
-  vals.splice(2 * at, 0, v, p);
+  const nt = new Array<number>(n + 1);
+  const nv = new Array<unknown>(2 * n + 2);
+  for (let i = 0, j = 0; i <= n; i++) {
+    if (i === at) {
+      nt[i] = t;
+      nv[2 * i] = v;
+      nv[2 * i + 1] = p;
+    } else {
+      nt[i] = times![j]!;
+      nv[2 * i] = vals![2 * j];
+      nv[2 * i + 1] = vals![2 * j + 1];
+      j++;
+    }
+  }
+  if (left) {
+    b.lt = nt;
+    b.lv = nv;
+  } else {
+    b.rt = nt;
+    b.rv = nv;
+  }
 }
 
 /** Removes the first `n` records. */

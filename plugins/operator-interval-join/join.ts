@@ -142,8 +142,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
         if (cleanup <= watermark) continue; // can match nothing that is still to come
         const before = b === undefined ? Infinity : earliest(b);
         b ??= emptyBuffers();
-        if (isLeft) insertSorted((b.lt ??= []), (b.lv ??= []), t, v, p);
-        else insertSorted((b.rt ??= []), (b.rv ??= []), t, v, p);
+        insertSorted(b, isLeft, t, v, p);
         s.buffers.set(b);
         counts[input]!++;
         if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
@@ -156,6 +155,8 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
       const bound = ctx.watermark;
       const droppedLeft = dropDue(b.lt, b.lv, true, bound);
       const droppedRight = dropDue(b.rt, b.rv, false, bound);
+      if (b.lt?.length === 0) b.lt = b.lv = undefined;
+      if (b.rt?.length === 0) b.rt = b.rv = undefined;
       counts[0] -= droppedLeft;
       counts[1] -= droppedRight;
       const next = earliest(b);

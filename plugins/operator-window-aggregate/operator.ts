@@ -19,7 +19,7 @@
 import type { KeyedBatch, OperatorContext, OperatorInstance, Row, ValueState } from '../../core/api/index.ts';
 import { readInputs, type Aggregator } from './aggregates.ts';
 import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
-import { ACC, appendWindow, END, findWindow, FIRED, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
+import { ACC, appendWindow, END, findWindow, FIRED, firstWindow, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
 import { mergeSession, type SessionMerge } from './session.ts';
 import { assignWindows, type WindowShape } from './windows.ts';
 
@@ -94,12 +94,12 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     if (lateness > 0) ctx.timers.registerEventTimeTimer(end - 1 + lateness);
   }
 
-  /** A new key's array: its key-values code (and the values themselves when the code is 0). */
-  function newKeyState(key: string, value: Row): Packed {
+  /** A new key's array with its first window (and the key values in state of their own when the code is 0). */
+  function newKeyState(key: string, value: Row, start: number, end: number): Packed {
     const values = keyPaths.length === 1 ? [readPath(value, keyPaths[0]!)] : keyPaths.map((path) => readPath(value, path));
     const code = encodeKeyValues(key, values);
     if (code === 0) s.keyValues.set(values);
-    return [code];
+    return firstWindow(code, start, end, fresh);
   }
 
   /**
@@ -137,9 +137,12 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
       const end = assigned[2 * j + 1]!;
       if (end - 1 + lateness <= W) continue;
       accepted = true;
-      p ??= newKeyState(key, value);
-      let o = findWindow(p, stride, byEnd ? end : start, byEnd);
-      if (o < 0) {
+      let o: number;
+      if (p === undefined) {
+        p = newKeyState(key, value, start, end);
+        o = HEADER;
+        timersFor(end, ctx);
+      } else if ((o = findWindow(p, stride, byEnd ? end : start, byEnd)) < 0) {
         o = appendWindow(p, start, end, fresh);
         timersFor(end, ctx);
       }
@@ -153,10 +156,12 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     const W = ctx.watermark;
     const merged = mergeSession(p, stride, t, shape.size, merge);
     if (merged.end - 1 + lateness <= W) return undefined;
-    p ??= newKeyState(key, value);
     let o: number;
     let fireTimer = false; // an absorbed session still to fire has a timer at or before its end − 1
-    if (merged.touching.length === 0) {
+    if (p === undefined) {
+      p = newKeyState(key, value, merged.start, merged.end);
+      o = HEADER;
+    } else if (merged.touching.length === 0) {
       o = appendWindow(p, merged.start, merged.end, fresh);
     } else {
       const touching = merged.touching; // offsets, by start

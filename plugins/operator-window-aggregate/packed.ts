@@ -34,6 +34,20 @@ export function findWindow(p: Packed, stride: number, id: number, byEnd: boolean
   return -1;
 }
 
+/**
+ * A new key's array holding one window with fresh accumulators, allocated at its exact
+ * length (growing an array by `push` would reserve 16 spare slots, 128 bytes a key).
+ */
+export function firstWindow(keyCode: number, start: number, end: number, fresh: readonly (() => unknown)[]): Packed {
+  const p = new Array<unknown>(HEADER + ACC + fresh.length);
+  p[0] = keyCode;
+  p[HEADER + START] = start;
+  p[HEADER + END] = end;
+  p[HEADER + FLAGS] = PENDING;
+  for (let i = 0; i < fresh.length; i++) p[HEADER + ACC + i] = fresh[i]!();
+  return p;
+}
+
 /** Appends a window with fresh accumulators; returns its offset. */
 export function appendWindow(p: Packed, start: number, end: number, fresh: readonly (() => unknown)[]): number {
   const o = p.length;
