@@ -20,7 +20,7 @@ import type { KeyedBatch, OperatorContext, OperatorInstance, Row, ValueState } f
 import { readInputs, type Aggregator } from './aggregates.ts';
 import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
 import { ACC, appendWindow, END, findWindow, FIRED, firstWindow, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
-import { mergeSession, type SessionMerge } from './session.ts';
+import { absorbSessions, mergeSession, type SessionMerge } from './session.ts';
 import { assignWindows, type WindowShape } from './windows.ts';
 
 export interface WindowState {
@@ -164,27 +164,9 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     } else if (merged.touching.length === 0) {
       o = appendWindow(p, merged.start, merged.end, fresh);
     } else {
-      const touching = merged.touching; // offsets, by start
-      let fired = 0;
-      for (const w of touching) {
-        if ((p[w + FLAGS] as number) & FIRED) {
-          fired = FIRED;
-          if (p[w + START] !== merged.start) ctx.emit(rowOf(key, p, w), (p[w + END] as number) - 1, 'delete');
-        }
-      }
-      o = touching[0]!;
-      if ((p[o + END] as number) - 1 > W) fireTimer = true;
-      for (let k = 1; k < touching.length; k++) {
-        const w = touching[k]!;
-        if ((p[w + END] as number) - 1 > W) fireTimer = true;
-        for (let i = 0; i < aggs.length; i++) p[o + ACC + i] = aggs[i]!.merge(p[o + ACC + i], p[w + ACC + i]);
-      }
-      p[o + START] = merged.start;
-      p[o + END] = merged.end;
-      p[o + FLAGS] = fired | PENDING;
-      const others = touching.slice(1);
-      removeWindows(p, stride, others);
-      for (const w of others) if (w < touching[0]!) o -= stride;
+      const absorbed = absorbSessions(p, stride, merged, aggs, W, (w) => ctx.emit(rowOf(key, p!, w), (p![w + END] as number) - 1, 'delete'));
+      o = absorbed.offset;
+      fireTimer = absorbed.hasFireTimer;
     }
     add(p, o);
     if (merged.touching.length === 0) timersFor(merged.end, ctx);

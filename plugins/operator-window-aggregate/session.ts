@@ -3,7 +3,8 @@
  * opens, [t, t + gap), merges every session it touches (Flink's `TimeWindow.intersects`:
  * windows that only touch merge too).
  */
-import { END, HEADER, START, type Packed } from './packed.ts';
+import type { Aggregator } from './aggregates.ts';
+import { ACC, END, FIRED, FLAGS, HEADER, PENDING, removeWindows, START, type Packed } from './packed.ts';
 
 export interface SessionMerge {
   /** The merged window. */
@@ -34,4 +35,43 @@ export function mergeSession(p: Packed | undefined, stride: number, t: number, g
   out.start = start;
   out.end = end;
   return out;
+}
+
+/**
+ * Rewrites the key's array in place for a merge that absorbs `merge.touching` (non-empty):
+ * the first (smallest start) session takes the others' accumulators, the merged bounds and
+ * flags (fired if any was); the others are removed. `deleted(offset)` is called first for
+ * each absorbed session that was emitted and does not keep the merged start (its own
+ * accumulators, before the merge). Returns the merged window's offset and whether an
+ * absorbed session was still to fire at watermark `W` (so a timer at or before the merged
+ * end − 1 exists already).
+ */
+export function absorbSessions(
+  p: Packed, stride: number, merge: SessionMerge, aggs: readonly Aggregator[], W: number, deleted: (offset: number) => void,
+): { offset: number; hasFireTimer: boolean } {
+  const touching = merge.touching;
+  let fired = 0;
+  let hasFireTimer = false;
+  for (const w of touching) {
+    if ((p[w + END] as number) - 1 > W) hasFireTimer = true;
+    if ((p[w + FLAGS] as number) & FIRED) {
+      fired = FIRED;
+      if (p[w + START] !== merge.start) deleted(w);
+    }
+  }
+  const first = touching[0]!;
+  for (let k = 1; k < touching.length; k++) {
+    const w = touching[k]!;
+    for (let i = 0; i < aggs.length; i++) p[first + ACC + i] = aggs[i]!.merge(p[first + ACC + i], p[w + ACC + i]);
+  }
+  p[first + START] = merge.start;
+  p[first + END] = merge.end;
+  p[first + FLAGS] = fired | PENDING;
+  let offset = first;
+  if (touching.length > 1) {
+    const others = touching.slice(1);
+    removeWindows(p, stride, others);
+    for (const w of others) if (w < first) offset -= stride;
+  }
+  return { offset, hasFireTimer };
 }
