@@ -6,6 +6,7 @@ import { flagship } from './flagship.ts';
 import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
 import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
+import { STATE_SCENARIOS } from './state-scenarios.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -40,4 +41,5 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'file_sink_provenance_baseline', summary: 'file_sink_provenance on the sink and codec as they were before issue 9', events: 500_000, run: fileSinkProvenance(true) },
   { name: 'cel_filter', summary: "the flagship's two CEL filters (record and join scope), alternating", events: 1_000_000, run: celFilter(false) },
   { name: 'cel_filter_baseline', summary: 'cel_filter evaluated by cel-js alone (no fast path)', events: 1_000_000, run: celFilter(true) },
+  ...STATE_SCENARIOS,
 ];

@@ -10,7 +10,7 @@ import { APPEND_ONLY, definePlugin, state } from '../../core/api/index.ts';
 import type { ConfigIssue, FieldType } from '../../core/api/index.ts';
 import { intervalJoinSpec } from './spec.ts';
 import { createJoin, keyFields } from './join.ts';
-import type { Entry } from './buffer.ts';
+import type { Buffers } from './buffer.ts';
 
 export const intervalJoinPlugin = definePlugin({
   kind: 'operator',
@@ -20,12 +20,12 @@ export const intervalJoinPlugin = definePlugin({
     'For key k, emits (l, r) when `r.ts − l.ts ∈ [lower, upper]` (bounds inclusive unless configured), with event time ' +
     '`max(l.ts, r.ts)` and both sides\' provenance. Output `{key, left, right}` unless `project` is set. Records with ' +
     '`ts < watermark − allowed_lateness` go to the late output with reason `join_late`. Buffers are per key, sorted by ' +
-    'time, and freed by event-time timers once nothing still to come can match them.',
+    'time, and freed by an event-time timer per key once nothing still to come can match them.',
   spec: intervalJoinSpec,
   inputs: { min: 2, max: 2 },
   keyed: true,
   consumesUpserts: false,
-  state: () => ({ left: state.value<Entry[]>(), right: state.value<Entry[]>() }),
+  state: () => ({ buffers: state.value<Buffers>() }),
   check(config) {
     const issues: ConfigIssue[] = [];
     const empty = config.lower === config.upper && !(config.lower_inclusive && config.upper_inclusive);

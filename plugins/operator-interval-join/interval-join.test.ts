@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
 import { intervalJoinPlugin } from './index.ts';
-import { insertSorted, range, type Entry } from './buffer.ts';
+import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt } from './buffer.ts';
 
 const L = (user: string, t: number, extra: Record<string, unknown> = {}) => ({ value: { user, side: 'L', t, ...extra }, time: t, provenance: { source: 'l', offset: t } });
 const R = (uid: string, t: number, extra: Record<string, unknown> = {}) => ({ value: { uid, side: 'R', t, ...extra }, time: t, provenance: { source: 'r', offset: t } });
@@ -84,11 +84,35 @@ void test('rejects an empty interval', () => {
   assert.throws(() => OperatorTestHarness.for(intervalJoinPlugin, { key: 'k', lower: '1s', upper: '0s' }), /empty/);
 });
 
-void test('sorted buffer: stable insertion and range lookups', () => {
-  const e: Entry[] = [];
-  for (const [t, v] of [[5, 'a'], [3, 'b'], [5, 'c'], [1, 'd'], [3, 'e']] as const) insertSorted(e, { t, v: { v }, p: undefined });
-  assert.deepEqual(e.map((x) => x.v.v), ['d', 'b', 'e', 'a', 'c']);
-  assert.deepEqual(range(e, 3, true, 5, false), [1, 3]);
-  assert.deepEqual(range(e, 3, false, 5, true), [3, 5]);
-  assert.deepEqual(range(e, 6, true, 9, true), [5, 5]);
+void test('sorted buffer: stable insertion (small and large sides), range lookups, rows and provenance interleaved', () => {
+  for (const extra of [0, 20]) {
+    const b = emptyBuffers();
+    for (let i = 0; i < extra; i++) insertSorted(b, true, 0, { v: `x${i}` }, undefined);
+    for (const [t, v] of [[5, 'a'], [3, 'b'], [5, 'c'], [1, 'd'], [3, 'e']] as const) insertSorted(b, true, t, { v }, v === 'c' ? { source: 's', offset: 1 } : undefined);
+    const times = b.lt!.slice(extra);
+    const vals = b.lv!.slice(2 * extra);
+    assert.equal(b.rt, undefined);
+    assert.deepEqual(times, [1, 3, 3, 5, 5]);
+    assert.deepEqual(times.map((_, i) => rowAt(vals, i).v), ['d', 'b', 'e', 'a', 'c']);
+    assert.deepEqual(times.map((_, i) => provenanceAt(vals, i)), [undefined, undefined, undefined, undefined, { source: 's', offset: 1 }]);
+    assert.deepEqual([rangeStart(times, 3, true), rangeEnd(times, 5, false)], [1, 3]);
+    assert.deepEqual([rangeStart(times, 3, false), rangeEnd(times, 5, true)], [3, 5]);
+    assert.deepEqual([rangeStart(times, 6, true), rangeEnd(times, 9, true)], [5, 5]);
+    dropFirst(times, vals, 2);
+    assert.deepEqual([times, vals.length, rowAt(vals, 0).v], [[3, 5, 5], 6, 'e']);
+  }
+});
+
+void test('one timer per key, not per buffered record; every record is still freed on time', () => {
+  const h = OperatorTestHarness.for(intervalJoinPlugin, { key: 'k', lower: '0s', upper: '10ms' });
+  h.push([10, 11, 12, 5, 30].map((t) => ({ value: { k: 1, t }, time: t })), 0);
+  assert.equal(h.stateStats().timers, 2, 'one at 21, one at 16 once 5 became the earliest');
+  h.watermark(21); // frees 5 and 10 (cleanup 16, 21)
+  assert.deepEqual((h.host.instance as unknown as { buffered(): number[] }).buffered(), [3, 0]);
+  assert.equal(h.stateStats().timers, 1);
+  h.push([{ value: { k: 1, t: 21 }, time: 21 }], 1); // matches 11, 12 (not 10, freed; not 30)
+  assert.deepEqual(pairs(h), [[11, 21, 21], [12, 21, 21]]);
+  h.watermark(41);
+  assert.equal(h.stateStats().keys, 0);
+  assert.equal(h.stateStats().timers, 0);
 });

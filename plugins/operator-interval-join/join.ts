@@ -3,14 +3,21 @@
  * r.ts − l.ts ∈ [lower, upper] (ends inclusive unless configured), on the arrival of the
  * second of the two, with event time max(l.ts, r.ts) and both sides' provenance.
  *
- * Buffers: a left entry can still match a right record that is not late
- * (r.ts ≥ W − allowed_lateness) only while W ≤ l.ts + upper + allowed_lateness, a right
- * entry while W ≤ r.ts − lower + allowed_lateness; each registers an event-time timer 1 ms
- * after that bound which drops it. Entries already past the bound when they arrive are not
- * buffered at all.
+ * Buffers (`buffer.ts`, both sides of a key in one state value): a left record can still
+ * match a right record that is not late (r.ts ≥ W − allowed_lateness) only while
+ * W ≤ l.ts + upper + allowed_lateness, a right record while W ≤ r.ts − lower +
+ * allowed_lateness; 1 ms after that bound it is dropped. Records already past the bound
+ * when they arrive are not buffered at all.
+ *
+ * Timers are per key, not per record: the key has an event-time timer at the earliest
+ * cleanup time of its buffers (each buffer is sorted by time, so that of its first record).
+ * The timer drops what is due and registers the next; a record that becomes a buffer's new
+ * earliest registers an earlier one. A timer left behind by that fires later and finds
+ * nothing to drop. After every watermark advance the buffers hold exactly the records
+ * whose bound has not passed, as with a timer per record.
  */
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
-import { insertSorted, range, type Entry } from './buffer.ts';
+import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
 
 export interface JoinConfig {
   readonly key: string | { left: string; right: string };
@@ -24,8 +31,7 @@ export interface JoinConfig {
 }
 
 export interface JoinState {
-  readonly left: ValueState<Entry[]>;
-  readonly right: ValueState<Entry[]>;
+  readonly buffers: ValueState<Buffers>;
 }
 
 export const keyFields = (key: JoinConfig['key']): [string, string] => (typeof key === 'string' ? [key, key] : [key.left, key.right]);
@@ -63,33 +69,47 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
   const counts: [number, number] = [0, 0];
   const vars: { left: Row; right: Row } = { left: {}, right: {} };
 
-  function emitPair(l: Entry, r: Entry, ctx: OperatorContext): void {
-    const time = l.t > r.t ? l.t : r.t;
-    const provenance = bothProvenance(l.p, r.p);
+  function emitPair(lt: number, lv: Row, lp: ProvenanceRef, rt: number, rv: Row, rp: ProvenanceRef, ctx: OperatorContext): void {
+    const time = lt > rt ? lt : rt;
+    const provenance = bothProvenance(lp, rp);
     if (projection.length === 0) {
-      ctx.emit({ key: readPath(l.v, leftKeyPath), left: l.v, right: r.v }, time, 'insert', provenance);
+      ctx.emit({ key: readPath(lv, leftKeyPath), left: lv, right: rv }, time, 'insert', provenance);
       return;
     }
-    vars.left = l.v;
-    vars.right = r.v;
+    vars.left = lv;
+    vars.right = rv;
     const out: Row = {};
     try {
       for (const [name, expr] of projection) out[name] = expr.evaluate(vars);
     } catch (error) {
-      ctx.deadLetter({ left: l.v, right: r.v }, error, provenance);
+      ctx.deadLetter({ left: lv, right: rv }, error, provenance);
       return;
     }
     ctx.emit(out, time, 'insert', provenance);
   }
 
-  /** Cleanup time of an entry: 1 ms after the last watermark at which it can still match. */
+  /** Cleanup time of a record: 1 ms after the last watermark at which it can still match. */
   const cleanupAt = (isLeft: boolean, t: number) => (isLeft ? t + upper : t - lower) + lateness + 1;
+
+  /** Earliest cleanup time of a key's buffers (+∞ when empty). */
+  function earliest(b: Buffers): number {
+    const l = b.lt !== undefined && b.lt.length ? cleanupAt(true, b.lt[0]!) : Infinity;
+    const r = b.rt !== undefined && b.rt.length ? cleanupAt(false, b.rt[0]!) : Infinity;
+    return l < r ? l : r;
+  }
+
+  /** Drops the records of a side whose cleanup time is ≤ `bound`; returns how many. */
+  function dropDue(times: number[] | undefined, vals: unknown[] | undefined, isLeft: boolean, bound: number): number {
+    if (times === undefined || times.length === 0) return 0;
+    // cleanupAt(isLeft, t) ≤ bound ⇔ t ≤ bound − cleanupAt(isLeft, 0)
+    const n = upperBound(times, bound - cleanupAt(isLeft, 0));
+    if (n > 0) dropFirst(times, vals!, n);
+    return n;
+  }
 
   return {
     processBatch(batch: KeyedBatch, input: number, ctx: OperatorContext) {
       const isLeft = input === 0;
-      const own = isLeft ? s.left : s.right;
-      const other = isLeft ? s.right : s.left;
       // r.ts − l.ts ∈ [lower, upper]: seen from a left record, r.ts ∈ [t + lower, t + upper];
       // from a right record, l.ts ∈ [t − upper, t − lower] with the inclusiveness swapped.
       const fromIncl = isLeft ? config.lower_inclusive : config.upper_inclusive;
@@ -104,45 +124,48 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
           ctx.late(values[i]!, t, 'join_late', p);
           continue;
         }
+        const v = values[i]!;
         ctx.setCurrentKey(keys![i]!);
         ctx.setCurrentTime(t);
-        const entry: Entry = { t, v: values[i]!, p };
-        const others = other.get();
-        if (others !== undefined) {
-          const [start, end] = isLeft ? range(others, t + lower, fromIncl, t + upper, toIncl) : range(others, t - upper, fromIncl, t - lower, toIncl);
+        let b = s.buffers.get();
+        const ot = b === undefined ? undefined : isLeft ? b.rt : b.lt;
+        if (ot !== undefined && ot.length) {
+          const ov = (isLeft ? b!.rv : b!.lv)!;
+          const start = rangeStart(ot, isLeft ? t + lower : t - upper, fromIncl);
+          const end = rangeEnd(ot, isLeft ? t + upper : t - lower, toIncl);
           for (let j = start; j < end; j++) {
-            if (isLeft) emitPair(entry, others[j]!, ctx);
-            else emitPair(others[j]!, entry, ctx);
+            if (isLeft) emitPair(t, v, p, ot[j]!, rowAt(ov, j), provenanceAt(ov, j), ctx);
+            else emitPair(ot[j]!, rowAt(ov, j), provenanceAt(ov, j), t, v, p, ctx);
           }
         }
         const cleanup = cleanupAt(isLeft, t);
         if (cleanup <= watermark) continue; // can match nothing that is still to come
-        const mine = own.get();
-        if (mine === undefined) own.set([entry]);
-        else {
-          insertSorted(mine, entry);
-          own.set(mine);
-        }
+        const before = b === undefined ? Infinity : earliest(b);
+        b ??= emptyBuffers();
+        insertSorted(b, isLeft, t, v, p);
+        s.buffers.set(b);
         counts[input]!++;
-        ctx.timers.registerEventTimeTimer(cleanup);
+        if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
       }
     },
 
-    onTimer(timestamp: number) {
-      // Drop the prefix of each side whose cleanup time has come (buffers are sorted by time).
-      for (const [side, handle] of [[0, s.left], [1, s.right]] as const) {
-        const entries = handle.get();
-        if (entries === undefined) continue;
-        let n = 0;
-        while (n < entries.length && cleanupAt(side === 0, entries[n]!.t) <= timestamp) n++;
-        if (n === 0) continue;
-        counts[side] -= n;
-        if (n === entries.length) handle.clear();
-        else {
-          entries.splice(0, n);
-          handle.set(entries);
-        }
+    onTimer(_timestamp: number, _key: string, _domain, ctx: OperatorContext) {
+      const b = s.buffers.get();
+      if (b === undefined) return;
+      const bound = ctx.watermark;
+      const droppedLeft = dropDue(b.lt, b.lv, true, bound);
+      const droppedRight = dropDue(b.rt, b.rv, false, bound);
+      if (b.lt?.length === 0) b.lt = b.lv = undefined;
+      if (b.rt?.length === 0) b.rt = b.rv = undefined;
+      counts[0] -= droppedLeft;
+      counts[1] -= droppedRight;
+      const next = earliest(b);
+      if (next === Infinity) {
+        s.buffers.clear();
+        return;
       }
+      if (droppedLeft || droppedRight) s.buffers.set(b);
+      ctx.timers.registerEventTimeTimer(next);
     },
 
     blockedInputs() {

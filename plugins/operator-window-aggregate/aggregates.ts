@@ -32,13 +32,17 @@ type RawAggregate =
 const path = (f: string) => f.split('.');
 const distinctKey = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v));
 
+/**
+ * NaN stands for "no value yet" (inputs are finite numbers), so a window of count, sum, min
+ * and max holds only numbers and its packed state stays an unboxed double array.
+ */
 function minMax(name: string, field: string, pick: (a: number, b: number) => number): Aggregator {
   return {
     name, path: path(field), numeric: true,
-    create: () => null,
-    add: (acc, v) => (acc === null ? (v as number) : pick(acc as number, v as number)),
-    merge: (a, b) => (a === null ? b : b === null ? a : pick(a as number, b as number)),
-    result: (acc) => acc,
+    create: () => NaN,
+    add: (acc, v) => (Number.isNaN(acc) ? (v as number) : pick(acc as number, v as number)),
+    merge: (a, b) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : pick(a as number, b as number)),
+    result: (acc) => (Number.isNaN(acc) ? null : acc),
   };
 }
 

@@ -11,7 +11,8 @@
 import { APPEND_ONLY, definePlugin, state } from '../../core/api/index.ts';
 import type { ConfigIssue, FieldType, Infer } from '../../core/api/index.ts';
 import { aggregator } from './aggregates.ts';
-import { createWindowOperator, type Win } from './operator.ts';
+import { createWindowOperator } from './operator.ts';
+import type { Packed } from './packed.ts';
 import { windowShape } from './windows.ts';
 import { windowAggregateSpec } from './spec.ts';
 
@@ -34,7 +35,7 @@ export const windowAggregatePlugin = definePlugin({
   inputs: { min: 1, max: 1 },
   keyed: true,
   consumesUpserts: false,
-  state: () => ({ windows: state.map<number, Win>(), keyValues: state.value<unknown[]>() }),
+  state: () => ({ packed: state.value<Packed>(), keyValues: state.value<unknown[]>() }),
   check(config) {
     const issues: ConfigIssue[] = [];
     const shape = windowShape(config.window as RawWindow);

@@ -1,34 +1,32 @@
 /**
- * The window_aggregate instance (DESIGN.md §3–§4, Flink's event-time windows).
+ * The window_aggregate instance (see docs/architecture.md; Flink's event-time windows).
  *
- * Per key, a map window id → `Win`. A record goes into every window it belongs to that is
- * not late (`end − 1 + allowed_lateness ≤ W` is late; W is the watermark before the batch);
- * a record late for all of them goes to the late output (`window_closed`). Each window has an
- * event-time timer at end − 1 (fire) and at end − 1 + allowed_lateness (drop).
+ * Per key, its windows packed in one array (`packed.ts`). A record goes into every window it
+ * belongs to that is not late (`end − 1 + allowed_lateness ≤ W` is late; W is the watermark
+ * before the batch); a record late for all of them goes to the late output
+ * (`window_closed`). Each window has an event-time timer at end − 1 (fire) and at
+ * end − 1 + allowed_lateness (drop); windows of many keys ending together share a timer
+ * time, which the timer queue coalesces.
  *
  * Emission: a window fires once the watermark reaches end − 1: `insert` the first time,
  * `update` after. A record that lands in a window already past end − 1 (within the
  * allowance) re-emits it at the end of its batch (one emission per window per batch).
  * Sessions: a record's window [ts, ts + gap) merges every session it touches; sessions
  * absorbed after they had fired are emitted as `delete` (unless they keep the merged
- * window's start), and the merged window is emitted as `update` when it fires.
+ * window's start), and the merged window is emitted as `update` when it fires. A merge
+ * rewrites the key's array in place: the key never leaves the state table on the way.
  */
-import type { KeyedBatch, MapState, OperatorContext, OperatorInstance, Row, ValueState } from '../../core/api/index.ts';
+import type { KeyedBatch, OperatorContext, OperatorInstance, Row, ValueState } from '../../core/api/index.ts';
 import { readInputs, type Aggregator } from './aggregates.ts';
-import { assignWindows, windowId, type WindowShape } from './windows.ts';
-
-/** A window's state. `f`: emitted before (next emission is an update); `p`: changed since last emitted. */
-export interface Win {
-  readonly s: number;
-  readonly e: number;
-  a: unknown[];
-  f: 0 | 1;
-  p: 0 | 1;
-}
+import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
+import { ACC, appendWindow, END, findWindow, FIRED, firstWindow, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
+import { absorbSessions, mergeSession, type SessionMerge } from './session.ts';
+import { assignWindows, type WindowShape } from './windows.ts';
 
 export interface WindowState {
-  readonly windows: MapState<number, Win>;
-  /** The key fields' values, copied into output rows. */
+  /** The key's windows (`packed.ts`). */
+  readonly packed: ValueState<Packed>;
+  /** The key fields' values, only for keys whose values the key text cannot give back. */
   readonly keyValues: ValueState<unknown[]>;
 }
 
@@ -51,29 +49,44 @@ function readPath(row: Row, path: readonly string[]): unknown {
 export function createWindowOperator(options: WindowOptions, s: WindowState): OperatorInstance {
   const { shape, lateness, keyFields, aggregates: aggs } = options;
   const keyPaths = keyFields.map((f) => f.split('.'));
+  const stride = strideOf(aggs.length);
+  const fresh = aggs.map((a) => () => a.create());
+  const byEnd = shape.kind === 'cumulate';
+  const session = shape.kind === 'session';
   const inputs: unknown[] = new Array(aggs.length);
   const assigned: number[] = [];
-  let dirty: [string, number][] = [];
+  // Windows to re-emit at the end of the batch: (key, window id) pairs.
+  let dirtyKeys: string[] = [];
+  let dirtyIds: number[] = [];
+  // Scratch for onTimer: offsets of the windows to fire and to drop.
+  const fire: number[] = [];
+  const drop: number[] = [];
+  // Scratch for sessions.
+  const merge: SessionMerge = { start: 0, end: 0, touching: [] };
 
-  function rowOf(w: Win): Row {
-    const kv = s.keyValues.get() ?? [];
+  function rowOf(key: string, p: Packed, o: number): Row {
+    const code = p[0] as number;
+    const kv = code !== 0 ? decodeKeyValues(key, code, keyFields.length) : s.keyValues.get() ?? [];
     const row: Row = {};
     for (let i = 0; i < keyFields.length; i++) row[keyFields[i]!] = kv[i];
-    row.window_start = w.s;
-    row.window_end = w.e;
-    for (let i = 0; i < aggs.length; i++) row[aggs[i]!.name] = aggs[i]!.result(w.a[i]);
+    row.window_start = p[o + START];
+    row.window_end = p[o + END];
+    for (let i = 0; i < aggs.length; i++) row[aggs[i]!.name] = aggs[i]!.result(p[o + ACC + i]);
     return row;
   }
 
-  function emit(w: Win, ctx: OperatorContext): void {
-    ctx.emit(rowOf(w), w.e - 1, w.f ? 'update' : 'insert');
-    w.f = 1;
-    w.p = 0;
+  function emit(key: string, p: Packed, o: number, ctx: OperatorContext): void {
+    const flags = p[o + FLAGS] as number;
+    ctx.emit(rowOf(key, p, o), (p[o + END] as number) - 1, flags & FIRED ? 'update' : 'insert');
+    p[o + FLAGS] = FIRED;
   }
 
-  function add(w: Win): void {
-    for (let i = 0; i < aggs.length; i++) if (inputs[i] !== undefined) w.a[i] = aggs[i]!.add(w.a[i], inputs[i]);
-    w.p = 1;
+  function add(p: Packed, o: number): void {
+    for (let i = 0; i < aggs.length; i++) {
+      const v = inputs[i];
+      if (v !== undefined) p[o + ACC + i] = aggs[i]!.add(p[o + ACC + i], v);
+    }
+    p[o + FLAGS] = (p[o + FLAGS] as number) | PENDING;
   }
 
   function timersFor(end: number, ctx: OperatorContext): void {
@@ -81,10 +94,41 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     if (lateness > 0) ctx.timers.registerEventTimeTimer(end - 1 + lateness);
   }
 
-  const fresh = (start: number, end: number): Win => ({ s: start, e: end, a: aggs.map((a) => a.create()), f: 0, p: 1 });
+  /** A new key's array with its first window (and the key values in state of their own when the code is 0). */
+  function newKeyState(key: string, value: Row, start: number, end: number): Packed {
+    const values = keyPaths.length === 1 ? [readPath(value, keyPaths[0]!)] : keyPaths.map((path) => readPath(value, path));
+    const code = encodeKeyValues(key, values);
+    if (code === 0) s.keyValues.set(values);
+    return firstWindow(code, start, end, fresh);
+  }
 
-  /** Tumbling, sliding, cumulate. Returns whether any window took the record. */
-  function addAssigned(key: string, t: number, ctx: OperatorContext): boolean {
+  /**
+   * Sessions keep lazy timers: a merge that extends a session leaves its timers where they
+   * were (earlier than the merged session's times, never later), and the timer, when it
+   * fires, re-registers at each remaining session's own times. So a session that many
+   * records extend costs a few timers, not one per record. Invariant: every session still to
+   * fire has a timer at or before end − 1, and (with lateness) one at or before
+   * end − 1 + lateness. Fired windows and their times are as with one timer per window; only
+   * sessions of different keys due at the same time may fire in another order.
+   */
+  function rearmSessionTimers(p: Packed, timestamp: number, ctx: OperatorContext): void {
+    for (let o = HEADER; o < p.length; o += stride) {
+      const end = p[o + END] as number;
+      if ((p[o + FLAGS] as number) & PENDING && end - 1 > timestamp) ctx.timers.registerEventTimeTimer(end - 1);
+      if (lateness > 0) ctx.timers.registerEventTimeTimer(end - 1 + lateness);
+    }
+  }
+
+  function markDirty(key: string, id: number): void {
+    dirtyKeys.push(key);
+    dirtyIds.push(id);
+  }
+
+  /**
+   * Tumbling, sliding, cumulate. Returns the key's array (created if need be) when a window
+   * took the record, undefined when it is late for all of them.
+   */
+  function addAssigned(key: string, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
     const n = assignWindows(shape, t, assigned);
     const W = ctx.watermark;
     let accepted = false;
@@ -93,60 +137,47 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
       const end = assigned[2 * j + 1]!;
       if (end - 1 + lateness <= W) continue;
       accepted = true;
-      const id = windowId(shape.kind, start, end);
-      let w = s.windows.get(id);
-      if (w === undefined) {
-        w = fresh(start, end);
+      let o: number;
+      if (p === undefined) {
+        p = newKeyState(key, value, start, end);
+        o = HEADER;
+        timersFor(end, ctx);
+      } else if ((o = findWindow(p, stride, byEnd ? end : start, byEnd)) < 0) {
+        o = appendWindow(p, start, end, fresh);
         timersFor(end, ctx);
       }
-      add(w);
-      s.windows.set(id, w);
-      if (end - 1 <= W) dirty.push([key, id]);
+      add(p, o);
+      if (end - 1 <= W) markDirty(key, byEnd ? end : start);
     }
-    return accepted;
+    return accepted ? p : undefined;
   }
 
-  function addToSession(key: string, t: number, ctx: OperatorContext): boolean {
+  function addToSession(key: string, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
     const W = ctx.watermark;
-    let start = t;
-    let end = t + shape.size;
-    const touching: Win[] = [];
-    for (const [, w] of s.windows.entries()) {
-      // Flink's TimeWindow.intersects: windows that touch merge too.
-      if (w.s <= t + shape.size && w.e >= t) {
-        touching.push(w);
-        if (w.s < start) start = w.s;
-        if (w.e > end) end = w.e;
-      }
-    }
-    if (end - 1 + lateness <= W) return false;
-    let merged: Win;
-    if (touching.length === 0) {
-      merged = fresh(start, end);
+    const merged = mergeSession(p, stride, t, shape.size, merge);
+    if (merged.end - 1 + lateness <= W) return undefined;
+    let o: number;
+    let fireTimer = false; // an absorbed session still to fire has a timer at or before its end − 1
+    if (p === undefined) {
+      p = newKeyState(key, value, merged.start, merged.end);
+      o = HEADER;
+    } else if (merged.touching.length === 0) {
+      o = appendWindow(p, merged.start, merged.end, fresh);
     } else {
-      touching.sort((a, b) => a.s - b.s);
-      merged = { s: start, e: end, a: touching[0]!.a, f: 0, p: 1 };
-      for (let k = 0; k < touching.length; k++) {
-        const w = touching[k]!;
-        if (k > 0) for (let i = 0; i < aggs.length; i++) merged.a[i] = aggs[i]!.merge(merged.a[i], w.a[i]);
-        if (w.f) {
-          merged.f = 1;
-          if (w.s !== start) ctx.emit(rowOf(w), w.e - 1, 'delete');
-        }
-      }
-      for (const w of touching) s.windows.delete(w.s);
+      const absorbed = absorbSessions(p, stride, merged, aggs, W, (w) => ctx.emit(rowOf(key, p!, w), (p![w + END] as number) - 1, 'delete'));
+      o = absorbed.offset;
+      fireTimer = absorbed.hasFireTimer;
     }
-    add(merged);
-    s.windows.set(start, merged);
-    timersFor(end, ctx);
-    if (end - 1 <= W) dirty.push([key, start]);
-    return true;
+    add(p, o);
+    if (merged.touching.length === 0) timersFor(merged.end, ctx);
+    else if (!fireTimer && merged.end - 1 > W) ctx.timers.registerEventTimeTimer(merged.end - 1);
+    if (merged.end - 1 <= W) markDirty(key, merged.start);
+    return p;
   }
 
   return {
     processBatch(batch: KeyedBatch, _input: number, ctx: OperatorContext) {
       const { values, times, keys, provenance } = batch;
-      const session = shape.kind === 'session';
       for (let i = 0; i < batch.length; i++) {
         const value = values[i]!;
         try {
@@ -156,38 +187,51 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
           continue;
         }
         const key = keys![i]!;
+        const t = times[i]!;
         ctx.setCurrentKey(key);
-        ctx.setCurrentTime(times[i]!);
-        const accepted = session ? addToSession(key, times[i]!, ctx) : addAssigned(key, times[i]!, ctx);
-        if (!accepted) ctx.late(value, times[i]!, 'window_closed', provenance?.[i]);
-        else if (s.keyValues.get() === undefined) s.keyValues.set(keyPaths.map((p) => readPath(value, p)));
+        ctx.setCurrentTime(t);
+        const before = s.packed.get();
+        const p = session ? addToSession(key, t, value, before, ctx) : addAssigned(key, t, value, before, ctx);
+        if (p === undefined) ctx.late(value, t, 'window_closed', provenance?.[i]);
+        else s.packed.set(p);
       }
-      if (dirty.length === 0) return;
-      const due = dirty;
-      dirty = [];
-      for (const [key, id] of due) {
+      if (dirtyKeys.length === 0) return;
+      const dueKeys = dirtyKeys;
+      const dueIds = dirtyIds;
+      dirtyKeys = [];
+      dirtyIds = [];
+      for (let d = 0; d < dueKeys.length; d++) {
+        const key = dueKeys[d]!;
         ctx.setCurrentKey(key);
-        const w = s.windows.get(id);
-        if (w === undefined || !w.p || w.e - 1 > ctx.watermark) continue;
-        emit(w, ctx);
-        s.windows.set(id, w);
+        const p = s.packed.get();
+        if (p === undefined) continue;
+        const o = findWindow(p, stride, dueIds[d]!, byEnd);
+        if (o < 0 || !((p[o + FLAGS] as number) & PENDING) || (p[o + END] as number) - 1 > ctx.watermark) continue;
+        emit(key, p, o, ctx);
+        s.packed.set(p);
       }
     },
 
-    onTimer(timestamp: number, _key: string, _domain, ctx: OperatorContext) {
-      const fire: [number, Win][] = [];
-      const drop: number[] = [];
-      for (const [id, w] of s.windows.entries()) {
-        if (w.p && w.e - 1 <= timestamp) fire.push([id, w]);
-        if (w.e - 1 + lateness <= timestamp) drop.push(id);
+    onTimer(timestamp: number, key: string, _domain, ctx: OperatorContext) {
+      const p = s.packed.get();
+      if (p === undefined) return;
+      fire.length = 0;
+      drop.length = 0;
+      for (let o = HEADER; o < p.length; o += stride) {
+        const end = p[o + END] as number;
+        if ((p[o + FLAGS] as number) & PENDING && end - 1 <= timestamp) fire.push(o);
+        if (end - 1 + lateness <= timestamp) drop.push(o);
       }
-      if (fire.length > 1) fire.sort((a, b) => a[1].e - b[1].e || a[1].s - b[1].s);
-      for (const [id, w] of fire) {
-        emit(w, ctx);
-        s.windows.set(id, w);
+      if (fire.length > 1) fire.sort((a, b) => (p[a + END] as number) - (p[b + END] as number) || (p[a + START] as number) - (p[b + START] as number));
+      for (const o of fire) emit(key, p, o, ctx);
+      removeWindows(p, stride, drop);
+      if (session) rearmSessionTimers(p, timestamp, ctx);
+      if (p.length > HEADER) {
+        if (fire.length || drop.length) s.packed.set(p);
+        return;
       }
-      for (const id of drop) s.windows.delete(id);
-      if (drop.length && s.windows.size === 0) s.keyValues.clear();
+      s.packed.clear();
+      if (p[0] === 0) s.keyValues.clear();
     },
   };
 }

@@ -140,3 +140,17 @@ void test('window assignment with negative times and offsets', () => {
   assert.equal(assignWindows(windowShape({ sliding: { size: 10, slide: 3, offset: 1 } }), 5, out), 3);
   assert.deepEqual(out.slice(0, 6), [4, 14, 1, 11, -2, 8]); // [-5, 5) does not hold 5
 });
+
+void test('key fields come out with their types, whether read back from the key or kept (objects)', () => {
+  const h = OperatorTestHarness.for(windowAggregatePlugin, { key: ['id', 'flag', 'tag'], window: { tumbling: '10ms' }, aggregates: { n: 'count', lo: { min: 'v' } } });
+  h.push([
+    { value: { id: 7, flag: true, tag: 'x', v: 2 }, time: 1 },
+    { value: { id: 7, flag: true, tag: 'x' }, time: 2 },
+    { value: { id: 8, flag: false, tag: { deep: [1] } }, time: 3 },
+  ]).endOfInput();
+  assert.deepEqual(h.output().map((o) => o.value), [
+    { id: 7, flag: true, tag: 'x', window_start: 0, window_end: 10, n: 2, lo: 2 },
+    { id: 8, flag: false, tag: { deep: [1] }, window_start: 0, window_end: 10, n: 1, lo: null },
+  ]);
+  assert.equal(h.stateStats().keys, 0);
+});

@@ -63,3 +63,20 @@ void test('the timer service registers for the current key', () => {
   assert.ok(q.has('u', 3, 'event'));
   assert.equal(q.size, 1);
 });
+
+void test('many keys at one timestamp pop in registration order; a due timer registered while popping pops in the same round', () => {
+  const q = new TimerQueue();
+  for (let i = 0; i < 3000; i++) q.register(`k${i}`, 7, 'event');
+  for (let i = 0; i < 3000; i += 3) q.delete(`k${i}`, 7, 'event');
+  q.register('k0', 7, 'event'); // deleted, then back: now last
+  const popped: string[] = [];
+  for (let t = q.popDue(10); t; t = q.popDue(10)) {
+    popped.push(t.key);
+    if (t.key === 'k1') q.register('late', 5, 'event'); // earlier time, already due
+    if (t.key === 'k2' && popped.length === 3) q.register('k2', 7, 'event'); // its own time again, once
+  }
+  const kept = Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => `k${i}`);
+  assert.deepEqual(popped, ['k1', 'late', 'k2', ...kept.slice(2), 'k0', 'k2']);
+  assert.equal(q.size, 0);
+  assert.equal(q.nextTimestamp('event'), undefined);
+});

@@ -1,24 +1,26 @@
 /**
  * The timers of one operator: event-time and processing-time timers per key, at most one per
  * (key, timestamp, domain). Due timers pop in time order; timers with the same timestamp
- * pop in the order they were first registered (a sequence number, kept in snapshots, so the
- * order is the same after a restore).
+ * pop in the order they were first registered (kept in snapshots, so the order is the same
+ * after a restore). A timer registered while timers fire pops in the same round when it is
+ * already due.
  *
- * Deletion is lazy: the index forgets the timer at once and the heap drops the dead entry
- * when it reaches the top, or in bulk when dead entries outnumber live ones.
+ * Timers are coalesced per timestamp: a min-heap of distinct timestamps (a packed array of
+ * numbers) and, per timestamp, the keys due then (`timestamp-buckets.ts`: the key itself
+ * while there is one, an insertion-ordered `Set` beyond). A timer costs a `Set` slot, or
+ * one map entry when it is alone at its time, never an object and heap node of its own.
+ *
+ * Deletion forgets the key at once; a timestamp left without keys stays in the heap until
+ * it reaches the top, or until such dead timestamps outnumber live ones (then the heap is
+ * rebuilt from the buckets).
  */
 import type { TimeDomain } from '../../api/operator.ts';
-import { MinHeap } from '../state/min-heap.ts';
+import { Buckets } from './timestamp-buckets.ts';
 
 export interface Timer {
   readonly key: string;
   readonly timestamp: number;
   readonly domain: TimeDomain;
-}
-
-interface Entry extends Timer {
-  readonly seq: number;
-  dead: boolean;
 }
 
 /** Serialisable form of a queue: live timers as parallel arrays, plus the next sequence. */
@@ -27,95 +29,22 @@ export interface TimerQueueSnapshot {
   readonly domains: TimeDomain[];
   readonly keys: string[];
   readonly timestamps: number[];
+  /** Order among timers of the same timestamp (ascending = registration order). */
   readonly seqs: number[];
 }
 
-const before = (a: Entry, b: Entry) => a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq);
-
-class DomainQueue {
-  readonly heap = new MinHeap<Entry>(before);
-  /** key → timestamp → live entry. */
-  readonly index = new Map<string, Map<number, Entry>>();
-  live = 0;
-  dead = 0;
-
-  constructor(readonly domain: TimeDomain) {}
-
-  add(key: string, timestamp: number, seq: number): boolean {
-    let byTime = this.index.get(key);
-    if (byTime === undefined) {
-      byTime = new Map();
-      this.index.set(key, byTime);
-    } else if (byTime.has(timestamp)) {
-      return false;
-    }
-    const entry: Entry = { key, timestamp, domain: this.domain, seq, dead: false };
-    byTime.set(timestamp, entry);
-    this.heap.push(entry);
-    this.live++;
-    return true;
-  }
-
-  remove(key: string, timestamp: number): void {
-    const byTime = this.index.get(key);
-    const entry = byTime?.get(timestamp);
-    if (!entry) return;
-    entry.dead = true;
-    byTime!.delete(timestamp);
-    if (byTime!.size === 0) this.index.delete(key);
-    this.live--;
-    if (++this.dead > 1024 && this.dead > this.live) {
-      this.heap.filter((e) => !e.dead);
-      this.dead = 0;
-    }
-  }
-
-  popDue(bound: number): Timer | undefined {
-    for (let top = this.heap.peek(); top !== undefined && top.timestamp <= bound; top = this.heap.peek()) {
-      this.heap.pop();
-      if (top.dead) {
-        this.dead--;
-        continue;
-      }
-      const byTime = this.index.get(top.key)!;
-      byTime.delete(top.timestamp);
-      if (byTime.size === 0) this.index.delete(top.key);
-      this.live--;
-      return top;
-    }
-    return undefined;
-  }
-
-  nextTime(): number | undefined {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (!top.dead) return top.timestamp;
-      this.heap.pop();
-      this.dead--;
-    }
-    return undefined;
-  }
-
-  clear(): void {
-    this.heap.rebuild([]);
-    this.index.clear();
-    this.live = 0;
-    this.dead = 0;
-  }
-}
-
 export class TimerQueue {
-  private readonly event = new DomainQueue('event');
-  private readonly processing = new DomainQueue('processing');
-  private seq = 0;
+  private readonly event = new Buckets();
+  private readonly processing = new Buckets();
 
-  private queue(domain: TimeDomain): DomainQueue {
+  private queue(domain: TimeDomain): Buckets {
     return domain === 'event' ? this.event : this.processing;
   }
 
   /** Registers a timer; returns false when the same (key, timestamp, domain) already exists. */
   register(key: string, timestamp: number, domain: TimeDomain): boolean {
     if (Number.isNaN(timestamp)) throw new RangeError('timer timestamp is NaN');
-    return this.queue(domain).add(key, timestamp, this.seq++);
+    return this.queue(domain).add(key, timestamp);
   }
 
   delete(key: string, timestamp: number, domain: TimeDomain): void {
@@ -123,17 +52,19 @@ export class TimerQueue {
   }
 
   has(key: string, timestamp: number, domain: TimeDomain): boolean {
-    return this.queue(domain).index.get(key)?.has(timestamp) ?? false;
+    return this.queue(domain).has(key, timestamp);
   }
 
   /** The next event-time timer with timestamp ≤ `watermark`, removed from the queue. */
   popDue(watermark: number): Timer | undefined {
-    return this.event.popDue(watermark);
+    const key = this.event.popDue(watermark);
+    return key === undefined ? undefined : { key, timestamp: this.event.poppedAt, domain: 'event' };
   }
 
   /** The next processing-time timer with timestamp ≤ `now`, removed from the queue. */
   popDueProcessing(now: number): Timer | undefined {
-    return this.processing.popDue(now);
+    const key = this.processing.popDue(now);
+    return key === undefined ? undefined : { key, timestamp: this.processing.poppedAt, domain: 'processing' };
   }
 
   /** Earliest pending timestamp of a domain (e.g. to schedule the processing-time wake-up). */
@@ -151,24 +82,25 @@ export class TimerQueue {
   }
 
   snapshot(): TimerQueueSnapshot {
-    const snap: TimerQueueSnapshot = { nextSeq: this.seq, domains: [], keys: [], timestamps: [], seqs: [] };
-    for (const q of [this.event, this.processing]) {
-      for (const byTime of q.index.values()) {
-        for (const e of byTime.values()) {
-          snap.domains.push(e.domain);
-          snap.keys.push(e.key);
-          snap.timestamps.push(e.timestamp);
-          snap.seqs.push(e.seq);
-        }
-      }
+    const snap: TimerQueueSnapshot = { nextSeq: 0, domains: [], keys: [], timestamps: [], seqs: [] };
+    let seq = 0;
+    for (const domain of ['event', 'processing'] as const) {
+      this.queue(domain).forEach((key, timestamp) => {
+        snap.domains.push(domain);
+        snap.keys.push(key);
+        snap.timestamps.push(timestamp);
+        snap.seqs.push(seq++);
+      });
     }
-    return snap;
+    return { ...snap, nextSeq: seq };
   }
 
+  /** Replaces every timer with the snapshot's (also one written by an older queue). */
   restore(snap: TimerQueueSnapshot): void {
     this.event.clear();
     this.processing.clear();
-    for (let i = 0; i < snap.keys.length; i++) this.queue(snap.domains[i]!).add(snap.keys[i]!, snap.timestamps[i]!, snap.seqs[i]!);
-    this.seq = snap.nextSeq;
+    const order = Array.from(snap.keys, (_, i) => i);
+    order.sort((a, b) => snap.timestamps[a]! - snap.timestamps[b]! || snap.seqs[a]! - snap.seqs[b]!);
+    for (const i of order) this.queue(snap.domains[i]!).add(snap.keys[i]!, snap.timestamps[i]!);
   }
 }

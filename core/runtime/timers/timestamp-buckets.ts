@@ -1,0 +1,126 @@
+/**
+ * Timers of one domain, coalesced per timestamp (see `timer-queue.ts`):
+ *
+ * - `byTime`: timestamp → the keys due then: the key string while it is alone, else a
+ *   `Group` (an insertion-ordered `Set`, so keys pop in registration order, plus the
+ *   iterator that pops them; a `Set` iterator skips deleted keys and reaches keys added
+ *   while it runs, so popping the front is O(1) and a key re-registered goes last).
+ * - `heap`: the distinct timestamps, smallest on top. It may hold a timestamp whose keys
+ *   are all gone (or hold one twice, after it emptied and came back); those are skipped
+ *   when they reach the top.
+ */
+import { MinHeap } from '../state/min-heap.ts';
+
+class Group {
+  readonly keys: Set<string>;
+  iterator: Iterator<string> | undefined = undefined;
+  constructor(first: string, second: string) {
+    this.keys = new Set([first, second]);
+  }
+}
+
+type Bucket = string | Group;
+
+export class Buckets {
+  private readonly byTime = new Map<number, Bucket>();
+  private heap = new MinHeap<number>((a, b) => a < b);
+  /** Live timers. */
+  live = 0;
+  /** Timestamp of the key `popDue` returned last. */
+  poppedAt = 0;
+
+  add(key: string, timestamp: number): boolean {
+    const bucket = this.byTime.get(timestamp);
+    if (bucket === undefined) {
+      this.byTime.set(timestamp, key);
+      this.heap.push(timestamp);
+    } else if (typeof bucket === 'string') {
+      if (bucket === key) return false;
+      this.byTime.set(timestamp, new Group(bucket, key));
+    } else {
+      if (bucket.keys.has(key)) return false;
+      bucket.keys.add(key);
+    }
+    this.live++;
+    return true;
+  }
+
+  has(key: string, timestamp: number): boolean {
+    const bucket = this.byTime.get(timestamp);
+    return bucket === key || (bucket instanceof Group && bucket.keys.has(key));
+  }
+
+  remove(key: string, timestamp: number): void {
+    const bucket = this.byTime.get(timestamp);
+    if (bucket === undefined) return;
+    if (typeof bucket === 'string') {
+      if (bucket !== key) return;
+      this.byTime.delete(timestamp);
+    } else {
+      if (!bucket.keys.delete(key)) return;
+      if (bucket.keys.size === 0) this.byTime.delete(timestamp);
+    }
+    this.live--;
+    this.compactIfSparse();
+  }
+
+  /** Removes and returns the next key due at or before `bound` (its time in `poppedAt`). */
+  popDue(bound: number): string | undefined {
+    for (let top = this.heap.peek(); top !== undefined && top <= bound; top = this.heap.peek()) {
+      const bucket = this.byTime.get(top);
+      if (bucket === undefined) {
+        this.heap.pop();
+        continue;
+      }
+      let key: string;
+      if (typeof bucket === 'string') {
+        key = bucket;
+        this.byTime.delete(top);
+        this.heap.pop();
+      } else {
+        let next = (bucket.iterator ??= bucket.keys.values()).next();
+        if (next.done) next = (bucket.iterator = bucket.keys.values()).next(); // not expected: keys left ⇒ ahead of it
+        key = next.value as string;
+        bucket.keys.delete(key);
+        if (bucket.keys.size === 0) {
+          this.byTime.delete(top);
+          this.heap.pop();
+        }
+      }
+      this.live--;
+      this.poppedAt = top;
+      return key;
+    }
+    return undefined;
+  }
+
+  nextTime(): number | undefined {
+    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
+      if (this.byTime.has(top)) return top;
+      this.heap.pop();
+    }
+    return undefined;
+  }
+
+  /** Every live timer, in firing order. */
+  forEach(visit: (key: string, timestamp: number) => void): void {
+    const times = [...this.byTime.keys()].sort((a, b) => a - b);
+    for (const t of times) {
+      const bucket = this.byTime.get(t)!;
+      if (typeof bucket === 'string') visit(bucket, t);
+      else for (const key of bucket.keys) visit(key, t);
+    }
+  }
+
+  clear(): void {
+    this.byTime.clear();
+    this.heap = new MinHeap<number>((a, b) => a < b);
+    this.live = 0;
+  }
+
+  /** Drops dead timestamps from the heap once they outnumber the live ones. */
+  private compactIfSparse(): void {
+    const dead = this.heap.size - this.byTime.size;
+    if (dead > 1024 && dead > this.byTime.size) this.heap.rebuild([...this.byTime.keys()]);
+  }
+}
