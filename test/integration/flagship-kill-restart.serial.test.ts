@@ -1,7 +1,7 @@
 /**
  * Chaos: `kill -9` of the flagship's production profile mid-stream, then restarts.
  *
- * 1. The job runs with a 2 s checkpoint interval; once its log shows a completed checkpoint
+ * 1. The job runs with a 1 s checkpoint interval; once its log shows a completed checkpoint
  *    and its /metrics show 30–70 % of the records read, it gets SIGKILL.
  * 2. No local checkpoint folder exists (checkpoints go to HBase in production): the folder
  *    store would write <job.state_dir>/checkpoints/<job>; the job's state dir is the test's
@@ -38,7 +38,8 @@ import type { RunningJob } from './flagship-production.ts';
 import { dropTables } from './hbase-helpers.ts';
 import { cleanup, produce as produceMessages, withAdmin } from './kafka-helpers.ts';
 
-const EVENTS = 50_000;
+// Enough records that the job is still reading them after its first checkpoints (1 s apart).
+const EVENTS = 200_000;
 const MALFORMED = 0.005;
 const JOB = 'experiment_analytics';
 const ALLOWED_LATENESS_MS = 600_000;
@@ -46,7 +47,7 @@ const ALLOWED_LATENESS_MS = 600_000;
 const d = deployment('kill_restart');
 const stateDir = join(d.dir, 'state');
 /** Every run of the job gets the same environment: names, run id, state dir, checkpoint interval. */
-const env = { SLUICE_JOB_STATE_DIR: stateDir, SLUICE_CHECKPOINT_INTERVAL: '2s' };
+const env = { SLUICE_JOB_STATE_DIR: stateDir, SLUICE_CHECKPOINT_INTERVAL: '1s' };
 const jobs: RunningJob[] = [];
 
 after(async () => {
