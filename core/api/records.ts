@@ -105,3 +105,24 @@ export type Changelog =
   | { readonly mode: 'upsert'; readonly key: readonly string[] };
 
 export const APPEND_ONLY: Changelog = Object.freeze({ mode: 'append' });
+
+/**
+ * A function that builds rows with the given field names from an array of values
+ * (`values[k]` becomes field `names[k]`), as one object literal: every row it builds has the
+ * same shape from the start, which keeps the code that reads them fast (operators that
+ * project a fixed set of fields, e.g. `map`'s `project` and `interval_join`'s `project`).
+ * Generated once per call from the names, which enter the code only as JSON string
+ * literals; a name `__proto__` (whose literal form would set the prototype) gets a plain
+ * field-by-field builder instead.
+ */
+export function rowBuilder(names: readonly string[]): (values: readonly unknown[]) => Row {
+  if (names.includes('__proto__')) {
+    return (values) => {
+      const row: Row = {};
+      for (let k = 0; k < names.length; k++) Object.defineProperty(row, names[k]!, { value: values[k], enumerable: true, writable: true, configurable: true });
+      return row;
+    };
+  }
+  const fields = names.map((name, k) => `${JSON.stringify(name)}: values[${k}]`);
+  return new Function('values', `return { ${fields.join(', ')} };`) as (values: readonly unknown[]) => Row;
+}

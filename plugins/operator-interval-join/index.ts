@@ -18,7 +18,8 @@ export const intervalJoinPlugin = definePlugin({
   summary: 'Joins two keyed streams on records whose event times lie within [lower, upper] of each other.',
   description:
     'For key k, emits (l, r) when `r.ts − l.ts ∈ [lower, upper]` (bounds inclusive unless configured), with event time ' +
-    '`max(l.ts, r.ts)` and both sides\' provenance. Output `{key, left, right}` unless `project` is set. Records with ' +
+    '`max(l.ts, r.ts)` and both sides\' provenance, if the optional `where` condition over `left` and `right` holds. ' +
+    'Output `{key, left, right}` unless `project` is set. Records with ' +
     '`ts < watermark − allowed_lateness` go to the late output with reason `join_late`. Buffers are per key, sorted by ' +
     'time, and freed by an event-time timer per key once nothing still to come can match them.',
   spec: intervalJoinSpec,

@@ -116,3 +116,19 @@ void test('one timer per key, not per buffered record; every record is still fre
   assert.equal(h.stateStats().keys, 0);
   assert.equal(h.stateStats().timers, 0);
 });
+
+void test('where: only pairs for which the condition holds are emitted; a failing condition dead-letters the pair', () => {
+  const h = OperatorTestHarness.for(intervalJoinPlugin, {
+    key: { left: 'user', right: 'uid' }, lower: '0s', upper: '100ms',
+    where: 'right.t < left.end && right.action in left.actions',
+    project: { user: 'left.user', action: 'right.action' },
+  });
+  h.push([L('a', 100, { end: 150, actions: ['click'] })], 0);
+  h.push([R('a', 110, { action: 'click' }), R('a', 120, { action: 'save' }), R('a', 160, { action: 'click' }), R('a', 130)], 1);
+  assert.deepEqual(h.outputValues(), [{ user: 'a', action: 'click' }]);
+  assert.equal(h.host.counters.get('filtered'), 2);
+  const dead = h.deadLetters();
+  assert.equal(dead.length, 1, 'the pair whose right side has no action');
+  assert.equal(dead[0]!.reason, 'expr_error');
+  assert.deepEqual(dead[0]!.provenance, [{ source: 'l', offset: 100 }, { source: 'r', offset: 130 }]);
+});

@@ -16,6 +16,7 @@
  * nothing to drop. After every watermark advance the buffers hold exactly the records
  * whose bound has not passed, as with a timer per record.
  */
+import { RecordError, rowBuilder } from '../../core/api/index.ts';
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
 import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
 
@@ -27,6 +28,7 @@ export interface JoinConfig {
   readonly upper_inclusive: boolean;
   readonly allowed_lateness: number;
   readonly max_buffered_per_side: number;
+  readonly where?: string;
   readonly project?: Record<string, string>;
 }
 
@@ -65,11 +67,31 @@ export interface IntervalJoinInstance extends OperatorInstance {
 export function createJoin(config: JoinConfig, s: JoinState, expressions: ExpressionCompiler): IntervalJoinInstance {
   const { lower, upper, allowed_lateness: lateness } = config;
   const leftKeyPath = keyFields(config.key)[0].split('.');
-  const projection: [string, CompiledExpression][] = Object.entries(config.project ?? {}).map(([name, src]) => [name, expressions.compile(src, 'join')]);
+  const projected = Object.keys(config.project ?? {});
+  const projection: CompiledExpression[] = projected.map((name) => expressions.compile(config.project![name]!, 'join'));
+  const buildRow = rowBuilder(projected);
+  const values = new Array<unknown>(projected.length);
+  const condition = config.where === undefined ? undefined : expressions.compile(config.where, 'join');
   const counts: [number, number] = [0, 0];
   const vars: { left: Row; right: Row } = { left: {}, right: {} };
 
   function emitPair(lt: number, lv: Row, lp: ProvenanceRef, rt: number, rv: Row, rp: ProvenanceRef, ctx: OperatorContext): void {
+    if (condition !== undefined) {
+      vars.left = lv;
+      vars.right = rv;
+      let keep: unknown;
+      try {
+        keep = condition.evaluate(vars);
+        if (typeof keep !== 'boolean') throw new RecordError('expr_error', `CEL ${JSON.stringify(config.where)}: a join condition must give true or false, got ${JSON.stringify(keep) ?? typeof keep}`);
+      } catch (error) {
+        ctx.deadLetter({ left: lv, right: rv }, error, bothProvenance(lp, rp));
+        return;
+      }
+      if (!keep) {
+        ctx.count('filtered');
+        return;
+      }
+    }
     const time = lt > rt ? lt : rt;
     const provenance = bothProvenance(lp, rp);
     if (projection.length === 0) {
@@ -78,14 +100,13 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
     }
     vars.left = lv;
     vars.right = rv;
-    const out: Row = {};
     try {
-      for (const [name, expr] of projection) out[name] = expr.evaluate(vars);
+      for (let k = 0; k < projection.length; k++) values[k] = projection[k]!.evaluate(vars);
     } catch (error) {
       ctx.deadLetter({ left: lv, right: rv }, error, provenance);
       return;
     }
-    ctx.emit(out, time, 'insert', provenance);
+    ctx.emit(buildRow(values), time, 'insert', provenance);
   }
 
   /** Cleanup time of a record: 1 ms after the last watermark at which it can still match. */

@@ -25,6 +25,12 @@ export const intervalJoinSpec = field.object({
     default: 1_000_000,
     min: 1,
   }),
+  where: field.expr({
+    doc: 'Join condition beyond the key and the time bounds: a CEL predicate over `left` and `right`. Pairs for which it is false are not emitted (counted as `filtered`); one that fails or gives a non-boolean dead-letters the pair `{left, right}` with reason `expr_error`.',
+    scope: 'join',
+    optional: true,
+    example: 'right.action in left.actions',
+  }),
   project: field.map(field.expr({ doc: 'CEL over `left` and `right`.', scope: 'join' }), {
     doc: 'Output fields, each a CEL expression over `left` and `right`. Default output `{key, left, right}`.',
     optional: true,

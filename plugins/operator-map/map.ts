@@ -5,24 +5,13 @@
  * a field-by-field copy when fields are dropped (no `delete`, which would turn every
  * output row into a slow dictionary-mode object).
  */
+import { rowBuilder } from '../../core/api/index.ts';
 import type { CompiledExpression, ExpressionCompiler, OperatorInstance, Row } from '../../core/api/index.ts';
 import type { MapConfig } from './spec.ts';
 
 function compileAll(exprs: Record<string, string>, compiler: ExpressionCompiler): { names: string[]; compiled: CompiledExpression[] } {
   const names = Object.keys(exprs);
   return { names, compiled: names.map((n) => compiler.compile(exprs[n]!, 'record')) };
-}
-
-/**
- * `project`'s output row as one object literal from the evaluated values: every output
- * row gets the same shape at once, instead of fields added one by one through keyed
- * stores. Names are identifiers (the spec's key pattern) and enter the code as JSON string
- * literals; `__proto__` (whose literal form would set the prototype) keeps the generic path.
- */
-function projector(names: readonly string[]): ((values: unknown[]) => Row) | undefined {
-  if (names.includes('__proto__')) return undefined;
-  const fields = names.map((name, k) => `${JSON.stringify(name)}: values[${k}]`);
-  return new Function('values', `return { ${fields.join(', ')} };`) as (values: unknown[]) => Row;
 }
 
 export function createMap(config: MapConfig, compiler: ExpressionCompiler): OperatorInstance {
@@ -32,7 +21,7 @@ export function createMap(config: MapConfig, compiler: ExpressionCompiler): Oper
   const dropped = new Set(config.drop ?? []);
   const dropping = dropped.size > 0;
   const values = new Array<unknown>(n);
-  const project = projecting ? projector(names) : undefined;
+  const project = projecting && !names.includes('__proto__') ? rowBuilder(names) : undefined;
 
   return {
     processBatch(batch, _input, ctx) {

@@ -13,6 +13,7 @@ import { RecordError } from '../../api/errors.ts';
 import type { KeySpec } from '../../api/stream.ts';
 import type { Batch, Row } from '../../api/records.ts';
 import type { KeyedBatch } from '../../api/operator.ts';
+import { KeyInterner } from './key-interner.ts';
 
 export const KEY_SEPARATOR = '\u001f';
 
@@ -73,14 +74,27 @@ export function keyExtractor(fields: KeySpec): KeyExtractor {
       return keyPart(v);
     };
   }
+  // Several fields: the key string of a combination seen before is reused (key-interner.ts).
+  const n = paths.length;
+  const interner = new KeyInterner(n);
+  const parts = new Array<unknown>(n);
   return (row) => {
-    let out = '';
-    for (let i = 0; i < paths.length; i++) {
-      const v = readPath(row, paths[i]!);
+    let primitive = true;
+    for (let i = 0; i < n; i++) {
+      const path = paths[i]!;
+      const v = path.length === 1 ? row[path[0]!] : readPath(row, path);
       if (v === undefined || v === null) return missing(row, fields[i]!);
-      out += i === 0 ? keyPart(v) : KEY_SEPARATOR + keyPart(v);
+      const t = typeof v;
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') primitive = false;
+      parts[i] = v;
     }
-    return out;
+    if (primitive) {
+      const known = interner.get(parts);
+      if (known !== undefined) return known;
+    }
+    let out = keyPart(parts[0]);
+    for (let i = 1; i < n; i++) out += KEY_SEPARATOR + keyPart(parts[i]);
+    return primitive ? interner.set(parts, out) : out;
   };
 }
 
