@@ -40,7 +40,7 @@ export const AA_TRAFFIC = {
   study: { experiments: EXPERIMENTS, rate_min: 0.01, rate_max: 0.05, volume_zipf: 1.5, volume_cap: 50, waves: 20 },
 };
 
-void test('A/A through the flagship chain: always-valid alarm rates ≤ α + 2·SE at every-update looks; naive z-tests do not hold', async (t) => {
+void test('A/A through the flagship chain: always-valid alarm rates ≤ α + 2·SE at every look (one per changed counts row); naive z-tests do not hold', async (t) => {
   const run = await runStudy('aa_alarm_rate', AA_TRAFFIC);
   const f = figures(run, ALPHA);
   const tests = f.tests['volume/absolute']!.tests;

@@ -21,7 +21,10 @@ void test('real chain: every counts update is one look, nothing is lost at the s
   const { registry } = await registryForPipelines([file], { cwd: root, env });
   const { pipeline, issues } = compilePipeline({ file, env, plugins: registry, profile: 'embedded' });
   assert.ok(pipeline, issues.map((i) => i.message).join('\n'));
-  const out = await runPipelineInProcess(pipeline, {}, { maxEvents: EVENTS });
+  // Compaction off: the contract checked here is the operator's, one look per counts row it
+  // receives, and compacted stats rows would hide looks (test/engine/mini-batch.test.ts covers
+  // compaction; the A/A and known-effect suites run with it).
+  const out = await runPipelineInProcess(pipeline, {}, { maxEvents: EVENTS, miniBatch: { maxRows: 0 } });
 
   const treatments = new Map<string, number>();
   for (const r of out.sinks.archive_metadata!) {
