@@ -8,15 +8,14 @@
  * current, baseline, current…, each a fresh process (`child.ts`), so both see the same
  * machine load; the table gives the medians of each and the ratio of events per CPU-second.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runScenarioChild } from './run-child.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { RunResult } from './scenario.ts';
 import { summarise } from './summary.ts';
 
-const RESULT_PREFIX = '@@bench ';
 const ROOT = resolve(import.meta.dirname, '..');
 
 const { values: args } = parseArgs({
@@ -32,30 +31,14 @@ const selected = args.only.split(',').map((name) => {
   return s;
 });
 
-function runOnce(root: string, name: string, events: number, keys: number): Promise<RunResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(root, 'bin/run-ts.mjs'), 'bench/child.ts', name, String(events), String(keys)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
-      const parsed = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as RunResult | { error: string }) : undefined;
-      if (!parsed || 'error' in parsed || code !== 0) fail(new Error(`${name} in ${root}: ${parsed && 'error' in parsed ? parsed.error : err.trim() || `exit ${code}`}`));
-      else done(parsed);
-    });
-  });
-}
 
 const report: Record<string, { baseline: Record<string, number | string>; current: Record<string, number | string>; cpu_ratio: number }> = {};
 for (const s of selected) {
   const base: RunResult[] = [];
   const cur: RunResult[] = [];
   for (let r = 0; r < runs; r++) {
-    base.push(await runOnce(baseline, s.name, s.events, s.keys ?? 0));
-    cur.push(await runOnce(ROOT, s.name, s.events, s.keys ?? 0));
+    base.push(await runScenarioChild(baseline, s.name, s.events, s.keys ?? 0));
+    cur.push(await runScenarioChild(ROOT, s.name, s.events, s.keys ?? 0));
     process.stderr.write('.');
   }
   const b = summarise(base);

@@ -5,15 +5,14 @@
  * `--json` writes `{"<scenario>": {"events_per_s": n, "events_per_cpu_s": n, "peak_rss_mb": n, ...}}`.
  * Figures are for the issue's notes, not a test: they depend on the machine and its load.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runScenarioChild } from './run-child.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { RunResult, Scenario } from './scenario.ts';
 import { summarise, formatTable } from './summary.ts';
 
-const RESULT_PREFIX = '@@bench ';
 const ROOT = resolve(import.meta.dirname, '..');
 
 const { values: args } = parseArgs({
@@ -41,24 +40,7 @@ const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 function runOnce(scenario: Scenario): Promise<RunResult> {
   const events = args.events ? Number(args.events) : Math.round(scenario.events * scale);
   const keys = args.keys ? Number(args.keys) : scenario.keys ?? 0;
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(ROOT, 'bin/run-ts.mjs'), 'bench/child.ts', scenario.name, String(events), String(keys)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
-      const parsed = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as RunResult | { error: string }) : undefined;
-      if (parsed && 'error' in parsed) fail(new Error(`${scenario.name}: ${parsed.error}`));
-      else if (code !== 0 || !parsed) fail(new Error(`${scenario.name}: run failed (exit ${code})\n${err.trim() || out.trim()}`));
-      else done(parsed);
-    });
-  });
+  return runScenarioChild(ROOT, scenario.name, events, keys);
 }
 
 const report: Record<string, Record<string, number | string>> = {};
