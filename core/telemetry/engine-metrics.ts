@@ -4,7 +4,7 @@
  * nothing per record. Gauges (watermark, queue depth, back-pressure) are observed: the
  * SDK reads them from the running job when a reader collects.
  *
- * Names follow DESIGN.md §6: `sluice_records_in`, `sluice_records_out`,
+ * Names follow docs/architecture.md §6: `sluice_records_in`, `sluice_records_out`,
  * `sluice_records_late`, `sluice_records_dead_lettered` (attribute `operator`, which is
  * also a source or sink id for what those count), `sluice_processing_latency_ms`,
  * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`

@@ -1,5 +1,5 @@
 /**
- * The job's HTTP endpoint for operations (DESIGN.md §6), one small `node:http` server:
+ * The job's HTTP endpoint for operations (docs/architecture.md §6), one small `node:http` server:
  *
  * - `GET /metrics`: every instrument of the job's MeterProvider in the Prometheus text
  *   format (the serializer of `@opentelemetry/exporter-prometheus`, fed by a metric reader

@@ -3,9 +3,9 @@
  * triggers, the interval join of actions to them, and the expected rows of
  * `experiment_counts`. It reads the archive minus every record the stream declared late
  * or dead-lettered, and reuses nothing from the runtime or the plugins: this file is the
- * second, independent statement of DESIGN.md §8.
+ * second, independent statement of docs/architecture.md §8.
  *
- * Rules, as DESIGN.md §8 states them:
+ * Rules, as docs/architecture.md §8 states them:
  * - metadata: per experiment the latest version (by `effective_from`), its ramp history
  *   and the actions it tracks;
  * - epochs: the launch opens one; walking the ramps in time order, a ramp at or after the

@@ -1,5 +1,5 @@
 /**
- * `validateRun`: the batch validation of a finished run (DESIGN.md §8, "Validation"), the
+ * `validateRun`: the batch validation of a finished run (docs/architecture.md §8, "Validation"), the
  * way Pinterest checked its stream. It loads the run's archive, late and dead-letter
  * outputs and the stream's counts into an in-memory DuckDB, recomputes the counts in SQL
  * (recompute.ts), and reports every mismatch. It imports nothing from the runtime or the

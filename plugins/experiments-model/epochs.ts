@@ -1,5 +1,5 @@
 /**
- * Epochs and segments of an experiment (DESIGN.md §8).
+ * Epochs and segments of an experiment (docs/architecture.md §8).
  *
  * The first epoch starts at the launch (the first ramp). A later ramp starts a new epoch
  * only if it comes at or after the current epoch's start + 3 days; otherwise it starts a

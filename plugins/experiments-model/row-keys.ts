@@ -1,5 +1,5 @@
 /**
- * Row keys and qualifiers of the result tables (DESIGN.md §8), shared by the job, the
+ * Row keys and qualifiers of the result tables (docs/architecture.md §8), shared by the job, the
  * embedded store's pipeline config, the HBase sink and `sluice validate`'s docs.
  *
  *   experiment_counts, family c: {experiment_id}|{epoch_start_ms:13 digits}|{segment}|{action}|{group}

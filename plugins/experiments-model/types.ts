@@ -1,5 +1,5 @@
 /**
- * The flagship's data model (DESIGN.md §8): the three input streams and the constants the
+ * The flagship's data model (docs/architecture.md §8): the three input streams and the constants the
  * job, the generator, the result tables and `sluice validate` agree on.
  *
  * Every record has an `event_id`; `ts` is event time in epoch milliseconds. Identifiers

@@ -1,5 +1,5 @@
 /**
- * `experiment_counts`: the flagship's counts (DESIGN.md §8) as a keyed function run by
+ * `experiment_counts`: the flagship's counts (docs/architecture.md §8) as a keyed function run by
  * `keyed_process`, keyed by `[experiment_id, epoch_start, segment, group]`.
  *
  * Inputs: 0 = actions joined to first triggers (`{experiment_id, epoch_start, segment,

@@ -1,5 +1,5 @@
 /**
- * `first_trigger`: a user's first trigger per experiment epoch (DESIGN.md §8), a keyed
+ * `first_trigger`: a user's first trigger per experiment epoch (docs/architecture.md §8), a keyed
  * function run by `keyed_process` keyed by `[user_id, experiment_id]`.
  *
  * Each activation carries its experiment's metadata (an upstream `broadcast` attaches the
@@ -63,7 +63,7 @@ function allowedLateness(options: FirstTriggerOptions): number {
 
 export const firstTrigger = defineKeyedFunction({
   name: 'first_trigger',
-  summary: "Emits each user's first activation per experiment epoch once the watermark passes it (DESIGN.md §8).",
+  summary: "Emits each user's first activation per experiment epoch once the watermark passes it (docs/architecture.md §8).",
   options: firstTriggerOptions,
   state: () => ({ slots: state.map<number, TriggerSlot>() }),
   processElement(value: Row, ctx) {

@@ -1,5 +1,5 @@
 /**
- * `interval_join`: Flink's interval join of two keyed streams (DESIGN.md §4).
+ * `interval_join`: Flink's interval join of two keyed streams (docs/architecture.md §4).
  *
  * Back-pressure: the instance has `blockedInputs()`, naming the side whose buffered record
  * count (all keys) is over `max_buffered_per_side` (never both at once); the engine (through

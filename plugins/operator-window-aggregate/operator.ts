@@ -1,5 +1,5 @@
 /**
- * The window_aggregate instance (see docs/architecture.md; Flink's event-time windows).
+ * The window_aggregate instance (docs/architecture.md §4; Flink's event-time windows).
  *
  * Per key, its windows packed in one array (`packed.ts`). A record goes into every window it
  * belongs to that is not late (`end − 1 + allowed_lateness ≤ W` is late; W is the watermark

@@ -1,5 +1,5 @@
 /**
- * Versions that only grow per row (DESIGN.md §5): `generation · 2^40 + sequence`, as in
+ * Versions that only grow per row (docs/architecture.md §5): `generation · 2^40 + sequence`, as in
  * the embedded store. At open the generation is one above both the checkpointed one and
  * every generation already present in the table, found by probing with timestamp-ranged
  * scans (`minTimestamp`): HBase skips store files by their time range, so a probe that

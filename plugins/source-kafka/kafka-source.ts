@@ -103,7 +103,7 @@ export class KafkaSource implements SourceInstance {
 
   /**
    * No checkpoint: offsets the group committed earlier are state the job no longer has, so
-   * the job refuses to start (DESIGN.md §5) unless it was started with `--reset-state`, which
+   * the job refuses to start (docs/architecture.md §5) unless it was started with `--reset-state`, which
    * starts every partition at `start` (earliest or latest) whatever the group committed.
    */
   private async freshStart(topics: readonly string[]): Promise<void> {

@@ -90,7 +90,7 @@ export class NatsKvSource implements SourceInstance {
     return this.revision;
   }
 
-  /** Known up front, so it starts idle until it produces (DESIGN.md §3). */
+  /** Known up front, so it starts idle until it produces (docs/architecture.md §3). */
   partitions(): readonly string[] {
     return [this.config.bucket];
   }

@@ -1,5 +1,5 @@
 /**
- * Effectively-once recovery across `kill -9` (DESIGN.md §5): `sluice run` reads a large
+ * Effectively-once recovery across `kill -9` (docs/architecture.md §5): `sluice run` reads a large
  * JSONL file (out of order, duplicates, late and malformed lines) through `dedupe` (keyed
  * state with TTL) and `filter` into file outputs. The process is killed with SIGKILL at
  * three points chosen from the job's own progress — each after a checkpoint completed in

@@ -1,5 +1,5 @@
 /**
- * Back-pressure (DESIGN.md §3): with a deliberately slow sink and a source that has far
+ * Back-pressure (docs/architecture.md §3): with a deliberately slow sink and a source that has far
  * more input waiting, queue depths stay within their capacity and the records admitted
  * but not yet written stay within what the queues can hold — measured from the job's
  * depths and counters at every write, not from the clock.

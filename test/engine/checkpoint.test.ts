@@ -1,5 +1,5 @@
 /**
- * Checkpoints and recovery (DESIGN.md §5): what a checkpoint records, restoring it (state,
+ * Checkpoints and recovery (docs/architecture.md §5): what a checkpoint records, restoring it (state,
  * timers, watermarks, source positions, sink truncation), restarts with back-off, declines
  * on timeout, and `tolerable_failures`.
  */

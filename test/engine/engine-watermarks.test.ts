@@ -3,7 +3,7 @@
  * out-of-order records, explicit watermarks and quiet periods on a manual clock, feeding
  * an operator that sends records behind its watermark to the late output. The late and
  * main outputs must equal a naive computation written here: records of poll k are judged
- * against the watermark after poll k − 1 (DESIGN.md §3: records are judged against the
+ * against the watermark after poll k − 1 (docs/architecture.md §3: records are judged against the
  * watermark in force before their batch).
  */
 import { test, beforeEach } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Sink error handling (DESIGN.md §4): transient errors are retried with back-off while
+ * Sink error handling (docs/architecture.md §4): transient errors are retried with back-off while
  * the job back-pressures; permanent errors and rejected records are dead-lettered with
  * their provenance; an error of unknown kind that keeps coming fails the job as a plugin
  * failure, with a coded message naming the sink and its place in the pipeline file.

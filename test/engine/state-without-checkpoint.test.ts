@@ -1,5 +1,5 @@
 /**
- * `E_STATE_WITHOUT_CHECKPOINT` (DESIGN.md §5): a source that finds committed positions
+ * `E_STATE_WITHOUT_CHECKPOINT` (docs/architecture.md §5): a source that finds committed positions
  * while the job has no checkpoint refuses in `open`; the job does not start, does not
  * restart, and reports the code with the block's location and the way out. With a
  * checkpoint the source is opened at its position and the job runs.

@@ -1,5 +1,5 @@
 /**
- * Telemetry (DESIGN.md §6): with the in-memory span exporter, one span per operator per
+ * Telemetry (docs/architecture.md §6): with the in-memory span exporter, one span per operator per
  * batch with the operator's id, kind, records in and out, processing time, event-time lag
  * and watermark; a checkpoint span; the per-operator counters and the gauges.
  */

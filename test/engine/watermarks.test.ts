@@ -1,5 +1,5 @@
 /**
- * Watermark generation and idleness (DESIGN.md §3) with a manual clock: unit cases, then a
+ * Watermark generation and idleness (docs/architecture.md §3) with a manual clock: unit cases, then a
  * property test against a naive model that recomputes the watermark from the whole history
  * at every step.
  */

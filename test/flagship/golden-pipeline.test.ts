@@ -3,7 +3,7 @@
  * (embedded profile, sinks collected in process) on a small event file written by hand
  * (golden-events.jsonl: each line says why it is there), with out-of-order, late,
  * duplicate-activation, group-conflict, untracked, unknown-experiment, segment and re-ramp
- * cases. The expected rows below are worked out by hand from DESIGN.md §8.
+ * cases. The expected rows below are worked out by hand from docs/architecture.md §8.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * A reference of the flagship job for tests, record at a time and in memory: the same
- * semantics as DESIGN.md §8 written a second way (TypeScript, `epochOf` from the shared
+ * semantics as docs/architecture.md §8 written a second way (TypeScript, `epochOf` from the shared
  * model) so that `sluice validate`'s SQL can be checked against it on generated traffic,
  * and so that a realistic archive exists before the real job does. It is not the job:
  * no batches, no operators, no checkpoints.

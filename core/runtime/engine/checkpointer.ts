@@ -1,5 +1,5 @@
 /**
- * Aligned checkpoints (docs/architecture.md). One attempt:
+ * Aligned checkpoints (docs/architecture.md §5). One attempt:
  *
  *   1. pause every source (its loop parks between polls) and wait until nothing is in
  *      flight: every queue empty, every operator and sink done with its last item;

@@ -9,7 +9,7 @@ import type { BoundedQueue } from './queue.ts';
 /**
  * What travels on an edge: a batch, then (optionally) the watermark of the producer after
  * it, then (optionally) the end of the stream. One item per batch keeps the order of
- * DESIGN.md §3: the consumer judges the records against its old watermark, then advances.
+ * docs/architecture.md §3: the consumer judges the records against its old watermark, then advances.
  */
 export interface StreamItem {
   readonly batch?: Batch;

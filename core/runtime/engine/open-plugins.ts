@@ -5,7 +5,7 @@
  *   stuck in Node's recursive `mkdir` under /proc): the attempt fails at once, naming the
  *   plugin it waited for;
  * - a source that refuses a fresh start because it found committed positions
- *   (`E_STATE_WITHOUT_CHECKPOINT`, DESIGN.md §5) keeps that code.
+ *   (`E_STATE_WITHOUT_CHECKPOINT`, docs/architecture.md §5) keeps that code.
  */
 import { SluiceError } from '../../api/index.ts';
 import type { Logger } from '../../api/index.ts';

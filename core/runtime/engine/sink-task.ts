@@ -2,7 +2,7 @@
  * One sink of a job (the late and dead-letter outputs included), in its own loop: it takes
  * batches from its queue and writes them, one write at a time.
  *
- * Errors (DESIGN.md §4): `TransientSinkError` → the batch is retried with exponential
+ * Errors (docs/architecture.md §4): `TransientSinkError` → the batch is retried with exponential
  * back-off and equal jitter, as long as it takes; meanwhile the queue fills and the job
  * back-pressures (a checkpoint that cannot drain is declined, and enough declines fail the
  * job). `PermanentSinkError` → the whole batch is dead-lettered; `rejected` indices → those

@@ -1,5 +1,5 @@
 /**
- * Watermark generation for one source (DESIGN.md §3, Flink's conventions).
+ * Watermark generation for one source (docs/architecture.md §3, Flink's conventions).
  *
  * Each partition (per named output) keeps bounded out-of-orderness:
  * `W_p = max(max_ts − out_of_orderness − 1, explicit watermarks)`, never going back. The

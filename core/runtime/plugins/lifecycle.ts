@@ -1,5 +1,5 @@
 /**
- * Plugin lifecycles (DESIGN §7): the runtime opens plugins one at a time in topological
+ * Plugin lifecycles (docs/architecture.md §2): the runtime opens plugins one at a time in topological
  * order and closes them in reverse. When one fails to open, the ones already open are
  * closed in reverse before the failure is thrown, so nothing is left holding a socket or a
  * file handle.

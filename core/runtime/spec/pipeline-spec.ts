@@ -1,5 +1,5 @@
 /**
- * The pipeline file's own keys (DESIGN.md §11), as field specs so they are validated,
+ * The pipeline file's own keys (docs/architecture.md §11), as field specs so they are validated,
  * hinted and documented like plugin configs. Blocks (one plugin key each) are read by
  * `blocks.ts`; here are only their block-level settings.
  */

@@ -1,5 +1,5 @@
 /**
- * Naive dedupe (DESIGN.md §4): first occurrence by `event_id`, else by the named fields; an
+ * Naive dedupe (docs/architecture.md §4): first occurrence by `event_id`, else by the named fields; an
  * identity is remembered while W ≤ largest ts seen + ttl; late when ts < W − lateness,
  * judged against the watermark before the batch. Imports nothing from the runtime.
  */

@@ -1,5 +1,5 @@
 /**
- * Naive interval join (DESIGN.md §4): every accepted record is remembered forever; a record
+ * Naive interval join (docs/architecture.md §4): every accepted record is remembered forever; a record
  * is late when ts < W − lateness (W before its batch); on arrival it pairs with every
  * remembered record of the other side with the same key and r.ts − l.ts in [lower, upper],
  * in the other side's time order (ties by arrival). Imports nothing from the runtime.

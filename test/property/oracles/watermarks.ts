@@ -1,5 +1,5 @@
 /**
- * The operator watermark as DESIGN.md §3 defines it, for the oracles: per input the largest
+ * The operator watermark as docs/architecture.md §3 defines it, for the oracles: per input the largest
  * watermark set so far; the operator's is the minimum over its inputs and never goes back.
  * Imports nothing from the runtime.
  */

@@ -1,5 +1,5 @@
 /**
- * Naive event-time windows with allowed lateness (DESIGN.md §3–§4, Flink's semantics),
+ * Naive event-time windows with allowed lateness (docs/architecture.md §3–§4, Flink's semantics),
  * aggregating count, sum and max of `v` per key `k`. Imports nothing from the runtime.
  *
  * - Windows are [s, e); a record joins each window holding it with e − 1 + lateness > W
