@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   E_SINK_PERMANENT: 'A sink rejected records permanently.',
   E_SINK_TRANSIENT: 'A sink failed in a way that a retry may fix.',
   E_RECORD: 'One record failed; it goes to the dead-letter output.',
+  E_CANCELLED: 'A job or one of its tasks was cancelled: it stopped at once, without a final checkpoint.',
+  E_TASKS: 'A job cannot run as tasks (`job.tasks`): no Kafka source, or its topics differ in partition count.',
   E_RUNTIME_CONFIG: 'The runtime configuration is invalid.',
   E_USAGE: 'The command line is invalid.',
 } as const;

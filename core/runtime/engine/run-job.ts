@@ -22,6 +22,11 @@ export interface JobHandle {
   readonly result: Promise<JobResult>;
   /** The attempt running now, if any. */
   current(): RunningJob | undefined;
+  /**
+   * Stops the job at once, without a final checkpoint or flush, and without a restart; the
+   * result is `stopped`. What the last completed checkpoint holds is what a successor resumes.
+   */
+  cancel(reason: string): void;
 }
 
 /** Back-off before restart `n` (0-based): initial · 2ⁿ capped at max, with equal jitter. */
@@ -32,6 +37,7 @@ export function restartDelay(n: number, initial: number, max: number, random: ()
 
 export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}): JobHandle {
   let current: JobAttempt | undefined;
+  let cancelled: string | undefined;
   const result = (async () => {
     const s = await resolveSettings(pipeline, options);
     let served: MetricsServer | undefined;
@@ -39,6 +45,7 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
       served = await serveMetrics(s);
       return await supervise(s, (a) => {
         current = a;
+        if (cancelled !== undefined) a.cancel(cancelled);
       });
     } finally {
       s.telemetry.metricsServer?.setReady(false);
@@ -50,7 +57,14 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
       }
     }
   })();
-  return { result, current: () => current };
+  return {
+    result,
+    current: () => current,
+    cancel: (reason) => {
+      cancelled ??= reason;
+      current?.cancel(reason);
+    },
+  };
 }
 
 /** Starts `/metrics` and `/ready` when asked and the telemetry serves none yet; returns the server started. */
@@ -116,6 +130,10 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
       };
     }
     const error = failure!.error;
+    if (failure!.cancelled) {
+      s.logger.info('job cancelled', { restarts, checkpoints: completed });
+      return { status: 'stopped', exitCode: 0, restarts, checkpoints: { completed, declined, lastId }, restoredFrom: undefined, recordsIn: 0, stages: {} };
+    }
     const giveUp = failure!.final || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
     s.logger.error(`job attempt ${restarts + 1} failed: ${error.message}`, { code: error.code, restarts, max_attempts: s.restart.maxAttempts });
     if (!giveUp) {
