@@ -4,7 +4,8 @@
  * checkpoints to HBase on its own. One process is killed with SIGKILL mid-run; the survivors
  * get its tasks at the next rebalance, restore their checkpoints and replay, and the HBase
  * table ends equal to the window counts computed here from what was produced — nothing
- * lost, nothing counted twice. A process added afterwards (2 → 3) takes tasks over too.
+ * lost, nothing counted twice. A process added afterwards (2 → 3) takes tasks over, and one
+ * stopped gracefully (3 → 2) hands its tasks over, checkpointed; the counts stay exact.
  *
  * The pipeline is co-partitioned (keyed by the message key, which picks the partition):
  * a job that re-keys needs repartitioning, which tasks do not do yet.
@@ -125,7 +126,7 @@ async function send(rows: readonly { k: string; ts: number }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) await produce(topic, rows.slice(i, i + 5000).map((r) => ({ key: r.k, value: JSON.stringify(r) })));
 }
 
-void test('3 processes share a job as tasks; one killed with SIGKILL, the others take its tasks over; a fourth joins; counts exact', { timeout: 240_000 }, async () => {
+void test('3 processes share a job as tasks; one killed with SIGKILL, the others take its tasks over; a fourth joins, one leaves; counts exact', { timeout: 240_000 }, async () => {
   await createTopic(topic, PARTITIONS);
   writeFileSync(
     join(dir, 'pipeline.yaml'),
@@ -175,8 +176,22 @@ sinks:
   for (let p = 0; p < PARTITIONS; p++) await produceTo(p, { k: `_end${p}`, ts: T0 + 120 * MINUTE });
   const all = expected([...first, ...second, ...third]);
   await until('HBase equal to the expected counts after the join', async () => sameCounts(await readCounts(), all), 90_000, show);
-  for (const p of [...survivors, d]) p.child.kill('SIGTERM');
-  for (const p of [...survivors, d]) assert.equal(await p.exited, 0, p.output().slice(-3000));
+  // A process stops gracefully: it checkpoints its tasks and leaves; the others take them at once.
+  const leaving = [...survivors, d].find((p) => owned(p).length > 0)!;
+  const staying = [...survivors, d].filter((p) => p !== leaving);
+  const handedOver = owned(leaving);
+  const stoppedAt = Date.now();
+  leaving.child.kill('SIGTERM');
+  assert.equal(await leaving.exited, 0, leaving.output().slice(-3000));
+  await until('the stopped process\'s tasks taken over', () => handedOver.every((t) => staying.some((p) => owned(p).includes(t))), 30_000, show);
+  console.log(`tasks ${handedOver.join(', ')} handed over ${Date.now() - stoppedAt} ms after SIGTERM (the stopped process checkpointed them first)`);
+  const fourth = events(13, 100);
+  await send(fourth);
+  for (let p = 0; p < PARTITIONS; p++) await produceTo(p, { k: `_end${p}`, ts: T0 + 180 * MINUTE });
+  const total = expected([...first, ...second, ...third, ...fourth]);
+  await until('HBase equal to the expected counts after the graceful stop', async () => sameCounts(await readCounts(), total), 90_000, show);
+  for (const p of staying) p.child.kill('SIGTERM');
+  for (const p of staying) assert.equal(await p.exited, 0, p.output().slice(-3000));
 });
 
 /** The counts rows of real keys (the `_end` markers' windows never close) equal `want`. */
