@@ -17,6 +17,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropTables, hbase, uniqueTable } from './hbase-helpers.ts';
@@ -46,12 +48,23 @@ after(async () => {
 
 interface Proc {
   readonly child: ChildProcessWithoutNullStreams;
+  /** Its `/metrics` and `/ready`. */
+  readonly port: number;
   output(): string;
   readonly exited: Promise<number | null>;
 }
 
-function start(name: string): Proc {
-  const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', join(dir, 'pipeline.yaml'), '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s'], {
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function start(name: string): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', join(dir, 'pipeline.yaml'), '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`], {
     cwd: REPO,
     env: {
       ...process.env,
@@ -65,7 +78,7 @@ function start(name: string): Proc {
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const p = { child, output: () => out, exited: new Promise<number | null>((resolve) => child.on('close', resolve)) };
+  const p = { child, port, output: () => out, exited: new Promise<number | null>((resolve) => child.on('close', resolve)) };
   procs.push(p);
   return p;
 }
@@ -120,7 +133,7 @@ async function readCounts(): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.key, r.cells.find((c) => c.column === 'c:n')!.value.toString()]));
 }
 
-const show = () => procs.map((p, i) => `--- process ${i}\n${p.output().split('\n').slice(-40).join('\n')}`).join('\n');
+const show = () => procs.map((p, i) => `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${p.output().split('\n').slice(-40).join('\n')}`).join('\n');
 
 async function send(rows: readonly { k: string; ts: number }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) await produce(topic, rows.slice(i, i + 5000).map((r) => ({ key: r.k, value: JSON.stringify(r) })));
@@ -147,11 +160,21 @@ sinks:
   );
   const first = events(0, 300);
   await send(first);
-  const [a, b, c] = [start('a'), start('b'), start('c')];
-  await until('the 4 tasks spread over 3 processes', () => [a, b, c].every((p) => owned(p).length > 0) && [a, b, c].reduce((n, p) => n + owned(p).length, 0) === PARTITIONS, 90_000, show);
+  const [a, b, c] = [await start('a'), await start('b'), await start('c')];
+  await until('the 4 tasks spread over 3 processes', () => [a, b, c].every((p) => owned(p).length > 0) && [a, b, c].reduce((n, p) => n + owned(p).length, 0) === PARTITIONS, 150_000, show);
   // Every task has completed a checkpoint before the kill, so the survivors restore, not restart.
   const checkpointed = (p: Proc) => new Set(logLines(p).filter((l) => l.msg.includes('checkpoint') && l.msg.endsWith('complete')).map((l) => l.task));
   await until('a completed checkpoint in every task', () => [a, b, c].reduce((n, p) => n + checkpointed(p).size, 0) >= PARTITIONS, 60_000, show);
+  // Each process says which tasks it runs: /ready names them, metrics carry a task label.
+  for (const p of [a, b, c]) {
+    const res = await fetch(`http://127.0.0.1:${p.port}/ready`);
+    const body = await res.text();
+    assert.equal(res.status, 200, body);
+    assert.equal(body, `ready\ntasks: ${owned(p).map((t) => `task-${t}`).join(' ')}\n`);
+    const metrics = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^sluice_tasks_owned\\{[^}]*\\} ${owned(p).length}$`, 'm'));
+    for (const t of owned(p)) assert.match(metrics, new RegExp(`^sluice_records_in_total\\{[^}]*task="task-${t}"`, 'm'));
+  }
   const victim = [a, b, c].find((p) => owned(p).length > 0)!;
   const moved = owned(victim);
   const survivors = [a, b, c].filter((p) => p !== victim);
@@ -168,7 +191,7 @@ sinks:
   const want = expected([...first, ...second]);
   await until('HBase equal to the expected counts', async () => sameCounts(await readCounts(), want), 90_000, show);
   // A process joins: the group rebalances and it takes tasks; the counts stay exact.
-  const d = start('d');
+  const d = await start('d');
   await until('the new process owns tasks', () => owned(d).length > 0, 60_000, show);
   // After the markers: event time past the hour the first markers closed.
   const third = events(7, 100);

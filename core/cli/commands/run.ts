@@ -14,6 +14,7 @@ import { SluiceError, services } from '../../api/index.ts';
 import type { Logger } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
 import type { CompiledPipeline } from '../../runtime/graph/types.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
 import { createJobContainer } from '../../runtime/di/index.ts';
 import type * as Engine from '../../runtime/engine/index.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -117,9 +118,22 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let telemetry: Telemetry | undefined;
   try {
     const { runTasks } = await import('../../runtime/scale/run-tasks.ts');
+    const { createTelemetry } = await import('../../telemetry/index.ts');
+    telemetry = createTelemetry({
+      serviceName: pipeline.name,
+      exporter: config.tracing.exporter,
+      ...(config.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
+      sampleRatio: config.tracing.sample_ratio,
+    });
+    if (config.metrics.port > 0) {
+      const server = await telemetry.serveMetrics(config.metrics.host, config.metrics.port);
+      logger.info(`metrics on http://${config.metrics.host}:${server.port}/metrics, readiness on /ready`, { port: server.port });
+    }
     const result = await runTasks(pipeline, {
+      telemetry,
       engine: options.resetState ? { resetState: true } : {},
       container: () => createJobContainer(config, { job: pipeline.name }),
       sessionTimeoutMs: config.job.task_session_timeout,
@@ -136,6 +150,8 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
     io.err(`${describeError(error)}\n`);
     return EXIT.RUNTIME;
   } finally {
+    await telemetry?.flush().catch(() => undefined);
+    await telemetry?.shutdown().catch(() => undefined);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

@@ -182,7 +182,7 @@ export class JobAttempt implements RunningJob {
       budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
-      s.telemetry.metricsServer?.setReady(true);
+      s.setReady(true);
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
       const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
@@ -212,7 +212,7 @@ export class JobAttempt implements RunningJob {
     } catch (error) {
       this.fail(error);
     } finally {
-      s.telemetry.metricsServer?.setReady(false);
+      s.setReady(false);
       for (const t of timers) clearInterval(t);
       s.signal?.removeEventListener('abort', onSignal);
     }

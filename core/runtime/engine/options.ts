@@ -81,6 +81,8 @@ export interface EngineOptions {
   readonly resetState?: boolean;
   /** Runs one task of the job (`job.tasks`): sources read its partition; checkpoints go to its own namespace. */
   readonly task?: TaskSlice;
+  /** Told when the job becomes ready (restored, plugins open) and stops being; default: the metrics server's `/ready`. */
+  readonly onReady?: (ready: boolean) => void;
   /** Graceful shutdown (SIGINT/SIGTERM): stop sources, drain, checkpoint, flush, close. */
   readonly signal?: AbortSignal;
   /** Default the container's `services.logger`, else silent. */

@@ -48,7 +48,7 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
         if (cancelled !== undefined) a.cancel(cancelled);
       });
     } finally {
-      s.telemetry.metricsServer?.setReady(false);
+      s.setReady(false);
       // A server the job started goes with the job; one the caller started stays theirs.
       if (served && !s.ownsTelemetry) await served.close();
       if (s.ownsTelemetry) {
@@ -85,7 +85,7 @@ export function runJob(pipeline: CompiledPipeline, options: EngineOptions = {}):
 }
 
 async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
-  const metrics = new EngineMetrics(s.telemetry.meter);
+  const metrics = new EngineMetrics(s.telemetry.meter, s.task ? { task: s.task.id } : {});
   let current: JobAttempt | undefined;
   metrics.observe({
     watermarks: () => Object.entries(current?.watermarks() ?? {}),
@@ -93,6 +93,18 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
     backpressure: () => current?.backpressure() ?? [],
     stateBytes: () => s.backend.approximateBytes?.(),
   });
+  try {
+    return await superviseAttempts(s, metrics, (a) => {
+      current = a;
+      setCurrent(a);
+    });
+  } finally {
+    metrics.close();
+  }
+}
+
+/** Runs attempts until one finishes or stops, or restarting cannot help. */
+async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
   const latest = s.store ? await s.store.latest() : undefined;
   const ids = new CheckpointIds(latest?.id ?? 0);
   const ignoreUpTo = s.resetState ? (latest?.id ?? 0) : 0;
@@ -103,7 +115,6 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
   let lastId: number | undefined;
   for (;;) {
     const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0);
-    current = attempt;
     setCurrent(attempt);
     let outcome: AttemptResult | undefined;
     let failure: AttemptFailed | undefined;

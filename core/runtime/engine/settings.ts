@@ -46,6 +46,8 @@ export interface EngineSettings {
   readonly maxEvents: number | undefined;
   readonly resetState: boolean;
   readonly task: TaskSlice | undefined;
+  /** Readiness of this job: `/ready`, or the caller's `onReady` (a task of a process). */
+  readonly setReady: (ready: boolean) => void;
   readonly signal: AbortSignal | undefined;
   readonly overrides: InstanceOverrides;
   readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
@@ -136,6 +138,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     maxEvents: options.maxEvents,
     resetState: options.resetState ?? false,
     task: options.task,
+    setReady: options.onReady ?? ((ready) => telemetry.metricsServer?.setReady(ready)),
     signal: options.signal,
     overrides: options.overrides ?? {},
     onCheckpoint: options.onCheckpoint,

@@ -11,10 +11,15 @@
  * cancelled — never flushed, as its windows are not done; correctness does not rest on that
  * checkpoint: the new owner restores whatever is the latest complete one. A process that is
  * killed says nothing; the group notices after `job.task_session_timeout`.
+ *
+ * The process has one telemetry: every task's metrics carry `task="task-<p>"`, the gauge
+ * `sluice_tasks_owned` counts the tasks it runs, and `/ready` is 200 once every owned task
+ * runs (restored, plugins open), its body naming them.
  */
 import type { DependencyContainer } from 'tsyringe';
 import { SluiceError } from '../../api/index.ts';
 import type { Logger, TaskSlice } from '../../api/index.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { startJob } from '../engine/index.ts';
 import { toSluiceError } from '../engine/run-errors.ts';
@@ -34,6 +39,8 @@ export interface TasksOptions {
   readonly signal?: AbortSignal;
   /** Called after every rebalance with the tasks this process runs now. */
   readonly onTasks?: (owned: readonly number[]) => void;
+  /** The process's telemetry, shared by its tasks (the caller shuts it down). */
+  readonly telemetry: Telemetry;
 }
 
 export interface TasksResult {
@@ -61,9 +68,24 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
+  const ready = new Set<number>();
+  const showReadiness = (): void => {
+    const owned = [...running.keys()].sort((x, y) => x - y);
+    const all = owned.length > 0 && owned.every((i) => ready.has(i));
+    o.telemetry.metricsServer?.setReady(all, `tasks: ${owned.map((i) => `task-${i}`).join(' ')}\n`);
+  };
+  const gauge = o.telemetry.meter.createObservableGauge('sluice_tasks_owned', { description: 'Tasks of the job this process runs (job.tasks).' });
+  const observeOwned = (r: { observe(value: number): void }): void => r.observe(running.size);
+  gauge.addCallback(observeOwned);
+
   const start = (index: number): void => {
     const task = taskSlice(index, layout.count);
-    const handle = startJob(pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null });
+    const onReady = (isReady: boolean): void => {
+      if (isReady) ready.add(index);
+      else ready.delete(index);
+      showReadiness();
+    };
+    const handle = startJob(pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
     running.set(index, handle);
     const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
     endings.push(
@@ -83,6 +105,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     const handle = running.get(index);
     if (!handle) return;
     running.delete(index);
+    ready.delete(index);
+    showReadiness();
     const checkpointed = handle.current()?.triggerCheckpoint() ?? Promise.resolve(false);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([checkpointed.catch(() => false), new Promise((resolve) => (timer = setTimeout(resolve, HANDOFF_CHECKPOINT_MS)))]);
@@ -96,6 +120,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     o.logger.info(`tasks assigned: ${owned.length ? owned.map((i) => `task-${i}`).join(', ') : 'none'}`, { tasks: owned, count: layout.count });
     for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
     for (const index of owned) if (!running.has(index)) start(index);
+    showReadiness();
     o.onTasks?.(owned);
   };
 
@@ -113,6 +138,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await Promise.all([...running.keys()].map((index) => stop(index, fatal ? 'the process is failing' : 'the process is stopping')));
     await group.leave().catch(() => undefined);
     await Promise.all(endings);
+    gauge.removeCallback(observeOwned);
+    o.telemetry.metricsServer?.setReady(false, '');
   }
   return fatal ? { status: 'failed', tasks: ended, error: fatal } : { status: 'stopped', tasks: ended };
 }
