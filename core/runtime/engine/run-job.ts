@@ -99,7 +99,9 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
       setCurrent(a);
     });
   } finally {
-    metrics.close();
+    // A task ends while its process goes on: its gauges must not report it any more. A whole
+    // job's stay readable after it ended (its process exits; tests read them).
+    if (s.task) metrics.close();
   }
 }
 
