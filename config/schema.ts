@@ -17,7 +17,7 @@ import { parseDuration } from '../core/api/time.ts';
 
 /** The typed, validated runtime configuration (durations in milliseconds). */
 export interface RuntimeConfig {
-  job: { state_dir: string };
+  job: { state_dir: string; tasks: boolean; task_session_timeout: number };
   checkpoint: {
     interval: number;
     timeout: number;
@@ -87,6 +87,12 @@ convict.addFormats({
       if (typeof v !== 'string') fail('must be a string');
     },
   },
+  flag: {
+    validate: (v: unknown) => {
+      if (typeof v !== 'boolean') fail('must be true or false');
+    },
+    coerce: (v: string) => (v.trim() === 'true' ? true : v.trim() === 'false' ? false : v),
+  },
 });
 
 // Lets `convict(...).loadFile('x.yaml')` read YAML. The runtime's own loader parses the files
@@ -100,6 +106,17 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: 'text',
       default: '.sluice',
       env: 'SLUICE_JOB_STATE_DIR',
+    },
+    tasks: {
+      doc: 'Run the job as tasks, one per partition of its Kafka sources\' topics (which must have equal partition counts), shared by every process started with the same pipeline and config through the consumer group sluice.<job>.tasks. Each task checkpoints on its own (<job>.task-<p> in the checkpoint store); a process that gains a task restores it and replays from its positions. Keyed stages must be keyed by what the topics are partitioned by (no repartitioning yet). `sluice run --workers N` sets it.',
+      format: 'flag',
+      default: false,
+      env: 'SLUICE_JOB_TASKS',
+    },
+    task_session_timeout: {
+      doc: 'With job.tasks: a process silent this long loses its tasks to the others (Kafka group session timeout; the broker allows 6s to 5m by default).',
+      format: 'duration',
+      default: 10_000,
     },
   },
   checkpoint: {

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   E_PLUGIN_INIT: 'A plugin threw while initialising.',
   E_PLUGIN_FAILED: 'A plugin failed as a whole while running.',
   E_CHECKPOINT: 'A checkpoint could not be written or restored.',
+  E_CANCELLED: 'A job or one of its tasks was cancelled: it stopped at once, without a final checkpoint.',
+  E_TASKS: 'A job cannot run as tasks (`job.tasks`): no Kafka source, or its topics differ in partition count.',
   E_STATE_WITHOUT_CHECKPOINT: 'Committed source positions exist but no checkpoint does (use --reset-state).',
   E_SINK_PERMANENT: 'A sink rejected records permanently.',
   E_SINK_TRANSIENT: 'A sink failed in a way that a retry may fix.',

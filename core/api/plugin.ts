@@ -44,6 +44,18 @@ interface Base<K extends PluginKind, S extends FieldSpec, D extends DepsSpec> {
   readonly check?: (config: Infer<S>) => readonly ConfigIssue[];
 }
 
+/**
+ * One task of a job that runs as tasks (`job.tasks`, docs/architecture.md §5): the slice of
+ * the pipeline for partition `index` of its Kafka sources' topics, which all have `count`
+ * partitions. A partitioned source reads only that partition; anything else reads as usual.
+ */
+export interface TaskSlice {
+  /** `task-<index>`: names the task's checkpoints, consumer group and logs. */
+  readonly id: string;
+  readonly index: number;
+  readonly count: number;
+}
+
 /** What every `create` receives. */
 export interface CreateContext<C, D extends DepsSpec> {
   /** The block's id in the pipeline. */
@@ -59,6 +71,8 @@ export interface CreateContext<C, D extends DepsSpec> {
    * are ignored too. Absent means false.
    */
   readonly resetState?: boolean;
+  /** Set when this instance runs one task of the job; absent when the job runs whole. */
+  readonly task?: TaskSlice;
 }
 
 // ---- sources ----

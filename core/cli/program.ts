@@ -29,8 +29,9 @@ function defineRun(program: Command, io: CliIo, done: Done): void {
     .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
     .option('--events <n>', 'stop after n source records over the whole run (a restored checkpoint counts what it read)', positiveInteger)
     .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
+    .option('--workers <n>', 'start n local processes of the job as tasks (sets job.tasks; one task per Kafka partition)', positiveInteger)
     .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
-    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean }) => {
+    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean; workers?: number }) => {
       const { run } = await import('./commands/run.ts');
       done(await run(file, { ...opts }, io));
     });

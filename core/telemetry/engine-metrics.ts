@@ -10,9 +10,10 @@
  * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
  * (share of time a source waited on full queues), `sluice_sink_retries` (retried writes of a
  * sink, attribute `operator` = the sink's id), `sluice_checkpoint_*`, `sluice_restarts`.
- * Scraped through Prometheus, counters carry the `_total` suffix.
+ * Scraped through Prometheus, counters carry the `_total` suffix. A job run as tasks shares one
+ * meter per process; each task's instruments carry the attribute `task` (`task-<p>`).
  */
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge, ObservableCallback } from '@opentelemetry/api';
 
 /** What the observable gauges read from the job. */
 export interface GaugeReadings {
@@ -47,8 +48,13 @@ export class EngineMetrics {
   private readonly checkpoints: Counter;
   private readonly restarts: Counter;
   private readonly sinkRetries: Counter;
+  private readonly callbacks: [ObservableGauge, ObservableCallback][] = [];
 
-  constructor(private readonly meter: Meter) {
+  constructor(
+    private readonly meter: Meter,
+    /** Attributes of every measurement: `{ task }` for one task of a job run as tasks. */
+    private readonly base: Attributes = {},
+  ) {
     this.recordsIn = meter.createCounter('sluice_records_in', { description: 'Records received, per operator (sources: records admitted).' });
     this.recordsOut = meter.createCounter('sluice_records_out', { description: 'Records emitted, per operator (sinks: records written).' });
     this.recordsLate = meter.createCounter('sluice_records_late', { description: 'Records sent to the late output, per operator.' });
@@ -62,7 +68,7 @@ export class EngineMetrics {
   }
 
   stage(id: string, kind: string): StageMetrics {
-    const attributes: Attributes = { operator: id, kind };
+    const attributes: Attributes = { ...this.base, operator: id, kind };
     const { recordsIn, recordsOut, recordsLate, recordsDead, latency, sinkRetries } = this;
     return {
       attributes,
@@ -84,15 +90,20 @@ export class EngineMetrics {
   }
 
   checkpoint(outcome: 'completed' | 'declined', durationMs: number, bytes: number): void {
-    this.checkpoints.add(1, { outcome });
+    this.checkpoints.add(1, { ...this.base, outcome });
     if (outcome === 'completed') {
-      this.checkpointDuration.record(durationMs);
-      this.checkpointBytes.record(bytes);
+      this.checkpointDuration.record(durationMs, this.base);
+      this.checkpointBytes.record(bytes, this.base);
     }
   }
 
   restart(): void {
-    this.restarts.add(1);
+    this.restarts.add(1, this.base);
+  }
+
+  /** Stops observing the job's gauges (the job, or the task, ended). */
+  close(): void {
+    for (const [gauge, callback] of this.callbacks.splice(0)) gauge.removeCallback(callback);
   }
 
   /** Registers the gauges; call once per job. */
@@ -101,18 +112,23 @@ export class EngineMetrics {
     const depth = this.meter.createObservableGauge('sluice_queue_depth', { description: 'Batches waiting on each edge of the graph.' });
     const pressure = this.meter.createObservableGauge('sluice_backpressure_ratio', { description: 'Share of time a source waited on full queues.' });
     const state = this.meter.createObservableGauge('sluice_state_bytes', { description: 'Approximate bytes of keyed state.', unit: 'By' });
-    watermark.addCallback((r) => {
-      for (const [id, w] of readings.watermarks()) if (Number.isFinite(w)) r.observe(w, { operator: id });
+    const base = this.base;
+    const add = (gauge: ObservableGauge, callback: ObservableCallback): void => {
+      gauge.addCallback(callback);
+      this.callbacks.push([gauge, callback]);
+    };
+    add(watermark, (r) => {
+      for (const [id, w] of readings.watermarks()) if (Number.isFinite(w)) r.observe(w, { ...base, operator: id });
     });
-    depth.addCallback((r) => {
-      for (const [edge, d] of readings.queueDepths()) r.observe(d, { edge });
+    add(depth, (r) => {
+      for (const [edge, d] of readings.queueDepths()) r.observe(d, { ...base, edge });
     });
-    pressure.addCallback((r) => {
-      for (const [id, ratio] of readings.backpressure()) r.observe(ratio, { operator: id });
+    add(pressure, (r) => {
+      for (const [id, ratio] of readings.backpressure()) r.observe(ratio, { ...base, operator: id });
     });
-    state.addCallback((r) => {
+    add(state, (r) => {
       const bytes = readings.stateBytes();
-      if (bytes !== undefined) r.observe(bytes);
+      if (bytes !== undefined) r.observe(bytes, base);
     });
   }
 }

@@ -7,7 +7,8 @@
  *   `_total` suffix Prometheus requires: `sluice_records_in` is scraped as
  *   `sluice_records_in_total`.
  * - `GET /ready`: 200 while the job runs (restored and its plugins open), 503 before and
- *   after. A load balancer or Kubernetes probe sends traffic only to a ready job.
+ *   after. A load balancer or Kubernetes probe sends traffic only to a ready job. A process
+ *   of a job run as tasks adds a line naming the tasks it owns (`tasks: task-0 task-2`).
  *
  * Binds to `metrics.host` (loopback by default). Port 0 asks the OS for a free port (tests).
  */
@@ -29,6 +30,7 @@ export class MetricsServer {
   private readonly server: Server;
   private readonly serializer = new PrometheusSerializer();
   private ready = false;
+  private detail = '';
 
   constructor(private readonly o: MetricsServerOptions) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -50,8 +52,10 @@ export class MetricsServer {
     return a && typeof a === 'object' ? a.port : undefined;
   }
 
-  setReady(ready: boolean): void {
+  /** `detail`: more lines for the `/ready` body (kept until the next call that gives some). */
+  setReady(ready: boolean, detail?: string): void {
     this.ready = ready;
+    if (detail !== undefined) this.detail = detail;
   }
 
   close(): Promise<void> {
@@ -69,7 +73,7 @@ export class MetricsServer {
       return;
     }
     if (path === '/ready') {
-      res.writeHead(this.ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(this.ready ? 'ready\n' : 'not ready\n');
+      res.writeHead(this.ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${this.ready ? 'ready' : 'not ready'}\n${this.detail}`);
       return;
     }
     if (path !== '/metrics') {

@@ -86,8 +86,8 @@ export class RestHBaseClient implements HBaseClient {
         return true;
       } catch (error) {
         const e = error as HBaseError;
-        // Another writer created it meanwhile: fine.
-        if (/TableExists/.test(e.message) && (await this.exists(name).catch(() => false))) return false;
+        // Another writer created it meanwhile (the REST server answers TableExists, or 304 when the creations raced): fine.
+        if ((/TableExists/.test(e.message) || e.status === 304) && (await this.exists(name).catch(() => false))) return false;
         if (!e.transient || Date.now() >= deadline) throw e;
         await sleep(Math.min(5_000, 200 * 2 ** attempt));
       }

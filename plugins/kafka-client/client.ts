@@ -72,6 +72,11 @@ export interface ConsumerOptions {
   readonly maxBytes?: number;
   /** Fill `keys` and `headers` of fetched batches; false leaves them empty (nobody reads them). */
   readonly withKeysAndHeaders?: boolean;
+  /**
+   * Read exactly these partitions of every topic, whoever else is in the group (a task's
+   * consumer); absent: the group shares the topics' partitions among its members.
+   */
+  readonly partitions?: readonly number[];
 }
 
 export interface KafkaConsumer {

@@ -103,7 +103,12 @@ export class FakeConsumer implements KafkaConsumer {
   start(handlers: Handlers): Promise<void> {
     this.handlers = handlers;
     const parts: TopicPartition[] = [];
-    for (const topic of this.options.topics) this.kafka.topics.get(topic)!.forEach((_, partition) => parts.push({ topic, partition }));
+    const only = this.options.partitions;
+    for (const topic of this.options.topics) {
+      this.kafka.topics.get(topic)!.forEach((_, partition) => {
+        if (!only || only.includes(partition)) parts.push({ topic, partition });
+      });
+    }
     for (const p of parts) {
       const name = `${p.topic}:${p.partition}`;
       const committed = this.kafka.committed.get(this.options.groupId)?.get(name);

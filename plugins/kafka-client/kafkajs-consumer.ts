@@ -9,6 +9,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { KafkaClientError } from './client.ts';
 import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';
+import { fixedPartitionsAssigner } from './fixed-partitions-assigner.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -91,6 +92,7 @@ export class KafkajsConsumer implements KafkaConsumer {
       ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       maxWaitTimeInMs: 500,
+      ...(options.partitions ? { partitionAssigners: [fixedPartitionsAssigner(options.partitions)] } : {}),
     });
   }
 

@@ -28,8 +28,8 @@ export const kafkaSource = definePlugin({
   spec: kafkaSourceSpec,
   check: checkKafkaSource,
   deps: { meter: services.meter },
-  async create({ id, job, config, deps, logger, resetState }) {
+  async create({ id, job, config, deps, logger, resetState, task }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, client: createKafkajsClient(connection, logger) });
+    return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, task, client: createKafkajsClient(connection, logger) });
   },
 });

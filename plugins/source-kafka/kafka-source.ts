@@ -8,7 +8,7 @@
  * offsets are committed only when a checkpoint completes.
  */
 import { SluiceError } from '../../core/api/index.ts';
-import type { Logger, SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import type { Logger, SourceChunk, SourceInstance, TaskSlice } from '../../core/api/index.ts';
 import type { Meter } from '@opentelemetry/api';
 import { parsePartitionName, partitionName } from '../kafka-client/client.ts';
 import type { FetchedBatch, KafkaClientFactory, KafkaConsumer, TopicPartition } from '../kafka-client/client.ts';
@@ -35,6 +35,8 @@ export interface KafkaSourceOptions {
   readonly lagRefreshMs?: number;
   /** Longest wait inside an empty poll for a fetch to arrive (ms). */
   readonly emptyPollWaitMs?: number;
+  /** One task of the job: read partition `task.index` of every topic, in the task's own group. */
+  readonly task?: TaskSlice | undefined;
 }
 
 export class KafkaSource implements SourceInstance {
@@ -57,8 +59,10 @@ export class KafkaSource implements SourceInstance {
     this.resumeAt = Math.floor(o.config.max_buffered / 2);
   }
 
+  /** `group_id`, else `sluice.<job>.<source>`; a task's group adds `.task-<p>`. */
   get groupId(): string {
-    return this.o.config.group_id ?? `sluice.${this.o.job}.${this.o.id}`;
+    const base = this.o.config.group_id ?? `sluice.${this.o.job}.${this.o.id}`;
+    return this.o.task ? `${base}.${this.o.task.id}` : base;
   }
 
   async open(position: unknown): Promise<void> {
@@ -74,6 +78,7 @@ export class KafkaSource implements SourceInstance {
         await admin.close();
       }
     }
+    if (this.o.task) await checkTaskPartitions(client, topics, this.o.id, this.o.task);
     if (position === undefined || position === null) await this.freshStart(topics);
     // Restored partitions are sought to their checkpointed offsets as soon as they are assigned.
     for (const [name, offset] of Object.entries(this.returned)) this.buffer(name).fetchNext = offset;
@@ -86,6 +91,7 @@ export class KafkaSource implements SourceInstance {
       maxBytes: config.max_bytes,
       joinTimeoutMs: config.join_timeout,
       withKeysAndHeaders: config.meta,
+      ...(this.o.task ? { partitions: [this.o.task.index] } : {}),
     });
     if (this.o.meter) {
       this.metrics = new KafkaSourceMetrics(this.o.meter, this.o.id, () => this.readings());
@@ -112,7 +118,10 @@ export class KafkaSource implements SourceInstance {
     try {
       if (this.o.resetState) {
         for (const topic of topics) {
-          for (const o of await admin.fetchTopicOffsets(topic)) this.returned[partitionName(topic, o.partition)] = this.o.config.start === 'earliest' ? o.low : o.high;
+          for (const o of await admin.fetchTopicOffsets(topic)) {
+            if (this.o.task && o.partition !== this.o.task.index) continue;
+            this.returned[partitionName(topic, o.partition)] = this.o.config.start === 'earliest' ? o.low : o.high;
+          }
         }
         return;
       }
@@ -316,5 +325,19 @@ export class KafkaSource implements SourceInstance {
     const c = this.consumer;
     this.consumer = undefined;
     await c?.close();
+  }
+}
+
+/** A task reads partition p of every topic: each topic must have the task count's partitions. */
+async function checkTaskPartitions(client: KafkaClientFactory, topics: readonly string[], id: string, task: TaskSlice): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const n = (await admin.fetchTopicOffsets(topic)).length;
+      if (n !== task.count) throw new SluiceError('E_TASKS', `kafka source '${id}': topic '${topic}' has ${n} partitions, but the job runs as ${task.count} tasks (one per partition of its topics)`);
+    }
+  } finally {
+    await admin.close();
   }
 }

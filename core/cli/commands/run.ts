@@ -10,7 +10,11 @@
  * and the summary is written when the run ends, also after Ctrl-C.
  */
 import { dirname, resolve } from 'node:path';
-import { SluiceError } from '../../api/index.ts';
+import { SluiceError, services } from '../../api/index.ts';
+import type { Logger } from '../../api/index.ts';
+import type { RuntimeConfig } from '../../../config/schema.ts';
+import type { CompiledPipeline } from '../../runtime/graph/types.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
 import { createJobContainer } from '../../runtime/di/index.ts';
 import type * as Engine from '../../runtime/engine/index.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -25,6 +29,8 @@ export interface RunOptions {
   readonly set: readonly string[];
   readonly events?: number;
   readonly resetState?: boolean;
+  /** Start this many local processes of the job as tasks (`job.tasks`). */
+  readonly workers?: number;
 }
 
 /** The engine, imported when a job runs: `lint` and `graph` start without loading it. */
@@ -44,6 +50,14 @@ export function newRunId(now = new Date()): string {
 }
 
 export async function run(file: string, options: RunOptions, cliIo: CliIo): Promise<ExitCode> {
+  if (options.workers !== undefined) {
+    if (options.events !== undefined) {
+      cliIo.err('error [E_USAGE]: --events cannot be combined with --workers (a job run as tasks reads Kafka, which never ends)\n');
+      return EXIT.USAGE;
+    }
+    const { runWorkers } = await import('./run-workers.ts');
+    return runWorkers(file, options, options.workers, cliIo);
+  }
   const runId = cliIo.env.RUN_ID || newRunId();
   const io: CliIo = { out: cliIo.out, err: cliIo.err, cwd: cliIo.cwd, env: { ...cliIo.env, RUN_ID: runId } };
   const { pipeline, exit } = await loadPipeline(file, options.profile, io);
@@ -53,6 +67,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   const sets = ownStateDir ? [`job.state_dir=${resolve(io.cwd, dirname(summary.path), 'state')}`, ...options.set] : options.set;
   const loaded = loadConfigOrReport(sets, io);
   if (typeof loaded === 'number') return loaded;
+  if (loaded.config.job.tasks) return runAsTasks(pipeline, loaded.config, options, io);
   const container = createJobContainer(loaded.config, { job: pipeline.name });
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -87,6 +102,56 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     io.err(`${describeError(error)}\n`);
     return EXIT.RUNTIME;
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** `job.tasks`: this process runs the tasks the job's task group assigns to it, until a signal. */
+async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, options: RunOptions, io: CliIo): Promise<ExitCode> {
+  if (options.events !== undefined) {
+    io.err('error [E_USAGE]: --events cannot be combined with job.tasks (a job run as tasks reads Kafka, which never ends)\n');
+    return EXIT.USAGE;
+  }
+  const logger = createJobContainer(config, { job: pipeline.name }).resolve<Logger>(services.logger.id);
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let telemetry: Telemetry | undefined;
+  try {
+    const { runTasks } = await import('../../runtime/scale/run-tasks.ts');
+    const { createTelemetry } = await import('../../telemetry/index.ts');
+    telemetry = createTelemetry({
+      serviceName: pipeline.name,
+      exporter: config.tracing.exporter,
+      ...(config.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
+      sampleRatio: config.tracing.sample_ratio,
+    });
+    if (config.metrics.port > 0) {
+      const server = await telemetry.serveMetrics(config.metrics.host, config.metrics.port);
+      logger.info(`metrics on http://${config.metrics.host}:${server.port}/metrics, readiness on /ready`, { port: server.port });
+    }
+    const result = await runTasks(pipeline, {
+      telemetry,
+      engine: options.resetState ? { resetState: true } : {},
+      container: () => createJobContainer(config, { job: pipeline.name }),
+      sessionTimeoutMs: config.job.task_session_timeout,
+      logger,
+      signal: abort.signal,
+    });
+    io.err(`job ${pipeline.name} ${result.status}: ran ${result.tasks.length} task instances here\n`);
+    if (result.status === 'failed') {
+      if (result.error) io.err(`${describeError(result.error)}\n`);
+      return EXIT.RUNTIME;
+    }
+    return EXIT.OK;
+  } catch (error) {
+    io.err(`${describeError(error)}\n`);
+    return EXIT.RUNTIME;
+  } finally {
+    await telemetry?.flush().catch(() => undefined);
+    await telemetry?.shutdown().catch(() => undefined);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

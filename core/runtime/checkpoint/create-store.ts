@@ -7,9 +7,14 @@
  */
 import { join } from 'node:path';
 import { SluiceError } from '../../api/index.ts';
-import type { CheckpointStore, CheckpointStoreDefinition, Logger } from '../../api/index.ts';
+import type { CheckpointStore, CheckpointStoreDefinition, Logger, TaskSlice } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
 import { FolderCheckpointStore } from '../../../plugins/checkpoint-store-folder/folder-store.ts';
+
+/** The store namespace of one task's checkpoints: `<job>.task-<index>`, beside the job's own. */
+export function taskStoreName(job: string, task: TaskSlice): string {
+  return `${job}.${task.id}`;
+}
 
 export async function createCheckpointStore(config: RuntimeConfig, job: string, logger: Logger): Promise<CheckpointStore> {
   const name = config.checkpoint.store;

@@ -49,7 +49,7 @@ export async function createSource(s: EngineSettings, c: CompiledSource): Promis
   const override = s.overrides.sources?.[c.id];
   try {
     if (override) return override();
-    return await c.plugin.create({ id: c.id, config: c.config, deps: pluginDeps(s, c.plugin, 'source', c.id), logger: s.logger.child({ source: c.id }), job: s.pipeline.name, resetState: s.resetState });
+    return await c.plugin.create({ id: c.id, config: c.config, deps: pluginDeps(s, c.plugin, 'source', c.id), logger: s.logger.child({ source: c.id }), job: s.pipeline.name, resetState: s.resetState, ...(s.task ? { task: s.task } : {}) });
   } catch (error) {
     throw initError('source', c.id, c.location, error);
   }

@@ -10,7 +10,7 @@
  * end, so every window and timer fires (what end of input fires), sinks get the results,
  * and plugins close in reverse order.
  */
-import type { SluiceError } from '../../api/index.ts';
+import { SluiceError } from '../../api/index.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { closeInReverse } from '../plugins/lifecycle.ts';
 import { openOrStop, refusedStart } from './open-plugins.ts';
@@ -48,6 +48,8 @@ export class AttemptFailed extends Error {
     readonly checkpointer: Checkpointer | undefined,
     /** True when restarting cannot help (the job itself was done). */
     readonly final = false,
+    /** The attempt was cancelled (`cancel`): the job stops, neither failed nor restarted. */
+    readonly cancelled = false,
   ) {
     super(error.message, { cause: error });
   }
@@ -62,6 +64,7 @@ export class JobAttempt implements RunningJob {
   private readonly failure: Promise<never>;
   private readonly abort = new AbortController();
   private stopReason: string | undefined;
+  private cancelReason: string | undefined;
 
   constructor(
     private readonly s: EngineSettings,
@@ -112,6 +115,17 @@ export class JobAttempt implements RunningJob {
     this.stopReason = reason;
     this.s.logger.info(`stopping: ${reason}`);
     for (const src of this.tasks?.sources ?? []) void src.stop();
+  }
+
+  /**
+   * Ends the attempt at once, without a checkpoint or flush: loops leave and plugins close,
+   * as on a failure, but the job is not restarted (a task that moved to another process).
+   */
+  cancel(reason: string): void {
+    if (this.failed) return;
+    this.cancelReason = reason;
+    this.s.logger.info(`cancelling: ${reason}`);
+    this.fail(new SluiceError('E_CANCELLED', `cancelled: ${reason}`));
   }
 
   private fail(error: unknown): void {
@@ -168,7 +182,7 @@ export class JobAttempt implements RunningJob {
       budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
-      s.telemetry.metricsServer?.setReady(true);
+      s.setReady(true);
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
       const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
@@ -198,7 +212,7 @@ export class JobAttempt implements RunningJob {
     } catch (error) {
       this.fail(error);
     } finally {
-      s.telemetry.metricsServer?.setReady(false);
+      s.setReady(false);
       for (const t of timers) clearInterval(t);
       s.signal?.removeEventListener('abort', onSignal);
     }
@@ -206,7 +220,7 @@ export class JobAttempt implements RunningJob {
       // A checkpoint still writing in the background must not commit after this attempt.
       checkpointer.abandon();
       await closeAll();
-      throw new AttemptFailed(this.failed, checkpointer);
+      throw new AttemptFailed(this.failed, checkpointer, this.cancelReason !== undefined, this.cancelReason !== undefined);
     }
     try {
       await closeInReverse(opened);

@@ -4,7 +4,7 @@
  * one, else from the values of config/default.yaml.
  */
 import type { DependencyContainer } from 'tsyringe';
-import type { CheckpointStore, Clock, ExpressionCompiler, Logger, SinkInstance, SourceInstance, StateBackend } from '../../api/index.ts';
+import type { CheckpointStore, Clock, ExpressionCompiler, Logger, SinkInstance, SourceInstance, StateBackend, TaskSlice } from '../../api/index.ts';
 import type { SluiceError } from '../../api/index.ts';
 import type { Telemetry } from '../../telemetry/index.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
@@ -79,6 +79,10 @@ export interface EngineOptions {
   readonly maxEvents?: number;
   /** Ignore existing checkpoints and start from scratch. */
   readonly resetState?: boolean;
+  /** Runs one task of the job (`job.tasks`): sources read its partition; checkpoints go to its own namespace. */
+  readonly task?: TaskSlice;
+  /** Told when the job becomes ready (restored, plugins open) and stops being; default: the metrics server's `/ready`. */
+  readonly onReady?: (ready: boolean) => void;
   /** Graceful shutdown (SIGINT/SIGTERM): stop sources, drain, checkpoint, flush, close. */
   readonly signal?: AbortSignal;
   /** Default the container's `services.logger`, else silent. */

@@ -22,6 +22,11 @@ export interface JobHandle {
   readonly result: Promise<JobResult>;
   /** The attempt running now, if any. */
   current(): RunningJob | undefined;
+  /**
+   * Stops the job at once, without a final checkpoint or flush, and without a restart; the
+   * result is `stopped`. What the last completed checkpoint holds is what a successor resumes.
+   */
+  cancel(reason: string): void;
 }
 
 /** Back-off before restart `n` (0-based): initial · 2ⁿ capped at max, with equal jitter. */
@@ -32,6 +37,7 @@ export function restartDelay(n: number, initial: number, max: number, random: ()
 
 export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}): JobHandle {
   let current: JobAttempt | undefined;
+  let cancelled: string | undefined;
   const result = (async () => {
     const s = await resolveSettings(pipeline, options);
     let served: MetricsServer | undefined;
@@ -39,9 +45,10 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
       served = await serveMetrics(s);
       return await supervise(s, (a) => {
         current = a;
+        if (cancelled !== undefined) a.cancel(cancelled);
       });
     } finally {
-      s.telemetry.metricsServer?.setReady(false);
+      s.setReady(false);
       // A server the job started goes with the job; one the caller started stays theirs.
       if (served && !s.ownsTelemetry) await served.close();
       if (s.ownsTelemetry) {
@@ -50,7 +57,14 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
       }
     }
   })();
-  return { result, current: () => current };
+  return {
+    result,
+    current: () => current,
+    cancel: (reason) => {
+      cancelled ??= reason;
+      current?.cancel(reason);
+    },
+  };
 }
 
 /** Starts `/metrics` and `/ready` when asked and the telemetry serves none yet; returns the server started. */
@@ -71,7 +85,7 @@ export function runJob(pipeline: CompiledPipeline, options: EngineOptions = {}):
 }
 
 async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
-  const metrics = new EngineMetrics(s.telemetry.meter);
+  const metrics = new EngineMetrics(s.telemetry.meter, s.task ? { task: s.task.id } : {});
   let current: JobAttempt | undefined;
   metrics.observe({
     watermarks: () => Object.entries(current?.watermarks() ?? {}),
@@ -79,6 +93,20 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
     backpressure: () => current?.backpressure() ?? [],
     stateBytes: () => s.backend.approximateBytes?.(),
   });
+  try {
+    return await superviseAttempts(s, metrics, (a) => {
+      current = a;
+      setCurrent(a);
+    });
+  } finally {
+    // A task ends while its process goes on: its gauges must not report it any more. A whole
+    // job's stay readable after it ended (its process exits; tests read them).
+    if (s.task) metrics.close();
+  }
+}
+
+/** Runs attempts until one finishes or stops, or restarting cannot help. */
+async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
   const latest = s.store ? await s.store.latest() : undefined;
   const ids = new CheckpointIds(latest?.id ?? 0);
   const ignoreUpTo = s.resetState ? (latest?.id ?? 0) : 0;
@@ -89,7 +117,6 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
   let lastId: number | undefined;
   for (;;) {
     const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0);
-    current = attempt;
     setCurrent(attempt);
     let outcome: AttemptResult | undefined;
     let failure: AttemptFailed | undefined;
@@ -116,6 +143,10 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
       };
     }
     const error = failure!.error;
+    if (failure!.cancelled) {
+      s.logger.info('job cancelled', { restarts, checkpoints: completed });
+      return { status: 'stopped', exitCode: 0, restarts, checkpoints: { completed, declined, lastId }, restoredFrom: undefined, recordsIn: 0, stages: {} };
+    }
     const giveUp = failure!.final || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
     s.logger.error(`job attempt ${restarts + 1} failed: ${error.message}`, { code: error.code, restarts, max_attempts: s.restart.maxAttempts });
     if (!giveUp) {

@@ -4,7 +4,7 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import { ManualClock, services, systemClock } from '../../api/index.ts';
-import type { CheckpointStore, Clock, ExpressionCompiler, Logger, ServiceRef, StateBackend } from '../../api/index.ts';
+import type { CheckpointStore, Clock, ExpressionCompiler, Logger, ServiceRef, StateBackend, TaskSlice } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
 import { createTelemetry } from '../../telemetry/index.ts';
 import type { Telemetry } from '../../telemetry/index.ts';
@@ -12,7 +12,7 @@ import { createExpressionCompiler } from '../expr/index.ts';
 import { MemoryStateBackend } from '../state/index.ts';
 import { registerService, runtimeServices } from '../di/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
-import { createCheckpointStore } from '../checkpoint/create-store.ts';
+import { createCheckpointStore, taskStoreName } from '../checkpoint/create-store.ts';
 import type { EngineOptions, InstanceOverrides, CheckpointInfo, RunningJob } from './options.ts';
 import { DEFAULT_SINK_RETRY } from './sink-task.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
@@ -45,6 +45,9 @@ export interface EngineSettings {
   readonly sinkRetry: SinkRetryOptions;
   readonly maxEvents: number | undefined;
   readonly resetState: boolean;
+  readonly task: TaskSlice | undefined;
+  /** Readiness of this job: `/ready`, or the caller's `onReady` (a task of a process). */
+  readonly setReady: (ready: boolean) => void;
   readonly signal: AbortSignal | undefined;
   readonly overrides: InstanceOverrides;
   readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
@@ -87,7 +90,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
   const backend = options.stateBackend ?? fromContainer(container, services.stateBackend) ?? new MemoryStateBackend();
   let store: CheckpointStore | undefined;
   if (options.checkpoint?.store !== undefined) store = options.checkpoint.store ?? undefined;
-  else store = fromContainer(container, services.checkpointStore) ?? (config ? await createCheckpointStore(config, job, logger) : undefined);
+  else store = fromContainer(container, services.checkpointStore) ?? (config ? await createCheckpointStore(config, options.task ? taskStoreName(job, options.task) : job, logger) : undefined);
 
   if (container) {
     // Plugins that declare these services get the job's own.
@@ -134,6 +137,8 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     sinkRetry: { ...DEFAULT_SINK_RETRY, ...options.sinkRetry },
     maxEvents: options.maxEvents,
     resetState: options.resetState ?? false,
+    task: options.task,
+    setReady: options.onReady ?? ((ready) => telemetry.metricsServer?.setReady(ready)),
     signal: options.signal,
     overrides: options.overrides ?? {},
     onCheckpoint: options.onCheckpoint,

@@ -1,0 +1,145 @@
+/**
+ * A job run as tasks (`job.tasks`, docs/architecture.md §5). The job is split into one task
+ * per partition index of its Kafka topics; every process started with the same pipeline and
+ * config joins the job's task group, and the group's assignment says which tasks run here.
+ * Each task is an engine instance of its own (`startJob` with a `TaskSlice`): its sources read
+ * its partition, and its state, timers, watermarks and positions are checkpointed on their
+ * own, under `<job>.task-<p>` in the shared checkpoint store.
+ *
+ * A gained task restores its latest completed checkpoint and replays from its positions
+ * before it processes anything. A lost task is checkpointed (if it can be, quickly) and
+ * cancelled — never flushed, as its windows are not done; correctness does not rest on that
+ * checkpoint: the new owner restores whatever is the latest complete one. A process that is
+ * killed says nothing; the group notices after `job.task_session_timeout`.
+ *
+ * The process has one telemetry: every task's metrics carry `task="task-<p>"`, the gauge
+ * `sluice_tasks_owned` counts the tasks it runs, and `/ready` is 200 once every owned task
+ * runs (restored, plugins open), its body naming them.
+ */
+import type { DependencyContainer } from 'tsyringe';
+import { SluiceError } from '../../api/index.ts';
+import type { Logger, TaskSlice } from '../../api/index.ts';
+import type { Telemetry } from '../../telemetry/index.ts';
+import type { CompiledPipeline } from '../graph/types.ts';
+import { startJob } from '../engine/index.ts';
+import { toSluiceError } from '../engine/run-errors.ts';
+import type { EngineOptions, JobHandle, JobResult } from '../engine/index.ts';
+import { KafkaTaskGroup } from '../../../plugins/kafka-client/task-group.ts';
+import { kafkaTaskLayout } from '../../../plugins/source-kafka/task-layout.ts';
+import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
+
+export interface TasksOptions {
+  /** Engine options every task gets (its own container and task slice are added). */
+  readonly engine: Omit<EngineOptions, 'container' | 'task'>;
+  /** A fresh job container per task: its own state backend, checkpoint store, logger. */
+  readonly container: () => DependencyContainer;
+  readonly sessionTimeoutMs: number;
+  readonly logger: Logger;
+  /** Stops the process's tasks (checkpointed, not flushed) and leaves the group. */
+  readonly signal?: AbortSignal;
+  /** Called after every rebalance with the tasks this process runs now. */
+  readonly onTasks?: (owned: readonly number[]) => void;
+  /** The process's telemetry, shared by its tasks (the caller shuts it down). */
+  readonly telemetry: Telemetry;
+}
+
+export interface TasksResult {
+  readonly status: 'stopped' | 'failed';
+  /** Results of the task instances this process ran, by task id, in the order they ended. */
+  readonly tasks: readonly (readonly [string, JobResult])[];
+  readonly error?: SluiceError;
+}
+
+export function taskSlice(index: number, count: number): TaskSlice {
+  return { id: `task-${index}`, index, count };
+}
+
+/** Waits this long for a lost task's last checkpoint before it is cancelled anyway. */
+const HANDOFF_CHECKPOINT_MS = 5_000;
+
+export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Promise<TasksResult> {
+  const sources = pipeline.sources.filter((s) => s.plugin.name === 'kafka').map((s) => ({ id: s.id, config: s.config as KafkaSourceConfig }));
+  const layout = await kafkaTaskLayout(pipeline.name, sources, o.logger);
+  const group = new KafkaTaskGroup({ client: layout.client, job: pipeline.name, count: layout.count, sessionTimeoutMs: o.sessionTimeoutMs, logger: o.logger });
+  const running = new Map<number, JobHandle>();
+  const ended: (readonly [string, JobResult])[] = [];
+  const endings: Promise<void>[] = [];
+  let fatal: SluiceError | undefined;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const ready = new Set<number>();
+  const showReadiness = (): void => {
+    const owned = [...running.keys()].sort((x, y) => x - y);
+    const all = owned.length > 0 && owned.every((i) => ready.has(i));
+    o.telemetry.metricsServer?.setReady(all, `tasks: ${owned.map((i) => `task-${i}`).join(' ')}\n`);
+  };
+  const gauge = o.telemetry.meter.createObservableGauge('sluice_tasks_owned', { description: 'Tasks of the job this process runs (job.tasks).' });
+  const observeOwned = (r: { observe(value: number): void }): void => r.observe(running.size);
+  gauge.addCallback(observeOwned);
+
+  const start = (index: number): void => {
+    const task = taskSlice(index, layout.count);
+    const onReady = (isReady: boolean): void => {
+      if (isReady) ready.add(index);
+      else ready.delete(index);
+      showReadiness();
+    };
+    const handle = startJob(pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
+    running.set(index, handle);
+    const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
+    endings.push(
+      result.then((r) => {
+        ended.push([task.id, r]);
+        if (running.get(index) === handle) running.delete(index);
+        // A task that failed for good fails the process: its partitions must go elsewhere.
+        if (r.status === 'failed') {
+          fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
+          finish();
+        }
+      }),
+    );
+  };
+
+  const stop = async (index: number, reason: string): Promise<void> => {
+    const handle = running.get(index);
+    if (!handle) return;
+    running.delete(index);
+    ready.delete(index);
+    showReadiness();
+    const checkpointed = handle.current()?.triggerCheckpoint() ?? Promise.resolve(false);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([checkpointed.catch(() => false), new Promise((resolve) => (timer = setTimeout(resolve, HANDOFF_CHECKPOINT_MS)))]);
+    clearTimeout(timer);
+    handle.cancel(reason);
+    await handle.result.catch(() => undefined);
+  };
+
+  const onTasks = (owned: readonly number[]): void => {
+    const keep = new Set(owned);
+    o.logger.info(`tasks assigned: ${owned.length ? owned.map((i) => `task-${i}`).join(', ') : 'none'}`, { tasks: owned, count: layout.count });
+    for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
+    for (const index of owned) if (!running.has(index)) start(index);
+    showReadiness();
+    o.onTasks?.(owned);
+  };
+
+  const onAbort = (): void => finish();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await group.join(onTasks, (error) => {
+      fatal ??= new SluiceError('E_TASKS', `the job's task group failed: ${error.message}`, { cause: error });
+      finish();
+    });
+    if (o.signal?.aborted) finish();
+    await done;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    await Promise.all([...running.keys()].map((index) => stop(index, fatal ? 'the process is failing' : 'the process is stopping')));
+    await group.leave().catch(() => undefined);
+    await Promise.all(endings);
+    gauge.removeCallback(observeOwned);
+    o.telemetry.metricsServer?.setReady(false, '');
+  }
+  return fatal ? { status: 'failed', tasks: ended, error: fatal } : { status: 'stopped', tasks: ended };
+}
