@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   E_PLUGIN_FAILED: 'A plugin failed as a whole while running.',
   E_CHECKPOINT: 'A checkpoint could not be written or restored.',
   E_STATE_WITHOUT_CHECKPOINT: 'Committed source positions exist but no checkpoint does (use --reset-state).',
+  E_SAVEPOINT: 'A savepoint cannot be taken, found or deleted.',
+  E_SAVEPOINT_MISMATCH: 'A savepoint does not fit the pipeline: state of a removed operator, or a state whose shape changed.',
   E_SINK_PERMANENT: 'A sink rejected records permanently.',
   E_SINK_TRANSIENT: 'A sink failed in a way that a retry may fix.',
   E_RECORD: 'One record failed; it goes to the dead-letter output.',

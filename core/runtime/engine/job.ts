@@ -10,7 +10,8 @@
  * end, so every window and timer fires (what end of input fires), sinks get the results,
  * and plugins close in reverse order.
  */
-import type { SluiceError } from '../../api/index.ts';
+import { SluiceError } from '../../api/index.ts';
+import { newSavepointId } from '../checkpoint/savepoints.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { closeInReverse } from '../plugins/lifecycle.ts';
 import { openOrStop, refusedStart } from './open-plugins.ts';
@@ -19,10 +20,10 @@ import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
 import { COUNTS_ENTRY, restoreCounts } from './stage-counts.ts';
 import type { StageCountsSnapshot } from './stage-counts.ts';
 import type { CheckpointIds } from './checkpointer.ts';
-import type { RunningJob, StageCounts } from './options.ts';
+import type { RunningJob, SavepointTaken, StageCounts } from './options.ts';
 import type { OperatorTaskSnapshot } from './operator-task.ts';
 import { loadRestorePoint } from './restore.ts';
-import type { RestorePoint } from './restore.ts';
+import type { RestorePoint, SavepointBase } from './restore.ts';
 import type { EngineSettings } from './settings.ts';
 import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
@@ -70,6 +71,8 @@ export class JobAttempt implements RunningJob {
     private readonly metrics: EngineMetrics,
     private readonly ignoreUpTo: number,
     private readonly generation: number,
+    /** The savepoint the run starts from (`--from-savepoint`), if any. */
+    private readonly base?: SavepointBase,
   ) {
     this.failure = new Promise<never>((_, reject) => {
       this.failWith = reject;
@@ -106,6 +109,17 @@ export class JobAttempt implements RunningJob {
     return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
   }
 
+  async triggerSavepoint(): Promise<SavepointTaken> {
+    const store = this.s.store;
+    if (!store) throw new SluiceError('E_SAVEPOINT', 'the job has no checkpoint store, so it cannot take a savepoint');
+    if (!this.checkpointer) throw new SluiceError('E_SAVEPOINT', 'the job is not running yet (restoring or opening its plugins); try again');
+    if (this.stopReason || this.failed) throw new SluiceError('E_SAVEPOINT', `the job is ${this.failed ? 'failing' : `stopping (${this.stopReason})`}; no savepoint taken`);
+    const id = newSavepointId();
+    const checkpoint = await this.checkpointer.savepoint(id);
+    if (checkpoint === undefined) throw new SluiceError('E_SAVEPOINT', `savepoint ${id} was declined (its checkpoint failed or timed out; the job's log says why)`);
+    return { id, checkpoint, store: store.describe() };
+  }
+
   /** Stops the sources; the attempt then drains, checkpoints and finishes. */
   requestStop(reason: string): void {
     if (this.stopReason) return;
@@ -134,7 +148,7 @@ export class JobAttempt implements RunningJob {
   async run(): Promise<AttemptResult> {
     const s = this.s;
     const aborted = () => this.failed !== undefined;
-    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation);
+    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation, this.base);
     publishGeneration(s, restore.generation);
     const wiring = (this.wiring = wireJob(s.pipeline, s.queueCapacity));
     const budget = new EventBudget(s.maxEvents, () => this.requestStop(`max events (${s.maxEvents}) reached`));
@@ -169,6 +183,7 @@ export class JobAttempt implements RunningJob {
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
       s.telemetry.metricsServer?.setReady(true);
+      s.telemetry.metricsServer?.setSavepointHandler(() => this.triggerSavepoint());
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
       const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
@@ -199,6 +214,7 @@ export class JobAttempt implements RunningJob {
       this.fail(error);
     } finally {
       s.telemetry.metricsServer?.setReady(false);
+      s.telemetry.metricsServer?.setSavepointHandler(undefined);
       for (const t of timers) clearInterval(t);
       s.signal?.removeEventListener('abort', onSignal);
     }
