@@ -9,7 +9,6 @@
  * (unless `job.state_dir` is set), so a new run starts fresh instead of resuming another,
  * and the summary is written when the run ends, also after Ctrl-C.
  */
-import { dirname, resolve } from 'node:path';
 import { SluiceError } from '../../api/index.ts';
 import { createJobContainer } from '../../runtime/di/index.ts';
 import type * as Engine from '../../runtime/engine/index.ts';
@@ -17,7 +16,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
-import { loadConfigOrReport } from './config.ts';
+import { loadJobConfig } from './job-config.ts';
 import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
@@ -25,6 +24,10 @@ export interface RunOptions {
   readonly set: readonly string[];
   readonly events?: number;
   readonly resetState?: boolean;
+  /** Start from this savepoint instead of the latest checkpoint. */
+  readonly fromSavepoint?: string;
+  /** With `fromSavepoint`: drop the state of removed operators instead of refusing. */
+  readonly allowDroppedState?: boolean;
 }
 
 /** The engine, imported when a job runs: `lint` and `graph` start without loading it. */
@@ -49,9 +52,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   const { pipeline, exit } = await loadPipeline(file, options.profile, io);
   if (!pipeline) return exit;
   const summary = runSummaryDeclaration(pipeline);
-  const ownStateDir = summary !== undefined && !options.set.some((s) => s.startsWith('job.state_dir=')) && !io.env.SLUICE_JOB_STATE_DIR;
-  const sets = ownStateDir ? [`job.state_dir=${resolve(io.cwd, dirname(summary.path), 'state')}`, ...options.set] : options.set;
-  const loaded = loadConfigOrReport(sets, io);
+  const loaded = loadJobConfig(pipeline, options.set, io);
   if (typeof loaded === 'number') return loaded;
   const container = createJobContainer(loaded.config, { job: pipeline.name });
   const abort = new AbortController();
@@ -65,6 +66,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
       signal: abort.signal,
       ...(options.events !== undefined ? { maxEvents: options.events } : {}),
       ...(options.resetState ? { resetState: true } : {}),
+      ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
     });
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
