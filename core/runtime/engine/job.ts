@@ -114,6 +114,8 @@ export class JobAttempt implements RunningJob {
     if (!store) throw new SluiceError('E_SAVEPOINT', 'the job has no checkpoint store, so it cannot take a savepoint');
     if (!this.checkpointer) throw new SluiceError('E_SAVEPOINT', 'the job is not running yet (restoring or opening its plugins); try again');
     if (this.stopReason || this.failed) throw new SluiceError('E_SAVEPOINT', `the job is ${this.failed ? 'failing' : `stopping (${this.stopReason})`}; no savepoint taken`);
+    // Set once every loop has left (end of input): only the final checkpoint is still to come.
+    if (this.abort.signal.aborted) throw new SluiceError('E_SAVEPOINT', 'the job reached the end of its input and is finishing; no savepoint taken');
     const id = newSavepointId();
     const checkpoint = await this.checkpointer.savepoint(id);
     if (checkpoint === undefined) throw new SluiceError('E_SAVEPOINT', `savepoint ${id} was declined (its checkpoint failed or timed out; the job's log says why)`);
