@@ -257,7 +257,7 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
   },
   metrics: {
     port: {
-      doc: 'Port of the Prometheus endpoint served by `sluice run` (/metrics, /ready); 0 turns it off (9464 is the conventional port).',
+      doc: 'Port of the operations endpoint served by `sluice run` (Prometheus /metrics, /ready, and POST /savepoints from loopback for `sluice savepoint`); 0 turns it off (9464 is the conventional port).',
       format: 'tcp_port',
       default: 0,
       env: 'SLUICE_METRICS_PORT',

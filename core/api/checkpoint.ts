@@ -26,6 +26,40 @@ export interface CheckpointManifest {
   readonly sinks: Readonly<Record<string, unknown>>;
   /** Anything else the runtime needs to restore (watermark state, operator snapshots). */
   readonly runtime: Readonly<Record<string, unknown>>;
+  /** The pipeline this checkpoint was taken of: its hash and its operators' state (checked when a savepoint is restored). */
+  readonly pipeline?: PipelineShape;
+  /** Present on a savepoint: a checkpoint kept until deleted; `prune` never removes it. */
+  readonly savepoint?: SavepointMark;
+}
+
+/** One operator's state as the checkpoint holds it: its type and each state's kind, by state name. */
+export interface OperatorStateShape {
+  /** The operator plugin's name, e.g. `dedupe`. */
+  readonly type: string;
+  /** Keyed state descriptors (ValueState, MapState, ListState) by state name. */
+  readonly state: Readonly<Record<string, 'value' | 'map' | 'list'>>;
+}
+
+export interface PipelineShape {
+  /** sha256 (hex) of the compiled pipeline, normalised: plugins, configs and wiring, not file locations. */
+  readonly hash: string;
+  /** Operators that declare keyed state, by id (their YAML names). */
+  readonly operators: Readonly<Record<string, OperatorStateShape>>;
+}
+
+/**
+ * Marks a checkpoint as a savepoint. Its id names the savepoint across the job: with
+ * tasks, every task's checkpoint of one savepoint carries the same id (each in its own
+ * store namespace), so the savepoint is the set of checkpoints with that id.
+ */
+export interface SavepointMark {
+  /** e.g. `sp-20261205-034501-3f2a`. */
+  readonly id: string;
+}
+
+/** True when `manifest` is a savepoint (`prune` keeps it). */
+export function isSavepoint(manifest: CheckpointManifest): boolean {
+  return manifest.savepoint !== undefined;
 }
 
 export interface CheckpointStore {
@@ -36,8 +70,17 @@ export interface CheckpointStore {
   /** The newest complete checkpoint, if any. */
   latest(): Promise<CheckpointManifest | undefined>;
   readChunk(id: number, name: string): Promise<Uint8Array>;
-  /** Deletes all but the `retain` newest complete checkpoints and any incomplete ones older than them. */
+  /**
+   * Deletes all but the `retain` newest complete checkpoints that are not savepoints, and
+   * any incomplete ones older than them. Savepoints stay until `delete`.
+   */
   prune(retain: number): Promise<void>;
+  /** Optional (savepoints need it): every complete checkpoint, savepoints included, oldest first. */
+  list?(): Promise<CheckpointManifest[]>;
+  /** Optional: the manifest of complete checkpoint `id`, if there is one. */
+  read?(id: number): Promise<CheckpointManifest | undefined>;
+  /** Optional (`sluice savepoint delete`): deletes checkpoint `id`, manifest first, then its chunks; no-op when absent. */
+  delete?(id: number): Promise<void>;
   /** For logs: where checkpoints go, e.g. `folder .sluice/checkpoints/job`. */
   describe(): string;
 }

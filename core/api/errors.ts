@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   E_CANCELLED: 'A job or one of its tasks was cancelled: it stopped at once, without a final checkpoint.',
   E_TASKS: 'A job cannot run as tasks (`job.tasks`): no Kafka source, or its topics differ in partition count.',
   E_STATE_WITHOUT_CHECKPOINT: 'Committed source positions exist but no checkpoint does (use --reset-state).',
+  E_SAVEPOINT: 'A savepoint cannot be taken, found or deleted.',
+  E_SAVEPOINT_MISMATCH: 'A savepoint does not fit the pipeline: state of a removed operator, or a state whose shape changed.',
   E_SINK_PERMANENT: 'A sink rejected records permanently.',
   E_SINK_TRANSIENT: 'A sink failed in a way that a retry may fix.',
   E_RECORD: 'One record failed; it goes to the dead-letter output.',

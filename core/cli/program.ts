@@ -20,6 +20,11 @@ Docs: docs/cli.md`;
 
 type Done = (code: ExitCode) => void;
 
+function usage(io: CliIo, done: Done, message: string): void {
+  io.err(`error: ${message}\n(add --help for usage)\n`);
+  done(EXIT.USAGE);
+}
+
 function defineRun(program: Command, io: CliIo, done: Done): void {
   program
     .command('run')
@@ -29,11 +34,61 @@ function defineRun(program: Command, io: CliIo, done: Done): void {
     .option('--set <path=value>', 'override a runtime config value, e.g. --set checkpoint.interval=30s (repeatable)', collect, [])
     .option('--events <n>', 'stop after n source records over the whole run (a restored checkpoint counts what it read)', positiveInteger)
     .option('--reset-state', 'ignore existing checkpoints and committed positions; start from scratch')
+    .option('--from-savepoint <id>', 'start from this savepoint (sluice savepoint list) instead of the latest checkpoint')
+    .option('--allow-dropped-state', 'with --from-savepoint: drop the state of operators the pipeline no longer has instead of refusing')
     .option('--workers <n>', 'start n local processes of the job as tasks (sets job.tasks; one task per Kafka partition)', positiveInteger)
-    .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed.')
-    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean; workers?: number }) => {
+    .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed (or the savepoint does not fit).')
+    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean; fromSavepoint?: string; allowDroppedState?: boolean; workers?: number }) => {
+      if (opts.fromSavepoint !== undefined && opts.resetState) return usage(io, done, '--from-savepoint and --reset-state exclude each other');
+      if (opts.allowDroppedState && opts.fromSavepoint === undefined) return usage(io, done, '--allow-dropped-state goes with --from-savepoint');
+      if (opts.fromSavepoint !== undefined && opts.workers !== undefined) return usage(io, done, '--from-savepoint does not apply to a job run as tasks yet');
       const { run } = await import('./commands/run.ts');
       done(await run(file, { ...opts }, io));
+    });
+}
+
+function defineSavepoint(program: Command, io: CliIo, done: Done): void {
+  const savepoint = program
+    .command('savepoint')
+    .description('Savepoints: checkpoints kept until deleted, to restart a changed pipeline from (run --from-savepoint <id>).');
+  savepoint
+    .command('trigger', { isDefault: true })
+    .description('Ask the running job for a savepoint (POST /savepoints on its metrics endpoint); print its id when complete.')
+    .argument('<pipeline>', 'pipeline file of the running job')
+    .option('--profile <name>', 'profile the job runs (default: the first the file declares)')
+    .option('--set <path=value>', 'the --set values the job runs with (repeatable): the endpoint is its metrics.host and metrics.port', collect, [])
+    .option('--endpoint <host:port>', "the job's endpoint, instead of the config's metrics.host:metrics.port")
+    .option('--output <format>', 'text (the id alone on stdout) or json', 'text')
+    .addHelpText('after', '\n`sluice savepoint <pipeline>` is short for `sluice savepoint trigger <pipeline>`.\nExit: 0 taken, 1 the pipeline or the config is invalid, 2 usage, 3 no job answered or it declined.')
+    .action(async (file: string, opts: { profile?: string; set: string[]; endpoint?: string; output: string }) => {
+      if (opts.output !== 'text' && opts.output !== 'json') return usage(io, done, `--output is text or json, not '${opts.output}'`);
+      const { triggerSavepoint } = await import('./commands/savepoint.ts');
+      done(await triggerSavepoint(file, { ...opts, output: opts.output }, io));
+    });
+  savepoint
+    .command('list')
+    .description("List the savepoints in the job's checkpoint store (works with the job stopped).")
+    .argument('<pipeline>', 'pipeline file')
+    .option('--profile <name>', 'profile (default: the first the file declares)')
+    .option('--set <path=value>', 'override a runtime config value (repeatable), as for run', collect, [])
+    .option('--output <format>', 'text or json', 'text')
+    .addHelpText('after', '\nExit: 0 listed, 1 the pipeline or the config is invalid, 2 usage, 3 the store failed.')
+    .action(async (file: string, opts: { profile?: string; set: string[]; output: string }) => {
+      if (opts.output !== 'text' && opts.output !== 'json') return usage(io, done, `--output is text or json, not '${opts.output}'`);
+      const { listSavepointsCommand } = await import('./commands/savepoint.ts');
+      done(await listSavepointsCommand(file, { ...opts, output: opts.output }, io));
+    });
+  savepoint
+    .command('delete')
+    .description("Delete a savepoint from the job's checkpoint store (works with the job stopped).")
+    .argument('<pipeline>', 'pipeline file')
+    .argument('<id>', 'savepoint id (sp-…)')
+    .option('--profile <name>', 'profile (default: the first the file declares)')
+    .option('--set <path=value>', 'override a runtime config value (repeatable), as for run', collect, [])
+    .addHelpText('after', '\nExit: 0 deleted, 1 the pipeline or the config is invalid or no such savepoint, 2 usage, 3 the store failed.')
+    .action(async (file: string, id: string, opts: { profile?: string; set: string[] }) => {
+      const { deleteSavepointCommand } = await import('./commands/savepoint.ts');
+      done(await deleteSavepointCommand(file, id, opts, io));
     });
 }
 
@@ -148,7 +203,7 @@ export function buildProgram(io: CliIo, done: Done, version: string): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .addHelpText('after', EXIT_HELP);
-  for (const define of [defineRun, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate]) define(program, io, done);
+  for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate]) define(program, io, done);
   // Subcommands inherit neither output nor exit handling; set both on every one.
   const configure = (command: Command): void => {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError('(add --help for usage)');

@@ -25,3 +25,25 @@ void test('/metrics serves the meter in the Prometheus text format; /ready follo
   }
   assert.equal(telemetry.metricsServer?.port, undefined, 'closed by shutdown');
 });
+
+void test('POST /savepoints runs the handler of the running attempt: 200 with its id, 500 when declined, 503 without one', async () => {
+  const telemetry = createTelemetry({ serviceName: 'ms' });
+  try {
+    const server = await telemetry.serveMetrics('127.0.0.1', 0);
+    const url = `http://127.0.0.1:${server.port}/savepoints`;
+    const none = await fetch(url, { method: 'POST' });
+    assert.equal(none.status, 503);
+    assert.equal(((await none.json()) as { code: string }).code, 'E_SAVEPOINT');
+    server.setSavepointHandler(() => Promise.resolve({ id: 'sp-1', checkpoint: 7, store: 'memory' }));
+    const ok = await fetch(url, { method: 'POST' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { savepoint: 'sp-1', checkpoint: 7, store: 'memory' });
+    assert.equal((await fetch(url)).status, 405, 'GET takes nothing');
+    server.setSavepointHandler(() => Promise.reject(Object.assign(new Error('declined'), { code: 'E_SAVEPOINT' })));
+    const declined = await fetch(url, { method: 'POST' });
+    assert.equal(declined.status, 500);
+    assert.deepEqual(await declined.json(), { error: 'declined', code: 'E_SAVEPOINT' });
+  } finally {
+    await telemetry.shutdown();
+  }
+});

@@ -98,3 +98,21 @@ void test('create defaults the folder to .sluice/checkpoints/<job>', async () =>
   });
   assert.equal(store.describe(), `folder ${join('.sluice', 'checkpoints', 'orders')}`);
 });
+
+void test('prune keeps savepoints however old; list, read and delete see them', async () => {
+  await withStore(async (store, root) => {
+    for (let id = 1; id <= 6; id++) {
+      await store.writeChunk(id, 'state-000000', new Uint8Array([1, 2, 3]));
+      await store.commit(id === 2 ? { ...manifest(id, ['state-000000']), savepoint: { id: 'sp-two' } } : manifest(id, ['state-000000']));
+    }
+    await store.prune(2);
+    assert.deepEqual((await store.list()).map((m) => m.id), [2, 5, 6]);
+    assert.deepEqual((await store.read(2))?.savepoint, { id: 'sp-two' });
+    assert.equal(await store.read(3), undefined);
+    assert.deepEqual([...(await store.readChunk(2, 'state-000000'))], [1, 2, 3]);
+    await store.delete(2);
+    await store.delete(99); // absent: no-op
+    assert.deepEqual((await store.list()).map((m) => m.id), [5, 6]);
+    assert.deepEqual((await readdir(root)).sort(), ['000000000005', '000000000006']);
+  });
+});

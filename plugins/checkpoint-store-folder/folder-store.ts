@@ -7,11 +7,12 @@
  * `commit` writes the manifest to `manifest.json.tmp`, fsyncs it, renames it into place and
  * fsyncs the folder, so after a crash a checkpoint is either complete or has no manifest.
  * Chunks are fsynced as they are written, before the manifest that names them can exist.
+ * `delete` removes the manifest first (the checkpoint is then incomplete), then the folder.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
-import { SluiceError } from '../../core/api/index.ts';
+import { isSavepoint, SluiceError } from '../../core/api/index.ts';
 
 const MANIFEST = 'manifest.json';
 const ID_DIGITS = 12;
@@ -108,16 +109,41 @@ export class FolderCheckpointStore implements CheckpointStore {
   async prune(retain: number): Promise<void> {
     const ids = await this.ids();
     const complete: number[] = [];
-    for (const id of ids) if (await this.readManifest(id)) complete.push(id);
+    const savepoints = new Set<number>();
+    for (const id of ids) {
+      const manifest = await this.readManifest(id);
+      if (!manifest) continue;
+      if (isSavepoint(manifest)) savepoints.add(id);
+      else complete.push(id);
+    }
     const kept = complete.slice(-Math.max(1, retain));
     const oldestKept = kept[0];
     if (oldestKept === undefined) return;
     const keep = new Set(kept);
     for (const id of ids) {
       // Incomplete folders newer than the oldest kept may be a checkpoint in progress.
-      if (keep.has(id) || id > oldestKept) continue;
+      if (keep.has(id) || savepoints.has(id) || id > oldestKept) continue;
       await rm(this.dir(id), { recursive: true, force: true });
     }
+  }
+
+  async list(): Promise<CheckpointManifest[]> {
+    const out: CheckpointManifest[] = [];
+    for (const id of await this.ids()) {
+      const manifest = await this.readManifest(id);
+      if (manifest) out.push(manifest);
+    }
+    return out;
+  }
+
+  read(id: number): Promise<CheckpointManifest | undefined> {
+    return this.readManifest(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    await rm(join(this.dir(id), MANIFEST), { force: true });
+    if (this.fsync) await this.syncDir(this.dir(id)).catch(() => undefined);
+    await rm(this.dir(id), { recursive: true, force: true });
   }
 
   /** Ids of every checkpoint folder, ascending. */

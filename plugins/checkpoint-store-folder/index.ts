@@ -14,7 +14,7 @@ export const folderCheckpointStorePlugin = definePlugin({
     'Each checkpoint is a sub-folder named by its id (`000000000042/`) holding its chunks as files',
     'and, once complete, `manifest.json`. The manifest is written to a temporary file, flushed',
     '(fsync) and renamed into place, so a crash leaves either a complete checkpoint or none.',
-    'Pruning keeps the `retain` newest complete checkpoints.',
+    'Pruning keeps the `retain` newest complete checkpoints, and every savepoint until `sluice savepoint delete`.',
   ].join('\n'),
   spec: folderStoreSpec,
   create({ config, job }) {

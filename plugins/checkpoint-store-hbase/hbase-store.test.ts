@@ -77,3 +77,19 @@ void test('created from an empty config (checkpoint.store=hbase alone), every de
   });
   assert.equal(s.describe(), 'hbase sluice_checkpoints orders (http://127.0.0.1:8080)');
 });
+
+void test('prune keeps savepoints; list, read and delete', async () => {
+  const client = new FakeHBaseClient();
+  const s = store(client);
+  for (const id of [1, 2, 3, 4, 5]) {
+    await s.writeChunk(id, 'c', new Uint8Array([id]));
+    await s.commit(id === 2 ? { ...manifest(id, [['c', 1]]), savepoint: { id: 'sp-2' } } : manifest(id, [['c', 1]]));
+  }
+  await s.prune(2);
+  assert.deepEqual((await s.list()).map((m) => m.id), [2, 4, 5]);
+  assert.deepEqual((await s.read(2))?.savepoint, { id: 'sp-2' });
+  assert.equal(await s.read(3), undefined);
+  await s.delete(2);
+  const ids = new Set((await client.scan('sluice_checkpoints')).map((r) => r.key.split('|')[1]));
+  assert.deepEqual([...ids], ['0000000004', '0000000005']);
+});

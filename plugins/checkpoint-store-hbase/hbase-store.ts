@@ -9,10 +9,11 @@
  * with a checked put (`m:json` must not exist yet): HBase applies it atomically, so a
  * checkpoint is either complete or has no manifest, and a second writer of the same
  * checkpoint (a stale attempt) is refused instead of overwriting it. `latest()` scans
- * the job's manifest rows only (family `m`), never chunk data.
+ * the job's manifest rows only (family `m`), never chunk data. Savepoints (manifests with
+ * `savepoint`) survive `prune`; `delete` removes a manifest row first, then the chunk rows.
  */
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
-import { SluiceError } from '../../core/api/index.ts';
+import { isSavepoint, SluiceError } from '../../core/api/index.ts';
 import type { HBaseClient } from '../hbase-client/client.ts';
 
 const MANIFEST_COLUMN = 'm:json';
@@ -131,11 +132,33 @@ export class HBaseCheckpointStore implements CheckpointStore {
 
   async prune(retain: number): Promise<void> {
     const table = await this.table();
-    const kept = (await this.manifests()).slice(-Math.max(1, retain));
+    const manifests = await this.manifests();
+    const kept = manifests.filter((m) => !isSavepoint(m)).slice(-Math.max(1, retain));
     const oldestKept = kept[0]?.id;
     if (oldestKept === undefined) return;
-    // Every row of older checkpoints, complete or not; newer incomplete ones may be in progress.
+    const savepoints = new Set(manifests.filter(isSavepoint).map((m) => idText(m.id)));
+    // Every row of older checkpoints, complete or not, but savepoints; newer incomplete ones may be in progress.
     const rows = await this.client.scan(table, { prefix: `${this.o.job}|`, end: this.prefix(oldestKept), keysOnly: true });
+    for (const row of rows) if (!savepoints.has(row.key.split('|')[1]!)) await this.client.deleteRow(table, row.key);
+  }
+
+  list(): Promise<CheckpointManifest[]> {
+    return this.manifests();
+  }
+
+  async read(id: number): Promise<CheckpointManifest | undefined> {
+    const table = await this.table();
+    const row = await this.client.getRow(table, `${this.prefix(id)}manifest`);
+    const cell = row?.cells.find((c) => c.column === MANIFEST_COLUMN);
+    return cell ? decodeManifest(cell.value.toString('utf8')) : undefined;
+  }
+
+  async delete(id: number): Promise<void> {
+    const table = await this.table();
+    const manifestKey = `${this.prefix(id)}manifest`;
+    // The manifest first: from then on the checkpoint is incomplete, whatever happens to its chunks.
+    await this.client.deleteRow(table, manifestKey);
+    const rows = await this.client.scan(table, { prefix: this.prefix(id), keysOnly: true });
     for (const row of rows) await this.client.deleteRow(table, row.key);
   }
 }

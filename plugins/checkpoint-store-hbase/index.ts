@@ -18,7 +18,7 @@ export const hbaseCheckpointStorePlugin = definePlugin({
     'The manifest is written after every chunk, with a checked put that requires it not to exist: HBase',
     'applies it atomically, so a torn checkpoint (chunks without a manifest) is never listed as complete,',
     'and a second writer of the same checkpoint is refused. Pruning keeps the `retain` newest complete',
-    'checkpoints and deletes every row of older ones.',
+    'checkpoints and deletes every row of older ones, but never a savepoint\'s (kept until `sluice savepoint delete`).',
   ].join('\n'),
   spec: hbaseStoreSpec,
   create({ config: raw, job }) {

@@ -66,3 +66,21 @@ void test('prune keeps the newest complete checkpoints and deletes every row of 
   const keys = (await hbase.scan(tables.at(-1)!, { keysOnly: true })).map((r) => r.key);
   assert.deepEqual(keys, ['experiment_analytics|0000000003|chunk|state-000000|000000', 'experiment_analytics|0000000003|manifest', 'experiment_analytics|0000000004|chunk|state-000000|000000']);
 });
+
+void test('savepoints survive prune; list and read see them; delete removes every row of one', async () => {
+  const s = store(uniqueTable('it_cp_save'));
+  for (const id of [1, 2, 3, 4]) {
+    await s.writeChunk(id, 'state-000000', new Uint8Array([id]));
+    const m = manifest(id, [['state-000000', 1]]);
+    await s.commit(id === 2 ? { ...m, savepoint: { id: 'sp-it-2' } } : m);
+  }
+  await s.prune(1);
+  assert.deepEqual((await s.list()).map((m) => [m.id, m.savepoint?.id]), [[2, 'sp-it-2'], [4, undefined]]);
+  assert.deepEqual((await s.read(2))?.sources, { traffic: { seed: 1, index: 2000 } });
+  assert.equal(await s.read(3), undefined);
+  assert.deepEqual([...(await s.readChunk(2, 'state-000000'))], [2]);
+  await s.delete(2);
+  await s.delete(7); // absent: no-op
+  const keys = (await hbase.scan(tables.at(-1)!, { keysOnly: true })).map((r) => r.key);
+  assert.deepEqual(keys, ['experiment_analytics|0000000004|chunk|state-000000|000000', 'experiment_analytics|0000000004|manifest']);
+});

@@ -9,7 +9,6 @@
  * (unless `job.state_dir` is set), so a new run starts fresh instead of resuming another,
  * and the summary is written when the run ends, also after Ctrl-C.
  */
-import { dirname, resolve } from 'node:path';
 import { SluiceError, services } from '../../api/index.ts';
 import type { Logger } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
@@ -21,7 +20,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
-import { loadConfigOrReport } from './config.ts';
+import { loadJobConfig } from './job-config.ts';
 import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
@@ -31,6 +30,10 @@ export interface RunOptions {
   readonly resetState?: boolean;
   /** Start this many local processes of the job as tasks (`job.tasks`). */
   readonly workers?: number;
+  /** Start from this savepoint instead of the latest checkpoint. */
+  readonly fromSavepoint?: string;
+  /** With `fromSavepoint`: drop the state of removed operators instead of refusing. */
+  readonly allowDroppedState?: boolean;
 }
 
 /** The engine, imported when a job runs: `lint` and `graph` start without loading it. */
@@ -63,9 +66,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   const { pipeline, exit } = await loadPipeline(file, options.profile, io);
   if (!pipeline) return exit;
   const summary = runSummaryDeclaration(pipeline);
-  const ownStateDir = summary !== undefined && !options.set.some((s) => s.startsWith('job.state_dir=')) && !io.env.SLUICE_JOB_STATE_DIR;
-  const sets = ownStateDir ? [`job.state_dir=${resolve(io.cwd, dirname(summary.path), 'state')}`, ...options.set] : options.set;
-  const loaded = loadConfigOrReport(sets, io);
+  const loaded = loadJobConfig(pipeline, options.set, io);
   if (typeof loaded === 'number') return loaded;
   if (loaded.config.job.tasks) return runAsTasks(pipeline, loaded.config, options, io);
   const container = createJobContainer(loaded.config, { job: pipeline.name });
@@ -80,6 +81,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
       signal: abort.signal,
       ...(options.events !== undefined ? { maxEvents: options.events } : {}),
       ...(options.resetState ? { resetState: true } : {}),
+      ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
     });
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
@@ -111,6 +113,10 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
 async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, options: RunOptions, io: CliIo): Promise<ExitCode> {
   if (options.events !== undefined) {
     io.err('error [E_USAGE]: --events cannot be combined with job.tasks (a job run as tasks reads Kafka, which never ends)\n');
+    return EXIT.USAGE;
+  }
+  if (options.fromSavepoint !== undefined) {
+    io.err('error [E_USAGE]: --from-savepoint does not apply to a job run as tasks yet (each task restores its own latest checkpoint)\n');
     return EXIT.USAGE;
   }
   const logger = createJobContainer(config, { job: pipeline.name }).resolve<Logger>(services.logger.id);

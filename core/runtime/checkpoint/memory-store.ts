@@ -1,9 +1,9 @@
 /**
  * A checkpoint store in memory: for tests and in-process runs. Behaves like the folder
- * store (a checkpoint is complete only once committed; prune keeps the newest).
+ * store (a checkpoint is complete only once committed; prune keeps the newest and savepoints).
  */
 import type { CheckpointManifest, CheckpointStore } from '../../api/index.ts';
-import { SluiceError } from '../../api/index.ts';
+import { isSavepoint, SluiceError } from '../../api/index.ts';
 
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly chunks = new Map<number, Map<string, Uint8Array>>();
@@ -38,11 +38,28 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   prune(retain: number): Promise<void> {
     const complete = [...this.manifests.keys()].sort((a, b) => a - b);
-    const kept = complete.slice(-Math.max(1, retain));
+    const savepoints = new Set(complete.filter((id) => isSavepoint(this.manifests.get(id)!)));
+    const kept = complete.filter((id) => !savepoints.has(id)).slice(-Math.max(1, retain));
     const oldest = kept[0];
     if (oldest === undefined) return Promise.resolve();
-    for (const id of complete) if (!kept.includes(id)) this.manifests.delete(id);
-    for (const id of [...this.chunks.keys()]) if (id < oldest) this.chunks.delete(id);
+    for (const id of complete) if (!kept.includes(id) && !savepoints.has(id)) this.manifests.delete(id);
+    for (const id of [...this.chunks.keys()]) if (id < oldest && !savepoints.has(id)) this.chunks.delete(id);
+    return Promise.resolve();
+  }
+
+  list(): Promise<CheckpointManifest[]> {
+    const ids = [...this.manifests.keys()].sort((a, b) => a - b);
+    return Promise.resolve(ids.map((id) => structuredClone(this.manifests.get(id)!)));
+  }
+
+  read(id: number): Promise<CheckpointManifest | undefined> {
+    const m = this.manifests.get(id);
+    return Promise.resolve(m ? structuredClone(m) : undefined);
+  }
+
+  delete(id: number): Promise<void> {
+    this.manifests.delete(id);
+    this.chunks.delete(id);
     return Promise.resolve();
   }
 

@@ -21,6 +21,10 @@
  * pause ends after the commit (stop the world). An attempt that takes longer than
  * `checkpoint.timeout`, or fails, is declined, its capture released, and the job goes on;
  * more than `tolerable_failures` consecutive declines fail the job. Attempts never overlap.
+ *
+ * Every manifest records the pipeline's shape (its hash and operators' state descriptors);
+ * a savepoint (kind `savepoint`) is an ordinary attempt whose manifest also carries its
+ * savepoint id, so `prune` keeps it until it is deleted.
  */
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest } from '../../api/index.ts';
@@ -93,19 +97,28 @@ export class Checkpointer {
 
   /** Takes one checkpoint after any running one; true when it completed. */
   take(kind: CheckpointInfo['kind']): Promise<boolean> {
-    const run = this.chain.then(() => this.attempt(kind));
+    return this.enqueue(kind, undefined).then((id) => id !== undefined);
+  }
+
+  /** Takes a savepoint named `name` after any running checkpoint; its checkpoint id, or undefined when declined. */
+  savepoint(name: string): Promise<number | undefined> {
+    return this.enqueue('savepoint', name);
+  }
+
+  private enqueue(kind: CheckpointInfo['kind'], savepoint: string | undefined): Promise<number | undefined> {
+    const run = this.chain.then(() => this.attempt(kind, savepoint));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async attempt(kind: CheckpointInfo['kind']): Promise<boolean> {
+  private async attempt(kind: CheckpointInfo['kind'], savepoint: string | undefined): Promise<number | undefined> {
     const store = this.s.store;
-    if (!store) return false;
+    if (!store) return undefined;
     const id = this.ids.next();
     const started = performance.now();
     const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan('checkpoint') : undefined;
     const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
-    const work = this.run(id, kind, barrier);
+    const work = this.run(id, kind, savepoint, barrier);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ timeout: true }>((resolve) => {
       timer = setTimeout(() => resolve({ timeout: true }), this.s.checkpoint.timeout);
@@ -122,10 +135,10 @@ export class Checkpointer {
         this.lastId = id;
         this.metrics.checkpoint('completed', durationMs, bytes);
         span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointBytes]: bytes, [SPAN_ATTR.checkpointDurationMs]: durationMs, [SPAN_ATTR.checkpointOutcome]: 'completed' });
-        this.s.logger.info(`checkpoint ${id} complete`, { checkpoint: id, kind, bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), store: store.describe() });
+        this.s.logger.info(`${savepoint ? `savepoint ${savepoint} (checkpoint ${id})` : `checkpoint ${id}`} complete`, { checkpoint: id, kind, ...(savepoint ? { savepoint } : {}), bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), store: store.describe() });
         await this.notifyComplete(manifest);
         this.s.onCheckpoint?.({ id, kind, bytes, durationMs, generation: this.generation });
-        return true;
+        return id;
       }
       barrier.cancel();
       const cause = 'error' in outcome ? outcome.error : undefined;
@@ -142,7 +155,7 @@ export class Checkpointer {
           }),
         );
       }
-      return false;
+      return undefined;
     } finally {
       span?.end();
       barrier.end();
@@ -151,7 +164,7 @@ export class Checkpointer {
     }
   }
 
-  private async run(id: number, kind: CheckpointInfo['kind'], barrier: CheckpointBarrier): Promise<CheckpointManifest> {
+  private async run(id: number, kind: CheckpointInfo['kind'], savepoint: string | undefined, barrier: CheckpointBarrier): Promise<CheckpointManifest> {
     const { sources, operators, sinks, flow } = this.t;
     const store = this.s.store!;
     const cancelled = () => barrier.cancelled;
@@ -197,6 +210,8 @@ export class Checkpointer {
         sources: positions,
         sinks: sinkPositions,
         runtime: { kind, watermarks },
+        pipeline: this.s.shape,
+        ...(savepoint ? { savepoint: { id: savepoint } } : {}),
       };
       await store.commit(manifest);
       return manifest;

@@ -11,6 +11,7 @@
  * and plugins close in reverse order.
  */
 import { SluiceError } from '../../api/index.ts';
+import { newSavepointId } from '../checkpoint/savepoints.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { closeInReverse } from '../plugins/lifecycle.ts';
 import { openOrStop, refusedStart } from './open-plugins.ts';
@@ -19,10 +20,10 @@ import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
 import { COUNTS_ENTRY, restoreCounts } from './stage-counts.ts';
 import type { StageCountsSnapshot } from './stage-counts.ts';
 import type { CheckpointIds } from './checkpointer.ts';
-import type { RunningJob, StageCounts } from './options.ts';
+import type { RunningJob, SavepointTaken, StageCounts } from './options.ts';
 import type { OperatorTaskSnapshot } from './operator-task.ts';
 import { loadRestorePoint } from './restore.ts';
-import type { RestorePoint } from './restore.ts';
+import type { RestorePoint, SavepointBase } from './restore.ts';
 import type { EngineSettings } from './settings.ts';
 import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
@@ -73,6 +74,8 @@ export class JobAttempt implements RunningJob {
     private readonly metrics: EngineMetrics,
     private readonly ignoreUpTo: number,
     private readonly generation: number,
+    /** The savepoint the run starts from (`--from-savepoint`), if any. */
+    private readonly base?: SavepointBase,
   ) {
     this.failure = new Promise<never>((_, reject) => {
       this.failWith = reject;
@@ -107,6 +110,19 @@ export class JobAttempt implements RunningJob {
 
   triggerCheckpoint(): Promise<boolean> {
     return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
+  }
+
+  async triggerSavepoint(): Promise<SavepointTaken> {
+    const store = this.s.store;
+    if (!store) throw new SluiceError('E_SAVEPOINT', 'the job has no checkpoint store, so it cannot take a savepoint');
+    if (!this.checkpointer) throw new SluiceError('E_SAVEPOINT', 'the job is not running yet (restoring or opening its plugins); try again');
+    if (this.stopReason || this.failed) throw new SluiceError('E_SAVEPOINT', `the job is ${this.failed ? 'failing' : `stopping (${this.stopReason})`}; no savepoint taken`);
+    // Set once every loop has left (end of input): only the final checkpoint is still to come.
+    if (this.abort.signal.aborted) throw new SluiceError('E_SAVEPOINT', 'the job reached the end of its input and is finishing; no savepoint taken');
+    const id = newSavepointId();
+    const checkpoint = await this.checkpointer.savepoint(id);
+    if (checkpoint === undefined) throw new SluiceError('E_SAVEPOINT', `savepoint ${id} was declined (its checkpoint failed or timed out; the job's log says why)`);
+    return { id, checkpoint, store: store.describe() };
   }
 
   /** Stops the sources; the attempt then drains, checkpoints and finishes. */
@@ -148,7 +164,7 @@ export class JobAttempt implements RunningJob {
   async run(): Promise<AttemptResult> {
     const s = this.s;
     const aborted = () => this.failed !== undefined;
-    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation);
+    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation, this.base);
     publishGeneration(s, restore.generation);
     const wiring = (this.wiring = wireJob(s.pipeline, s.queueCapacity));
     const budget = new EventBudget(s.maxEvents, () => this.requestStop(`max events (${s.maxEvents}) reached`));
@@ -183,6 +199,8 @@ export class JobAttempt implements RunningJob {
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
       s.setReady(true);
+      // Savepoints of a job run as tasks are not built yet: a task does not take the endpoint.
+      if (!s.task) s.telemetry.metricsServer?.setSavepointHandler(() => this.triggerSavepoint());
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
       const sinkLoops = tasks.sinks.map((t) => guard(t.run()));
@@ -213,6 +231,7 @@ export class JobAttempt implements RunningJob {
       this.fail(error);
     } finally {
       s.setReady(false);
+      if (!s.task) s.telemetry.metricsServer?.setSavepointHandler(undefined);
       for (const t of timers) clearInterval(t);
       s.signal?.removeEventListener('abort', onSignal);
     }

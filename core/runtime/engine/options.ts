@@ -46,7 +46,7 @@ export interface InstanceOverrides {
 /** What a completed checkpoint reports to `onCheckpoint`. */
 export interface CheckpointInfo {
   readonly id: number;
-  readonly kind: 'periodic' | 'shutdown' | 'final' | 'manual';
+  readonly kind: 'periodic' | 'shutdown' | 'final' | 'manual' | 'savepoint';
   readonly bytes: number;
   readonly durationMs: number;
   readonly generation: number;
@@ -83,6 +83,14 @@ export interface EngineOptions {
   readonly task?: TaskSlice;
   /** Told when the job becomes ready (restored, plugins open) and stops being; default: the metrics server's `/ready`. */
   readonly onReady?: (ready: boolean) => void;
+  /**
+   * Start from this savepoint (its id, `sp-…`) instead of the latest checkpoint; restarts
+   * of this run use the checkpoints it takes itself. Refused (`E_SAVEPOINT_MISMATCH`) when
+   * it does not fit the pipeline (core/runtime/checkpoint/savepoint-fit.ts).
+   */
+  readonly fromSavepoint?: string;
+  /** With `fromSavepoint`: drop the state of operators the pipeline no longer has instead of refusing. */
+  readonly allowDroppedState?: boolean;
   /** Graceful shutdown (SIGINT/SIGTERM): stop sources, drain, checkpoint, flush, close. */
   readonly signal?: AbortSignal;
   /** Default the container's `services.logger`, else silent. */
@@ -121,6 +129,18 @@ export interface RunningJob {
   stageCounts(): Record<string, StageCounts>;
   /** Takes a checkpoint now; resolves true when it completed, false when declined. */
   triggerCheckpoint(): Promise<boolean>;
+  /** Takes a savepoint now; rejects (`E_SAVEPOINT`) when it was declined or the job is stopping. */
+  triggerSavepoint(): Promise<SavepointTaken>;
+}
+
+/** A completed savepoint. */
+export interface SavepointTaken {
+  /** The savepoint's id (`sp-…`), what `--from-savepoint` takes. */
+  readonly id: string;
+  /** The checkpoint id it has in the store. */
+  readonly checkpoint: number;
+  /** Where it is, e.g. `folder .sluice/checkpoints/job`. */
+  readonly store: string;
 }
 
 export interface StageCounts {

@@ -2,11 +2,15 @@
  * What a job attempt starts from: the latest complete checkpoint (its state restored into
  * the backend, its runtime entries returned) or nothing (a fresh start, state emptied).
  * With `resetState`, checkpoints that existed when the job started are ignored; those it
- * takes itself are used by its restarts.
+ * takes itself are used by its restarts. With a savepoint to start from (`--from-savepoint`),
+ * the same holds, and the savepoint stands in for "nothing": until the run has taken a
+ * checkpoint of its own, every attempt restores the savepoint, dropping the state the fit
+ * check let go (core/runtime/checkpoint/savepoint-fit.ts).
  */
-import type { CheckpointManifest } from '../../api/index.ts';
+import type { CheckpointManifest, StateBackend } from '../../api/index.ts';
 import { SluiceError } from '../../api/index.ts';
 import { clearState, readCheckpoint } from '../checkpoint/snapshot-io.ts';
+import type { DroppedState } from '../checkpoint/savepoint-fit.ts';
 import type { EngineSettings } from './settings.ts';
 
 export interface RestorePoint {
@@ -16,10 +20,30 @@ export interface RestorePoint {
   readonly generation: number;
 }
 
-export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number): Promise<RestorePoint> {
+/** A savepoint the run starts from, checked against the pipeline. */
+export interface SavepointBase {
+  readonly manifest: CheckpointManifest;
+  readonly dropped: DroppedState;
+  /** Restores run above this generation: the highest of the savepoint's and the store's latest checkpoint's. */
+  readonly generation: number;
+}
+
+/** Empties the tables of the state the savepoint holds but the pipeline does not restore. */
+function dropState(backend: StateBackend, dropped: DroppedState): void {
+  for (const [operator, names] of dropped) {
+    for (const name of names) {
+      const table = backend.table(operator, name);
+      for (const key of [...table.keys()]) table.delete(key);
+    }
+  }
+}
+
+export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number, base?: SavepointBase): Promise<RestorePoint> {
   const store = s.store;
   let manifest = store ? await store.latest() : undefined;
   if (manifest && manifest.id <= ignoreUpTo) manifest = undefined;
+  const fromSavepoint = manifest === undefined && base !== undefined;
+  if (fromSavepoint) manifest = base.manifest;
   if (!manifest) {
     // A restart without a checkpoint starts from scratch: drop what the failed attempt kept.
     if (attempt > 0 || s.resetState) await clearState(s.backend);
@@ -35,6 +59,9 @@ export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, at
     if (cause instanceof SluiceError && cause.code === 'E_CHECKPOINT') throw cause;
     throw new SluiceError('E_CHECKPOINT', `cannot restore checkpoint ${manifest.id} from ${store!.describe()}: ${(cause as Error).message}`, { cause });
   }
-  s.logger.info(`restoring checkpoint ${manifest.id} from ${store!.describe()}`, { checkpoint: manifest.id, store: store!.describe(), generation: manifest.generation + 1 });
-  return { manifest, entries, generation: manifest.generation + 1 };
+  if (fromSavepoint) dropState(s.backend, base.dropped);
+  const next = (fromSavepoint ? base.generation : manifest.generation) + 1;
+  const what = fromSavepoint ? `savepoint ${base.manifest.savepoint?.id} (checkpoint ${manifest.id})` : `checkpoint ${manifest.id}`;
+  s.logger.info(`restoring ${what} from ${store!.describe()}`, { checkpoint: manifest.id, store: store!.describe(), generation: next });
+  return { manifest, entries, generation: next };
 }

@@ -15,6 +15,7 @@ import type { AttemptResult } from './job.ts';
 import type { EngineOptions, JobResult, RunningJob } from './options.ts';
 import { toSluiceError } from './run-errors.ts';
 import { resolveSettings } from './settings.ts';
+import { savepointBase } from './savepoint-base.ts';
 export { restoreGeneration } from './generation.ts';
 import type { EngineSettings } from './settings.ts';
 
@@ -109,14 +110,15 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
 async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
   const latest = s.store ? await s.store.latest() : undefined;
   const ids = new CheckpointIds(latest?.id ?? 0);
-  const ignoreUpTo = s.resetState ? (latest?.id ?? 0) : 0;
+  const base = await savepointBase(s, latest);
+  const ignoreUpTo = s.resetState || base ? (latest?.id ?? 0) : 0;
   if (s.resetState && latest) s.logger.info(`reset state: ignoring checkpoints up to ${latest.id} in ${s.store!.describe()}`);
   let restarts = 0;
   let completed = 0;
   let declined = 0;
   let lastId: number | undefined;
   for (;;) {
-    const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0);
+    const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0, base);
     setCurrent(attempt);
     let outcome: AttemptResult | undefined;
     let failure: AttemptFailed | undefined;

@@ -4,7 +4,7 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import { ManualClock, services, systemClock } from '../../api/index.ts';
-import type { CheckpointStore, Clock, ExpressionCompiler, Logger, ServiceRef, StateBackend, TaskSlice } from '../../api/index.ts';
+import type { CheckpointStore, Clock, ExpressionCompiler, Logger, PipelineShape, ServiceRef, StateBackend, TaskSlice } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
 import { createTelemetry } from '../../telemetry/index.ts';
 import type { Telemetry } from '../../telemetry/index.ts';
@@ -13,6 +13,7 @@ import { MemoryStateBackend } from '../state/index.ts';
 import { registerService, runtimeServices } from '../di/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { createCheckpointStore, taskStoreName } from '../checkpoint/create-store.ts';
+import { pipelineShape } from '../checkpoint/pipeline-shape.ts';
 import type { EngineOptions, InstanceOverrides, CheckpointInfo, RunningJob } from './options.ts';
 import { DEFAULT_SINK_RETRY } from './sink-task.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
@@ -48,6 +49,10 @@ export interface EngineSettings {
   readonly task: TaskSlice | undefined;
   /** Readiness of this job: `/ready`, or the caller's `onReady` (a task of a process). */
   readonly setReady: (ready: boolean) => void;
+  /** Recorded in every checkpoint's manifest; checked against a savepoint's. */
+  readonly shape: PipelineShape;
+  readonly fromSavepoint: string | undefined;
+  readonly allowDroppedState: boolean;
   readonly signal: AbortSignal | undefined;
   readonly overrides: InstanceOverrides;
   readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
@@ -139,6 +144,9 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     resetState: options.resetState ?? false,
     task: options.task,
     setReady: options.onReady ?? ((ready) => telemetry.metricsServer?.setReady(ready)),
+    shape: pipelineShape(pipeline),
+    fromSavepoint: options.fromSavepoint,
+    allowDroppedState: options.allowDroppedState ?? false,
     signal: options.signal,
     overrides: options.overrides ?? {},
     onCheckpoint: options.onCheckpoint,
