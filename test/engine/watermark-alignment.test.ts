@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../core/api/index.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
+import { createTelemetry } from '../../core/telemetry/index.ts';
 import { fileSourcePlugin } from '../../plugins/source-file/index.ts';
 import { compileYaml, collection, resetFixtures, scripts } from './fixtures.ts';
 import { lateMarker } from './test-operators.ts';
@@ -109,13 +110,17 @@ late: { collect: { name: late } }
   );
 }
 
-async function runScripted(alignment: boolean) {
+type Telemetry = ReturnType<typeof createTelemetry>;
+
+async function runScripted(alignment: boolean, onSlowPoll?: (telemetry: Telemetry, step: number) => Promise<void>) {
   resetFixtures();
   const one = (p: string, t: number) => [{ partition: p, values: [{ t }], times: [t] }];
+  const telemetry = createTelemetry({ serviceName: 'align' });
   // fast: 10 s a poll, then a record 50 s behind its predecessor; slow: 1 s a poll.
   scripts.set('fast', { steps: [...Array.from({ length: 10 }, (_, i) => one('f', (i + 1) * 10 * S)), one('f', 50 * S)] });
-  scripts.set('slow', { steps: Array.from({ length: 100 }, (_, i) => one('s', (i + 1) * S)) });
-  const r = await runJob(scriptedPipeline(alignment), { clock: new ManualClock(0), logicalClockStep: 0, idlePollMs: 0, checkpoint: { store: null }, batchSize: 100 });
+  scripts.set('slow', { steps: Array.from({ length: 100 }, (_, i) => one('s', (i + 1) * S)), ...(onSlowPoll ? { beforePoll: (k: number) => onSlowPoll(telemetry, k) } : {}) });
+  const r = await runJob(scriptedPipeline(alignment), { clock: new ManualClock(0), logicalClockStep: 0, idlePollMs: 0, checkpoint: { store: null }, batchSize: 100, telemetry });
+  await telemetry.shutdown();
   assert.equal(r.status, 'finished', r.error?.message);
   return collection('late').rows.map((row) => (row.value.record as { t: number }).t);
 }
@@ -123,4 +128,16 @@ async function runScripted(alignment: boolean) {
 void test('sources without pausePartitions are held as a whole: the fast source waits for the slow one', async () => {
   assert.deepEqual(await runScripted(false), [], 'without alignment the slow source holds the watermark at a few seconds');
   assert.deepEqual(await runScripted(true), [50 * S]);
+});
+
+void test('the gauge sluice_alignment_paused_partitions counts what alignment holds, per source', async () => {
+  let seen: Record<string, unknown> | undefined;
+  await runScripted(true, async (telemetry, step) => {
+    if (step !== 5) return;
+    // Slow is about to read its 6th second; fast (10 s and more) is more than 1 s ahead: held.
+    const { resourceMetrics } = await telemetry.collectMetrics();
+    const gauge = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).find((m) => m.descriptor.name === 'sluice_alignment_paused_partitions');
+    seen = Object.fromEntries((gauge?.dataPoints ?? []).map((d) => [String(d.attributes.operator), d.value]));
+  });
+  assert.deepEqual(seen, { fast: 1, slow: 0 });
 });

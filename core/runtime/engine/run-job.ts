@@ -78,6 +78,7 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
     queueDepths: () => Object.entries(current?.queueDepths() ?? {}),
     backpressure: () => current?.backpressure() ?? [],
     stateBytes: () => s.backend.approximateBytes?.(),
+    alignmentPaused: () => current?.alignmentPaused() ?? [],
   });
   const latest = s.store ? await s.store.latest() : undefined;
   const ids = new CheckpointIds(latest?.id ?? 0);
