@@ -216,6 +216,10 @@ export class KafkaSource implements SourceInstance {
           resolve();
         };
       });
+      // The rest of that fetch response is delivered partition by partition right after the
+      // first: let it land, so a poll does not return one partition of it alone (at the start,
+      // partitions that produce a poll later would find the watermark moved past them).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.fatal) throw this.fatal;
       chunks = this.drain(maxRecords);
     }
