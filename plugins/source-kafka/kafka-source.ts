@@ -175,9 +175,10 @@ export class KafkaSource implements SourceInstance {
    * When every assigned partition is paused (buffer full or alignment), a promise the
    * consumer waits on before it fetches again, released as soon as one resumes (a poll
    * drains a full buffer, alignment resumes one, the source closes or the group
-   * rebalances). A partition that is neither is never held, empty or not; and a full
-   * partition not paused by alignment is drained by the next polls, so the hold ends. The client would otherwise sleep its fetch wait (kafkajs: 500 ms)
-   * before it noticed the resume, while the buffers run dry.
+   * rebalances). The client would otherwise sleep its fetch wait (kafkajs: 500 ms) before
+   * it noticed the resume, while the buffers run dry. Never held while a partition is
+   * free to fetch, empty or not; a full partition that alignment does not pause is
+   * drained by the next polls, and alignment never pauses every partition of the group.
    */
   private holdFetching(): Promise<void> | undefined {
     for (const p of this.assigned) {
