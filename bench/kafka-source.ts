@@ -16,7 +16,9 @@
  * record (Sluice: its sink got every record): module loading and the shutdown are not
  * measured; connecting and the group join are, in both. "after the first" is the wall
  * rate from the first record on (the start-up left out). `BENCH_KAFKA_SOURCE_EXTRA`
- * (`", max_bytes_per_partition: 262144"`) is appended to the source's config.
+ * (`", max_bytes_per_partition: 262144"`) is appended to the source's config,
+ * `BENCH_KAFKA_EVENT_TIME_EXTRA` (`", idle_timeout: 5s, alignment: { max_drift: 1m }"`) to its
+ * `event_time` of this checkout's runs only (`--baseline .` then compares with and without).
  * Prints records/s, records per CPU-second (user + system), peak RSS, the medians and the
  * ratio sluice / bare of the medians. Figures are notes, not a test.
  */
@@ -94,7 +96,7 @@ async function readBare(topic: string): Promise<Run> {
 }
 
 /** Sluice (this checkout, or the one at `root`): `kafka` source → `null` sink through the engine. */
-async function readSluice(topic: string, root: string): Promise<Run> {
+async function readSluice(topic: string, root: string, eventTimeExtra: string): Promise<Run> {
   const load = (file: string) => import(pathToFileURL(resolve(root, file)).href);
   const { compilePipeline } = (await load('core/runtime/graph/index.ts')) as typeof Graph;
   const { builtinRegistry } = (await load('core/runtime/plugins/index.ts')) as typeof Plugins;
@@ -104,7 +106,7 @@ name: bench_kafka_source
 sources:
   in:
     kafka: { brokers: ["${BROKER}"], topic: ${topic}, group_id: bench-sluice-${randomBytes(4).toString('hex')}, meta: false${process.env.BENCH_KAFKA_SOURCE_EXTRA ?? ''} }
-    event_time: { field: ts, max_out_of_orderness: 1s }
+    event_time: { field: ts, max_out_of_orderness: 1s${eventTimeExtra} }
 sinks:
   out:
     input: in
@@ -222,7 +224,7 @@ async function main(): Promise<void> {
 }
 
 if (args.child) {
-  const m = args.child === 'bare' ? await readBare(args.topic!) : await readSluice(args.topic!, args.root ?? ROOT);
+  const m = args.child === 'bare' ? await readBare(args.topic!) : await readSluice(args.topic!, args.root ?? ROOT, args.child === 'sluice' ? (process.env.BENCH_KAFKA_EVENT_TIME_EXTRA ?? '') : '');
   process.stdout.write(`\n${RESULT}${JSON.stringify(m)}\n`);
   process.exit(0);
 } else {

@@ -51,5 +51,15 @@ export interface SourceInstance {
   onCheckpointComplete?(position: unknown): Promise<void>;
   /** Partitions known up front; they start idle until they produce. */
   partitions?(): readonly (string | number)[];
+  /**
+   * Watermark alignment (optional): stop returning records of these partitions (the
+   * `partition` values of its chunks) until `resumePartitions` names them; a source that
+   * can, also stops fetching them. Called between polls, never during one; names may
+   * include partitions already paused or not seen yet. A source without these methods is
+   * paused as a whole, by not being polled.
+   */
+  pausePartitions?(partitions: readonly (string | number)[]): void;
+  /** Records of these partitions may be returned again (see `pausePartitions`). */
+  resumePartitions?(partitions: readonly (string | number)[]): void;
   close(): Promise<void>;
 }

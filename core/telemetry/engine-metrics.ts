@@ -8,7 +8,8 @@
  * `sluice_records_late`, `sluice_records_dead_lettered` (attribute `operator`, which is
  * also a source or sink id for what those count), `sluice_processing_latency_ms`,
  * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
- * (share of time a source waited on full queues), `sluice_sink_retries` (retried writes of a
+ * (share of time a source waited on full queues), `sluice_alignment_paused_partitions` (per
+ * aligned source), `sluice_sink_retries` (retried writes of a
  * sink, attribute `operator` = the sink's id), `sluice_checkpoint_*`, `sluice_restarts`.
  * Scraped through Prometheus, counters carry the `_total` suffix. A job run as tasks shares one
  * meter per process; each task's instruments carry the attribute `task` (`task-<p>`).
@@ -25,6 +26,8 @@ export interface GaugeReadings {
   backpressure(): Iterable<readonly [string, number]>;
   /** Approximate bytes of keyed state. */
   stateBytes(): number | undefined;
+  /** Partitions paused by watermark alignment, per aligned source. */
+  alignmentPaused?(): Iterable<readonly [string, number]>;
 }
 
 /** Per-stage recorder with its attributes bound once. */
@@ -130,5 +133,12 @@ export class EngineMetrics {
       const bytes = readings.stateBytes();
       if (bytes !== undefined) r.observe(bytes, base);
     });
+    const alignmentPaused = readings.alignmentPaused;
+    if (alignmentPaused) {
+      const paused = this.meter.createObservableGauge('sluice_alignment_paused_partitions', { description: 'Partitions of a source paused by watermark alignment (all of them while the source is held as a whole).' });
+      paused.addCallback((r) => {
+        for (const [id, n] of alignmentPaused()) r.observe(n, { operator: id });
+      });
+    }
   }
 }

@@ -141,3 +141,18 @@ void test('a line longer than read_size grows the buffer', async () => {
   await writeFile(path, `{"a":1}\n${long}\n{"a":2}\n`);
   assert.deepEqual(flat(await drain(await make({ path, read_size: 16 }))).map((l) => l.payload), ['{"a":1}', long, '{"a":2}']);
 });
+
+void test('watermark alignment: a paused file is skipped (not the end of input while it has lines); resumed, it is read on', async () => {
+  const sub = join(dir, 'paused');
+  await mkdir(sub);
+  await writeFile(join(sub, 'a.jsonl'), '{"a":1}\n{"a":2}\n');
+  await writeFile(join(sub, 'b.jsonl'), '{"b":1}\n{"b":2}\n');
+  const src = await make({ path: join(sub, '*.jsonl') });
+  const [a, b] = [join(sub, 'a.jsonl'), join(sub, 'b.jsonl')];
+  src.pausePartitions!([b]);
+  assert.deepEqual(flat((await src.poll(2))!).map((r) => r.partition), [a, a]);
+  assert.deepEqual(await src.poll(2), [], 'a is done, b paused: nothing now, but not the end');
+  src.resumePartitions!([b]);
+  // drain reads to the end of input (null), which comes once b is done.
+  assert.deepEqual(flat(await drain(src, 2)).map((r) => [r.partition, r.line]), [[b, 1], [b, 2]]);
+});

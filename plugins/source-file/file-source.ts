@@ -1,7 +1,8 @@
 /**
  * The file source: JSONL (or raw lines) from a file or a glob of files, each file a
  * partition. Files are read side by side, each poll taking a share from every unfinished
- * file, so their watermarks advance together as Kafka partitions would.
+ * file, so their watermarks advance together as Kafka partitions would. Watermark
+ * alignment may pause files (`pausePartitions`): they are skipped until resumed.
  */
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { expandGlob, isGlob } from './glob.ts';
@@ -16,6 +17,8 @@ export class FileSource implements SourceInstance {
   private readers: LineReader[] = [];
   private known = new Set<string>();
   private restored: FileSourcePosition = {};
+  /** Files paused by watermark alignment, by path. */
+  private readonly paused = new Set<string>();
 
   constructor(private readonly config: FileSourceConfig) {}
 
@@ -45,11 +48,15 @@ export class FileSource implements SourceInstance {
   }
 
   async poll(maxRecords: number): Promise<SourceChunk[] | null> {
-    const active = this.readers.filter((r) => !r.done);
+    let active = this.readers.filter((r) => !r.done);
     if (active.length === 0) {
       if (!this.config.follow) return null;
       if (isGlob(this.config.path)) await this.add(await expandGlob(this.config.path));
       return [];
+    }
+    if (this.paused.size) {
+      active = active.filter((r) => !this.paused.has(r.path));
+      if (active.length === 0) return [];
     }
     const share = Math.max(1, Math.floor(maxRecords / active.length));
     const results = await Promise.all(active.map((r) => r.read(share)));
@@ -69,6 +76,14 @@ export class FileSource implements SourceInstance {
     const out: FileSourcePosition = { ...this.restored };
     for (const r of this.readers) out[r.path] = r.position();
     return out;
+  }
+
+  pausePartitions(paths: readonly (string | number)[]): void {
+    for (const p of paths) this.paused.add(String(p));
+  }
+
+  resumePartitions(paths: readonly (string | number)[]): void {
+    for (const p of paths) this.paused.delete(String(p));
   }
 
   partitions(): readonly string[] {

@@ -9,6 +9,7 @@ export const fileSourcePlugin = definePlugin({
   summary: 'Reads lines (JSONL with codec json, text with codec raw) from a file or a glob of files.',
   description: [
     'Each file is one partition (watermarks and idleness are per file); files are read side by side.',
+    'With watermark alignment (`event_time.alignment`) a file whose watermark runs more than `max_drift` ahead of the group\'s minimum is skipped until the minimum catches up.',
     'Lines are handed to the block\'s `codec` (`json` by default), so a malformed line is dead-lettered with its text, file and line number.',
     'The position is, per file, the byte offset and line number after the last line returned; a restore reopens each file there.',
     'A file shorter than its checkpointed offset fails the source (it was truncated or replaced).',

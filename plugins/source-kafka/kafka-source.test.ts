@@ -225,3 +225,18 @@ void test('while a partition is paused, its lag keeps growing with the topic (hi
   assert.deepEqual(source.readings(), [{ topic: 't', partition: 0, paused: true, lag: 50 }], 'the 20 records written while paused count');
   await source.close();
 });
+
+void test('a poll that waited for a fetch returns every partition of it, not only the first delivered', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 2);
+  for (const p of [0, 1]) kafka.append('t', p, [`{"p":${p}}`]);
+  const { source, consumer } = await open(kafka, { meta: false });
+  consumer.pause([{ topic: 't', partition: 1 }]);
+  const polled = source.poll(10);
+  consumer.deliver(); // t:0 only; t:1 follows a few microtasks later, as a client hands over one response
+  await Promise.resolve();
+  consumer.resume([{ topic: 't', partition: 1 }]);
+  consumer.deliver();
+  assert.deepEqual((await polled)!.map((c) => c.partition), ['t:0', 't:1']);
+  await source.close();
+});

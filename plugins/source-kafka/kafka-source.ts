@@ -3,7 +3,10 @@
  * buffer per partition (a full buffer pauses its partition; draining half of it resumes
  * it; while every assigned partition is paused the consumer's fetching is held, so it
  * fetches again the moment one resumes), and `poll` hands the buffered batches to the
- * runtime as payload chunks, one per partition, whose codec decodes them. The position is the next offset per partition
+ * runtime as payload chunks, one per partition, whose codec decodes them. Watermark
+ * alignment pauses partitions too (`pausePartitions`): their buffered records stay until
+ * they are resumed, and the consumer stops fetching them; a partition stopped either way
+ * counts as paused for the fetch hold. The position is the next offset per partition
  * returned so far; `open` seeks there (the checkpoint is authoritative), and the group's
  * offsets are committed only when a checkpoint completes.
  */
@@ -149,7 +152,7 @@ export class KafkaSource implements SourceInstance {
     for (const p of parts) {
       const b = this.buffers.get(partitionName(p.topic, p.partition));
       if (b?.fetchNext !== undefined) consumer.seek({ ...p, offset: b.fetchNext });
-      if (b?.paused) consumer.pause([p]);
+      if (b?.paused || b?.aligned) consumer.pause([p]);
     }
     this.o.logger.debug('kafka partitions assigned', { group: this.groupId, partitions: parts.map((p) => partitionName(p.topic, p.partition)) });
   }
@@ -174,17 +177,23 @@ export class KafkaSource implements SourceInstance {
       this.consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
     }
     this.wake();
-    return b.paused ? this.holdFetching() : undefined;
+    return b.paused || b.aligned ? this.holdFetching() : undefined;
   }
 
   /**
-   * When every assigned partition is paused, a promise the consumer waits on before it
-   * fetches again, released as soon as a poll resumes one (or the source closes or the
-   * group rebalances). The client would otherwise sleep its fetch wait (kafkajs: 500 ms)
-   * before it noticed the resume, while the buffers run dry.
+   * When every assigned partition is paused (buffer full or alignment), a promise the
+   * consumer waits on before it fetches again, released as soon as one resumes (a poll
+   * drains a full buffer, alignment resumes one, the source closes or the group
+   * rebalances). The client would otherwise sleep its fetch wait (kafkajs: 500 ms) before
+   * it noticed the resume, while the buffers run dry. Never held while a partition is
+   * free to fetch, empty or not; a full partition that alignment does not pause is
+   * drained by the next polls, and alignment never pauses every partition of the group.
    */
   private holdFetching(): Promise<void> | undefined {
-    for (const p of this.assigned) if (!this.buffers.get(partitionName(p.topic, p.partition))?.paused) return undefined;
+    for (const p of this.assigned) {
+      const b = this.buffers.get(partitionName(p.topic, p.partition));
+      if (!b?.paused && !b?.aligned) return undefined;
+    }
     if (!this.hold) {
       let release!: () => void;
       const promise = new Promise<void>((resolve) => (release = resolve));
@@ -217,6 +226,10 @@ export class KafkaSource implements SourceInstance {
           resolve();
         };
       });
+      // The rest of that fetch response is delivered partition by partition right after the
+      // first: let it land, so a poll does not return one partition of it alone (at the start,
+      // partitions that produce a poll later would find the watermark moved past them).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.fatal) throw this.fatal;
       chunks = this.drain(maxRecords);
     }
@@ -226,7 +239,7 @@ export class KafkaSource implements SourceInstance {
   /** Takes up to `max` records, shared over the partitions that have some, in turn. */
   private drain(max: number): SourceChunk[] {
     const ready: [string, PartitionBuffer][] = [];
-    for (const entry of this.buffers) if (entry[1].size > 0) ready.push(entry);
+    for (const entry of this.buffers) if (entry[1].size > 0 && !entry[1].aligned) ready.push(entry);
     if (ready.length === 0) return [];
     const share = Math.max(1, Math.ceil(max / ready.length));
     const chunks: SourceChunk[] = [];
@@ -246,6 +259,31 @@ export class KafkaSource implements SourceInstance {
       }
     }
     return chunks;
+  }
+
+  /** Watermark alignment: these partitions are not returned (nor fetched) until resumed. */
+  pausePartitions(names: readonly (string | number)[]): void {
+    const stop = [];
+    for (const name of names) {
+      const b = this.buffer(String(name));
+      if (b.aligned) continue;
+      b.aligned = true;
+      if (!b.paused) stop.push(parsePartitionName(String(name)));
+    }
+    if (stop.length) this.consumer?.pause(stop);
+  }
+
+  /** Watermark alignment: these partitions are returned (and fetched) again. */
+  resumePartitions(names: readonly (string | number)[]): void {
+    const go = [];
+    for (const name of names) {
+      const b = this.buffers.get(String(name));
+      if (!b?.aligned) continue;
+      b.aligned = false;
+      if (!b.paused) go.push(parsePartitionName(String(name)));
+    }
+    if (go.length) this.consumer?.resume(go);
+    this.releaseHold();
   }
 
   /**
@@ -279,7 +317,10 @@ export class KafkaSource implements SourceInstance {
    * partition is paused, its high watermark is read from the brokers every few seconds.
    */
   private async refreshPausedHighWatermarks(): Promise<void> {
-    const paused = this.assigned.filter((p) => this.buffers.get(partitionName(p.topic, p.partition))?.paused);
+    const paused = this.assigned.filter((p) => {
+      const b = this.buffers.get(partitionName(p.topic, p.partition));
+      return b?.paused || b?.aligned;
+    });
     if (this.refreshing || paused.length === 0) return;
     this.refreshing = true;
     try {

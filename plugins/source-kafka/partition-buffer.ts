@@ -27,6 +27,8 @@ export class PartitionBuffer {
   size = 0;
   /** True while the consumer is paused for this partition because the buffer is full. */
   paused = false;
+  /** True while watermark alignment pauses the partition: not returned, not fetched. */
+  aligned = false;
   /** The offset after the last record fetched into the buffer (where a re-join seeks to). */
   fetchNext: number | undefined;
   /** The partition's high watermark as last fetched. */

@@ -100,6 +100,11 @@ export class JobAttempt implements RunningJob {
     return out;
   }
 
+  /** Partitions paused by watermark alignment, per aligned source. */
+  alignmentPaused(): [string, number][] {
+    return (this.tasks?.sources ?? []).flatMap((s) => (s.alignment ? [[s.id, s.alignment.pausedCount] as [string, number]] : []));
+  }
+
   backpressure(): [string, number][] {
     return (this.tasks?.sources ?? []).map((s) => [s.id, s.takeBackpressure()]);
   }

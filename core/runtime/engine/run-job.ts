@@ -93,6 +93,7 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
     queueDepths: () => Object.entries(current?.queueDepths() ?? {}),
     backpressure: () => current?.backpressure() ?? [],
     stateBytes: () => s.backend.approximateBytes?.(),
+    alignmentPaused: () => current?.alignmentPaused() ?? [],
   });
   try {
     return await superviseAttempts(s, metrics, (a) => {

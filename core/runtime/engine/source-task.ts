@@ -3,6 +3,10 @@
  * has room (back-pressure), polls at most `batch_size` records, admits them (decode, event
  * time, provenance), generates the source's watermark and pushes one item per output.
  *
+ * With watermark alignment, before each poll the source pauses its partitions that run
+ * too far ahead of the group's minimum (or, when it cannot pause partitions, is not polled
+ * while all of them do; watermark-alignment.ts).
+ *
  * The loop parks at its top when a checkpoint pauses it (nothing is held between
  * iterations), and leaves when the source ends (`poll` → null: it sends +∞ and the end of
  * the stream at once) or when the job stops it (the job sends the end later, after the
@@ -22,6 +26,8 @@ import { awaitSpace } from './flow.ts';
 import type { Outlet } from './flow.ts';
 import { SourceWatermarks } from './source-watermarks.ts';
 import type { SourceWatermarkState } from './source-watermarks.ts';
+import { SourceAlignment } from './watermark-alignment.ts';
+import type { AlignmentGroup } from './watermark-alignment.ts';
 import { sleep } from './budget.ts';
 import type { EventBudget } from './budget.ts';
 
@@ -42,6 +48,8 @@ export interface SourceTaskOptions {
   readonly tracer: Tracer | undefined;
   /** True once the job has failed or been abandoned: the loop leaves at once. */
   readonly aborted: () => boolean;
+  /** The source's alignment group, when its `event_time` has `alignment`. */
+  readonly alignmentGroup?: AlignmentGroup;
 }
 
 type Mode = 'run' | 'pause' | 'stop';
@@ -58,6 +66,10 @@ export class SourceTask {
   readonly stage: StageRef;
   readonly watermarks: SourceWatermarks;
   private readonly admission: Admission;
+  /** Set when the source is aligned. */
+  readonly alignment: SourceAlignment | undefined;
+  /** True when the source pauses partitions itself; false: held as a whole. */
+  private readonly pausesPartitions: boolean;
   private readonly allOutlets: Outlet[];
   private mode: Mode = 'run';
   private parked = false;
@@ -82,6 +94,9 @@ export class SourceTask {
     this.watermarks = new SourceWatermarks(c.eventTime.maxOutOfOrderness, c.eventTime.idleTimeout);
     this.admission = new Admission({ sourceId: c.id, codec: getCodec(c.codec), timeField: c.eventTime.field });
     this.allOutlets = [...o.outlets.values(), o.deadLetter];
+    const spec = c.eventTime.alignment;
+    this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;
+    this.pausesPartitions = typeof o.instance.pausePartitions === 'function' && typeof o.instance.resumePartitions === 'function';
   }
 
   /** Declares the partitions the source knows up front (after `open`). */
@@ -91,6 +106,7 @@ export class SourceTask {
     const outputs = this.o.compiled.outputs;
     const keys = outputs.flatMap((out) => parts.map((p) => SourceWatermarks.key(out || undefined, p)));
     this.watermarks.declare(keys, this.o.clock.now());
+    if (this.alignment) for (const out of outputs) for (const p of parts) this.alignment.note(SourceWatermarks.key(out || undefined, p), p);
   }
 
   start(): Promise<void> {
@@ -204,6 +220,13 @@ export class SourceTask {
         this.blockedMs += performance.now() - t0;
       }
       if (this.mode !== 'run' || this.o.aborted()) continue;
+      if (this.alignment && this.aligned()) {
+        // Every partition is ahead of the group: not polled until the minimum catches up.
+        this.o.onIdlePoll?.();
+        await sleep(idlePollMs);
+        busySince = performance.now();
+        continue;
+      }
       const max = Math.min(this.o.batchSize, budget.remaining);
       if (max <= 0) {
         budget.exhausted();
@@ -238,6 +261,25 @@ export class SourceTask {
     for (const w of waiters) w();
   }
 
+  /**
+   * Applies watermark alignment before a poll: pauses and resumes partitions through the
+   * source, or, for a source that cannot, returns true while the whole source is held.
+   */
+  private aligned(): boolean {
+    const alignment = this.alignment!;
+    const now = this.o.clock.now();
+    if (!this.pausesPartitions) return alignment.hold(now);
+    const changes = alignment.update(now);
+    if (!changes) return false;
+    try {
+      if (changes.resume.length) this.o.instance.resumePartitions!(changes.resume);
+      if (changes.pause.length) this.o.instance.pausePartitions!(changes.pause);
+    } catch (error) {
+      throw pluginFailure(this.stage, 'pausePartitions', error);
+    }
+    return false;
+  }
+
   /** Admits the chunks of one poll and pushes them; returns the records admitted. */
   private admit(chunks: readonly SourceChunk[]): number {
     const now = this.o.clock.now();
@@ -259,6 +301,7 @@ export class SourceTask {
       const n = this.admission.admit(chunk, b, dead, now);
       seen += chunk.values?.length ?? chunk.payloads?.length ?? 0;
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
+      this.alignment?.note(key, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
       if (span) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);

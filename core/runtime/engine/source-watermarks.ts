@@ -123,6 +123,22 @@ export class SourceWatermarks {
     return this.combined;
   }
 
+  /**
+   * The lowest watermark over the active (non-idle) partitions, for watermark alignment;
+   * undefined when none is active or the input ended (nothing here holds others back).
+   */
+  lowestActive(): number | undefined {
+    if (this.ended) return undefined;
+    let min: number | undefined;
+    for (const p of this.parts.values()) if (!p.idle && (min === undefined || p.watermark < min)) min = p.watermark;
+    return min;
+  }
+
+  /** Live per-partition view, for watermark alignment (no copy; do not keep across polls). */
+  get states(): ReadonlyMap<string, { readonly watermark: number; readonly idle: boolean }> {
+    return this.parts;
+  }
+
   /** Per-partition view, for metrics and tests. */
   partitions(): Map<string, { watermark: number; idle: boolean }> {
     const out = new Map<string, { watermark: number; idle: boolean }>();

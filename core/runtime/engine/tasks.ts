@@ -19,6 +19,7 @@ import { UnconfiguredOutput } from './unconfigured-output.ts';
 import type { Wiring } from './wiring.ts';
 import { streamKey } from './wiring.ts';
 import type { Outlet } from './flow.ts';
+import { AlignmentGroup } from './watermark-alignment.ts';
 
 export interface JobTasks {
   readonly sources: SourceTask[];
@@ -69,7 +70,15 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
   const lateInstance = p.late ? await createSink(s, p.late, 'late') : (s.overrides.late?.() ?? new UnconfiguredOutput('late', s.logger));
   const deadInstance = p.deadLetter ? await createSink(s, p.deadLetter, 'deadLetter') : (s.overrides.deadLetter?.() ?? new UnconfiguredOutput('dead_letter', s.logger));
 
+  // Aligned sources naming one group share its minimum watermark.
+  const groups = new Map<string, AlignmentGroup>();
   const sources = p.sources.map((src, i) => {
+    const align = src.eventTime.alignment;
+    let alignmentGroup: AlignmentGroup | undefined;
+    if (align) {
+      alignmentGroup = groups.get(align.group);
+      if (!alignmentGroup) groups.set(align.group, (alignmentGroup = new AlignmentGroup()));
+    }
     const outlets = new Map<string, Outlet>();
     for (const out of src.outputs) outlets.set(out, wiring.outlets.get(streamKey(out ? { node: src.id, output: out } : { node: src.id }))!);
     return new SourceTask({
@@ -85,6 +94,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       metrics: metrics.stage(src.id, src.plugin.name),
       tracer,
       aborted: c.aborted,
+      ...(alignmentGroup ? { alignmentGroup } : {}),
     });
   });
   const operators = p.operators.map((op, i) => {

@@ -176,3 +176,24 @@ void test('a pipeline needs a source and a sink', () => {
     ['the pipeline has no sinks', 'the pipeline has no sources'],
   );
 });
+
+void test('event_time.alignment: parsed with its defaults; without idle_timeout it is an error at the key', () => {
+  const text = (et: string) => `name: a
+sources:
+  s:
+    file: { path: in.jsonl }
+    event_time: ${et}
+sinks:
+  out:
+    input: s
+    file: { path: out.jsonl }
+`;
+  const ok = compile(text('{ idle_timeout: 1m, alignment: { max_drift: 2m } }'));
+  assert.deepEqual(ok.issues, []);
+  assert.deepEqual(ok.pipeline!.sources[0]!.eventTime.alignment, { group: 'default', maxDrift: 120_000, updateInterval: 0 });
+  const grouped = compile(text('{ idle_timeout: 1m, alignment: { max_drift: 1s, group: g, update_interval: 200ms } }'));
+  assert.deepEqual(grouped.pipeline!.sources[0]!.eventTime.alignment, { group: 'g', maxDrift: 1000, updateInterval: 200 });
+  const bad = compile(text('{ alignment: { max_drift: 1m } }'));
+  assert.deepEqual(bad.issues.map((i) => [i.code, i.configPath, i.message]), [['E_CONFIG_INVALID', 'sources.s.event_time.alignment', 'watermark alignment needs `event_time.idle_timeout`']]);
+  assert.deepEqual(codes(compile(text('{ idle_timeout: 1m, alignment: {} }'))).length, 1, 'max_drift is required');
+});

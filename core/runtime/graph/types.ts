@@ -55,6 +55,18 @@ export interface EventTimeSpec {
   readonly maxOutOfOrderness: number;
   /** Absent: the partition never goes idle. */
   readonly idleTimeout?: number;
+  /** Watermark alignment; absent: off. */
+  readonly alignment?: AlignmentSpec;
+}
+
+/** Watermark alignment of a source (Flink's FLIP-182/217); see watermark-alignment.ts. */
+export interface AlignmentSpec {
+  /** Sources with the same group share one minimum watermark. */
+  readonly group: string;
+  /** A partition more than this ahead of the group's minimum is paused (ms). */
+  readonly maxDrift: number;
+  /** How often the group's minimum is recomputed (processing-time ms); 0: every poll. */
+  readonly updateInterval: number;
 }
 
 export interface CompiledSource {

@@ -43,6 +43,13 @@ export interface PipelineBlock {
 
 const NO_EVENT_TIME: EventTimeSpec = { maxOutOfOrderness: 0 };
 
+interface ParsedEventTime {
+  field?: string;
+  max_out_of_orderness: number;
+  idle_timeout?: number;
+  alignment?: { max_drift: number; group?: string; update_interval?: number };
+}
+
 function pluginHint(kind: PluginKind, plugins: PluginLookup): string {
   const names = [...plugins.names(kind)].sort();
   return names.length > 0 ? `known ${kind} plugins: ${names.join(', ')}` : `no ${kind} plugins are loaded`;
@@ -140,15 +147,24 @@ export function readBlock(
   const settingsRaw = Object.fromEntries(settingKeys.map((k) => [k, raw[k]]));
   const settings = validateConfig(blockSettings[section], settingsRaw, { locator, path });
   issues.push(...settings.issues);
-  const parsed = (settings.value ?? {}) as { event_time?: { field?: string; max_out_of_orderness: number; idle_timeout?: number }; codec?: 'json' | 'raw' };
+  const parsed = (settings.value ?? {}) as { event_time?: ParsedEventTime; codec?: 'json' | 'raw' };
   const et = parsed.event_time;
   const eventTime: EventTimeSpec = et
     ? {
         maxOutOfOrderness: et.max_out_of_orderness ?? 0,
         ...(et.field !== undefined ? { field: et.field } : {}),
         ...(et.idle_timeout !== undefined ? { idleTimeout: et.idle_timeout } : {}),
+        ...(et.alignment ? { alignment: { group: et.alignment.group ?? 'default', maxDrift: et.alignment.max_drift, updateInterval: et.alignment.update_interval ?? 0 } } : {}),
       }
     : NO_EVENT_TIME;
+  if (et?.alignment && et.idle_timeout === undefined) {
+    issues.push(
+      issueAt(locator, 'E_CONFIG_INVALID', [...path, 'event_time', 'alignment'], 'watermark alignment needs `event_time.idle_timeout`', {
+        atKey: true,
+        hint: 'without it a partition that stops bringing records holds the group\'s minimum watermark forever, and the partitions ahead of it stay paused',
+      }),
+    );
+  }
   const inputs = section === 'operators' || section === 'sinks' ? readInputs(raw.input, path, locator, issues, section === 'sinks') : [];
   const block: PipelineBlock = {
     section,

@@ -44,6 +44,18 @@ export const eventTimeSpec = field.object(
     field: field.string({ doc: "Field holding the event time (epoch ms or ISO-8601); absent: the source's own times.", optional: true }),
     max_out_of_orderness: field.duration({ doc: 'Bounded out-of-orderness of the watermark: W = max_ts − this − 1 ms.', default: '0', min: 0 }),
     idle_timeout: field.duration({ doc: 'A partition quiet this long stops holding back the watermark; absent: never idle.', optional: true, min: 1 }),
+    alignment: field.object(
+      {
+        max_drift: field.duration({ doc: "How far a partition's watermark may run ahead of the group's minimum watermark before the partition is paused.", example: '1m', min: 0 }),
+        group: field.string({ doc: 'Alignment group: sources naming the same group share one minimum.', default: 'default', minLength: 1 }),
+        update_interval: field.duration({
+          doc: "How often the group's minimum is recomputed (processing time); 0: after every poll. Partitions are checked against the last minimum after every poll.",
+          default: '0',
+          min: 0,
+        }),
+      },
+      { doc: "Watermark alignment (Flink's): a partition whose watermark is more than `max_drift` ahead of the minimum over the group's non-idle partitions is not read until the minimum catches up. Needs `idle_timeout`.", optional: true },
+    ),
   },
   { doc: 'How the source assigns event time and generates watermarks.', default: {} },
 );
