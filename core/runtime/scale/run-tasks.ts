@@ -65,6 +65,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   const ended: (readonly [string, JobResult])[] = [];
   const endings: Promise<void>[] = [];
   let fatal: SluiceError | undefined;
+  /** Set once the process stops: assignments still arriving start nothing. */
+  let closing = false;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
@@ -119,7 +121,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     const keep = new Set(owned);
     o.logger.info(`tasks assigned: ${owned.length ? owned.map((i) => `task-${i}`).join(', ') : 'none'}`, { tasks: owned, count: layout.count });
     for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
-    for (const index of owned) if (!running.has(index)) start(index);
+    if (!closing) for (const index of owned) if (!running.has(index)) start(index);
     showReadiness();
     o.onTasks?.(owned);
   };
@@ -135,6 +137,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await done;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    closing = true;
     await Promise.all([...running.keys()].map((index) => stop(index, fatal ? 'the process is failing' : 'the process is stopping')));
     await group.leave().catch(() => undefined);
     await Promise.all(endings);

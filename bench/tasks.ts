@@ -1,0 +1,219 @@
+/**
+ * `npm run bench:tasks [-- --runs 3 --records 400000 --partitions 4 --processes 1,2,3]`: a job
+ * run as tasks (`job.tasks`) by 1, 2, 3 … processes against the real broker (127.0.0.1:9092,
+ * `scripts/services up`), each process a `sluice run` of the compiled build.
+ *
+ * The job: `kafka` source → `window_aggregate` (tumbling 1 min count per user) → `null` sink,
+ * checkpoints every 2 s to a folder shared by the processes (one machine). Each run uses a
+ * fresh topic, filled first with `--records` JSON messages (keyed by one of 10,000 users, so
+ * the topic is partitioned by the window's key), and a fresh job name. The processes start
+ * together on the full topic; the span measured starts 2 s after every process is ready with
+ * its share of the tasks (the rebalances of the start-up are over) and ends when they have
+ * read every record (summed `sluice_records_in` of the source over their `/metrics`): the
+ * wall rate over that span, and the CPU-seconds (user + system, from `/proc/<pid>/stat`) all
+ * processes spent in it per record. Rounds alternate the process counts; medians of `--runs`
+ * rounds; the ratio of each count's rate to one process's, same run. Figures are notes, not a
+ * test.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { median } from './summary.ts';
+
+const BROKER = '127.0.0.1:9092';
+const ROOT = resolve(import.meta.dirname, '..');
+const T0 = Date.UTC(2026, 0, 1);
+const USERS = 10_000;
+const TICKS = 100; // clock ticks per second for /proc/<pid>/stat (USER_HZ on Linux)
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    records: { type: 'string', default: '1000000' },
+    partitions: { type: 'string', default: '4' },
+    processes: { type: 'string', default: '1,2,3' },
+  },
+});
+const RECORDS = Number(args.records);
+const PARTITIONS = Number(args.partitions);
+const COUNTS = args.processes.split(',').map(Number);
+const kafka = new Kafka({ brokers: [BROKER], clientId: 'sluice-bench-tasks', logLevel: logLevel.NOTHING });
+
+async function createTopic(topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+const STEP = 10_000;
+/** The messages, built once: batches of `STEP`. */
+const batches = Array.from({ length: Math.ceil(RECORDS / STEP) }, (_, b) => {
+  const messages = [];
+  for (let j = b * STEP; j < Math.min(RECORDS, (b + 1) * STEP); j++) {
+    const user = `u${(j * 7919) % USERS}`;
+    messages.push({ key: user, value: JSON.stringify({ user, action: j % 5 === 0 ? 'click' : 'view', ts: T0 + Math.floor((j * 3_600_000) / RECORDS) }) });
+  }
+  return messages;
+});
+
+async function produce(topic: string): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (const messages of batches) await producer.send({ topic, messages });
+  await producer.disconnect();
+}
+
+async function ready(port: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/ready`);
+    return res.status === 200 ? await res.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pipeline(job: string, topic: string): string {
+  return `name: ${job}
+sources:
+  events:
+    kafka: { brokers: ["${BROKER}"], topic: ${topic}, start: earliest, meta: false, session_timeout: 6s }
+    event_time: { field: ts, max_out_of_orderness: 5s }
+operators:
+  per_user:
+    input: events
+    window_aggregate: { key: user, window: { tumbling: 1m }, aggregates: { n: count } }
+sinks:
+  out:
+    input: per_user
+    "null": {}
+`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** CPU-seconds (user + system) of a process so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+async function recordsIn(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let n = 0;
+    for (const line of text.split('\n')) if (line.startsWith('sluice_records_in_total{') && line.includes('operator="events"')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+interface Run {
+  readonly rate: number;
+  readonly cpuPerRecordUs: number;
+  /** Records read before the span began (start-up, rebalances). */
+  readonly before: number;
+}
+
+async function runOnce(processes: number, dir: string, round: number): Promise<Run> {
+  const job = `bench_tasks_${Date.now().toString(36)}_${round}_${processes}`;
+  const topic = job.replaceAll('_', '-');
+  await createTopic(topic);
+  await produce(topic);
+  try {
+    return await measure(job, topic, processes, dir);
+  } finally {
+    await deleteTopics([topic, `sluice.${job}.tasks`]);
+  }
+}
+
+async function measure(job: string, topic: string, processes: number, dir: string): Promise<Run> {
+  const file = join(dir, `${job}.yaml`);
+  writeFileSync(file, pipeline(job, topic));
+  const children: { child: ChildProcess; port: number }[] = [];
+  for (let i = 0; i < processes; i++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', file, '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`, '--set', 'checkpoint.interval=2s'], {
+      cwd: ROOT,
+      env: { ...process.env, SLUICE_JOB_STATE_DIR: join(dir, 'state'), SLUICE_LOG_LEVEL: process.env.BENCH_TASKS_LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push({ child, port });
+  }
+  const total = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
+  const cpu = () => children.reduce((s, c) => s + cpuSeconds(c.child.pid!), 0);
+  // Every process ready, the tasks spread: each owns its share.
+  const settled = Date.now() + 120_000;
+  for (;;) {
+    if (Date.now() > settled) throw new Error(`${processes} processes: the tasks did not settle in 2 min`);
+    const bodies = await Promise.all(children.map((c) => ready(c.port)));
+    const owned = bodies.map((b) => (b ? (/^tasks: (.*)$/m.exec(b)?.[1] ?? '').split(' ').filter(Boolean).length : 0));
+    if (owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS) break;
+    await sleep(200);
+  }
+  await sleep(2000);
+  const first = { at: performance.now(), cpu: cpu(), n: await total() };
+  if (first.n > RECORDS * 0.7) throw new Error(`${processes} processes read ${first.n} of ${RECORDS} records before the span began: give more --records`);
+  const deadline = Date.now() + 600_000;
+  let n = first.n;
+  while (n < RECORDS) {
+    if (Date.now() > deadline) throw new Error(`${processes} processes: ${n} of ${RECORDS} records after 10 min`);
+    await sleep(100);
+    n = await total();
+  }
+  const last = { at: performance.now(), cpu: cpu() };
+  for (const c of children) c.child.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((done) => (c.child.exitCode !== null ? done(null) : c.child.on('exit', done)))));
+  const records = RECORDS - first.n;
+  return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-tasks-'));
+  console.log(`${RECORDS} records over ${PARTITIONS} partitions per run`);
+  const runs = new Map<number, Run[]>(COUNTS.map((c) => [c, []]));
+  try {
+    for (let round = 0; round < Number(args.runs); round++) {
+      const order = round % 2 ? [...COUNTS].reverse() : COUNTS;
+      for (const processes of order) {
+        const r = await runOnce(processes, dir, round);
+        runs.get(processes)!.push(r);
+        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} records read before the span)`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const one = median(runs.get(COUNTS[0]!)!.map((r) => r.rate));
+  const oneCpu = median(runs.get(COUNTS[0]!)!.map((r) => r.cpuPerRecordUs));
+  console.log(`\n| processes | records/s (median) | × ${COUNTS[0]} process | CPU-µs per record (median) | vs ${COUNTS[0]} process |`);
+  console.log('|---|---|---|---|---|');
+  for (const c of COUNTS) {
+    const rate = median(runs.get(c)!.map((r) => r.rate));
+    const cpu = median(runs.get(c)!.map((r) => r.cpuPerRecordUs));
+    console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % |`);
+  }
+}
+
+await main();
