@@ -35,6 +35,8 @@ export interface CheckpointStore {
   commit(manifest: CheckpointManifest): Promise<void>;
   /** The newest complete checkpoint, if any. */
   latest(): Promise<CheckpointManifest | undefined>;
+  /** Every complete checkpoint, newest first (an exactly-once restore looks past the newest). */
+  list?(): Promise<CheckpointManifest[]>;
   readChunk(id: number, name: string): Promise<Uint8Array>;
   /** Deletes all but the `retain` newest complete checkpoints and any incomplete ones older than them. */
   prune(retain: number): Promise<void>;

@@ -64,6 +64,7 @@ void test('an incomplete newer checkpoint is ignored by latest and kept by prune
     // A crash mid-commit leaves only the temporary manifest.
     await writeFile(join(root, '000000000005', 'manifest.json.tmp'), '{"id": 5, "trunc');
     assert.equal((await store.latest())?.id, 4);
+    assert.deepEqual((await store.list()).map((m) => m.id), [4, 3, 2, 1], 'complete ones, newest first');
     await store.prune(2);
     assert.deepEqual((await readdir(root)).sort(), ['000000000003', '000000000004', '000000000005']);
     assert.equal((await store.latest())?.id, 4);

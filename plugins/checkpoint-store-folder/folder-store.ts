@@ -97,6 +97,15 @@ export class FolderCheckpointStore implements CheckpointStore {
     return undefined;
   }
 
+  async list(): Promise<CheckpointManifest[]> {
+    const out: CheckpointManifest[] = [];
+    for (const id of (await this.ids()).reverse()) {
+      const manifest = await this.readManifest(id);
+      if (manifest) out.push(manifest);
+    }
+    return out;
+  }
+
   async readChunk(id: number, name: string): Promise<Uint8Array> {
     try {
       return await readFile(join(this.dir(id), chunkFile(name)));

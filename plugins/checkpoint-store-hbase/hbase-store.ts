@@ -122,6 +122,10 @@ export class HBaseCheckpointStore implements CheckpointStore {
     return (await this.manifests()).at(-1);
   }
 
+  async list(): Promise<CheckpointManifest[]> {
+    return (await this.manifests()).reverse();
+  }
+
   async readChunk(id: number, name: string): Promise<Uint8Array> {
     const table = await this.table();
     const rows = await this.client.scan(table, { prefix: `${this.prefix(id)}chunk|${checkName(name)}|`, columns: [DATA_COLUMN], batch: 4 });

@@ -30,6 +30,11 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return Promise.resolve(ids.length ? structuredClone(this.manifests.get(ids[0]!)) : undefined);
   }
 
+  list(): Promise<CheckpointManifest[]> {
+    const ids = [...this.manifests.keys()].sort((a, b) => b - a);
+    return Promise.resolve(ids.map((id) => structuredClone(this.manifests.get(id)!)));
+  }
+
   readChunk(id: number, name: string): Promise<Uint8Array> {
     const data = this.chunks.get(id)?.get(name);
     if (!data) return Promise.reject(new SluiceError('E_CHECKPOINT', `checkpoint ${id}: no chunk '${name}' in ${this.describe()}`));
