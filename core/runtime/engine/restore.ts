@@ -2,12 +2,15 @@
  * What a job attempt starts from: the latest complete checkpoint (its state restored into
  * the backend, its runtime entries returned) or nothing (a fresh start, state emptied).
  * With `resetState`, checkpoints that existed when the job started are ignored; those it
- * takes itself are used by its restarts.
+ * takes itself are used by its restarts. A job with an exactly-once sink restores the
+ * checkpoint its consumer groups committed, not always the latest (exactly-once.ts).
  */
 import type { CheckpointManifest } from '../../api/index.ts';
 import { SluiceError } from '../../api/index.ts';
 import { clearState, readCheckpoint } from '../checkpoint/snapshot-io.ts';
 import type { EngineSettings } from './settings.ts';
+import { chooseExactlyOnce } from './exactly-once.ts';
+import type { ExactlyOncePlan } from './exactly-once.ts';
 
 export interface RestorePoint {
   readonly manifest: CheckpointManifest | undefined;
@@ -16,13 +19,13 @@ export interface RestorePoint {
   readonly generation: number;
 }
 
-export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number): Promise<RestorePoint> {
+export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number, eos?: ExactlyOncePlan): Promise<RestorePoint> {
   const store = s.store;
-  let manifest = store ? await store.latest() : undefined;
+  let manifest = eos ? await chooseExactlyOnce(s, eos, ignoreUpTo) : store ? await store.latest() : undefined;
   if (manifest && manifest.id <= ignoreUpTo) manifest = undefined;
   if (!manifest) {
     // A restart without a checkpoint starts from scratch: drop what the failed attempt kept.
-    if (attempt > 0 || s.resetState) await clearState(s.backend);
+    if (attempt > 0 || s.resetState || eos) await clearState(s.backend);
     return { manifest: undefined, entries: new Map(), generation };
   }
   if (manifest.job !== s.pipeline.name) {
