@@ -17,7 +17,7 @@ import type { PartitionReading } from './metrics.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
 import { checkPosition, metaRows } from './records.ts';
 import type { KafkaSourcePosition } from './records.ts';
-import { sourceTopics } from './spec.ts';
+import { groupIdOf, sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 
 export type { KafkaSourcePosition } from './records.ts';
@@ -58,7 +58,7 @@ export class KafkaSource implements SourceInstance {
   }
 
   get groupId(): string {
-    return this.o.config.group_id ?? `sluice.${this.o.job}.${this.o.id}`;
+    return groupIdOf(this.o.config, this.o.job, this.o.id);
   }
 
   async open(position: unknown): Promise<void> {

@@ -43,3 +43,8 @@ export function checkKafkaSource(config: KafkaSourceConfig): ConfigIssue[] {
 export function sourceTopics(config: KafkaSourceConfig): string[] {
   return config.topics ? [...new Set(config.topics)] : [config.topic!];
 }
+
+/** The consumer group: `group_id`, else `sluice.<job>.<block id>`. */
+export function groupIdOf(config: KafkaSourceConfig, job: string, id: string): string {
+  return config.group_id ?? `sluice.${job}.${id}`;
+}
