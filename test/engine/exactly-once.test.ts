@@ -13,8 +13,12 @@ import { NoMatchingCheckpoint, chooseExactlyOnce, planExactlyOnce } from '../../
 import type { ExactlyOncePlan } from '../../core/runtime/engine/exactly-once.ts';
 import type { EngineSettings } from '../../core/runtime/engine/settings.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
-import type { ScriptedSource} from './fixtures.ts';
-import { chunk, compileYaml, resetFixtures, scriptedSource, scripts } from './fixtures.ts';
+import type { ScriptedSource } from './fixtures.ts';
+import { chunk, compileYaml, lookupOf, resetFixtures, scriptedSource, scripts } from './fixtures.ts';
+import { compilePipeline } from '../../core/runtime/graph/index.ts';
+import { kafkaSink } from '../../plugins/sink-kafka/index.ts';
+import { kafkaSource } from '../../plugins/source-kafka/index.ts';
+import { fileSourcePlugin } from '../../plugins/source-file/index.ts';
 
 const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => logger };
 
@@ -157,4 +161,30 @@ sinks:
   assert.equal(r2.status, 'finished', r2.error?.message);
   assert.deepEqual(sources.map((x) => x.committed), [[], []], 'the sources commit nothing themselves');
   assert.deepEqual(heard, ['fence', 'checkpoint', `complete 1 [{"groupId":"g","offsets":[{"topic":"t","partition":0,"offset":2}]}]`]);
+});
+
+void test('lint: two exactly-once sinks, a non-Kafka source and an exactly-once dead-letter output are errors at their blocks', () => {
+  const kafka = (topic: string, eos = true) => `{ brokers: ["127.0.0.1:9092"], topic: ${topic}, exactly_once: ${eos} }`;
+  const text = `
+name: eos_lint
+sources:
+  k: { kafka: { brokers: ["127.0.0.1:9092"], topic: in } }
+  f: { file: { path: in.jsonl } }
+sinks:
+  a: { input: k, kafka: ${kafka('a')} }
+  b: { input: f, kafka: ${kafka('b')} }
+  c: { input: f, kafka: ${kafka('c', false)} }
+dead_letter: { kafka: ${kafka('dead')} }
+`;
+  const result = compilePipeline({ file: 'eos.yaml', text, env: {}, plugins: lookupOf([kafkaSource, kafkaSink, fileSourcePlugin]) });
+  const errors = result.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.configPath, i.line, i.message]);
+  assert.deepEqual(errors.map((e) => e.slice(0, 3)), [
+    ['E_CONFIG_INVALID', 'sources.f', 5],
+    ['E_CONFIG_INVALID', 'sinks.b', 8],
+    ['E_CONFIG_INVALID', 'dead_letter', 10],
+  ]);
+  assert.match(String(errors[0]![3]), /source 'f' \(file\) does not/);
+  assert.match(String(errors[1]![3]), /sinks 'a', 'b' write exactly once/);
+  assert.match(String(errors[2]![3]), /late and dead-letter outputs cannot/);
+  assert.equal(result.pipeline, undefined);
 });

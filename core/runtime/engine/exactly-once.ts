@@ -17,7 +17,7 @@
  */
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest, ConsumerGroupPositions, ExactlyOnceWriter, GroupOffsets } from '../../api/index.ts';
-import type { CompiledSink } from '../graph/types.ts';
+import { exactlyOnceSinks } from '../graph/exactly-once-check.ts';
 import type { EngineSettings } from './settings.ts';
 
 export interface ExactlyOncePlan {
@@ -35,36 +35,22 @@ export class NoMatchingCheckpoint extends SluiceError {
   }
 }
 
-function writerOf(s: EngineSettings, sink: CompiledSink): ExactlyOnceWriter | undefined {
-  return sink.plugin.exactlyOnce?.({ id: sink.id, job: s.pipeline.name, config: sink.config, logger: s.logger.child({ sink: sink.id }) });
-}
-
 /**
  * The job's exactly-once sink and its sources' groups, or undefined when no sink writes
- * exactly once. Throws `E_RUNTIME_CONFIG` for a job that cannot: several such sinks, one
- * as the late or dead-letter output, a source without consumer-group positions, no
- * checkpoint store, or `checkpoint.retain` below 2.
+ * exactly once. Throws `E_RUNTIME_CONFIG` for a job that cannot (graph/exactly-once-check.ts:
+ * several such sinks, one as the late or dead-letter output, a source without
+ * consumer-group positions; and here: no checkpoint store, `checkpoint.retain` below 2).
  */
 export function planExactlyOnce(s: EngineSettings): ExactlyOncePlan | undefined {
   const p = s.pipeline;
-  for (const side of [p.late, p.deadLetter]) {
-    if (side && writerOf(s, side)) throw refuse(`'${side.id}' writes exactly once, which the late and dead-letter outputs cannot: only a main sink can`);
-  }
-  const writers = p.sinks.flatMap((k) => {
-    const writer = writerOf(s, k);
-    return writer ? [{ sinkId: k.id, writer }] : [];
-  });
+  const { writers, problems } = exactlyOnceSinks(p, s.logger);
+  if (problems.length) throw refuse(problems[0]!.message);
   if (writers.length === 0) return undefined;
-  if (writers.length > 1) throw refuse(`sinks ${writers.map((w) => `'${w.sinkId}'`).join(', ')} write exactly once; a job can have one such sink`);
-  const { sinkId, writer } = writers[0]!;
-  const sources = p.sources.map((src) => {
-    const group = src.plugin.consumerGroup?.({ id: src.id, job: p.name, config: src.config, logger: s.logger.child({ source: src.id }) });
-    if (!group) throw refuse(`sink '${sinkId}' writes exactly once, so every source must read a Kafka consumer group; source '${src.id}' (${src.plugin.name}) does not`);
-    return { id: src.id, group };
-  });
-  if (!s.store) throw refuse(`sink '${sinkId}' writes exactly once, which needs checkpoints: configure a checkpoint store`);
-  if (s.checkpoint.retain < 2) throw refuse(`sink '${sinkId}' writes exactly once, which needs checkpoint.retain ≥ 2 (the checkpoint before the newest is the restore point until the newest's transaction commits)`);
-  return { sinkId, writer, sources };
+  const { sink, writer } = writers[0]!;
+  const sources = p.sources.map((src) => ({ id: src.id, group: src.plugin.consumerGroup!({ id: src.id, job: p.name, config: src.config, logger: s.logger.child({ source: src.id }) }) }));
+  if (!s.store) throw refuse(`sink '${sink.id}' writes exactly once, which needs checkpoints: configure a checkpoint store`);
+  if (s.checkpoint.retain < 2) throw refuse(`sink '${sink.id}' writes exactly once, which needs checkpoint.retain ≥ 2 (the checkpoint before the newest is the restore point until the newest's transaction commits)`);
+  return { sinkId: sink.id, writer, sources };
 }
 
 /** Each source's group offsets at `manifest` (for the sink's transaction). */
