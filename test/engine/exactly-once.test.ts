@@ -77,6 +77,7 @@ void test('jobs that cannot write exactly once are refused at start', () => {
   const settings = (over: { sinks?: unknown[]; sources?: unknown[]; late?: unknown; retain?: number; store?: unknown }) =>
     ({
       logger,
+      overrides: {},
       store: 'store' in over ? over.store : new MemoryCheckpointStore(),
       checkpoint: { retain: over.retain ?? 3 },
       pipeline: { name: 'j', sources: over.sources ?? [{ id: 'in', plugin: kafkaSource, config: {} }], sinks: over.sinks ?? [], late: over.late, deadLetter: undefined },
@@ -91,6 +92,8 @@ void test('jobs that cannot write exactly once are refused at start', () => {
   refused({ sinks: [sink('a', eos)], retain: 1 }, /retain ≥ 2/);
   refused({ sinks: [sink('a', eos)], store: undefined }, /needs checkpoints/);
   refused({ late: sink('late', eos) }, /late and dead-letter outputs cannot/);
+  // The in-process test runner replaces sinks: nothing is written to Kafka, so nothing needs fencing.
+  assert.equal(planExactlyOnce({ ...settings({ sinks: [sink('a', eos)], store: undefined }), overrides: { sinks: { a: () => ({}) } } } as unknown as EngineSettings), undefined);
 });
 
 // ---- through runJob: who hears what at a checkpoint ----
