@@ -16,7 +16,7 @@ function config(over: Partial<KafkaSinkConfig> = {}): KafkaSinkConfig {
   return {
     brokers: ['127.0.0.1:9092'], topic: 'out', acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000,
     ack_timeout: 30_000, change_field: 'op', connection_timeout: 10_000, request_timeout: 30_000,
-    exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 67_108_864, key: '{k}', ...over,
+    exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216, key: '{k}', ...over,
   };
 }
 
@@ -49,6 +49,7 @@ void test('exactly once: output is visible only when the checkpoint after it com
   await sink.onCheckpointComplete(position, { id: 1, sourceOffsets: offsets(7) });
   assert.deepEqual(visible(kafka), ['a', 'b']);
   assert.equal(kafka.committed.get('g')?.get('in:0'), 7, 'offsets committed in the same transaction');
+  await new Promise((resolve) => setImmediate(resolve)); // the held writes go out in the background
   assert.deepEqual(kafka.transactions.open('sluice.j.out')?.sends.flatMap((s) => s.messages.map((m) => m.key)), ['c'], 'the held write opened the next transaction');
   await sink.close();
   assert.deepEqual(kafka.transactions.finished.map((t) => t.outcome), ['committed', 'aborted'], 'close aborts what no checkpoint covers');
@@ -100,6 +101,7 @@ void test('held output past max_held_bytes back-pressures the writer until the c
   assert.equal(done, false, 'the write waits');
   await sink.onCheckpointComplete(p, { id: 1, sourceOffsets: [] });
   await writing;
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(kafka.transactions.open('sluice.j.out')?.sends[0]?.messages.length, 100);
   await sink.close();
 });

@@ -33,8 +33,8 @@ export const kafkaSinkSpec = field.object({
     min: 1000,
   }),
   max_held_bytes: field.integer({
-    doc: 'With `exactly_once`: bytes of output held in memory between a checkpoint\'s barrier and its transaction\'s commit (output after the barrier belongs to the next transaction); past it, the sink back-pressures.',
-    default: 67_108_864,
+    doc: 'With `exactly_once`: bytes of output (approximately: values, keys and 64 per message) held in memory between a checkpoint\'s barrier and its transaction\'s commit (output after the barrier belongs to the next transaction); past it, the sink back-pressures until the commit.',
+    default: 16_777_216,
     min: 1024,
   }),
   change_field: field.string({

@@ -7,7 +7,9 @@
  *   seal         at the barrier (every earlier write resolved): later writes are held in
  *                memory, since they belong to the next checkpoint, not to this transaction;
  *   complete     the checkpoint completed: its offsets join the transaction, which
- *                commits; the held writes go into a new transaction, and writes flow again;
+ *                commits; the held writes then go into a new transaction in the
+ *                background (the checkpoint does not wait for them) and later writes
+ *                wait for them, so the order is kept;
  *   abort        the checkpoint was declined: the held writes join the open transaction,
  *                which the next completed checkpoint commits.
  *
@@ -37,9 +39,10 @@ export interface SealPosition {
   readonly seal: number;
 }
 
+/** Approximate heap bytes of held messages: value and key, plus the message object. */
 function bytesOf(messages: readonly OutgoingMessage[]): number {
   let n = 0;
-  for (const m of messages) n += m.value.length + (m.key?.length ?? 0) + 16;
+  for (const m of messages) n += m.value.length + (m.key?.length ?? 0) + 64;
   return n;
 }
 
@@ -51,6 +54,8 @@ export class TransactionalOutput {
   private readonly held: OutgoingMessage[][] = [];
   private heldBytes = 0;
   private waiters: (() => void)[] = [];
+  /** Sending the writes held at the last seal; writes and the next seal wait for it. */
+  private draining: Promise<void> | undefined;
   private broken: Error | undefined;
   /** Committed transactions and what they carried, for logs and tests. */
   committed = 0;
@@ -65,7 +70,11 @@ export class TransactionalOutput {
 
   async write(messages: readonly OutgoingMessage[]): Promise<void> {
     this.check();
-    if (this.sealed === undefined) return this.send(messages);
+    if (this.sealed === undefined) {
+      if (this.draining) await this.draining;
+      this.check();
+      return this.send(messages);
+    }
     this.held.push([...messages]);
     this.heldBytes += bytesOf(messages);
     while (this.sealed !== undefined && this.heldBytes > this.o.maxHeldBytes) {
@@ -76,6 +85,7 @@ export class TransactionalOutput {
 
   /** At a barrier. A seal still standing (its checkpoint never reported) folds into this one. */
   async seal(): Promise<SealPosition> {
+    if (this.draining) await this.draining;
     this.check();
     if (this.sealed !== undefined) await this.flushHeld();
     this.sealed = ++this.seals;
@@ -101,17 +111,19 @@ export class TransactionalOutput {
     } catch (error) {
       throw this.fail(error);
     }
-    await this.release();
+    this.release();
   }
 
   /** The checkpoint after the last seal was declined: the held writes join the open transaction. */
   async abort(): Promise<void> {
     this.check();
-    if (this.sealed !== undefined) await this.release();
+    if (this.sealed !== undefined) this.release();
+    return Promise.resolve();
   }
 
   /** Aborts the open transaction (what was written since the last checkpoint is not output). */
   async close(): Promise<void> {
+    if (this.draining) await this.draining;
     const open = this.inTransaction && !this.broken;
     this.inTransaction = false;
     this.broken ??= new Error('exactly once: the sink is closed');
@@ -123,9 +135,19 @@ export class TransactionalOutput {
     }
   }
 
-  private async release(): Promise<void> {
-    await this.flushHeld();
+  /** Writes flow again: the held ones first, sent in the background. */
+  private release(): void {
     this.sealed = undefined;
+    if (this.held.length) {
+      const run = this.flushHeld().then(
+        () => {
+          if (this.draining === run) this.draining = undefined;
+        },
+        // `fail` recorded the error: every later call reports it.
+        () => undefined,
+      );
+      this.draining = run;
+    }
     this.wake();
   }
 
