@@ -69,14 +69,17 @@ export interface CheckpointStore {
   commit(manifest: CheckpointManifest): Promise<void>;
   /** The newest complete checkpoint, if any. */
   latest(): Promise<CheckpointManifest | undefined>;
+  /**
+   * Optional: every complete checkpoint, savepoints included, newest first (an exactly-once
+   * restore looks past the newest; savepoints are found among them).
+   */
+  list?(): Promise<CheckpointManifest[]>;
   readChunk(id: number, name: string): Promise<Uint8Array>;
   /**
    * Deletes all but the `retain` newest complete checkpoints that are not savepoints, and
    * any incomplete ones older than them. Savepoints stay until `delete`.
    */
   prune(retain: number): Promise<void>;
-  /** Optional (savepoints need it): every complete checkpoint, savepoints included, oldest first. */
-  list?(): Promise<CheckpointManifest[]>;
   /** Optional: the manifest of complete checkpoint `id`, if there is one. */
   read?(id: number): Promise<CheckpointManifest | undefined>;
   /** Optional (`sluice savepoint delete`): deletes checkpoint `id`, manifest first, then its chunks; no-op when absent. */

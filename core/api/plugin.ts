@@ -12,7 +12,7 @@ import type { Deps, Logger, ServiceRef } from './services.ts';
 import type { StateDescriptor, StateHandles, StateBackend } from './state.ts';
 import type { StreamInfo, KeySpec } from './stream.ts';
 import type { OperatorInstance } from './operator.ts';
-import type { SourceInstance } from './source.ts';
+import type { ConsumerGroupPositions, SourceInstance } from './source.ts';
 import type { SinkInstance, SinkInput } from './sink.ts';
 import type { CheckpointStore } from './checkpoint.ts';
 import type { ExpressionCompiler } from './expressions.ts';
@@ -84,8 +84,20 @@ export interface SourcePlan {
   readonly fields?: Readonly<Record<string, StreamInfo['fields']>>;
 }
 
+/** What the exactly-once hooks of a definition receive: the block, before any instance exists. */
+export interface BlockContext<C> {
+  readonly id: string;
+  readonly job: string;
+  readonly config: C;
+  readonly logger: Logger;
+  /** Set when the block belongs to one task of the job (`job.tasks`). */
+  readonly task?: TaskSlice;
+}
+
 export interface SourceDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'source', S, D> {
   readonly plan?: (config: Infer<S>) => SourcePlan;
+  /** Sources whose position is a Kafka consumer group's offsets: how to read and express them. */
+  readonly consumerGroup?: (ctx: BlockContext<Infer<S>>) => ConsumerGroupPositions;
   readonly create: (ctx: CreateContext<Infer<S>, D>) => SourceInstance | Promise<SourceInstance>;
 }
 
@@ -139,7 +151,26 @@ export interface SinkCreateContext<C, D extends DepsSpec> extends CreateContext<
   readonly codec: Codec;
 }
 
+/**
+ * An exactly-once sink's writer as the runtime sees it before a restore. The sink commits
+ * what it wrote between two checkpoints in one transaction together with the sources'
+ * consumer-group offsets (`CompletedCheckpoint.sourceOffsets`), after the checkpoint's
+ * manifest is committed; that commit is what makes the checkpoint the job's restore point.
+ */
+export interface ExactlyOnceWriter {
+  /**
+   * Fences every earlier incarnation of the writer and aborts what it left pending, so that
+   * the groups' committed offsets read after it are final.
+   */
+  fence(): Promise<void>;
+}
+
 export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'sink', S, D> {
+  /**
+   * The writer when this block is configured to write exactly once (else undefined). A
+   * job has at most one such sink, and then every source must have `consumerGroup`.
+   */
+  readonly exactlyOnce?: (ctx: BlockContext<Infer<S>>) => ExactlyOnceWriter | undefined;
   readonly create: (ctx: SinkCreateContext<Infer<S>, D>) => SinkInstance | Promise<SinkInstance>;
 }
 

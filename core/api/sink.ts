@@ -3,10 +3,22 @@
  * records are acknowledged by the target (durable as far as the target promises).
  */
 import type { Batch, Changelog } from './records.ts';
+import type { GroupOffsets } from './source.ts';
 
 /** Records of a batch the target rejected for good: they are dead-lettered. */
 export interface SinkWriteResult {
   readonly rejected?: readonly { readonly index: number; readonly error: unknown }[];
+}
+
+/** What a sink is told of a checkpoint that completed (its manifest is committed). */
+export interface CompletedCheckpoint {
+  readonly id: number;
+  /**
+   * For the job's exactly-once sink: the consumer-group offsets of every source at this
+   * checkpoint, to commit in the same transaction as the output written before it. Empty
+   * for the other sinks.
+   */
+  readonly sourceOffsets: readonly GroupOffsets[];
 }
 
 export interface SinkInstance {
@@ -27,8 +39,18 @@ export interface SinkInstance {
    * return a serialisable position to restore to (e.g. a file length).
    */
   checkpoint?(): Promise<unknown>;
-  /** The checkpoint that recorded `position` completed. */
-  onCheckpointComplete?(position: unknown): Promise<void>;
+  /**
+   * The checkpoint that recorded `position` completed. May be called while a `write` is
+   * pending (a sink that holds writes until a checkpoint completes must not wait on itself);
+   * never concurrently with `checkpoint` or another notification.
+   */
+  onCheckpointComplete?(position: unknown, checkpoint: CompletedCheckpoint): Promise<void>;
+  /**
+   * The checkpoint whose `checkpoint()` was called last will not complete (it was declined):
+   * what the sink set aside for it belongs to the next one. Called as `onCheckpointComplete`
+   * is, and also when `checkpoint()` was not reached.
+   */
+  onCheckpointAborted?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -32,6 +32,25 @@ export interface SourceChunk {
   readonly watermark?: number;
 }
 
+/** A Kafka consumer group's next offsets to read (only partitions that have one). */
+export interface GroupOffsets {
+  readonly groupId: string;
+  readonly offsets: readonly { readonly topic: string; readonly partition: number; readonly offset: number }[];
+}
+
+/**
+ * A source whose position is a Kafka consumer group's offsets (the `kafka` source), as an
+ * exactly-once sink needs it: the sink commits `offsetsOf(position)` in the transaction
+ * that commits a checkpoint's output, and a restore picks the checkpoint whose positions
+ * equal `committed()` (see `SinkDefinition.exactlyOnce`).
+ */
+export interface ConsumerGroupPositions {
+  /** The group offsets equal to a position this source's `position()` returned (undefined: none). */
+  offsetsOf(position: unknown): GroupOffsets;
+  /** The group's committed offsets now. */
+  committed(): Promise<GroupOffsets>;
+}
+
 export interface SourceInstance {
   /**
    * Called once before the first poll. `position` is what `position()` returned at the
@@ -47,7 +66,11 @@ export interface SourceInstance {
   poll(maxRecords: number): Promise<SourceChunk[] | null>;
   /** Serialisable position after the last record returned by `poll`. Synchronous. */
   position(): unknown;
-  /** A checkpoint that recorded `position` completed: commit offsets, ack messages. */
+  /**
+   * A checkpoint that recorded `position` completed: commit offsets, ack messages. Not
+   * called when an exactly-once sink of the job commits this source's group offsets in its
+   * own transaction instead.
+   */
   onCheckpointComplete?(position: unknown): Promise<void>;
   /** Partitions known up front; they start idle until they produce. */
   partitions?(): readonly (string | number)[];

@@ -64,6 +64,7 @@ void test('an incomplete newer checkpoint is ignored by latest and kept by prune
     // A crash mid-commit leaves only the temporary manifest.
     await writeFile(join(root, '000000000005', 'manifest.json.tmp'), '{"id": 5, "trunc');
     assert.equal((await store.latest())?.id, 4);
+    assert.deepEqual((await store.list()).map((m) => m.id), [4, 3, 2, 1], 'complete ones, newest first');
     await store.prune(2);
     assert.deepEqual((await readdir(root)).sort(), ['000000000003', '000000000004', '000000000005']);
     assert.equal((await store.latest())?.id, 4);
@@ -106,13 +107,13 @@ void test('prune keeps savepoints however old; list, read and delete see them', 
       await store.commit(id === 2 ? { ...manifest(id, ['state-000000']), savepoint: { id: 'sp-two' } } : manifest(id, ['state-000000']));
     }
     await store.prune(2);
-    assert.deepEqual((await store.list()).map((m) => m.id), [2, 5, 6]);
+    assert.deepEqual((await store.list()).map((m) => m.id), [6, 5, 2]);
     assert.deepEqual((await store.read(2))?.savepoint, { id: 'sp-two' });
     assert.equal(await store.read(3), undefined);
     assert.deepEqual([...(await store.readChunk(2, 'state-000000'))], [1, 2, 3]);
     await store.delete(2);
     await store.delete(99); // absent: no-op
-    assert.deepEqual((await store.list()).map((m) => m.id), [5, 6]);
+    assert.deepEqual((await store.list()).map((m) => m.id), [6, 5]);
     assert.deepEqual((await readdir(root)).sort(), ['000000000005', '000000000006']);
   });
 });

@@ -98,6 +98,15 @@ export class FolderCheckpointStore implements CheckpointStore {
     return undefined;
   }
 
+  async list(): Promise<CheckpointManifest[]> {
+    const out: CheckpointManifest[] = [];
+    for (const id of (await this.ids()).reverse()) {
+      const manifest = await this.readManifest(id);
+      if (manifest) out.push(manifest);
+    }
+    return out;
+  }
+
   async readChunk(id: number, name: string): Promise<Uint8Array> {
     try {
       return await readFile(join(this.dir(id), chunkFile(name)));
@@ -125,15 +134,6 @@ export class FolderCheckpointStore implements CheckpointStore {
       if (keep.has(id) || savepoints.has(id) || id > oldestKept) continue;
       await rm(this.dir(id), { recursive: true, force: true });
     }
-  }
-
-  async list(): Promise<CheckpointManifest[]> {
-    const out: CheckpointManifest[] = [];
-    for (const id of await this.ids()) {
-      const manifest = await this.readManifest(id);
-      if (manifest) out.push(manifest);
-    }
-    return out;
   }
 
   read(id: number): Promise<CheckpointManifest | undefined> {

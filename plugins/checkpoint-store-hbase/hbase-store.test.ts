@@ -53,6 +53,8 @@ void test('a torn newer checkpoint is ignored; a second manifest for one checkpo
   assert.equal((await s.latest())?.id, 1);
   await assert.rejects(s.commit({ ...manifest(1), createdAt: 5 }), { code: 'E_CHECKPOINT' });
   assert.equal((await s.latest())?.createdAt, 1001, 'the first manifest stands');
+  await s.commit(manifest(3, [['c', 1]]));
+  assert.deepEqual((await s.list()).map((m) => m.id), [3, 1], 'complete ones, newest first');
   assert.equal(await store(client, 'other').latest(), undefined);
 });
 
@@ -86,7 +88,7 @@ void test('prune keeps savepoints; list, read and delete', async () => {
     await s.commit(id === 2 ? { ...manifest(id, [['c', 1]]), savepoint: { id: 'sp-2' } } : manifest(id, [['c', 1]]));
   }
   await s.prune(2);
-  assert.deepEqual((await s.list()).map((m) => m.id), [2, 4, 5]);
+  assert.deepEqual((await s.list()).map((m) => m.id), [5, 4, 2]);
   assert.deepEqual((await s.read(2))?.savepoint, { id: 'sp-2' });
   assert.equal(await s.read(3), undefined);
   await s.delete(2);

@@ -123,6 +123,10 @@ export class HBaseCheckpointStore implements CheckpointStore {
     return (await this.manifests()).at(-1);
   }
 
+  async list(): Promise<CheckpointManifest[]> {
+    return (await this.manifests()).reverse();
+  }
+
   async readChunk(id: number, name: string): Promise<Uint8Array> {
     const table = await this.table();
     const rows = await this.client.scan(table, { prefix: `${this.prefix(id)}chunk|${checkName(name)}|`, columns: [DATA_COLUMN], batch: 4 });
@@ -140,10 +144,6 @@ export class HBaseCheckpointStore implements CheckpointStore {
     // Every row of older checkpoints, complete or not, but savepoints; newer incomplete ones may be in progress.
     const rows = await this.client.scan(table, { prefix: `${this.o.job}|`, end: this.prefix(oldestKept), keysOnly: true });
     for (const row of rows) if (!savepoints.has(row.key.split('|')[1]!)) await this.client.deleteRow(table, row.key);
-  }
-
-  list(): Promise<CheckpointManifest[]> {
-    return this.manifests();
   }
 
   async read(id: number): Promise<CheckpointManifest | undefined> {

@@ -158,10 +158,39 @@ export interface KafkaAdmin {
   close(): Promise<void>;
 }
 
+export interface TransactionalProducerOptions extends ProducerOptions {
+  /** Stable across restarts: a producer with the same id fences the earlier ones. */
+  readonly transactionalId: string;
+  /** Ms the broker keeps a transaction open before aborting it (bounded by the broker's `transaction.max.timeout.ms`). */
+  readonly transactionTimeoutMs: number;
+}
+
+/**
+ * A transactional producer (idempotent, one request in flight). `init` fences every earlier
+ * producer with the same transactional id and aborts the transaction it left open; after it
+ * resolves, that transaction's outcome (its records and group offsets) is final. One
+ * transaction at a time: `begin`, then `send` and `sendOffsets` into it, then `commit` or
+ * `abort`. A fenced producer's calls reject with a non-retriable `KafkaClientError`.
+ */
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  init(): Promise<void>;
+  begin(): Promise<void>;
+  /** Sends into the open transaction, partitioned by key as `KafkaProducer.send`. */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  /** Adds a consumer group's next-offsets to the open transaction: committed with it, or not at all. */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  /** Disconnects; an open transaction is left to the broker (aborted at its timeout or by the next `init`). */
+  close(): Promise<void>;
+}
+
 /** Makes clients for one connection. */
 export interface KafkaClientFactory {
   consumer(options: ConsumerOptions): KafkaConsumer;
   producer(options: ProducerOptions): KafkaProducer;
+  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;
   admin(): KafkaAdmin;
 }
 

@@ -6,8 +6,9 @@
  */
 import type {
   ConsumerOptions, FetchedBatch, KafkaAdmin, KafkaClientFactory, KafkaConsumer, KafkaProducer, NewTopic, OutgoingMessage,
-  ProducerOptions, TopicOffsets, TopicPartition, TopicPartitionOffset,
+  ProducerOptions, TopicOffsets, TopicPartition, TopicPartitionOffset, TransactionalProducer, TransactionalProducerOptions,
 } from './client.ts';
+import { FakeTransactions } from './fake-transactions.ts';
 
 export interface FakeMessage {
   readonly key: string | null;
@@ -32,6 +33,15 @@ export class FakeKafka implements KafkaClientFactory {
   /** Thrown by the next commit (then cleared). */
   failNextCommit: Error | undefined;
   now = 1_000;
+  /** Transactional producers: committed sends land in `sends`, committed offsets in `committed`. */
+  readonly transactions = new FakeTransactions(this);
+
+  /** Commits next-offsets for a group (what a consumer's commit or a transaction does). */
+  commitOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): void {
+    let group = this.committed.get(groupId);
+    if (!group) this.committed.set(groupId, (group = new Map()));
+    for (const o of offsets) group.set(`${o.topic}:${o.partition}`, o.offset);
+  }
 
   createTopic(topic: string, partitions: number): void {
     if (!this.topics.has(topic)) this.topics.set(topic, Array.from({ length: partitions }, () => []));
@@ -62,6 +72,10 @@ export class FakeKafka implements KafkaClientFactory {
       },
       close: () => Promise.resolve(),
     };
+  }
+
+  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+    return this.transactions.producer(options);
   }
 
   admin(): KafkaAdmin {
@@ -178,9 +192,7 @@ export class FakeConsumer implements KafkaConsumer {
     const e = this.kafka.failNextCommit;
     this.kafka.failNextCommit = undefined;
     if (e) return Promise.reject(e);
-    let group = this.kafka.committed.get(this.options.groupId);
-    if (!group) this.kafka.committed.set(this.options.groupId, (group = new Map()));
-    for (const o of offsets) group.set(`${o.topic}:${o.partition}`, o.offset);
+    this.kafka.commitOffsets(this.options.groupId, offsets);
     return Promise.resolve();
   }
 

@@ -9,6 +9,7 @@ import type { KafkaClientFactory, KafkaConnection } from './client.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { KafkajsAdmin, KafkajsProducer } from './kafkajs-producer.ts';
 import { kafkajsLogCreator } from './kafkajs-logger.ts';
+import { KafkajsTransactionalProducer } from './kafkajs-transactions.ts';
 
 export { toFetchedBatch } from './kafkajs-consumer.ts';
 
@@ -31,6 +32,7 @@ export function createKafkajsClient(connection: KafkaConnection, logger: Logger)
   return {
     consumer: (options) => new KafkajsConsumer(kafka, options),
     producer: (options) => new KafkajsProducer(kafka, options),
+    transactionalProducer: (options) => new KafkajsTransactionalProducer(kafka, options),
     admin: () => new KafkajsAdmin(kafka),
   };
 }

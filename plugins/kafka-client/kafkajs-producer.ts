@@ -1,8 +1,27 @@
 /** The kafkajs producer and admin behind `KafkaProducer` and `KafkaAdmin`. */
 import { CompressionTypes, Partitioners } from 'kafkajs';
-import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import type { IHeaders, Kafka, Message, Producer, ProducerRecord } from 'kafkajs';
 import type { KafkaAdmin, KafkaProducer, NewTopic, OutgoingMessage, ProducerOptions, TopicOffsets, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';
+
+/** One kafkajs send of `messages` to `topic`, with the producer's acks, compression and timeout. */
+export function toProducerRecord(topic: string, messages: readonly OutgoingMessage[], options: ProducerOptions): ProducerRecord {
+  const { acks, compression, timeoutMs } = options;
+  const out = new Array<Message>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    const value = typeof m.value === 'string' ? m.value : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength);
+    // kafkajs only reads the headers: a header object shared by a batch's messages is fine.
+    out[i] = m.headers ? { key: m.key, value, headers: m.headers as IHeaders } : { key: m.key, value };
+  }
+  return {
+    topic,
+    messages: out,
+    acks,
+    compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+  };
+}
 
 export class KafkajsProducer implements KafkaProducer {
   private readonly producer: Producer;
@@ -26,22 +45,8 @@ export class KafkajsProducer implements KafkaProducer {
   }
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    const { acks, compression, timeoutMs } = this.options;
-    const out = new Array<Message>(messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      const value = typeof m.value === 'string' ? m.value : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength);
-      // kafkajs only reads the headers: a header object shared by a batch's messages is fine.
-      out[i] = m.headers ? { key: m.key, value, headers: m.headers as IHeaders } : { key: m.key, value };
-    }
     try {
-      await this.producer.send({
-        topic,
-        messages: out,
-        acks,
-        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
-      });
+      await this.producer.send(toProducerRecord(topic, messages, this.options));
     } catch (error) {
       throw fromKafkajsError(error);
     }

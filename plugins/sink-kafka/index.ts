@@ -1,33 +1,42 @@
-/** `kafka`: writes one message per record, keyed, with headers; at least once. */
+/** `kafka`: writes one message per record, keyed, with headers; at least once, or exactly once in Kafka transactions. */
 import { definePlugin } from '../../core/api/index.ts';
 import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { kafkaSinkWriter } from './fence.ts';
 import { KafkaSink } from './kafka-sink.ts';
-import { checkKafkaSink, kafkaSinkSpec } from './spec.ts';
+import { checkKafkaSink, kafkaSinkSpec, transactionalIdOf } from './spec.ts';
 import { compileTemplate } from './template.ts';
 
 export const kafkaSink = definePlugin({
   kind: 'sink',
   name: 'kafka',
-  summary: 'Writes one Kafka message per record, keyed by a template, with headers and W3C trace context; at least once.',
+  summary: 'Writes one Kafka message per record, keyed by a template, with headers and W3C trace context; at least once, or exactly once (`exactly_once`).',
   description: [
     'Each record is encoded by the block\'s `codec` (`json` by default; `raw` writes the `message` field as the bytes); a record that cannot be encoded, or whose key or a header cannot be rendered, is dead-lettered.',
     'A batch is sent with one produce request per `batch_size` messages and the write completes when the broker acknowledged it (`acks`).',
     'The key picks the partition (murmur2, as the Java client), so records with one key stay in order in one partition.',
     '',
-    'Guarantee: **at least once**. After a crash the job restores its last checkpoint and replays what followed, so those records are written again, with the same keys and values (keys are a pure function of the record): consumers dedupe on the key (or on `event_id`), or the topic is compacted.',
+    'Guarantee: **at least once** by default. After a crash the job restores its last checkpoint and replays what followed, so those records are written again, with the same keys and values (keys are a pure function of the record): consumers dedupe on the key (or on `event_id`), or the topic is compacted.',
     'The idempotent producer (default) keeps the broker from writing a retried request twice within one producer session.',
+    '',
+    'With `exactly_once: true`: **exactly once** for consumers that read committed records (`isolation.level=read_committed`; kafkajs and Sluice\'s `kafka` source do by default), across any crash (`kill -9`) and restart.',
+    'What the sink writes between two checkpoints goes into one Kafka transaction (transactional id `sluice.<job>.<sink id>`, so a restart fences the previous incarnation); when the checkpoint completes (its manifest is committed), the sources\' consumer-group offsets at the checkpoint join the transaction and it commits.',
+    'The sources commit nothing themselves: the groups\' committed offsets say which checkpoint\'s output is in the topic, and a restore (after fencing the previous incarnation, which aborts its open transaction) takes the newest checkpoint whose source positions equal them — the one before the newest when the process died between the manifest and the commit — and replays from there.',
+    'Output after a barrier is held in memory (`max_held_bytes`, then back-pressure) until that checkpoint\'s transaction commits; a declined checkpoint folds into the next one.',
+    'Costs and limits: output becomes visible once per checkpoint interval (`checkpoint.interval` is the end-to-end latency); every source must be a `kafka` source; one exactly-once sink per job, not as the late or dead-letter output; `checkpoint.retain` ≥ 2; `transaction_timeout` above `checkpoint.interval` + `checkpoint.timeout`.',
+    'Output written after the last checkpoint of a stopped job (windows that a stop fires) is aborted: a restart resumes those windows from the checkpoint instead. Any send or commit error fails the job, which restarts from its last checkpoint.',
     '',
     'Errors: a broker or network failure (retriable) is retried by the runtime with back-off and jitter while the job back-pressures; authorization, an invalid topic or a record too large is permanent and the batch is dead-lettered.',
     'A W3C `traceparent` header is added from the active OpenTelemetry context when there is one. The sink can also be the pipeline\'s `dead_letter` or `late` output.',
   ].join('\n'),
   spec: kafkaSinkSpec,
   check: checkKafkaSink,
+  exactlyOnce: (ctx) => kafkaSinkWriter(ctx),
   async create({ id, job, config, logger, codec, input, expressions }) {
     const key = config.key === undefined ? undefined : compileTemplate(config.key, 'key', expressions);
     const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger) });
+    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id) });
   },
 });

@@ -20,7 +20,8 @@ const expressions = createExpressionCompiler();
 function config(over: Partial<KafkaSinkConfig> = {}): KafkaSinkConfig {
   return {
     brokers: ['127.0.0.1:9092'], topic: 'out', acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000,
-    ack_timeout: 30_000, change_field: 'op', connection_timeout: 10_000, request_timeout: 30_000, ...over,
+    ack_timeout: 30_000, change_field: 'op', connection_timeout: 10_000, request_timeout: 30_000,
+    exactly_once: false, transaction_timeout: 120_000, max_held_bytes: 16_777_216, ...over,
   };
 }
 

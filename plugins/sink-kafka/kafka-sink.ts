@@ -4,16 +4,19 @@
  * messages; `write` resolves when the broker acknowledged them. Retriable client errors
  * become `TransientSinkError` (the runtime retries with back-off and jitter), the others
  * `PermanentSinkError` (the batch is dead-lettered). At least once: a replay after a
- * restore sends again, under the same keys.
+ * restore sends again, under the same keys. With `exactly_once`, sends go through a
+ * `TransactionalOutput` instead (transactional-output.ts), and any send error fails the
+ * job, which restarts from its last checkpoint.
  */
 import { context, propagation, trace, isSpanContextValid } from '@opentelemetry/api';
 import { PermanentSinkError, TransientSinkError } from '../../core/api/index.ts';
-import type { Batch, Codec, EncodeOptions, Logger, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
+import type { Batch, Codec, CompletedCheckpoint, EncodeOptions, Logger, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { KafkaClientError } from '../kafka-client/client.ts';
 import type { KafkaClientFactory, KafkaProducer, OutgoingMessage } from '../kafka-client/client.ts';
 import type { Template } from './template.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
+import { TransactionalOutput } from './transactional-output.ts';
 
 export interface KafkaSinkOptions {
   readonly id: string;
@@ -24,6 +27,8 @@ export interface KafkaSinkOptions {
   readonly key: Template | undefined;
   readonly headers: readonly (readonly [string, Template])[];
   readonly logger: Logger;
+  /** With `exactly_once`: the transactional id (stable across restarts). */
+  readonly transactionalId?: string;
 }
 
 /** The W3C trace context of the active span, as headers (empty when there is none). */
@@ -49,6 +54,7 @@ export function classifySendError(error: unknown, topic: string): TransientSinkE
 
 export class KafkaSink implements SinkInstance {
   private producer: KafkaProducer | undefined;
+  private transactional: TransactionalOutput | undefined;
 
   constructor(private readonly o: KafkaSinkOptions) {}
 
@@ -63,7 +69,15 @@ export class KafkaSink implements SinkInstance {
         await admin.close();
       }
     }
-    this.producer = client.producer({ idempotent: config.idempotent, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout });
+    const options = { idempotent: config.idempotent, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout };
+    if (config.exactly_once) {
+      const transactionalId = this.o.transactionalId ?? `sluice.${this.o.id}`;
+      const producer = client.transactionalProducer({ ...options, transactionalId, transactionTimeoutMs: config.transaction_timeout });
+      this.transactional = new TransactionalOutput({ producer, topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger });
+      await this.transactional.start();
+      return;
+    }
+    this.producer = client.producer(options);
     await this.producer.connect();
   }
 
@@ -94,6 +108,11 @@ export class KafkaSink implements SinkInstance {
       }
     }
     if (rejected) rejected.sort((a, b) => a.index - b.index);
+    if (this.transactional) {
+      // Not classified: a send error inside a transaction fails the job (see the file comment).
+      if (messages.length) await this.transactional.write(messages);
+      return rejected ? { rejected } : undefined;
+    }
     for (let from = 0; from < messages.length; from += config.batch_size) {
       const slice = from === 0 && messages.length <= config.batch_size ? messages : messages.slice(from, from + config.batch_size);
       try {
@@ -105,9 +124,25 @@ export class KafkaSink implements SinkInstance {
     if (rejected) return { rejected };
   }
 
+  /** Exactly once: the barrier; later writes wait for this checkpoint's transaction. */
+  async checkpoint(): Promise<unknown> {
+    return this.transactional ? this.transactional.seal() : undefined;
+  }
+
+  async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
+    await this.transactional?.complete(position, checkpoint.sourceOffsets);
+  }
+
+  async onCheckpointAborted(): Promise<void> {
+    await this.transactional?.abort();
+  }
+
   async close(): Promise<void> {
     const p = this.producer;
+    const t = this.transactional;
     this.producer = undefined;
+    this.transactional = undefined;
     await p?.close();
+    await t?.close();
   }
 }

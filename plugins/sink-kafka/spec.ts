@@ -23,6 +23,20 @@ export const kafkaSinkSpec = field.object({
   create_topics: createTopicsSpec,
   batch_size: field.integer({ doc: 'Most messages per produce request; a larger batch is sent as several requests in order.', default: 10_000, min: 1 }),
   ack_timeout: field.duration({ doc: 'Time the broker may take to acknowledge a produce request.', default: '30s', min: 1 }),
+  exactly_once: field.boolean({
+    doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs `kafka` sources only, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
+    default: false,
+  }),
+  transaction_timeout: field.duration({
+    doc: 'With `exactly_once`: how long the broker keeps a transaction open before aborting it; keep it above `checkpoint.interval` + `checkpoint.timeout` (the broker caps it at its `transaction.max.timeout.ms`, 15 min by default).',
+    default: '2m',
+    min: 1000,
+  }),
+  max_held_bytes: field.integer({
+    doc: 'With `exactly_once`: bytes of output (approximately: values, keys and 64 per message) held in memory between a checkpoint\'s barrier and its transaction\'s commit (output after the barrier belongs to the next transaction); past it, the sink back-pressures until the commit.',
+    default: 16_777_216,
+    min: 1024,
+  }),
   change_field: field.string({
     doc: 'For an upsert input, the field that carries each record\'s change kind (`insert`, `update`, `delete`), written first. Append-only inputs are written as they are.',
     default: 'op',
@@ -33,10 +47,18 @@ export const kafkaSinkSpec = field.object({
 export type KafkaSinkConfig = Infer<typeof kafkaSinkSpec>;
 
 export function checkKafkaSink(config: KafkaSinkConfig): ConfigIssue[] {
+  if (config.exactly_once && (!config.idempotent || config.acks !== 'all')) {
+    return [{ path: ['exactly_once'], message: 'exactly once needs the idempotent producer with `acks: all`', severity: 'error' }];
+  }
   if (config.idempotent && config.acks !== 'all') {
     return [{ path: ['acks'], message: 'an idempotent producer needs `acks: all` (or set `idempotent: false`)', severity: 'error' }];
   }
   return [];
+}
+
+/** The transactional id of an exactly-once sink: stable across restarts, so a restart fences the previous incarnation. */
+export function transactionalIdOf(job: string, id: string): string {
+  return `sluice.${job}.${id}`;
 }
 
 export const ACKS = { all: -1, leader: 1, none: 0 } as const;

@@ -2,6 +2,7 @@
 import { definePlugin, services } from '../../core/api/index.ts';
 import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { kafkaGroupPositions } from './group-positions.ts';
 import { KafkaSource } from './kafka-source.ts';
 import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';
 
@@ -17,6 +18,7 @@ export const kafkaSource = definePlugin({
     '',
     'Positions and guarantees: the checkpoint holds the next offset per partition; a restore seeks there, so records after the checkpoint are read again (the checkpoint is authoritative).',
     'Offsets are committed to the consumer group only when a checkpoint completes; the group\'s committed offsets (else `start`) are used only on a fresh start without a checkpoint.',
+    'With a `kafka` sink writing `exactly_once`, the source commits nothing itself: the sink commits the group\'s offsets in the transaction of each checkpoint\'s output, and a restore takes the checkpoint whose positions equal the group\'s committed offsets.',
     '',
     'Back-pressure: the consumer fetches in the background into a buffer per partition; at `max_buffered` records the partition is paused (`sluice_kafka_consumer_paused` = 1) and it resumes once half is drained.',
     'While every partition is paused the consumer waits (keeping its group session) and fetches again the moment one resumes.',
@@ -31,6 +33,7 @@ export const kafkaSource = definePlugin({
   spec: kafkaSourceSpec,
   check: checkKafkaSource,
   deps: { meter: services.meter },
+  consumerGroup: (ctx) => kafkaGroupPositions(ctx),
   async create({ id, job, config, deps, logger, resetState, task }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
     return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, task, client: createKafkajsClient(connection, logger) });

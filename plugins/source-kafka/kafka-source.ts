@@ -20,7 +20,7 @@ import type { PartitionReading } from './metrics.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
 import { checkPosition, metaRows } from './records.ts';
 import type { KafkaSourcePosition } from './records.ts';
-import { sourceTopics } from './spec.ts';
+import { groupIdOf, sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 
 export type { KafkaSourcePosition } from './records.ts';
@@ -64,8 +64,7 @@ export class KafkaSource implements SourceInstance {
 
   /** `group_id`, else `sluice.<job>.<source>`; a task's group adds `.task-<p>`. */
   get groupId(): string {
-    const base = this.o.config.group_id ?? `sluice.${this.o.job}.${this.o.id}`;
-    return this.o.task ? `${base}.${this.o.task.id}` : base;
+    return groupIdOf(this.o.config, this.o.job, this.o.id, this.o.task);
   }
 
   async open(position: unknown): Promise<void> {

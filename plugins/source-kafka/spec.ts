@@ -1,5 +1,5 @@
 import { field } from '../../core/api/index.ts';
-import type { ConfigIssue, Infer } from '../../core/api/index.ts';
+import type { ConfigIssue, Infer, TaskSlice } from '../../core/api/index.ts';
 import { connectionFields, createTopicsSpec } from '../kafka-client/connection-spec.ts';
 
 const TOPIC = '^[A-Za-z0-9._-]{1,249}$';
@@ -42,4 +42,10 @@ export function checkKafkaSource(config: KafkaSourceConfig): ConfigIssue[] {
 /** The topics to read. */
 export function sourceTopics(config: KafkaSourceConfig): string[] {
   return config.topics ? [...new Set(config.topics)] : [config.topic!];
+}
+
+/** The consumer group: `group_id`, else `sluice.<job>.<block id>`. */
+export function groupIdOf(config: KafkaSourceConfig, job: string, id: string, task?: TaskSlice): string {
+  const base = config.group_id ?? `sluice.${job}.${id}`;
+  return task ? `${base}.${task.id}` : base;
 }

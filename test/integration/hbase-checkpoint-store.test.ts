@@ -75,7 +75,7 @@ void test('savepoints survive prune; list and read see them; delete removes ever
     await s.commit(id === 2 ? { ...m, savepoint: { id: 'sp-it-2' } } : m);
   }
   await s.prune(1);
-  assert.deepEqual((await s.list()).map((m) => [m.id, m.savepoint?.id]), [[2, 'sp-it-2'], [4, undefined]]);
+  assert.deepEqual((await s.list()).map((m) => [m.id, m.savepoint?.id]), [[4, undefined], [2, 'sp-it-2']]);
   assert.deepEqual((await s.read(2))?.sources, { traffic: { seed: 1, index: 2000 } });
   assert.equal(await s.read(3), undefined);
   assert.deepEqual([...(await s.readChunk(2, 'state-000000'))], [2]);

@@ -30,6 +30,11 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return Promise.resolve(ids.length ? structuredClone(this.manifests.get(ids[0]!)) : undefined);
   }
 
+  list(): Promise<CheckpointManifest[]> {
+    const ids = [...this.manifests.keys()].sort((a, b) => b - a);
+    return Promise.resolve(ids.map((id) => structuredClone(this.manifests.get(id)!)));
+  }
+
   readChunk(id: number, name: string): Promise<Uint8Array> {
     const data = this.chunks.get(id)?.get(name);
     if (!data) return Promise.reject(new SluiceError('E_CHECKPOINT', `checkpoint ${id}: no chunk '${name}' in ${this.describe()}`));
@@ -45,11 +50,6 @@ export class MemoryCheckpointStore implements CheckpointStore {
     for (const id of complete) if (!kept.includes(id) && !savepoints.has(id)) this.manifests.delete(id);
     for (const id of [...this.chunks.keys()]) if (id < oldest && !savepoints.has(id)) this.chunks.delete(id);
     return Promise.resolve();
-  }
-
-  list(): Promise<CheckpointManifest[]> {
-    const ids = [...this.manifests.keys()].sort((a, b) => a - b);
-    return Promise.resolve(ids.map((id) => structuredClone(this.manifests.get(id)!)));
   }
 
   read(id: number): Promise<CheckpointManifest | undefined> {

@@ -21,7 +21,7 @@ function listing(store: CheckpointStore): () => Promise<CheckpointManifest[]> {
 
 /** The store's savepoints, oldest first. */
 export async function listSavepoints(store: CheckpointStore): Promise<CheckpointManifest[]> {
-  return (await listing(store)()).filter(isSavepoint);
+  return (await listing(store)()).filter(isSavepoint).sort((a, b) => a.id - b.id);
 }
 
 /** The savepoint with this id; throws `E_SAVEPOINT` when the store has none. */

@@ -15,12 +15,14 @@
  *      job runs on (serialising up to 64 MB ahead of the store, so the capture closes
  *      sooner), then commit the manifest atomically; only then is the checkpoint
  *      complete, and sources and sinks hear `onCheckpointComplete` (Kafka offsets are
- *      committed then).
+ *      committed then — by the exactly-once sink's transaction when the job has one,
+ *      exactly-once.ts, and then not by the sources).
  *
  * A backend without `capture` is snapshotted at step 3 with the job still paused, and the
  * pause ends after the commit (stop the world). An attempt that takes longer than
  * `checkpoint.timeout`, or fails, is declined, its capture released, and the job goes on;
- * more than `tolerable_failures` consecutive declines fail the job. Attempts never overlap.
+ * more than `tolerable_failures` consecutive declines fail the job; sinks hear
+ * `onCheckpointAborted`. Attempts never overlap.
  *
  * Every manifest records the pipeline's shape (its hash and operators' state descriptors);
  * a savepoint (kind `savepoint`) is an ordinary attempt whose manifest also carries its
@@ -39,6 +41,8 @@ import type { Flow } from './flow.ts';
 import type { CheckpointInfo } from './options.ts';
 import type { OperatorTask } from './operator-task.ts';
 import type { EngineSettings } from './settings.ts';
+import { sourceOffsetsAt } from './exactly-once.ts';
+import type { ExactlyOncePlan } from './exactly-once.ts';
 import type { SinkTask } from './sink-task.ts';
 import type { SourceTask } from './source-task.ts';
 import { COUNTS_ENTRY, snapshotCounts } from './stage-counts.ts';
@@ -56,6 +60,8 @@ export interface CheckpointTargets {
   readonly operators: readonly { readonly task: OperatorTask; readonly host: OperatorHost }[];
   readonly sinks: readonly SinkTask[];
   readonly flow: Flow;
+  /** The job's exactly-once sink, which commits the sources' offsets. */
+  readonly eos?: ExactlyOncePlan | undefined;
 }
 
 export const SOURCES_ENTRY = 'sources';
@@ -148,6 +154,7 @@ export class Checkpointer {
       this.metrics.checkpoint('declined', durationMs, 0);
       span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointOutcome]: 'declined' });
       this.s.logger.warn(`checkpoint ${id} declined: ${why}`, { checkpoint: id, kind, consecutive: this.consecutive, tolerable: this.s.checkpoint.tolerableFailures });
+      for (const k of this.t.sinks) await k.checkpointAborted();
       if (this.consecutive > this.s.checkpoint.tolerableFailures) {
         this.fail(
           new SluiceError('E_CHECKPOINT', `${this.consecutive} consecutive checkpoints declined (checkpoint.tolerable_failures is ${this.s.checkpoint.tolerableFailures}); last: checkpoint ${id} ${why}`, {
@@ -221,8 +228,12 @@ export class Checkpointer {
   }
 
   private async notifyComplete(manifest: CheckpointManifest): Promise<void> {
-    for (const s of this.t.sources) await s.checkpointComplete(manifest.sources[s.id]);
-    for (const k of this.t.sinks) await k.checkpointComplete(manifest.sinks[k.id]);
+    const { eos } = this.t;
+    if (!eos) for (const s of this.t.sources) await s.checkpointComplete(manifest.sources[s.id]);
+    for (const k of this.t.sinks) {
+      const sourceOffsets = eos?.sinkId === k.id ? sourceOffsetsAt(eos, manifest.sources) : [];
+      await k.checkpointComplete(manifest.sinks[k.id], { id: manifest.id, sourceOffsets });
+    }
     try {
       await this.s.store!.prune(this.s.checkpoint.retain);
     } catch (error) {

@@ -24,6 +24,8 @@ import type { RunningJob, SavepointTaken, StageCounts } from './options.ts';
 import type { OperatorTaskSnapshot } from './operator-task.ts';
 import { loadRestorePoint } from './restore.ts';
 import type { RestorePoint, SavepointBase } from './restore.ts';
+import { NoMatchingCheckpoint, planExactlyOnce } from './exactly-once.ts';
+import type { ExactlyOncePlan } from './exactly-once.ts';
 import type { EngineSettings } from './settings.ts';
 import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
@@ -169,7 +171,16 @@ export class JobAttempt implements RunningJob {
   async run(): Promise<AttemptResult> {
     const s = this.s;
     const aborted = () => this.failed !== undefined;
-    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation, this.base);
+    let eos: ExactlyOncePlan | undefined;
+    try {
+      eos = planExactlyOnce(s);
+    } catch (error) {
+      throw new AttemptFailed(toSluiceError(error), undefined, true);
+    }
+    const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation, this.base, eos).catch((error: unknown) => {
+      // Committed offsets that match no checkpoint do not change with a restart.
+      throw error instanceof NoMatchingCheckpoint ? new AttemptFailed(error, undefined, true) : error;
+    });
     publishGeneration(s, restore.generation);
     const wiring = (this.wiring = wireJob(s.pipeline, s.queueCapacity));
     const budget = new EventBudget(s.maxEvents, () => this.requestStop(`max events (${s.maxEvents}) reached`));
@@ -190,7 +201,7 @@ export class JobAttempt implements RunningJob {
     const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
     const checkpointer = (this.checkpointer = new Checkpointer(
       s,
-      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow },
+      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow, eos },
       this.ids,
       restore.generation,
       this.metrics,

@@ -6,12 +6,16 @@
  * the same holds, and the savepoint stands in for "nothing": until the run has taken a
  * checkpoint of its own, every attempt restores the savepoint, dropping the state the fit
  * check let go (core/runtime/checkpoint/savepoint-fit.ts).
+ * A job with an exactly-once sink restores the checkpoint its consumer groups committed,
+ * not always the latest (exactly-once.ts).
  */
 import type { CheckpointManifest, StateBackend } from '../../api/index.ts';
 import { SluiceError } from '../../api/index.ts';
 import { clearState, readCheckpoint } from '../checkpoint/snapshot-io.ts';
 import type { DroppedState } from '../checkpoint/savepoint-fit.ts';
 import type { EngineSettings } from './settings.ts';
+import { chooseExactlyOnce } from './exactly-once.ts';
+import type { ExactlyOncePlan } from './exactly-once.ts';
 
 export interface RestorePoint {
   readonly manifest: CheckpointManifest | undefined;
@@ -38,15 +42,15 @@ function dropState(backend: StateBackend, dropped: DroppedState): void {
   }
 }
 
-export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number, base?: SavepointBase): Promise<RestorePoint> {
+export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, attempt: number, generation: number, base?: SavepointBase, eos?: ExactlyOncePlan): Promise<RestorePoint> {
   const store = s.store;
-  let manifest = store ? await store.latest() : undefined;
+  let manifest = eos ? await chooseExactlyOnce(s, eos, ignoreUpTo) : store ? await store.latest() : undefined;
   if (manifest && manifest.id <= ignoreUpTo) manifest = undefined;
   const fromSavepoint = manifest === undefined && base !== undefined;
   if (fromSavepoint) manifest = base.manifest;
   if (!manifest) {
     // A restart without a checkpoint starts from scratch: drop what the failed attempt kept.
-    if (attempt > 0 || s.resetState) await clearState(s.backend);
+    if (attempt > 0 || s.resetState || eos) await clearState(s.backend);
     return { manifest: undefined, entries: new Map(), generation };
   }
   if (manifest.job !== s.pipeline.name) {

@@ -13,7 +13,7 @@
 import { context, trace } from '@opentelemetry/api';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MIN_WATERMARK, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
-import type { Batch, Clock, Logger, Provenance, SinkInstance } from '../../api/index.ts';
+import type { Batch, Clock, CompletedCheckpoint, Logger, Provenance, SinkInstance } from '../../api/index.ts';
 import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
@@ -98,15 +98,25 @@ export class SinkTask {
     });
   }
 
-  /** The checkpoint that recorded `position` completed. */
-  checkpointComplete(position: unknown): Promise<void> {
-    return this.exclusive(async () => {
-      try {
-        await this.o.instance.onCheckpointComplete?.(position);
-      } catch (error) {
-        throw pluginFailure(this.o.stage, 'onCheckpointComplete', error);
-      }
-    });
+  /**
+   * The checkpoint that recorded `position` completed. Not behind the write lock: a sink
+   * that holds writes until this call (exactly once) may have a write waiting on it.
+   */
+  async checkpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
+    try {
+      await this.o.instance.onCheckpointComplete?.(position, checkpoint);
+    } catch (error) {
+      throw pluginFailure(this.o.stage, 'onCheckpointComplete', error);
+    }
+  }
+
+  /** The last checkpoint was declined; as `checkpointComplete`, not behind the write lock. */
+  async checkpointAborted(): Promise<void> {
+    try {
+      await this.o.instance.onCheckpointAborted?.();
+    } catch (error) {
+      throw pluginFailure(this.o.stage, 'onCheckpointAborted', error);
+    }
   }
 
   async run(): Promise<void> {

@@ -19,6 +19,7 @@ import type { Env } from '../spec/interpolate.ts';
 import { parsePipelineFile } from '../spec/yaml.ts';
 import { buildDag } from './dag.ts';
 import { Planner } from './planner.ts';
+import { checkExactlyOnce } from './exactly-once-check.ts';
 import type { CompiledPipeline, LocatedIssue, PluginLookup } from './types.ts';
 
 export interface CompileInput {
@@ -99,6 +100,7 @@ export function compilePipeline(input: CompileInput): CompileResult {
   issues.push(...parsed.unsetEnv.filter((i) => usedBy(i.path, blockPaths)));
   const dag = buildDag(def.sources, def.operators, def.sinks, parsed.locator, issues);
   const planned = new Planner(parsed.locator, issues).plan(def, dag);
+  checkExactlyOnce({ name: def.name, ...planned }, issues);
   const sorted = sortIssues(issues);
   if (sorted.some((i) => i.severity === 'error')) return { issues: sorted, ...result };
   const pipeline: CompiledPipeline = {

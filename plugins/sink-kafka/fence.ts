@@ -1,0 +1,34 @@
+/**
+ * The `kafka` sink's exactly-once writer as the runtime sees it before a restore
+ * (`SinkDefinition.exactlyOnce`): `fence` opens a transactional producer with the sink's
+ * transactional id and initialises it, which fences the previous incarnation and aborts
+ * the transaction it left open; after that the consumer groups' committed offsets are
+ * final. The sink's own producer initialises again when it opens (one more epoch).
+ */
+import type { BlockContext, ExactlyOnceWriter } from '../../core/api/index.ts';
+import type { KafkaClientFactory } from '../kafka-client/client.ts';
+import { toConnection } from '../kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { ACKS, transactionalIdOf } from './spec.ts';
+import type { KafkaSinkConfig } from './spec.ts';
+
+export function kafkaSinkWriter(ctx: BlockContext<KafkaSinkConfig>, client?: KafkaClientFactory): ExactlyOnceWriter | undefined {
+  const { config, job, id, logger } = ctx;
+  if (!config.exactly_once) return undefined;
+  const transactionalId = transactionalIdOf(job, id);
+  return {
+    async fence() {
+      const factory = client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);
+      const producer = factory.transactionalProducer({
+        transactionalId, transactionTimeoutMs: config.transaction_timeout, idempotent: true, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout,
+      });
+      await producer.connect();
+      try {
+        await producer.init();
+        logger.info(`exactly once: fenced earlier writers of transactional id '${transactionalId}'`, { transactional_id: transactionalId });
+      } finally {
+        await producer.close();
+      }
+    },
+  };
+}
