@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --runs N] [--json <file>] [--only a,b] [--scale x]`: runs every
- * scenario N times (default 3), each run in a fresh Node process, and reports the median
+ * scenario (those that need the Kafka broker only when named in `--only`) N times (default
+ * 3), each run in a fresh Node process, and reports the median
  * events/s, events per CPU-second, peak RSS and (keyed scenarios) state bytes per key.
  * `--json` writes `{"<scenario>": {"events_per_s": n, "events_per_cpu_s": n, "peak_rss_mb": n, ...}}`.
  * Figures are for the issue's notes, not a test: they depend on the machine and its load.
@@ -34,7 +35,8 @@ if (!(scale > 0)) throw new Error(`--scale must be positive, got ${args.scale}`)
 const only = args.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
 if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
-const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+// Scenarios that need the broker run only when named, so `npm run bench` needs no service.
+const selected = SCENARIOS.filter((s) => (only ? only.includes(s.name) : !s.needsKafka));
 
 /** One run of a scenario in a fresh process. */
 function runOnce(scenario: Scenario): Promise<RunResult> {

@@ -30,6 +30,8 @@ export interface Scenario {
   /** Default events and keys (the command line may scale them). */
   readonly events: number;
   readonly keys?: number;
+  /** Needs the real Kafka broker (`scripts/services up`): run only when named in `--only`. */
+  readonly needsKafka?: boolean;
   /** Runs once in the current process; measures only the section it is about. */
   run(options: ScenarioOptions): Promise<RunResult>;
 }

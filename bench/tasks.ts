@@ -4,9 +4,10 @@
  * `scripts/services up`), each process a `sluice run` of the compiled build.
  *
  * The job: `kafka` source → `window_aggregate` (tumbling 1 min count per user) → `null` sink,
- * checkpoints every 2 s to a folder shared by the processes (one machine). Each run uses a
- * fresh topic, filled first with `--records` JSON messages (keyed by one of 10,000 users, so
- * the topic is partitioned by the window's key), and a fresh job name. The processes start
+ * checkpoints every 2 s to a folder shared by the processes (one machine). One topic is filled
+ * first with `--records` JSON messages (keyed by one of 10,000 users, so the topic is
+ * partitioned by the window's key); each run reads all of it under a fresh job name (fresh
+ * groups, from the earliest offset). The processes start
  * together on the full topic; the span measured starts 2 s after every process is ready with
  * its share of the tasks (the rebalances of the start-up are over) and ends when they have
  * read every record (summed `sluice_records_in` of the source over their `/metrics`): the
@@ -136,15 +137,12 @@ interface Run {
   readonly before: number;
 }
 
-async function runOnce(processes: number, dir: string, round: number): Promise<Run> {
+async function runOnce(topic: string, processes: number, dir: string, round: number): Promise<Run> {
   const job = `bench_tasks_${Date.now().toString(36)}_${round}_${processes}`;
-  const topic = job.replaceAll('_', '-');
-  await createTopic(topic);
-  await produce(topic);
   try {
     return await measure(job, topic, processes, dir);
   } finally {
-    await deleteTopics([topic, `sluice.${job}.tasks`]);
+    await deleteTopics([`sluice.${job}.tasks`]);
   }
 }
 
@@ -191,18 +189,22 @@ async function measure(job: string, topic: string, processes: number, dir: strin
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-tasks-'));
-  console.log(`${RECORDS} records over ${PARTITIONS} partitions per run`);
+  const topic = `bench-tasks-${Date.now().toString(36)}`;
+  console.log(`preparing ${topic}: ${RECORDS} records over ${PARTITIONS} partitions`);
+  await createTopic(topic);
+  await produce(topic);
   const runs = new Map<number, Run[]>(COUNTS.map((c) => [c, []]));
   try {
     for (let round = 0; round < Number(args.runs); round++) {
       const order = round % 2 ? [...COUNTS].reverse() : COUNTS;
       for (const processes of order) {
-        const r = await runOnce(processes, dir, round);
+        const r = await runOnce(topic, processes, dir, round);
         runs.get(processes)!.push(r);
         console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} records read before the span)`);
       }
     }
   } finally {
+    await deleteTopics([topic]);
     rmSync(dir, { recursive: true, force: true });
   }
   const one = median(runs.get(COUNTS[0]!)!.map((r) => r.rate));
