@@ -159,32 +159,39 @@ async function measure(job: string, topic: string, processes: number, dir: strin
     });
     children.push({ child, port });
   }
-  const total = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
-  const cpu = () => children.reduce((s, c) => s + cpuSeconds(c.child.pid!), 0);
-  // Every process ready, the tasks spread: each owns its share.
-  const settled = Date.now() + 120_000;
-  for (;;) {
-    if (Date.now() > settled) throw new Error(`${processes} processes: the tasks did not settle in 2 min`);
-    const bodies = await Promise.all(children.map((c) => ready(c.port)));
-    const owned = bodies.map((b) => (b ? (/^tasks: (.*)$/m.exec(b)?.[1] ?? '').split(' ').filter(Boolean).length : 0));
-    if (owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS) break;
-    await sleep(200);
+  try {
+    const total = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
+    const cpu = () => children.reduce((s, c) => s + cpuSeconds(c.child.pid!), 0);
+    // Every process ready, the tasks spread: each owns its share.
+    const settled = Date.now() + 120_000;
+    for (;;) {
+      if (Date.now() > settled) throw new Error(`${processes} processes: the tasks did not settle in 2 min`);
+      const bodies = await Promise.all(children.map((c) => ready(c.port)));
+      const owned = bodies.map((b) => (b ? (/^tasks: (.*)$/m.exec(b)?.[1] ?? '').split(' ').filter(Boolean).length : 0));
+      if (owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS) break;
+      await sleep(200);
+    }
+    await sleep(2000);
+    const first = { at: performance.now(), cpu: cpu(), n: await total() };
+    if (first.n > RECORDS * 0.7) throw new Error(`${processes} processes read ${first.n} of ${RECORDS} records before the span began: give more --records`);
+    const deadline = Date.now() + 600_000;
+    let n = first.n;
+    while (n < RECORDS) {
+      if (Date.now() > deadline) throw new Error(`${processes} processes: ${n} of ${RECORDS} records after 10 min`);
+      await sleep(100);
+      n = await total();
+    }
+    const last = { at: performance.now(), cpu: cpu() };
+    const records = RECORDS - first.n;
+    return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n };
+  } finally {
+    // Stopped gracefully when measured; killed when the measurement failed, so none outlives the bench.
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+    const exited = Promise.all(children.map((c) => new Promise((done) => (c.child.exitCode !== null || c.child.signalCode !== null ? done(null) : c.child.on('exit', done)))));
+    const timer = setTimeout(() => children.forEach((c) => c.child.kill('SIGKILL')), 30_000);
+    await exited;
+    clearTimeout(timer);
   }
-  await sleep(2000);
-  const first = { at: performance.now(), cpu: cpu(), n: await total() };
-  if (first.n > RECORDS * 0.7) throw new Error(`${processes} processes read ${first.n} of ${RECORDS} records before the span began: give more --records`);
-  const deadline = Date.now() + 600_000;
-  let n = first.n;
-  while (n < RECORDS) {
-    if (Date.now() > deadline) throw new Error(`${processes} processes: ${n} of ${RECORDS} records after 10 min`);
-    await sleep(100);
-    n = await total();
-  }
-  const last = { at: performance.now(), cpu: cpu() };
-  for (const c of children) c.child.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((done) => (c.child.exitCode !== null ? done(null) : c.child.on('exit', done)))));
-  const records = RECORDS - first.n;
-  return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n };
 }
 
 async function main(): Promise<void> {
