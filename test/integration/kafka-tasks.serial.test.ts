@@ -17,10 +17,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './flagship-production.ts';
 import { dropTables, hbase, uniqueTable } from './hbase-helpers.ts';
 import { cleanup, createTopic, produce, unique, withAdmin } from './kafka-helpers.ts';
 
@@ -52,14 +51,6 @@ interface Proc {
   readonly port: number;
   output(): string;
   readonly exited: Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function start(name: string): Promise<Proc> {

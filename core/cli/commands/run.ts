@@ -41,6 +41,21 @@ async function engine(): Promise<typeof Engine> {
   return import('../../runtime/engine/index.ts');
 }
 
+/** SIGINT/SIGTERM abort the run (graceful stop); `release` stops listening. */
+function stopOnSignals(): { abort: AbortController; release: () => void } {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    abort,
+    release: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof SluiceError) return `error [${error.code}]: ${error.message}`;
   return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
@@ -70,10 +85,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   if (typeof loaded === 'number') return loaded;
   if (loaded.config.job.tasks) return runAsTasks(pipeline, loaded.config, options, io);
   const container = createJobContainer(loaded.config, { job: pipeline.name });
-  const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const { abort, release } = stopOnSignals();
   try {
     const { runJob } = await engine();
     const result = await runJob(pipeline, {
@@ -104,8 +116,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     io.err(`${describeError(error)}\n`);
     return EXIT.RUNTIME;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    release();
   }
 }
 
@@ -120,20 +131,11 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
     return EXIT.USAGE;
   }
   const logger = createJobContainer(config, { job: pipeline.name }).resolve<Logger>(services.logger.id);
-  const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const { abort, release } = stopOnSignals();
   let telemetry: Telemetry | undefined;
   try {
     const { runTasks } = await import('../../runtime/scale/run-tasks.ts');
-    const { createTelemetry } = await import('../../telemetry/index.ts');
-    telemetry = createTelemetry({
-      serviceName: pipeline.name,
-      exporter: config.tracing.exporter,
-      ...(config.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
-      sampleRatio: config.tracing.sample_ratio,
-    });
+    telemetry = (await engine()).configuredTelemetry(pipeline.name, config);
     if (config.metrics.port > 0) {
       const server = await telemetry.serveMetrics(config.metrics.host, config.metrics.port);
       logger.info(`metrics on http://${config.metrics.host}:${server.port}/metrics, readiness on /ready`, { port: server.port });
@@ -158,7 +160,6 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
   } finally {
     await telemetry?.flush().catch(() => undefined);
     await telemetry?.shutdown().catch(() => undefined);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    release();
   }
 }

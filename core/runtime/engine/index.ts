@@ -3,6 +3,7 @@
  * inputs for tests (`runPipelineInProcess`).
  */
 export { runJob, startJob, restartDelay } from './run-job.ts';
+export { configuredTelemetry } from './settings.ts';
 export type { JobHandle } from './run-job.ts';
 export { restoreGeneration } from './generation.ts';
 export type { EngineOptions, JobResult, RunningJob, SavepointTaken, CheckpointOptions, RestartOptions, InstanceOverrides, CheckpointInfo, StageCounts } from './options.ts';

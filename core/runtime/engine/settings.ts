@@ -73,6 +73,16 @@ function metricsEndpoint(options: EngineOptions, config: RuntimeConfig | undefin
   return { host: config.metrics.host, port: config.metrics.port };
 }
 
+/** Telemetry as the runtime config's `tracing` section asks (none without a config). */
+export function configuredTelemetry(serviceName: string, config: RuntimeConfig | undefined): Telemetry {
+  return createTelemetry({
+    serviceName,
+    exporter: config?.tracing.exporter ?? 'none',
+    ...(config?.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
+    sampleRatio: config?.tracing.sample_ratio ?? 1,
+  });
+}
+
 export async function resolveSettings(pipeline: CompiledPipeline, options: EngineOptions): Promise<EngineSettings> {
   const container = options.container;
   const config = fromContainer(container, runtimeServices.config) as RuntimeConfig | undefined;
@@ -83,14 +93,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
   const logicalStep = clock instanceof ManualClock && stepMs > 0 ? (ms: number) => clock.advance(ms) : undefined;
 
   const ownsTelemetry = options.telemetry === undefined;
-  const telemetry =
-    options.telemetry ??
-    createTelemetry({
-      serviceName: job,
-      exporter: config?.tracing.exporter ?? 'none',
-      ...(config?.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
-      sampleRatio: config?.tracing.sample_ratio ?? 1,
-    });
+  const telemetry = options.telemetry ?? configuredTelemetry(job, config);
 
   const backend = options.stateBackend ?? fromContainer(container, services.stateBackend) ?? new MemoryStateBackend();
   let store: CheckpointStore | undefined;
