@@ -77,7 +77,7 @@ before(async () => {
     return t.length ? t : undefined;
   }, 500);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, { timeout: 600_000 });
 
 after(async () => {

@@ -57,9 +57,7 @@ jaeger_ui_missing_reason() {
 ensure_jaeger_ui() {
   local a d src t0
   a=$(jaeger_ui_archive)
-  if [[ -z $a ]]; then
-    log "jaeger: no UI — $(jaeger_ui_missing_reason)"; return 0
-  fi
+  [[ -n $a ]] || return 0   # jaeger_start says why there is no UI
   d=$(jaeger_ui_dir "$a")
   [[ -f $d/index.html && -f $d/.built ]] && return 0
   if ! command -v npm >/dev/null; then
