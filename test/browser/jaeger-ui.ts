@@ -75,6 +75,18 @@ export async function openResult(page: Page, titlePart: string): Promise<{ page:
   return { page: tracePage, traceId };
 }
 
+/** Drags the timeline's column divider so the span names take `share` of the width (0.15–0.85). */
+export async function widenNameColumn(page: Page, share: number): Promise<void> {
+  const box = await page.locator('.TimelineHeaderRow .VerticalResizer--dragger').boundingBox();
+  const width = page.viewportSize()?.width;
+  if (!box || !width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(width * share, y, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** The operation names of the spans the trace timeline shows, top to bottom. */
 export async function timelineSpanNames(page: Page): Promise<string[]> {
   return page.locator('.span-row .endpoint-name').allInnerTexts();

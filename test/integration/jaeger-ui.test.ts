@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.ts';
 import {
   expandSpan, groupStatistics, JAEGER_QUERY, openResult, openSearchPage, resultTitles, screenshot, searchService,
-  sortResults, switchTraceView, timelineSpanNames, waitForResults,
+  sortResults, switchTraceView, timelineSpanNames, waitForResults, widenNameColumn,
 } from '../browser/jaeger-ui.ts';
 import { REPO } from '../cli/sluice.ts';
 import { cleanup } from './kafka-helpers.ts';
@@ -109,8 +109,9 @@ void test('a trace of the run opens from the results: its spans, a span\'s tags,
   // The timeline shows every span the API has for that trace.
   const api = (await (await fetch(`${JAEGER_QUERY}/api/traces/${traceId}`)).json()) as { data: ApiTrace[] };
   assert.deepEqual([...names].sort(), api.data[0]!.spans.map((s) => s.operationName).sort(), 'timeline = the API\'s spans');
+  await widenNameColumn(tracePage, 0.4);
   await screenshot(tracePage, SHOTS, 'trace');
-  await expandSpan(tracePage, names[0]!);
+  await expandSpan(tracePage, names.find((n) => n.startsWith('operator ')) ?? names[0]!);
   await screenshot(tracePage, SHOTS, 'span');
   await switchTraceView(tracePage, 'Trace Statistics');
   await tracePage.locator('.title--TraceStatistics').waitFor();
