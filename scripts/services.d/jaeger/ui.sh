@@ -68,11 +68,12 @@ ensure_jaeger_ui() {
   src="$CACHE/jaeger-ui/src.tmp"
   rm -rf "$src" "$d.tmp"
   mkdir -p "$src"
-  # The archive's lock file does not satisfy `npm ci` with this npm: `npm install` it is.
+  # The archive's lock file does not satisfy `npm ci` with this npm: `npm install` it is, with
+  # the dev dependencies (the build tools) even when the caller has NODE_ENV=production.
   # HUSKY=0: no git hooks (the extracted tree is no git checkout).
   if tar -xzf "$a" -C "$src" &&
-    (cd "$src" && HUSKY=0 npm install --no-audit --no-fund --loglevel=error &&
-      HUSKY=0 npm run build) &&
+    (cd "$src" && unset NODE_ENV && export HUSKY=0 &&
+      npm install --include=dev --no-audit --no-fund --loglevel=error && npm run build) &&
     [[ -f $src/packages/jaeger-ui/build/index.html ]]; then
     mv "$src/packages/jaeger-ui/build" "$d.tmp"
     echo "$JAEGER_UI_VERSION $(date -u +%FT%TZ) $(($(now) - t0))s" >"$d.tmp/.built"
