@@ -53,6 +53,13 @@ jaeger_ui_missing_reason() {
   fi
 }
 
+# Removes a source tree (~1 GB of node_modules, a minute or two to delete) in the background,
+# so Jaeger starts meanwhile.
+jaeger_ui_discard() {
+  local gone="$1.gone.$$"
+  mv "$1" "$gone" && { setsid rm -rf "$gone" </dev/null >/dev/null 2>&1 9>&- & }
+}
+
 # Build the UI once per archive checksum. Never fatal: without a UI Jaeger still serves its API.
 ensure_jaeger_ui() {
   local a d src t0
@@ -66,7 +73,7 @@ ensure_jaeger_ui() {
   log "jaeger: building the Jaeger UI $JAEGER_UI_VERSION from $a into $d (first time: several minutes)"
   t0=$(now)
   src="$CACHE/jaeger-ui/src.tmp"
-  rm -rf "$src" "$d.tmp"
+  rm -rf "$src" "$src".gone.* "$d.tmp"
   mkdir -p "$src"
   # The archive's lock file does not satisfy `npm ci` with this npm: `npm install` it is, with
   # the dev dependencies (the build tools) even when the caller has NODE_ENV=production.
@@ -80,9 +87,10 @@ ensure_jaeger_ui() {
     rm -rf "$d"
     mv "$d.tmp" "$d"
     log "jaeger: built the UI in $(($(now) - t0))s ($(du -sh "$d" | cut -f1)) into $d"
-    rm -rf "$src"   # its node_modules: ~1 GB
+    jaeger_ui_discard "$src"
   else
-    rm -rf "$src" "$d.tmp"
+    jaeger_ui_discard "$src"
+    rm -rf "$d.tmp"
     log "jaeger: WARNING the UI build failed after $(($(now) - t0))s; Jaeger runs without the UI (next \`up\` retries)"
   fi
   return 0
