@@ -1,7 +1,7 @@
 /**
  * Same-run comparison against a baseline checkout:
  *
- *   node bin/run-ts.mjs bench/compare.ts --baseline <dir> --only a,b [--runs 3] [--json out.json]
+ *   node bin/run-ts.mjs bench/compare.ts --baseline <dir> --only a,b [--runs 3] [--events N] [--json out.json]
  *
  * `<dir>` is another checkout (e.g. `git worktree add /tmp/base <commit>`, with this `bench/`
  * copied in when it predates the scenarios). For each scenario the runs alternate baseline,
@@ -19,7 +19,7 @@ import { summarise } from './summary.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 
 const { values: args } = parseArgs({
-  options: { baseline: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string', default: '3' }, json: { type: 'string' } },
+  options: { baseline: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string', default: '3' }, events: { type: 'string' }, json: { type: 'string' } },
   strict: true,
 });
 if (!args.baseline || !args.only) throw new Error('usage: compare.ts --baseline <dir> --only a,b [--runs N] [--json file]');
@@ -37,8 +37,9 @@ for (const s of selected) {
   const base: RunResult[] = [];
   const cur: RunResult[] = [];
   for (let r = 0; r < runs; r++) {
-    base.push(await runScenarioChild(baseline, s.name, s.events, s.keys ?? 0));
-    cur.push(await runScenarioChild(ROOT, s.name, s.events, s.keys ?? 0));
+    const events = args.events ? Number(args.events) : s.events;
+    base.push(await runScenarioChild(baseline, s.name, events, s.keys ?? 0));
+    cur.push(await runScenarioChild(ROOT, s.name, events, s.keys ?? 0));
     process.stderr.write('.');
   }
   const b = summarise(base);

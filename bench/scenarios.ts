@@ -8,6 +8,7 @@ import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
 import { STATE_SCENARIOS } from './state-scenarios.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
+import { kafkaSend } from './kafka-send.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -45,4 +46,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STATE_SCENARIOS,
   { name: 'kafka_eos', summary: 'Kafka → Kafka, kafka sink exactly_once (a transaction per 1 s checkpoint); needs the broker', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(true) },
   { name: 'kafka_eos_baseline', summary: 'kafka_eos at least once (idempotent producer, no transactions): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(false) },
+  { name: 'kafka_send', summary: "the kafka sink's producer alone, sends of 10,000 cut into requests of 1,024 (chunked-sends.ts); needs the broker", events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(true) },
+  { name: 'kafka_send_baseline', summary: 'kafka_send with the bare producer (one request per send of 10,000): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(false) },
 ];

@@ -19,6 +19,7 @@
 import { RecordError, rowBuilder } from '../../core/api/index.ts';
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
 import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
+import { directProjection } from './projection.ts';
 
 export interface JoinConfig {
   readonly key: string | { left: string; right: string };
@@ -50,6 +51,7 @@ function readPath(row: Row, path: readonly string[]): unknown {
 function bothProvenance(a: ProvenanceRef, b: ProvenanceRef): ProvenanceRef {
   if (a === undefined) return b;
   if (b === undefined) return a;
+  if (!Array.isArray(a) && !Array.isArray(b)) return [a as Provenance, b as Provenance];
   const out: Provenance[] = [];
   for (const p of [a, b]) {
     if (Array.isArray(p)) out.push(...(p as readonly Provenance[]));
@@ -70,6 +72,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
   const projected = Object.keys(config.project ?? {});
   const projection: CompiledExpression[] = projected.map((name) => expressions.compile(config.project![name]!, 'join'));
   const buildRow = rowBuilder(projected);
+  const direct = config.project === undefined ? undefined : directProjection(config.project);
   const values = new Array<unknown>(projected.length);
   const condition = config.where === undefined ? undefined : expressions.compile(config.where, 'join');
   const counts: [number, number] = [0, 0];
@@ -96,6 +99,11 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
     const provenance = bothProvenance(lp, rp);
     if (projection.length === 0) {
       ctx.emit({ key: readPath(lv, leftKeyPath), left: lv, right: rv }, time, 'insert', provenance);
+      return;
+    }
+    const row = direct?.(lv, rv);
+    if (row !== undefined) {
+      ctx.emit(row, time, 'insert', provenance);
       return;
     }
     vars.left = lv;

@@ -12,6 +12,7 @@ import { context, propagation, trace, isSpanContextValid } from '@opentelemetry/
 import { PermanentSinkError, TransientSinkError } from '../../core/api/index.ts';
 import type { Batch, Codec, CompletedCheckpoint, EncodeOptions, Logger, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { KafkaClientError } from '../kafka-client/client.ts';
+import { chunkedSends } from '../kafka-client/chunked-sends.ts';
 import type { KafkaClientFactory, KafkaProducer, OutgoingMessage } from '../kafka-client/client.ts';
 import type { Template } from './template.ts';
 import { ACKS } from './spec.ts';
@@ -72,12 +73,12 @@ export class KafkaSink implements SinkInstance {
     const options = { idempotent: config.idempotent, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout };
     if (config.exactly_once) {
       const transactionalId = this.o.transactionalId ?? `sluice.${this.o.id}`;
-      const producer = client.transactionalProducer({ ...options, transactionalId, transactionTimeoutMs: config.transaction_timeout });
+      const producer = chunkedSends(client.transactionalProducer({ ...options, transactionalId, transactionTimeoutMs: config.transaction_timeout }));
       this.transactional = new TransactionalOutput({ producer, topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger });
       await this.transactional.start();
       return;
     }
-    this.producer = client.producer(options);
+    this.producer = chunkedSends(client.producer(options));
     await this.producer.connect();
   }
 

@@ -64,13 +64,13 @@ function firstChainKnown(value: unknown): boolean {
       v = v[0];
       continue;
     }
-    let first: { value: unknown } | undefined;
+    let empty = true;
     for (const key in v) {
-      first = { value: (v as Record<string, unknown>)[key] };
+      v = (v as Record<string, unknown>)[key];
+      empty = false;
       break;
     }
-    if (first === undefined) return true;
-    v = first.value;
+    if (empty) return true;
   }
   return false;
 }

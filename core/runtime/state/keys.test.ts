@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyBatch, keyExtractor, KEY_SEPARATOR, splitKey } from './keys.ts';
+import { joinKey, keyBatch, keyExtractor, KEY_SEPARATOR, splitKey } from './keys.ts';
 import { RecordError } from '../../api/errors.ts';
 
 void test('one field, several fields and dotted paths', () => {
@@ -27,4 +27,14 @@ void test('keyBatch leaves out records without a key and reports them', () => {
   assert.deepEqual(keyed.times, [1, 3]);
   assert.equal(keyed.length, 2);
   assert.deepEqual(keyed.provenance, [{ source: 's', line: 1 }, { source: 's', line: 3 }]);
+});
+
+void test('several top-level fields: the same keys as joinKey, missing fields in order, non-primitives as JSON', () => {
+  const extract = keyExtractor(['e', 'n', 'g']);
+  for (const row of [{ e: 'x', n: 1.5, g: true }, { e: 'x', n: 1.5, g: true }, { e: 'y', n: -0, g: 'a' }, { e: 'x', n: { a: 1 }, g: 'b' }, { e: 'x', n: [1], g: 'b' }]) {
+    assert.equal(extract(row), joinKey([row.e, row.n, row.g]));
+  }
+  assert.throws(() => extract({ e: null, g: 'a' }), /'e' is missing/);
+  assert.throws(() => extract({ e: 'x', g: 'a' }), /'n' is missing/);
+  assert.throws(() => extract({ e: 'x', n: 2 }), /'g' is missing/);
 });

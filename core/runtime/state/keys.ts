@@ -50,6 +50,22 @@ export function joinKey(values: readonly unknown[]): string {
   return out;
 }
 
+/**
+ * Reads the top-level fields `names` of a row into `parts`, in order: −1 when all are
+ * primitives (string, number, boolean), −2 when some is not, `i` when field `i` is missing
+ * (undefined or null; the fields after it are not read). Generated, so each field is one
+ * named property load rather than a keyed load shared by every field; names appear in the
+ * source only as JSON string literals.
+ */
+function partsReader(names: readonly string[]): (row: Row, parts: unknown[]) => number {
+  const reads = names.map(
+    (name, i) =>
+      `v = row[${JSON.stringify(name)}]; if (v === undefined || v === null) return ${i}; ` +
+      `t = typeof v; if (t !== "string" && t !== "number" && t !== "boolean") primitive = false; parts[${i}] = v;`,
+  );
+  return new Function('row', 'parts', ['"use strict";', 'let v, t, primitive = true;', ...reads, 'return primitive ? -1 : -2;'].join('\n')) as (row: Row, parts: unknown[]) => number;
+}
+
 /** Builds the extractor for the given key fields. Fields are compiled once, not per record. */
 export function keyExtractor(fields: KeySpec): KeyExtractor {
   if (fields.length === 0) throw new Error('a key needs at least one field');
@@ -78,6 +94,20 @@ export function keyExtractor(fields: KeySpec): KeyExtractor {
   const n = paths.length;
   const interner = new KeyInterner(n);
   const parts = new Array<unknown>(n);
+  if (paths.every((p) => p.length === 1)) {
+    const read = partsReader(fields);
+    return (row) => {
+      const r = read(row, parts);
+      if (r >= 0) return missing(row, fields[r]!);
+      if (r === -1) {
+        const known = interner.get(parts);
+        if (known !== undefined) return known;
+      }
+      let out = keyPart(parts[0]);
+      for (let i = 1; i < n; i++) out += KEY_SEPARATOR + keyPart(parts[i]);
+      return r === -1 ? interner.set(parts, out) : out;
+    };
+  }
   return (row) => {
     let primitive = true;
     for (let i = 0; i < n; i++) {

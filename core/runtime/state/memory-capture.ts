@@ -15,7 +15,8 @@
  *
  * Cost while open: a Map lookup per access, and one copy per distinct key accessed, keys
  * the writer has already passed or created after the barrier included (telling those apart
- * would take an index over every key). The capture closes itself once everything is
+ * would take an index over every key), until the writer is done with the key's table:
+ * tables are written smallest first, and each stops watching once written. The capture closes itself once everything is
  * serialised (the checkpoint reads ahead of the store, see core/runtime/checkpoint), or at
  * `release`. Memory: the two arrays and the copies, all dropped then. The output is the
  * memory backend's snapshot format (frames of `{ table, entries }`), so
@@ -85,6 +86,14 @@ class TableCapture implements TableWatcher {
     else this.kept.set(key, copyOf(value));
   }
 
+  /** Every entry is serialised: accesses need no copies any more. */
+  done(): void {
+    if (this.table.watcher === this) this.table.watcher = undefined;
+    this.kept.clear();
+    this.keys = [];
+    this.values = [];
+  }
+
   /** The value at the barrier of the key at position `i` of `keys`. */
   valueAt(i: number): unknown {
     const kept = this.kept.get(this.keys[i]!);
@@ -109,7 +118,10 @@ export class MemoryCapture implements StateCapture {
     this.started = true;
     const writer = new ChunkWriter(maxChunkBytes);
     let slice = performance.now();
-    for (const t of this.tables) {
+    // Smaller tables first: a table stops costing copies once it is written (`done`), and
+    // the many small ones are then done before the large ones start.
+    const order = [...this.tables].sort((a, b) => a.keys.length - b.keys.length);
+    for (const t of order) {
       // An empty table is written too, so restore knows it existed.
       if (t.keys.length === 0) writer.write({ table: t.name, entries: [] });
       for (let i = 0; i < t.keys.length; i += GROUP) {
@@ -127,6 +139,7 @@ export class MemoryCapture implements StateCapture {
           slice = performance.now();
         }
       }
+      t.done();
     }
     this.check();
     const last = writer.finish();
@@ -138,12 +151,7 @@ export class MemoryCapture implements StateCapture {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const t of this.tables) {
-      if (t.table.watcher === t) t.table.watcher = undefined;
-      t.kept.clear();
-      t.keys = [];
-      t.values = [];
-    }
+    for (const t of this.tables) t.done();
     this.tables = [];
   }
 
