@@ -123,3 +123,10 @@ void test('config: exactly once needs the idempotent producer with acks all', ()
   assert.deepEqual(checkKafkaSink(config()), []);
   assert.match(checkKafkaSink(config({ idempotent: false, acks: 'leader' }))[0]!.message, /exactly once needs/);
 });
+
+void test('exactly once with tasks: one transactional id per task, so tasks do not fence each other', async () => {
+  const kafka = new FakeKafka();
+  for (const index of [0, 1]) await kafkaSinkWriter({ id: 'out', job: 'j', config: config(), logger, task: { id: `task-${index}`, index, count: 2 } }, kafka)!.fence();
+  await kafkaSinkWriter({ id: 'out', job: 'j', config: config(), logger }, kafka)!.fence();
+  assert.deepEqual(kafka.transactions.options.map((o) => o.transactionalId), ['sluice.j.out.task-0', 'sluice.j.out.task-1', 'sluice.j.out']);
+});

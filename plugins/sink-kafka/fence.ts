@@ -13,9 +13,9 @@ import { ACKS, transactionalIdOf } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 
 export function kafkaSinkWriter(ctx: BlockContext<KafkaSinkConfig>, client?: KafkaClientFactory): ExactlyOnceWriter | undefined {
-  const { config, job, id, logger } = ctx;
+  const { config, job, id, logger, task } = ctx;
   if (!config.exactly_once) return undefined;
-  const transactionalId = transactionalIdOf(job, id);
+  const transactionalId = transactionalIdOf(job, id, task);
   return {
     async fence() {
       const factory = client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);

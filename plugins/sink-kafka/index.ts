@@ -32,11 +32,11 @@ export const kafkaSink = definePlugin({
   spec: kafkaSinkSpec,
   check: checkKafkaSink,
   exactlyOnce: (ctx) => kafkaSinkWriter(ctx),
-  async create({ id, job, config, logger, codec, input, expressions }) {
+  async create({ id, job, config, logger, codec, input, expressions, task }) {
     const key = config.key === undefined ? undefined : compileTemplate(config.key, 'key', expressions);
     const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id) });
+    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id, task) });
   },
 });

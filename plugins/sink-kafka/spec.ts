@@ -1,5 +1,5 @@
 import { field } from '../../core/api/index.ts';
-import type { ConfigIssue, Infer } from '../../core/api/index.ts';
+import type { ConfigIssue, Infer, TaskSlice } from '../../core/api/index.ts';
 import { connectionFields, createTopicsSpec } from '../kafka-client/connection-spec.ts';
 
 /** `kafka` sink config. */
@@ -56,9 +56,13 @@ export function checkKafkaSink(config: KafkaSinkConfig): ConfigIssue[] {
   return [];
 }
 
-/** The transactional id of an exactly-once sink: stable across restarts, so a restart fences the previous incarnation. */
-export function transactionalIdOf(job: string, id: string): string {
-  return `sluice.${job}.${id}`;
+/**
+ * The transactional id of an exactly-once sink: stable across restarts, so a restart fences
+ * the previous incarnation; one per task (`sluice.<job>.<sink>.<task id>`), so the tasks of
+ * a job do not fence each other and a task's new owner fences its old one.
+ */
+export function transactionalIdOf(job: string, id: string, task?: TaskSlice): string {
+  return task ? `sluice.${job}.${id}.${task.id}` : `sluice.${job}.${id}`;
 }
 
 export const ACKS = { all: -1, leader: 1, none: 0 } as const;

@@ -46,7 +46,7 @@ export function planExactlyOnce(s: EngineSettings): ExactlyOncePlan | undefined 
   // A sink replaced by an in-memory instance (the in-process test runner) writes nothing to Kafka.
   const o = s.overrides;
   const real = { ...p, sinks: p.sinks.filter((k) => !o.sinks?.[k.id]), late: o.late ? undefined : p.late, deadLetter: o.deadLetter ? undefined : p.deadLetter };
-  const { writers, problems } = exactlyOnceSinks(real, s.logger);
+  const { writers, problems } = exactlyOnceSinks(real, s.logger, s.task);
   if (problems.length) throw refuse(problems[0]!.message);
   if (writers.length === 0) return undefined;
   const { sink, writer } = writers[0]!;
