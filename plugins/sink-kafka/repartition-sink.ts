@@ -1,0 +1,37 @@
+/**
+ * The runtime-internal sink definition that ends a stage at a repartition topic (not a
+ * plugin a pipeline can name: core/runtime/scale/stages.ts puts it where a `repartition`
+ * operator was cut). Its config is a `kafka` sink config on the internal topic
+ * (`exactly_once`), the key fields and the partition count; one transactional id per task.
+ */
+import { field, SluiceError } from '../../core/api/index.ts';
+import type { SinkDefinition } from '../../core/api/index.ts';
+import { toConnection } from '../kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { kafkaSinkWriter } from './fence.ts';
+import { RepartitionOutput } from './repartition-output.ts';
+import { transactionalIdOf } from './spec.ts';
+import type { KafkaSinkConfig } from './spec.ts';
+
+export interface RepartitionSinkConfig {
+  readonly topic: KafkaSinkConfig;
+  readonly key: readonly string[];
+  readonly partitions: number;
+}
+
+export const repartitionSinkDefinition: SinkDefinition<ReturnType<typeof field.object>> = {
+  kind: 'sink',
+  name: 'repartition_output',
+  summary: 'Writes a repartition topic exactly once, keyed, with in-band watermarks (runtime-internal).',
+  spec: field.object({}),
+  exactlyOnce: (ctx) => kafkaSinkWriter({ ...ctx, config: (ctx.config as unknown as RepartitionSinkConfig).topic }),
+  async create({ id, job, config, logger, codec, task }) {
+    const c = config as unknown as RepartitionSinkConfig;
+    if (!task) throw new SluiceError('E_TASKS', `repartition output '${id}' runs only in a job run as tasks`);
+    const connection = await toConnection(c.topic, `sluice-${job}-${id}`);
+    return new RepartitionOutput({
+      config: c.topic, client: createKafkajsClient(connection, logger), codec, transactionalId: transactionalIdOf(job, id, task),
+      key: c.key, partitions: c.partitions, task: task.index, logger,
+    });
+  },
+};
