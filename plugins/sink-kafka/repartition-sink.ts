@@ -5,7 +5,7 @@
  * (`exactly_once`), the key fields and the partition count; one transactional id per task.
  */
 import { field, SluiceError } from '../../core/api/index.ts';
-import type { SinkDefinition } from '../../core/api/index.ts';
+import type { FieldSpec, SinkDefinition } from '../../core/api/index.ts';
 import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
@@ -19,7 +19,7 @@ export interface RepartitionSinkConfig {
   readonly partitions: number;
 }
 
-export const repartitionSinkDefinition: SinkDefinition<ReturnType<typeof field.object>> = {
+export const repartitionSinkDefinition: SinkDefinition<FieldSpec> = {
   kind: 'sink',
   name: 'repartition_output',
   summary: 'Writes a repartition topic exactly once, keyed, with in-band watermarks (runtime-internal).',

@@ -4,7 +4,7 @@
  * config is a `kafka` source config on the internal topic plus the upstream task count.
  */
 import { field, services } from '../../core/api/index.ts';
-import type { SourceDefinition } from '../../core/api/index.ts';
+import type { FieldSpec, SourceDefinition } from '../../core/api/index.ts';
 import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
@@ -19,7 +19,7 @@ export interface RepartitionSourceConfig {
 
 const deps = { meter: services.meter };
 
-export const repartitionSourceDefinition: SourceDefinition<ReturnType<typeof field.object>, typeof deps> = {
+export const repartitionSourceDefinition: SourceDefinition<FieldSpec, typeof deps> = {
   kind: 'source',
   name: 'repartition_input',
   summary: 'Reads a repartition topic: partition p for task p, control records as watermarks (runtime-internal).',
