@@ -18,7 +18,7 @@ const config: KafkaSinkConfig = {
 void test('records go out keyed by the repartition key with their event time; watermarks go to every partition, in the checkpoint\'s transaction', async () => {
   const kafka = new FakeKafka();
   let now = 0;
-  const out = new RepartitionOutput({ config, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.r.task-1', key: ['exp'], partitions: 3, task: 1, logger, now: () => now });
+  const out = new RepartitionOutput({ config, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-1', leader: true, key: ['exp'], partitions: 3, task: 1, logger, now: () => now });
   await out.open(undefined);
   const b = new BatchBuilder();
   b.push({ exp: 'e1', n: 1 }, 1000);
@@ -46,4 +46,26 @@ void test('key text: one field as text, several as a JSON array', () => {
   assert.equal(keyText({ a: 'x' }, [['a']]), 'x');
   assert.equal(keyText({ a: { b: 2 } }, [['a', 'b']]), '2');
   assert.equal(keyText({ a: 'x', b: 1 }, [['a'], ['b']]), '["x",1]');
+});
+
+void test('two repartition outputs of one stage task share one transaction; the leader commits it', async () => {
+  const kafka = new FakeKafka();
+  const make = (topic: string, leader: boolean) =>
+    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-0', leader, key: ['k'], partitions: 2, task: 0, logger });
+  const [left, right] = [make('left', true), make('right', false)];
+  await Promise.all([left.open(undefined), right.open(undefined)]);
+  const batch = (k: string) => {
+    const b = new BatchBuilder();
+    b.push({ k }, 10);
+    return b.take();
+  };
+  await Promise.all([left.write(batch('a')), right.write(batch('b'))]);
+  const [, seal] = await Promise.all([right.checkpoint(), left.checkpoint()]);
+  await right.onCheckpointComplete(undefined, { id: 1, sourceOffsets: [] });
+  assert.equal(kafka.sends.length, 0, 'a follower commits nothing');
+  await left.onCheckpointComplete(seal, { id: 1, sourceOffsets: [] });
+  assert.deepEqual(kafka.transactions.finished.map((f) => [f.transactionalId, f.outcome, f.sends.map((s) => s.topic).sort()]), [['sluice.j.repartition.task-0', 'committed', ['left', 'right']]]);
+  assert.equal(kafka.transactions.options.length, 1, 'one producer for the stage task');
+  await left.close();
+  await right.close();
 });

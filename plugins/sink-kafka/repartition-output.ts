@@ -18,6 +18,8 @@ import type { KafkaClientFactory, OutgoingMessage } from '../kafka-client/client
 import { encodeControl } from '../kafka-client/control-record.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
+import { acquireOutput } from './shared-output.ts';
+import type { SharedOutput } from './shared-output.ts';
 import { TransactionalOutput } from './transactional-output.ts';
 
 export interface RepartitionOutputOptions {
@@ -25,7 +27,10 @@ export interface RepartitionOutputOptions {
   readonly config: KafkaSinkConfig;
   readonly client: KafkaClientFactory;
   readonly codec: Codec;
+  /** The stage task's transactional id, shared by its repartition outputs (shared-output.ts). */
   readonly transactionalId: string;
+  /** The stage's first output: it seals, commits and aborts the shared transaction. */
+  readonly leader: boolean;
   /** The repartition key's fields (dotted paths). */
   readonly key: readonly string[];
   /** Partitions of the topic (the job's task count). */
@@ -56,7 +61,7 @@ function valueAt(row: Row, path: readonly string[]): unknown {
 }
 
 export class RepartitionOutput implements SinkInstance {
-  private output: TransactionalOutput | undefined;
+  private output: SharedOutput | undefined;
   private readonly paths: readonly (readonly string[])[];
   private readonly now: () => number;
   /** The input watermark, and the one last written to the topic. */
@@ -73,12 +78,11 @@ export class RepartitionOutput implements SinkInstance {
 
   async open(_position: unknown): Promise<void> {
     const { config } = this.o;
-    const producer = this.o.client.transactionalProducer({
+    const producer = () => this.o.client.transactionalProducer({
       idempotent: true, acks: ACKS.all, compression: config.compression, timeoutMs: config.ack_timeout,
       transactionalId: this.o.transactionalId, transactionTimeoutMs: config.transaction_timeout,
     });
-    this.output = new TransactionalOutput({ producer, topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger });
-    await this.output.start();
+    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }));
   }
 
   async write(batch: Batch): Promise<SinkWriteResult | void> {
@@ -92,7 +96,7 @@ export class RepartitionOutput implements SinkInstance {
       // Kafka timestamps are non-negative milliseconds; an event time outside that is sent without one.
       messages.push(t >= 0 && Number.isSafeInteger(t) ? { key: keyText(values[i]!, this.paths), value, timestamp: t } : { key: keyText(values[i]!, this.paths), value });
     }
-    if (messages.length) await this.output!.write(messages);
+    if (messages.length) await this.output!.write(messages, this.o.config.topic);
     return rejected.length ? { rejected } : undefined;
   }
 
@@ -102,24 +106,28 @@ export class RepartitionOutput implements SinkInstance {
     if (due) await this.publish();
   }
 
-  /** The barrier: the watermark reached so far goes into this checkpoint's transaction, then the seal. */
+  /**
+   * The barrier: the watermark reached so far goes into this checkpoint's transaction, then
+   * the leader seals it. (Every write before the barrier has resolved before any output's
+   * `checkpoint`; a follower's control records that come after the seal go into the next one.)
+   */
   async checkpoint(): Promise<unknown> {
     await this.publish();
-    return this.output!.seal();
+    return this.o.leader ? this.output!.output.seal() : undefined;
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
-    await this.output!.complete(position, checkpoint.sourceOffsets);
+    if (this.o.leader) await this.output!.output.complete(position, checkpoint.sourceOffsets);
   }
 
   async onCheckpointAborted(): Promise<void> {
-    await this.output!.abort();
+    if (this.o.leader) await this.output!.output.abort();
   }
 
   async close(): Promise<void> {
     const out = this.output;
     this.output = undefined;
-    await out?.close();
+    await out?.release();
   }
 
   /** One control record per partition with the current watermark, when it moved since the last. */
@@ -128,7 +136,7 @@ export class RepartitionOutput implements SinkInstance {
     const value = encodeControl({ task: this.o.task, watermark: this.watermark });
     const messages: OutgoingMessage[] = [];
     for (let partition = 0; partition < this.o.partitions; partition++) messages.push({ key: null, value, partition });
-    await this.output!.write(messages);
+    await this.output!.write(messages, this.o.config.topic);
     this.published = this.watermark;
     this.publishedAt = this.now();
     this.controls += messages.length;

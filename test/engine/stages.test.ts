@@ -58,7 +58,7 @@ void test('a pipeline is cut at each repartition: internal output upstream, inte
 });
 
 void test('a stage boundary that a stream bypasses, or a partition count other than the job\'s, is refused', () => {
-  assert.throws(() => splitStages(compileYaml(PIPELINE('by_item, kept'), plugins), opts), /operator 'both' reads 'kept', which is upstream of repartition 'by_item'/);
+  assert.throws(() => splitStages(compileYaml(PIPELINE('by_item, kept'), plugins), opts), /repartition 'by_item' does not cut the pipeline/);
   assert.throws(() => splitStages(compileYaml(PIPELINE('by_item, meta'), plugins), { ...opts, partitions: 3 }), /asks for 4 partitions, but the job runs as 3 tasks/);
 });
 
@@ -67,4 +67,28 @@ void test('a pipeline without repartition is one stage, unchanged', () => {
   const stages = splitStages({ ...p, operators: p.operators.filter((o) => o.id !== 'again'), sinks: p.sinks.filter((s) => s.id !== 'out') }, opts);
   assert.equal(stages.length, 1);
   assert.equal(stages[0]!.name, '');
+});
+
+void test('two repartitions into one operator make one stage (co-partitioned inputs); a source read on both sides is read by both stages', () => {
+  const p = compileYaml(`
+name: shop
+sources:
+  events: { scripted: { script: a }, event_time: { field: ts } }
+  meta: { scripted: { script: b }, event_time: { field: ts } }
+operators:
+  kept: { input: [events, meta], union: {} }
+  left: { input: kept, repartition: { key: item } }
+  right: { input: events, repartition: { key: item } }
+  both: { input: [left, right, meta], union: {} }
+sinks:
+  out: { input: both, collect: { name: out } }
+  archive: { input: meta, collect: { name: archive } }
+`, plugins);
+  const stages = splitStages(p, opts);
+  assert.deepEqual(stages.map((s) => [s.name, s.pipeline.sources.map((x) => x.id), s.pipeline.operators.map((x) => x.id), s.pipeline.sinks.map((x) => x.id)]), [
+    ['', ['events', 'meta'], ['kept'], ['archive', 'left', 'right']],
+    ['left', ['left', 'right', 'meta'], ['both'], ['out']],
+  ]);
+  // One transaction per stage task: the first output leads.
+  assert.deepEqual(stages[0]!.pipeline.sinks.slice(1).map((k) => (k.config as { leader: boolean }).leader), [true, false]);
 });

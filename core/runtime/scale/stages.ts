@@ -57,46 +57,86 @@ export function repartitionTopics(p: CompiledPipeline): string[] {
 }
 
 export function splitStages(p: CompiledPipeline, o: StageOptions): Stage[] {
-  for (const op of p.operators) {
-    const wanted = (op.config as { partitions?: number }).partitions;
-    if (op.plugin.name === REPARTITION && wanted !== undefined && wanted !== o.partitions) {
-      throw new SluiceError('E_TASKS', `repartition '${op.id}' asks for ${wanted} partitions, but the job runs as ${o.partitions} tasks (one per partition of its kafka topics); every stage has that many`);
+  const reps = p.operators.filter((op) => op.plugin.name === REPARTITION);
+  for (const r of reps) {
+    const wanted = (r.config as { partitions?: number }).partitions;
+    if (wanted !== undefined && wanted !== o.partitions) {
+      throw new SluiceError('E_TASKS', `repartition '${r.id}' asks for ${wanted} partitions, but the job runs as ${o.partitions} tasks (one per partition of its kafka topics); every stage has that many`);
     }
+    if (r.plan.output.changelog.mode !== 'append') throw new SluiceError('E_TASKS', `repartition '${r.id}' cuts an upsert stream; only append-only streams can cross a repartition topic`);
   }
-  return cut(p, '', o);
+  if (reps.length === 0) return [{ name: '', pipeline: p }];
+  const g = assignStages(p, reps);
+  const stages: Stage[] = [];
+  // One transactional producer per stage task: the stage's first output leads (exactly-once.ts sees it alone).
+  for (const root of g.roots) {
+    const operators = p.operators.filter((op) => !g.isRep(op.id) && g.stageOf(op.id) === root);
+    const inputs = reps.filter((r) => g.find(r.id) === root);
+    const outputs = reps.filter((r) => g.stageOf(r.id) === root);
+    const sinks = p.sinks.filter((k) => k.input && g.sinkStage(k.input.node) === root);
+    const read = new Set([...operators.flatMap((op) => op.inputs.map((i) => i.node)), ...sinks.map((k) => k.input!.node)]);
+    const sources = p.sources.filter((src) => read.has(src.id));
+    if (sources.length + inputs.length === 0) continue;
+    stages.push({
+      name: root,
+      pipeline: {
+        ...p,
+        sources: [...inputs.map((r) => inputOf(p, r, o)), ...sources],
+        operators,
+        sinks: [...sinks, ...outputs.map((r, i) => outputOf(p, r, o, i === 0))],
+      },
+    });
+  }
+  return stages;
 }
 
-function cut(p: CompiledPipeline, name: string, o: StageOptions): Stage[] {
-  const r = p.operators.find((op) => op.plugin.name === REPARTITION);
-  if (!r) return [{ name, pipeline: p }];
-  if (r.plan.output.changelog.mode !== 'append') {
-    throw new SluiceError('E_TASKS', `repartition '${r.id}' cuts an upsert stream; only append-only streams can cross a repartition topic`);
-  }
-  // Operators downstream of r (topological order: one pass finds them all).
-  const down = new Set<string>();
-  for (const op of p.operators) if (op.inputs.some((i) => i.node === r.id || down.has(i.node))) down.add(op.id);
-  // Sources read only downstream go along (a broadcast input of a downstream join).
-  const readers = (id: string) => p.operators.filter((op) => op.inputs.some((i) => i.node === id));
-  const downSources = new Set(p.sources.filter((s) => { const rs = readers(s.id); return rs.length > 0 && rs.every((op) => down.has(op.id)); }).map((s) => s.id));
+/**
+ * Which stage each operator belongs to: a stage per repartition operator R (what reads R's
+ * output) and the first one (''), merged where an operator reads several (the inputs of a
+ * co-partitioned operator after two repartitions). Sources belong to no stage: a stage reads
+ * every source it uses (a broadcast input read before and after a repartition is read by
+ * both stages). A stage named after its first repartition; a repartition merged into its own
+ * upstream stage is a stream that bypasses it, refused.
+ */
+function assignStages(p: CompiledPipeline, reps: readonly CompiledOperator[]) {
+  const order = ['', ...reps.map((r) => r.id)];
+  const rank = new Map(order.map((k, i) => [k, i]));
+  const parent = new Map(order.map((k) => [k, k]));
+  const find = (k: string): string => {
+    let r = k;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const union = (a: string, b: string): void => {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra === rb) return;
+    if (rank.get(ra)! < rank.get(rb)!) parent.set(rb, ra);
+    else parent.set(ra, rb);
+  };
+  const isRep = (id: string) => rank.has(id) && id !== '';
+  const sources = new Set(p.sources.map((s) => s.id));
+  const own = new Map<string, string>();
+  /** The stage a node's output stream is in; undefined for a source. */
+  const outStage = (node: string) => (isRep(node) ? node : sources.has(node) ? undefined : own.get(node));
   for (const op of p.operators) {
-    if (!down.has(op.id)) continue;
-    const across = op.inputs.find((i) => i.node !== r.id && !down.has(i.node) && !downSources.has(i.node));
-    if (across) throw new SluiceError('E_TASKS', `operator '${op.id}' reads '${across.node}', which is upstream of repartition '${r.id}', without crossing it: a stage boundary cannot be cut there`);
+    const ins = op.inputs.map((i) => outStage(i.node)).filter((s): s is string => s !== undefined);
+    const s = ins[0] ?? '';
+    for (const x of ins.slice(1)) union(s, x);
+    own.set(op.id, s);
   }
-  const isDown = (node: string) => node === r.id || down.has(node) || downSources.has(node);
-  const upstream: CompiledPipeline = {
-    ...p,
-    sources: p.sources.filter((s) => !downSources.has(s.id)),
-    operators: p.operators.filter((op) => op !== r && !down.has(op.id)),
-    sinks: [...p.sinks.filter((k) => !k.input || !isDown(k.input.node)), outputOf(p, r, o)],
+  for (const r of reps) {
+    if (find(own.get(r.id)!) === find(r.id)) throw new SluiceError('E_TASKS', `repartition '${r.id}' does not cut the pipeline: a stream from before it reaches an operator after it without crossing it (or another repartition)`);
+  }
+  const stageOf = (id: string) => find(own.get(id)!);
+  /** A sink goes with its input; a sink of a source's stream, with the first stage reading it (else the first stage). */
+  const sinkStage = (node: string): string => {
+    if (isRep(node)) return find(node);
+    if (!sources.has(node)) return stageOf(node);
+    const reader = p.operators.find((op) => !isRep(op.id) && op.inputs.some((i) => i.node === node));
+    return reader ? stageOf(reader.id) : find('');
   };
-  const downstream: CompiledPipeline = {
-    ...p,
-    sources: [inputOf(p, r, o), ...p.sources.filter((s) => downSources.has(s.id))],
-    operators: p.operators.filter((op) => down.has(op.id)),
-    sinks: p.sinks.filter((k) => k.input && isDown(k.input.node)),
-  };
-  return [...cut(upstream, name, o), ...cut(downstream, r.id, o)];
+  const roots = [...new Set(order.map(find))];
+  return { roots, find, isRep, stageOf, sinkStage };
 }
 
 /** The connection fields of a `kafka` source config (the client id is left to its default). */
@@ -105,12 +145,12 @@ function connectionOf(c: KafkaSourceConfig) {
   return { brokers, connection_timeout, request_timeout, ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
 }
 
-function outputOf(p: CompiledPipeline, r: CompiledOperator, o: StageOptions): CompiledSink {
+function outputOf(p: CompiledPipeline, r: CompiledOperator, o: StageOptions, leader: boolean): CompiledSink {
   const topic: KafkaSinkConfig = {
     ...connectionOf(o.connection), topic: repartitionTopic(p.name, r.id), acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000, ack_timeout: 30_000,
     exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216, change_field: 'op',
   };
-  const config: RepartitionSinkConfig = { topic, key: r.plan.output.key ?? [], partitions: o.partitions };
+  const config: RepartitionSinkConfig = { topic, key: r.plan.output.key ?? [], partitions: o.partitions, leader };
   return { id: r.id, plugin: repartitionSinkDefinition, config, input: r.inputs[0]!, changelog: APPEND_ONLY, codec: 'json', location: r.location };
 }
 
