@@ -82,7 +82,7 @@ export class RepartitionOutput implements SinkInstance {
       idempotent: true, acks: ACKS.all, compression: config.compression, timeoutMs: config.ack_timeout,
       transactionalId: this.o.transactionalId, transactionTimeoutMs: config.transaction_timeout,
     });
-    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }));
+    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader);
   }
 
   async write(batch: Batch): Promise<SinkWriteResult | void> {

@@ -24,9 +24,14 @@ export interface SharedOutput {
   release(): Promise<void>;
 }
 
-/** The output of `transactionalId` in this process, made by `make` and started for the first user. */
-export async function acquireOutput(transactionalId: string, make: () => TransactionalOutput): Promise<SharedOutput> {
-  let entry = outputs.get(transactionalId);
+/**
+ * The output of `transactionalId` in this process, made by `make` and started for the first
+ * user. The leader (`fresh`) always makes a new one: a job attempt opens its plugins in
+ * order, the leader before the other outputs, so an output left by an earlier attempt (its
+ * producer fenced by this attempt's restore) is never reused; it closes with its last user.
+ */
+export async function acquireOutput(transactionalId: string, make: () => TransactionalOutput, fresh: boolean): Promise<SharedOutput> {
+  let entry = fresh ? undefined : outputs.get(transactionalId);
   if (!entry) {
     const output = make();
     entry = { output, started: output.start(), users: 0, lock: Promise.resolve() };

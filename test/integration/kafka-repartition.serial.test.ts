@@ -124,9 +124,16 @@ const show = () => procs.map((p, i) => `--- process ${i} (exit ${p.child.exitCod
 async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${show()}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${await tableSizes()}\n${show()}`);
     await sleep(250);
   }
+}
+
+/** For a failure message: rows per table. */
+async function tableSizes(): Promise<string> {
+  const out: string[] = [];
+  for (const [name, tb] of Object.entries(t)) for (const [kind, table] of Object.entries(tb)) out.push(`${name}.${kind}: ${(await rows(table, 'n')).size} rows`);
+  return out.join(', ');
 }
 
 let seq = 0;
@@ -200,6 +207,7 @@ void test('a job cut at a repartition: whole job and 2 → (kill -9) → +1 proc
   await until('the killed process\'s tasks restored elsewhere', () => moved.every((i) => [b, c].some((p) => logLines(p).some((l) => l.task === `by_page.task-${i}` && l.msg.startsWith('restoring checkpoint')))), 60_000);
   const restores = [b, c].flatMap((p) => logLines(p).filter((l) => movedTask(l) && l.msg.startsWith('restoring checkpoint')).map((l) => Date.parse(l.time)));
   const want = expected([...first, ...second]);
+  console.log(`expecting ${want.size} count rows`);
   await until('(a) and (b) equal to the expected counts', async () => (await countsAre(t.whole.out, want)) && (await countsAre(t.tasks.out, want)), 120_000);
   console.log(`tasks ${moved.join(', ')} of both stages moved: ${Math.min(...restores) - killedAt} ms from SIGKILL to the first restore, ${Date.now() - killedAt} ms to every count of the second phase in HBase`);
 
