@@ -21,7 +21,7 @@ export const repartitionPlugin = definePlugin({
     'The downstream stage\'s task p reads partition p of it (read_committed), under the block id, so the operators after this block are unchanged.',
     'Watermarks cross in-band: each upstream task writes a control record (its task index and watermark) to every partition of the topic whenever its watermark advances (at most once a second), at every checkpoint and at end of input; the downstream watermark of partition p is the minimum over the P upstream tasks\' latest watermarks, part of the checkpointed position. Control records are not data.',
     'A message of the topic that does not decode is dead-lettered once with its provenance (`partition: "<topic>:<p>"`, `offset`) and the job goes on.',
-    'Only append-only streams can be cut. The internal topic is kept with the job (its checkpoints refer to its offsets); delete it with the Kafka admin tools when the job is retired (docs/cli.md, "Jobs run as tasks").',
+    'Only append-only streams can be cut. The internal topic is kept with the job (its checkpoints refer to its offsets); delete it with the Kafka admin tools when the job is retired (docs/cli.md, "Running a job as tasks").',
   ].join('\n'),
   spec: repartitionSpec,
   inputs: { min: 1, max: 1 },
