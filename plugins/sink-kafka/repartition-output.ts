@@ -18,6 +18,7 @@ import type { KafkaClientFactory, OutgoingMessage } from '../kafka-client/client
 import { encodeControl } from '../kafka-client/control-record.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
+import { checkpointMarker } from './checkpoint-marker.ts';
 import { acquireOutput } from './shared-output.ts';
 import type { SharedOutput } from './shared-output.ts';
 import { TransactionalOutput } from './transactional-output.ts';
@@ -117,7 +118,7 @@ export class RepartitionOutput implements SinkInstance {
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
-    if (this.o.leader) await this.output!.output.complete(position, checkpoint.sourceOffsets);
+    if (this.o.leader) await this.output!.output.complete(position, [...checkpoint.sourceOffsets, checkpointMarker(this.o.transactionalId, this.o.config.topic, checkpoint.id)]);
   }
 
   async onCheckpointAborted(): Promise<void> {

@@ -24,7 +24,7 @@ export const kafkaSinkSpec = field.object({
   batch_size: field.integer({ doc: 'Most messages per produce request; a larger batch is sent as several requests in order.', default: 10_000, min: 1 }),
   ack_timeout: field.duration({ doc: 'Time the broker may take to acknowledge a produce request.', default: '30s', min: 1 }),
   exactly_once: field.boolean({
-    doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs `kafka` sources only, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
+    doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs sources that replay from their checkpointed positions, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
     default: false,
   }),
   transaction_timeout: field.duration({

@@ -34,7 +34,8 @@ export function exactlyOnceSinks(p: Blocks, logger: Logger = silent, task?: Task
   if (writers.length > 1) {
     problems.push({ at: writers[1]!.sink.location, message: `sinks ${writers.map((w) => `'${w.sink.id}'`).join(', ')} write exactly once; a job can have one such sink` });
   }
-  if (writers.length) {
+  // A writer that marks its committed checkpoint needs no consumer groups (see ExactlyOnceWriter).
+  if (writers.length && !writers[0]!.writer.committedCheckpoint) {
     for (const src of p.sources) {
       if (!src.plugin.consumerGroup) {
         problems.push({ at: src.location, message: `sink '${writers[0]!.sink.id}' writes exactly once, so every source must read a Kafka consumer group; source '${src.id}' (${src.plugin.name}) does not` });
