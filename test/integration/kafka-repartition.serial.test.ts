@@ -69,7 +69,9 @@ function pipeline(job: string, tb: { out: string; late: string; dead: string }):
 sources:
   events:
     kafka: { brokers: ["127.0.0.1:9092"], topic: ${topic}, start: earliest, session_timeout: 6s, meta: false }
-    event_time: { field: ts, max_out_of_orderness: 0s, idle_timeout: 2s }
+    # No idle_timeout: every partition gets every phase, and an idle partition leaving the
+    # whole job's minimum would let the first partition of a phase declare the others late.
+    event_time: { field: ts, max_out_of_orderness: 0s }
 operators:
   kept: { input: events, filter: { where: "kind != 'noise'" } }
   by_page: { input: kept, repartition: { key: page } }
@@ -91,7 +93,7 @@ async function start(name: string, file: string, tasks: boolean): Promise<Proc> 
     env: {
       ...process.env,
       SLUICE_JOB_STATE_DIR: join(dir, name),
-      SLUICE_CHECKPOINT_INTERVAL: '1s',
+      SLUICE_CHECKPOINT_INTERVAL: '2s',
       SLUICE_LOG_LEVEL: 'info',
       ...(tasks ? { SLUICE_CHECKPOINT_STORE: 'hbase', SLUICE_CHECKPOINT_HBASE_TABLE: cpTable } : {}),
     },
@@ -125,7 +127,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${await tableSizes()}\n${show()}`);
-    await sleep(250);
+    await sleep(500);
   }
 }
 
@@ -180,8 +182,22 @@ async function countsAre(table: string, want: Map<string, string>): Promise<bool
   return got.length === want.size && got.every(([k, v]) => want.get(k) === v);
 }
 
+/**
+ * The tables, made before any process starts and scanned until their regions answer: a scan
+ * of a table created a moment ago may answer HTTP 410 while its region opens, which fails a
+ * job at its first restore (a race of the HBase REST server, not of what is tested here).
+ */
+async function makeTables(): Promise<void> {
+  const all = [...Object.values(t.whole), ...Object.values(t.tasks)].map((table) => [table, [{ name: 'c' }]] as const);
+  for (const [table, families] of [...all, [cpTable, [{ name: 'd' }, { name: 'm' }]] as const]) {
+    await hbase.createTable(table, families);
+    await until(`table ${table} answers scans`, async () => (await hbase.scan(table).then(() => true, () => false)), 30_000);
+  }
+}
+
 void test('a job cut at a repartition: whole job and 2 → (kill -9) → +1 processes give the same counts and the same late records', { timeout: 300_000 }, async () => {
   await createTopic(topic, PARTITIONS);
+  await makeTables();
   const files = { whole: join(dir, 'whole.yaml'), tasks: join(dir, 'tasks.yaml') };
   writeFileSync(files.whole, pipeline(jobs.whole, t.whole));
   writeFileSync(files.tasks, pipeline(jobs.tasks, t.tasks));
