@@ -1,18 +1,20 @@
 /**
  * Stages of a job run as tasks (docs/architecture.md §5): the compiled pipeline cut at its
- * `repartition` operators. For an operator R, the downstream stage is everything that
- * consumes R's output, transitively (with the sources only it reads, such as a broadcast
- * input); the upstream stage is the rest. R becomes, upstream, a runtime-internal sink
- * with R's id writing the internal topic `sluice.<job>.<R>.repartition` exactly once, keyed
- * by R's key, with in-band watermarks (plugins/sink-kafka/repartition-output.ts); and,
- * downstream, a runtime-internal source with R's id reading partition p of that topic, whose
- * stream is R's output stream (plugins/source-kafka/repartition-input.ts), so the operators
- * after R are unchanged. Its watermark is only the explicit one from the upstream tasks (no
- * out-of-orderness, no idleness). Stages are cut again while one holds a repartition.
+ * `repartition` operators. What consumes a repartition R's output, transitively, is in R's
+ * stage; an operator reading several repartitions merges their stages (co-partitioned
+ * inputs); what no repartition precedes is the first stage. A source is read by every stage
+ * that uses it (a broadcast input before and after a cut). R becomes, in the stage it reads
+ * from, a runtime-internal sink with R's id writing the internal topic
+ * `sluice.<job>.<R>.repartition` exactly once, keyed by R's key, with in-band watermarks
+ * (plugins/sink-kafka/repartition-output.ts); and, in its own stage, a runtime-internal
+ * source with R's id reading partition p of that topic, whose stream is R's output stream
+ * (plugins/source-kafka/repartition-input.ts), so the operators after R are unchanged. Its
+ * watermark is only the explicit one from the upstream tasks (no out-of-orderness, no
+ * idleness).
  *
  * Every stage has the job's partition count P, so task p of every stage runs in the
- * process that owns index p. A stage is named after the operator that starts it (the first
- * stage: ''); its tasks are `<stage>.task-<p>`, which names their checkpoints
+ * process that owns index p. A stage is named after its first repartition operator (the
+ * first stage: ''); its tasks are `<stage>.task-<p>`, which names their checkpoints
  * (`<job>.<stage>.task-<p>`), consumer groups and transactional ids.
  */
 import { APPEND_ONLY, SluiceError } from '../../api/index.ts';
