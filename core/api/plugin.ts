@@ -163,12 +163,20 @@ export interface ExactlyOnceWriter {
    * the groups' committed offsets read after it are final.
    */
   fence(): Promise<void>;
+  /**
+   * The id of the checkpoint whose transaction committed last, when the writer commits a
+   * marker of it in every transaction (undefined: none committed yet). With it the restore
+   * point is that checkpoint, and sources need no consumer group: the others restart from
+   * its positions. Without it the restore point is found by the sources' group offsets.
+   */
+  committedCheckpoint?(): Promise<number | undefined>;
 }
 
 export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'sink', S, D> {
   /**
    * The writer when this block is configured to write exactly once (else undefined). A
-   * job has at most one such sink, and then every source must have `consumerGroup`.
+   * job has at most one such sink; when its writer has no `committedCheckpoint`, every
+   * source must have `consumerGroup`.
    */
   readonly exactlyOnce?: (ctx: BlockContext<Infer<S>>) => ExactlyOnceWriter | undefined;
   readonly create: (ctx: SinkCreateContext<Infer<S>, D>) => SinkInstance | Promise<SinkInstance>;

@@ -51,6 +51,12 @@ export interface SinkInstance {
    * is, and also when `checkpoint()` was not reached.
    */
   onCheckpointAborted?(): Promise<void>;
+  /**
+   * The watermark of the sink's input advanced to `watermark` (+∞ at end of input), after
+   * every record before it was written. Called as `write` is (never concurrently with it);
+   * only sinks that pass watermarks on implement it (a repartition topic's output).
+   */
+  onWatermark?(watermark: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -111,6 +111,10 @@ export interface OutgoingMessage {
   readonly key: string | null;
   readonly value: string | Uint8Array;
   readonly headers?: Readonly<Record<string, string>>;
+  /** This partition instead of the key's (murmur2). */
+  readonly partition?: number;
+  /** The message's create time, epoch ms; absent: the time of the send. */
+  readonly timestamp?: number;
 }
 
 export interface ProducerOptions {
@@ -145,6 +149,8 @@ export interface NewTopic {
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Topic configs (`retention.ms`, …); absent: the broker's defaults. */
+  readonly configs?: Readonly<Record<string, string>>;
 }
 
 export interface KafkaAdmin {

@@ -12,7 +12,10 @@ export function toProducerRecord(topic: string, messages: readonly OutgoingMessa
     const m = messages[i]!;
     const value = typeof m.value === 'string' ? m.value : Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength);
     // kafkajs only reads the headers: a header object shared by a batch's messages is fine.
-    out[i] = m.headers ? { key: m.key, value, headers: m.headers as IHeaders } : { key: m.key, value };
+    const message: Message = m.headers ? { key: m.key, value, headers: m.headers as IHeaders } : { key: m.key, value };
+    if (m.partition !== undefined) message.partition = m.partition;
+    if (m.timestamp !== undefined) message.timestamp = String(m.timestamp);
+    out[i] = message;
   }
   return {
     topic,
@@ -77,7 +80,10 @@ export class KafkajsAdmin implements KafkaAdmin {
       // Resolves false when some already exist; those are left alone.
       await this.admin.createTopics({
         waitForLeaders: true,
-        topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor })),
+        topics: topics.map((t) => ({
+          topic: t.topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor,
+          ...(t.configs ? { configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })) } : {}),
+        })),
       });
     } catch (error) {
       const e = fromKafkajsError(error);

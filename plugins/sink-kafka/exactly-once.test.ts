@@ -71,7 +71,9 @@ void test('a declined checkpoint folds its output into the next transaction; a c
   const p3 = await sink.checkpoint();
   await sink.onCheckpointComplete(p3, { id: 3, sourceOffsets: offsets(5) });
   assert.equal(kafka.committed.get('g')?.get('in:0'), 5);
-  assert.deepEqual(kafka.transactions.finished.map((t) => [t.outcome, t.sends.length, t.offsets.length]), [['committed', 3, 1], ['committed', 0, 1]]);
+  // Each transaction commits the sources' offsets and the checkpoint marker (checkpoint-marker.ts).
+  assert.deepEqual(kafka.transactions.finished.map((t) => [t.outcome, t.sends.length, t.offsets.map((o) => o.groupId)]), [['committed', 3, ['g', 'sluice.j.out.checkpoint']], ['committed', 0, ['g', 'sluice.j.out.checkpoint']]]);
+  assert.equal(kafka.committed.get('sluice.j.out.checkpoint')?.get('out:0'), 3);
   // A checkpoint reported without its seal having been taken first is refused.
   await assert.rejects(sink.onCheckpointComplete({ seal: 99 }, { id: 4, sourceOffsets: [] }), /seal 99/);
   await sink.close();
@@ -122,4 +124,11 @@ void test('a restart fences the previous incarnation: its open transaction is ab
 void test('config: exactly once needs the idempotent producer with acks all', () => {
   assert.deepEqual(checkKafkaSink(config()), []);
   assert.match(checkKafkaSink(config({ idempotent: false, acks: 'leader' }))[0]!.message, /exactly once needs/);
+});
+
+void test('exactly once with tasks: one transactional id per task, so tasks do not fence each other', async () => {
+  const kafka = new FakeKafka();
+  for (const index of [0, 1]) await kafkaSinkWriter({ id: 'out', job: 'j', config: config(), logger, task: { id: `task-${index}`, index, count: 2 } }, kafka)!.fence();
+  await kafkaSinkWriter({ id: 'out', job: 'j', config: config(), logger }, kafka)!.fence();
+  assert.deepEqual(kafka.transactions.options.map((o) => o.transactionalId), ['sluice.j.out.task-0', 'sluice.j.out.task-1', 'sluice.j.out']);
 });

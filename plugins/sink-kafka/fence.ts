@@ -9,16 +9,21 @@ import type { BlockContext, ExactlyOnceWriter } from '../../core/api/index.ts';
 import type { KafkaClientFactory } from '../kafka-client/client.ts';
 import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { markedCheckpoint } from './checkpoint-marker.ts';
 import { ACKS, transactionalIdOf } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 
 export function kafkaSinkWriter(ctx: BlockContext<KafkaSinkConfig>, client?: KafkaClientFactory): ExactlyOnceWriter | undefined {
-  const { config, job, id, logger } = ctx;
+  const { config, job, id, logger, task } = ctx;
   if (!config.exactly_once) return undefined;
-  const transactionalId = transactionalIdOf(job, id);
+  const transactionalId = transactionalIdOf(job, id, task);
+  const factoryOf = async () => client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);
   return {
+    async committedCheckpoint() {
+      return markedCheckpoint(await factoryOf(), transactionalId, config.topic);
+    },
     async fence() {
-      const factory = client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);
+      const factory = await factoryOf();
       const producer = factory.transactionalProducer({
         transactionalId, transactionTimeoutMs: config.transaction_timeout, idempotent: true, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout,
       });

@@ -21,9 +21,10 @@ export const kafkaSink = definePlugin({
     '',
     'With `exactly_once: true`: **exactly once** for consumers that read committed records (`isolation.level=read_committed`; kafkajs and Sluice\'s `kafka` source do by default), across any crash (`kill -9`) and restart.',
     'What the sink writes between two checkpoints goes into one Kafka transaction (transactional id `sluice.<job>.<sink id>`, so a restart fences the previous incarnation); when the checkpoint completes (its manifest is committed), the sources\' consumer-group offsets at the checkpoint join the transaction and it commits.',
-    'The sources commit nothing themselves: the groups\' committed offsets say which checkpoint\'s output is in the topic, and a restore (after fencing the previous incarnation, which aborts its open transaction) takes the newest checkpoint whose source positions equal them — the one before the newest when the process died between the manifest and the commit — and replays from there.',
+    'The sources commit nothing themselves. Every transaction also commits a marker, the checkpoint\'s id as the offset of the group `<transactional id>.checkpoint` on partition 0 of the topic, so after fencing the previous incarnation (which aborts its open transaction) the restore takes the checkpoint whose transaction committed last — the one before the newest when the process died between the manifest and the commit — and replays from there (before markers: the newest checkpoint whose source positions equal the groups\' offsets).',
+    'Sources without a consumer group (a NATS key-value bucket) restart from that checkpoint\'s positions like the others.',
     'Output after a barrier is held in memory (`max_held_bytes`, then back-pressure) until that checkpoint\'s transaction commits; a declined checkpoint folds into the next one.',
-    'Costs and limits: output becomes visible once per checkpoint interval (`checkpoint.interval` is the end-to-end latency); every source must be a `kafka` source; one exactly-once sink per job, not as the late or dead-letter output; `checkpoint.retain` ≥ 2; `transaction_timeout` above `checkpoint.interval` + `checkpoint.timeout`.',
+    'Costs and limits: output becomes visible once per checkpoint interval (`checkpoint.interval` is the end-to-end latency); sources must replay from their checkpointed positions (`kafka`, `file`, `nats_kv` do); one exactly-once sink per job, not as the late or dead-letter output; `checkpoint.retain` ≥ 2; `transaction_timeout` above `checkpoint.interval` + `checkpoint.timeout`.',
     'Output written after the last checkpoint of a stopped job (windows that a stop fires) is aborted: a restart resumes those windows from the checkpoint instead. Any send or commit error fails the job, which restarts from its last checkpoint.',
     '',
     'Errors: a broker or network failure (retriable) is retried by the runtime with back-off and jitter while the job back-pressures; authorization, an invalid topic or a record too large is permanent and the batch is dead-lettered.',
@@ -32,11 +33,11 @@ export const kafkaSink = definePlugin({
   spec: kafkaSinkSpec,
   check: checkKafkaSink,
   exactlyOnce: (ctx) => kafkaSinkWriter(ctx),
-  async create({ id, job, config, logger, codec, input, expressions }) {
+  async create({ id, job, config, logger, codec, input, expressions, task }) {
     const key = config.key === undefined ? undefined : compileTemplate(config.key, 'key', expressions);
     const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id) });
+    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id, task) });
   },
 });

@@ -17,6 +17,7 @@ import type { KafkaClientFactory, KafkaProducer, OutgoingMessage } from '../kafk
 import type { Template } from './template.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
+import { checkpointMarker } from './checkpoint-marker.ts';
 import { TransactionalOutput } from './transactional-output.ts';
 
 export interface KafkaSinkOptions {
@@ -59,6 +60,10 @@ export class KafkaSink implements SinkInstance {
 
   constructor(private readonly o: KafkaSinkOptions) {}
 
+  private get transactionalId(): string {
+    return this.o.transactionalId ?? `sluice.${this.o.id}`;
+  }
+
   async open(_position: unknown): Promise<void> {
     const { config, client } = this.o;
     if (config.create_topics) {
@@ -72,8 +77,7 @@ export class KafkaSink implements SinkInstance {
     }
     const options = { idempotent: config.idempotent, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout };
     if (config.exactly_once) {
-      const transactionalId = this.o.transactionalId ?? `sluice.${this.o.id}`;
-      const producer = chunkedSends(client.transactionalProducer({ ...options, transactionalId, transactionTimeoutMs: config.transaction_timeout }));
+      const producer = chunkedSends(client.transactionalProducer({ ...options, transactionalId: this.transactionalId, transactionTimeoutMs: config.transaction_timeout }));
       this.transactional = new TransactionalOutput({ producer, topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger });
       await this.transactional.start();
       return;
@@ -131,7 +135,8 @@ export class KafkaSink implements SinkInstance {
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
-    await this.transactional?.complete(position, checkpoint.sourceOffsets);
+    const t = this.transactional;
+    if (t) await t.complete(position, [...checkpoint.sourceOffsets, checkpointMarker(this.transactionalId, this.o.config.topic, checkpoint.id)]);
   }
 
   async onCheckpointAborted(): Promise<void> {

@@ -1,5 +1,5 @@
 import { field } from '../../core/api/index.ts';
-import type { ConfigIssue, Infer } from '../../core/api/index.ts';
+import type { ConfigIssue, Infer, TaskSlice } from '../../core/api/index.ts';
 import { connectionFields, createTopicsSpec } from '../kafka-client/connection-spec.ts';
 
 /** `kafka` sink config. */
@@ -24,7 +24,7 @@ export const kafkaSinkSpec = field.object({
   batch_size: field.integer({ doc: 'Most messages per produce request; a larger batch is sent as several requests in order.', default: 10_000, min: 1 }),
   ack_timeout: field.duration({ doc: 'Time the broker may take to acknowledge a produce request.', default: '30s', min: 1 }),
   exactly_once: field.boolean({
-    doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs `kafka` sources only, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
+    doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs sources that replay from their checkpointed positions, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
     default: false,
   }),
   transaction_timeout: field.duration({
@@ -56,9 +56,13 @@ export function checkKafkaSink(config: KafkaSinkConfig): ConfigIssue[] {
   return [];
 }
 
-/** The transactional id of an exactly-once sink: stable across restarts, so a restart fences the previous incarnation. */
-export function transactionalIdOf(job: string, id: string): string {
-  return `sluice.${job}.${id}`;
+/**
+ * The transactional id of an exactly-once sink: stable across restarts, so a restart fences
+ * the previous incarnation; one per task (`sluice.<job>.<sink>.<task id>`), so the tasks of
+ * a job do not fence each other and a task's new owner fences its old one.
+ */
+export function transactionalIdOf(job: string, id: string, task?: TaskSlice): string {
+  return task ? `sluice.${job}.${id}.${task.id}` : `sluice.${job}.${id}`;
 }
 
 export const ACKS = { all: -1, leader: 1, none: 0 } as const;

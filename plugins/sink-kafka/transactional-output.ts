@@ -51,7 +51,7 @@ export class TransactionalOutput {
   /** The seal of the barrier whose checkpoint has not completed yet; undefined: writes flow. */
   private sealed: number | undefined;
   private seals = 0;
-  private readonly held: OutgoingMessage[][] = [];
+  private readonly held: { topic: string; messages: OutgoingMessage[] }[] = [];
   private heldBytes = 0;
   private waiters: (() => void)[] = [];
   /** Sending the writes held at the last seal; writes and the next seal wait for it. */
@@ -68,14 +68,15 @@ export class TransactionalOutput {
     await this.o.producer.init();
   }
 
-  async write(messages: readonly OutgoingMessage[]): Promise<void> {
+  /** Writes to the output's topic, or to `topic` (one transaction may span topics). */
+  async write(messages: readonly OutgoingMessage[], topic = this.o.topic): Promise<void> {
     this.check();
     if (this.sealed === undefined) {
       if (this.draining) await this.draining;
       this.check();
-      return this.send(messages);
+      return this.send(topic, messages);
     }
-    this.held.push([...messages]);
+    this.held.push({ topic, messages: [...messages] });
     this.heldBytes += bytesOf(messages);
     while (this.sealed !== undefined && this.heldBytes > this.o.maxHeldBytes) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -155,8 +156,8 @@ export class TransactionalOutput {
   private async flushHeld(): Promise<void> {
     while (this.held.length) {
       const next = this.held.shift()!;
-      this.heldBytes -= bytesOf(next);
-      await this.send(next);
+      this.heldBytes -= bytesOf(next.messages);
+      await this.send(next.topic, next.messages);
     }
   }
 
@@ -165,8 +166,8 @@ export class TransactionalOutput {
     this.inTransaction = true;
   }
 
-  private async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    const { topic, batchSize, producer } = this.o;
+  private async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const { batchSize, producer } = this.o;
     try {
       if (!this.inTransaction) await this.begin();
       for (let from = 0; from < messages.length; from += batchSize) {

@@ -145,9 +145,11 @@ export class KafkaSource implements SourceInstance {
 
   /** After every (re)join, before the first fetch: seek where this source is, re-pause full partitions. */
   private onAssign(parts: readonly TopicPartition[]): void {
+    // An assignment that lands while the source closes (a task cancelled mid-rebalance) seeks nothing.
+    const consumer = this.consumer;
+    if (!consumer) return;
     this.assigned = [...parts];
     this.releaseHold();
-    const consumer = this.consumer!;
     for (const p of parts) {
       const b = this.buffers.get(partitionName(p.topic, p.partition));
       if (b?.fetchNext !== undefined) consumer.seek({ ...p, offset: b.fetchNext });

@@ -69,6 +69,22 @@ void test('no committed offsets: a fresh start; offsets that match nothing: refu
   assert.equal(await chooseExactlyOnce(ignored.s, ignored.plan, 2), undefined);
 });
 
+void test('a writer that marks its committed checkpoint: that checkpoint is restored, whatever the groups hold', async () => {
+  const marked = async (id: number | undefined, resetState = false) => {
+    const x = await setup({}, resetState);
+    return { ...x, plan: { ...x.plan, writer: { ...x.plan.writer, committedCheckpoint: () => Promise.resolve(id) } } };
+  };
+  const two = await marked(2);
+  assert.equal((await chooseExactlyOnce(two.s, two.plan, 0))?.id, 2, 'checkpoint 3 is complete but its transaction never committed');
+  assert.deepEqual(two.calls, ['fence'], 'no group offsets needed');
+  const none = await marked(undefined);
+  assert.equal(await chooseExactlyOnce(none.s, none.plan, 0), undefined, 'nothing committed yet, no group offsets: a fresh start');
+  const gone = await marked(7);
+  await assert.rejects(chooseExactlyOnce(gone.s, gone.plan, 0), (e) => e instanceof NoMatchingCheckpoint && /last committed checkpoint 7/.test(e.message));
+  const reset = await marked(7, true);
+  assert.equal(await chooseExactlyOnce(reset.s, reset.plan, 0), undefined);
+});
+
 void test('jobs that cannot write exactly once are refused at start', () => {
   const writer = { fence: () => Promise.resolve() };
   const eos = { name: 'kafka', exactlyOnce: () => writer };
@@ -166,7 +182,7 @@ sinks:
   assert.deepEqual(heard, ['fence', 'checkpoint', `complete 1 [{"groupId":"g","offsets":[{"topic":"t","partition":0,"offset":2}]}]`]);
 });
 
-void test('lint: two exactly-once sinks, a non-Kafka source and an exactly-once dead-letter output are errors at their blocks', () => {
+void test('lint: two exactly-once sinks and an exactly-once dead-letter output are errors at their blocks; a non-Kafka source is not (the kafka sink marks its committed checkpoint)', () => {
   const kafka = (topic: string, eos = true) => `{ brokers: ["127.0.0.1:9092"], topic: ${topic}, exactly_once: ${eos} }`;
   const text = `
 name: eos_lint
@@ -182,12 +198,10 @@ dead_letter: { kafka: ${kafka('dead')} }
   const result = compilePipeline({ file: 'eos.yaml', text, env: {}, plugins: lookupOf([kafkaSource, kafkaSink, fileSourcePlugin]) });
   const errors = result.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.configPath, i.line, i.message]);
   assert.deepEqual(errors.map((e) => e.slice(0, 3)), [
-    ['E_CONFIG_INVALID', 'sources.f', 5],
     ['E_CONFIG_INVALID', 'sinks.b', 8],
     ['E_CONFIG_INVALID', 'dead_letter', 10],
   ]);
-  assert.match(String(errors[0]![3]), /source 'f' \(file\) does not/);
-  assert.match(String(errors[1]![3]), /sinks 'a', 'b' write exactly once/);
-  assert.match(String(errors[2]![3]), /late and dead-letter outputs cannot/);
+  assert.match(String(errors[0]![3]), /sinks 'a', 'b' write exactly once/);
+  assert.match(String(errors[1]![3]), /late and dead-letter outputs cannot/);
   assert.equal(result.pipeline, undefined);
 });

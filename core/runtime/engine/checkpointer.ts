@@ -234,6 +234,8 @@ export class Checkpointer {
       const sourceOffsets = eos?.sinkId === k.id ? sourceOffsetsAt(eos, manifest.sources) : [];
       await k.checkpointComplete(manifest.sinks[k.id], { id: manifest.id, sourceOffsets });
     }
+    // Exactly once: sources whose group offsets the sink does not commit hear it after the commit.
+    if (eos) for (const s of this.t.sources) if (!eos.sources.some((g) => g.id === s.id)) await s.checkpointComplete(manifest.sources[s.id]);
     try {
       await this.s.store!.prune(this.s.checkpoint.retain);
     } catch (error) {

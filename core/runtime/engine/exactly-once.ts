@@ -46,11 +46,11 @@ export function planExactlyOnce(s: EngineSettings): ExactlyOncePlan | undefined 
   // A sink replaced by an in-memory instance (the in-process test runner) writes nothing to Kafka.
   const o = s.overrides;
   const real = { ...p, sinks: p.sinks.filter((k) => !o.sinks?.[k.id]), late: o.late ? undefined : p.late, deadLetter: o.deadLetter ? undefined : p.deadLetter };
-  const { writers, problems } = exactlyOnceSinks(real, s.logger);
+  const { writers, problems } = exactlyOnceSinks(real, s.logger, s.task);
   if (problems.length) throw refuse(problems[0]!.message);
   if (writers.length === 0) return undefined;
   const { sink, writer } = writers[0]!;
-  const sources = p.sources.map((src) => ({ id: src.id, group: src.plugin.consumerGroup!({ id: src.id, job: p.name, config: src.config, logger: s.logger.child({ source: src.id }), ...(s.task ? { task: s.task } : {}) }) }));
+  const sources = p.sources.filter((src) => src.plugin.consumerGroup).map((src) => ({ id: src.id, group: src.plugin.consumerGroup!({ id: src.id, job: p.name, config: src.config, logger: s.logger.child({ source: src.id }), ...(s.task ? { task: s.task } : {}) }) }));
   if (!s.store) throw refuse(`sink '${sink.id}' writes exactly once, which needs checkpoints: configure a checkpoint store`);
   if (s.checkpoint.retain < 2) throw refuse(`sink '${sink.id}' writes exactly once, which needs checkpoint.retain ≥ 2 (the checkpoint before the newest is the restore point until the newest's transaction commits)`);
   return { sinkId: sink.id, writer, sources };
@@ -74,6 +74,8 @@ function sameOffsets(a: GroupOffsets, b: GroupOffsets): boolean {
 export async function chooseExactlyOnce(s: EngineSettings, plan: ExactlyOncePlan, ignoreUpTo: number): Promise<CheckpointManifest | undefined> {
   const store = s.store!;
   await plan.writer.fence();
+  const marked = await plan.writer.committedCheckpoint?.();
+  if (marked !== undefined) return chooseMarked(s, plan, marked, ignoreUpTo);
   const committed = await Promise.all(plan.sources.map(({ group }) => group.committed()));
   const all = store.list ? await store.list() : [await store.latest()].filter((m) => m !== undefined);
   const candidates = all.filter((m) => m.id > ignoreUpTo);
@@ -92,5 +94,24 @@ export async function chooseExactlyOnce(s: EngineSettings, plan: ExactlyOncePlan
   throw new NoMatchingCheckpoint(
     `exactly once: the committed offsets (${describe()}) match no complete checkpoint in ${store.describe()} (${candidates.map((m) => m.id).join(', ') || 'none'}): ` +
       'the output topic and the checkpoints disagree (checkpoints deleted, or the group committed by another writer); run with --reset-state to start from scratch on purpose',
+  );
+}
+
+/** The writer marks its committed checkpoint: that one is the restore point (or a fresh start with --reset-state). */
+async function chooseMarked(s: EngineSettings, plan: ExactlyOncePlan, marked: number, ignoreUpTo: number): Promise<CheckpointManifest | undefined> {
+  const store = s.store!;
+  const all = store.list ? await store.list() : [await store.latest()].filter((m) => m !== undefined);
+  const candidates = all.filter((m) => m.id > ignoreUpTo);
+  const found = candidates.find((m) => m.id === marked);
+  if (found) {
+    if (found.id !== candidates[0]?.id) {
+      s.logger.warn(`exactly once: checkpoint ${candidates[0]!.id} is complete but its transaction never committed; restoring checkpoint ${found.id}, the last one committed`, { checkpoint: found.id, newest: candidates[0]!.id });
+    }
+    return found;
+  }
+  if (s.resetState || marked <= ignoreUpTo) return undefined;
+  throw new NoMatchingCheckpoint(
+    `exactly once: sink '${plan.sinkId}' last committed checkpoint ${marked}, which is not among the complete checkpoints in ${store.describe()} (${candidates.map((m) => m.id).join(', ') || 'none'}): ` +
+      'the output topic and the checkpoints disagree; run with --reset-state to start from scratch on purpose',
   );
 }

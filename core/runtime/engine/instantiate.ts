@@ -69,6 +69,7 @@ export async function createSink(s: EngineSettings, c: CompiledSink, role: 'sink
       job: s.pipeline.name,
       input: { changelog: c.changelog ?? APPEND_ONLY },
       expressions: s.expressions,
+      ...(s.task ? { task: s.task } : {}),
     });
   } catch (error) {
     throw initError(kind, c.id, c.location, error);

@@ -133,12 +133,23 @@ export class SinkTask {
           const batch = item.batch;
           await this.exclusive(() => this.write(batch));
         }
-        if (item.watermark !== undefined && item.watermark > this.watermark) this.watermark = item.watermark;
+        if (item.watermark !== undefined && item.watermark > this.watermark) {
+          this.watermark = item.watermark;
+          if (this.o.instance.onWatermark) await this.exclusive(() => this.passWatermark(item.watermark!));
+        }
         if (item.end) this.finished = true;
       } finally {
         flow.handled();
       }
       if (this.finished) return;
+    }
+  }
+
+  private async passWatermark(watermark: number): Promise<void> {
+    try {
+      await this.o.instance.onWatermark!(watermark);
+    } catch (error) {
+      throw pluginFailure(this.o.stage, 'onWatermark', error);
     }
   }
 

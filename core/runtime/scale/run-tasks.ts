@@ -27,6 +27,8 @@ import type { EngineOptions, JobHandle, JobResult } from '../engine/index.ts';
 import { KafkaTaskGroup } from '../../../plugins/kafka-client/task-group.ts';
 import { kafkaTaskLayout } from '../../../plugins/source-kafka/task-layout.ts';
 import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
+import { createRepartitionTopics } from './internal-topics.ts';
+import { splitStages, stageTask } from './stages.ts';
 
 export interface TasksOptions {
   /** Engine options every task gets (its own container and task slice are added). */
@@ -51,7 +53,7 @@ export interface TasksResult {
 }
 
 export function taskSlice(index: number, count: number): TaskSlice {
-  return { id: `task-${index}`, index, count };
+  return stageTask('', index, count);
 }
 
 /** Waits this long for a lost task's last checkpoint before it is cancelled anyway. */
@@ -60,8 +62,12 @@ const HANDOFF_CHECKPOINT_MS = 5_000;
 export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Promise<TasksResult> {
   const sources = pipeline.sources.filter((s) => s.plugin.name === 'kafka').map((s) => ({ id: s.id, config: s.config as KafkaSourceConfig }));
   const layout = await kafkaTaskLayout(pipeline.name, sources, o.logger);
+  const first = sources[0]!.config;
+  const stages = splitStages(pipeline, { partitions: layout.count, connection: first, sessionTimeoutMs: first.session_timeout });
+  await createRepartitionTopics(layout.client, pipeline, layout.count, o.logger);
   const group = new KafkaTaskGroup({ client: layout.client, job: pipeline.name, count: layout.count, sessionTimeoutMs: o.sessionTimeoutMs, logger: o.logger });
-  const running = new Map<number, JobHandle>();
+  /** Per owned index, the running instance of each stage's task p. */
+  const running = new Map<number, JobHandle[]>();
   const ended: (readonly [string, JobResult])[] = [];
   const endings: Promise<void>[] = [];
   let fatal: SluiceError | undefined;
@@ -70,51 +76,63 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  const ready = new Set<number>();
+  /** `<index>/<stage>` of the stage instances that run (restored, plugins open). */
+  const ready = new Set<string>();
   const showReadiness = (): void => {
     const owned = [...running.keys()].sort((x, y) => x - y);
-    const all = owned.length > 0 && owned.every((i) => ready.has(i));
+    const all = owned.length > 0 && owned.every((i) => stages.every((st) => ready.has(`${i}/${st.name}`)));
     o.telemetry.metricsServer?.setReady(all, `tasks: ${owned.map((i) => `task-${i}`).join(' ')}\n`);
   };
   const gauge = o.telemetry.meter.createObservableGauge('sluice_tasks_owned', { description: 'Tasks of the job this process runs (job.tasks).' });
   const observeOwned = (r: { observe(value: number): void }): void => r.observe(running.size);
   gauge.addCallback(observeOwned);
 
+  /** Task p of every stage, each its own engine instance. */
   const start = (index: number): void => {
-    const task = taskSlice(index, layout.count);
-    const onReady = (isReady: boolean): void => {
-      if (isReady) ready.add(index);
-      else ready.delete(index);
-      showReadiness();
-    };
-    const handle = startJob(pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
-    running.set(index, handle);
-    const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
-    endings.push(
-      result.then((r) => {
-        ended.push([task.id, r]);
-        if (running.get(index) === handle) running.delete(index);
-        // A task that failed for good fails the process: its partitions must go elsewhere.
-        if (r.status === 'failed') {
-          fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
-          finish();
-        }
-      }),
-    );
+    const handles: JobHandle[] = [];
+    running.set(index, handles);
+    for (const stage of stages) {
+      const task = stageTask(stage.name, index, layout.count);
+      const key = `${index}/${stage.name}`;
+      const onReady = (isReady: boolean): void => {
+        if (isReady) ready.add(key);
+        else ready.delete(key);
+        showReadiness();
+      };
+      const handle = startJob(stage.pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
+      handles.push(handle);
+      const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
+      endings.push(
+        result.then((r) => {
+          ended.push([task.id, r]);
+          const at = handles.indexOf(handle);
+          if (at >= 0) handles.splice(at, 1);
+          if (handles.length === 0 && running.get(index) === handles) running.delete(index);
+          // A task that failed for good fails the process: its partitions must go elsewhere.
+          if (r.status === 'failed') {
+            fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
+            finish();
+          }
+        }),
+      );
+    }
   };
 
+  /** Checkpoints (if it can, quickly) and cancels every stage's instance of task p. */
   const stop = async (index: number, reason: string): Promise<void> => {
-    const handle = running.get(index);
-    if (!handle) return;
+    const handles = running.get(index);
+    if (!handles) return;
     running.delete(index);
-    ready.delete(index);
+    for (const st of stages) ready.delete(`${index}/${st.name}`);
     showReadiness();
-    const checkpointed = handle.current()?.triggerCheckpoint() ?? Promise.resolve(false);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([checkpointed.catch(() => false), new Promise((resolve) => (timer = setTimeout(resolve, HANDOFF_CHECKPOINT_MS)))]);
-    clearTimeout(timer);
-    handle.cancel(reason);
-    await handle.result.catch(() => undefined);
+    await Promise.all([...handles].map(async (handle) => {
+      const checkpointed = handle.current()?.triggerCheckpoint() ?? Promise.resolve(false);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([checkpointed.catch(() => false), new Promise((resolve) => (timer = setTimeout(resolve, HANDOFF_CHECKPOINT_MS)))]);
+      clearTimeout(timer);
+      handle.cancel(reason);
+      await handle.result.catch(() => undefined);
+    }));
   };
 
   const onTasks = (owned: readonly number[]): void => {

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BatchBuilder } from '../../core/api/index.ts';
+import type { Logger } from '../../core/api/index.ts';
+import { getCodec } from '../../core/runtime/codec/index.ts';
+import { decodeControl } from '../kafka-client/control-record.ts';
+import { FakeKafka } from '../kafka-client/fake-client.ts';
+import { keyText, RepartitionOutput } from './repartition-output.ts';
+import type { KafkaSinkConfig } from './spec.ts';
+
+const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => logger };
+const config: KafkaSinkConfig = {
+  brokers: ['127.0.0.1:9092'], topic: 'sluice.j.r.repartition', acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000,
+  ack_timeout: 30_000, change_field: 'op', connection_timeout: 10_000, request_timeout: 30_000,
+  exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216,
+};
+
+void test('records go out keyed by the repartition key with their event time; watermarks go to every partition, in the checkpoint\'s transaction', async () => {
+  const kafka = new FakeKafka();
+  let now = 0;
+  const out = new RepartitionOutput({ config, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-1', leader: true, key: ['exp'], partitions: 3, task: 1, logger, now: () => now });
+  await out.open(undefined);
+  const b = new BatchBuilder();
+  b.push({ exp: 'e1', n: 1 }, 1000);
+  b.push({ exp: 7, n: 2 }, 2000);
+  await out.write(b.take());
+  await out.onWatermark(1500);
+  now = 500;
+  await out.onWatermark(1600); // throttled: less than a second since the last
+  assert.equal(kafka.sends.length, 0, 'nothing visible before the checkpoint commits');
+  const position = await out.checkpoint();
+  await out.onCheckpointComplete(position, { id: 1, sourceOffsets: [{ groupId: 'g', offsets: [{ topic: 'in', partition: 1, offset: 2 }] }] });
+  const messages = kafka.sends.flatMap((s) => s.messages);
+  assert.deepEqual(messages.slice(0, 2).map((m) => [m.key, m.value, m.timestamp]), [['e1', '{"exp":"e1","n":1}', 1000], ['7', '{"exp":7,"n":2}', 2000]]);
+  const controls = messages.slice(2).map((m) => [m.partition, decodeControl(m.value)]);
+  assert.deepEqual(controls, [0, 1, 2, 0, 1, 2].map((p, i) => [p, { task: 1, watermark: i < 3 ? 1500 : 1600 }]));
+  assert.deepEqual(kafka.committed.get('g'), new Map([['in:1', 2]]));
+  // End of input crosses at once.
+  await out.onWatermark(Number.POSITIVE_INFINITY);
+  await out.onCheckpointComplete(await out.checkpoint(), { id: 2, sourceOffsets: [] });
+  assert.deepEqual(kafka.sends.flatMap((s) => s.messages).slice(8).map((m) => decodeControl(m.value)!.watermark), [Infinity, Infinity, Infinity]);
+  await out.close();
+});
+
+void test('key text: one field as text, several as a JSON array', () => {
+  assert.equal(keyText({ a: 'x' }, [['a']]), 'x');
+  assert.equal(keyText({ a: { b: 2 } }, [['a', 'b']]), '2');
+  assert.equal(keyText({ a: 'x', b: 1 }, [['a'], ['b']]), '["x",1]');
+});
+
+void test('two repartition outputs of one stage task share one transaction; the leader commits it', async () => {
+  const kafka = new FakeKafka();
+  const make = (topic: string, leader: boolean) =>
+    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-0', leader, key: ['k'], partitions: 2, task: 0, logger });
+  const [left, right] = [make('left', true), make('right', false)];
+  await Promise.all([left.open(undefined), right.open(undefined)]);
+  const batch = (k: string) => {
+    const b = new BatchBuilder();
+    b.push({ k }, 10);
+    return b.take();
+  };
+  await Promise.all([left.write(batch('a')), right.write(batch('b'))]);
+  const [, seal] = await Promise.all([right.checkpoint(), left.checkpoint()]);
+  await right.onCheckpointComplete(undefined, { id: 1, sourceOffsets: [] });
+  assert.equal(kafka.sends.length, 0, 'a follower commits nothing');
+  await left.onCheckpointComplete(seal, { id: 1, sourceOffsets: [] });
+  assert.deepEqual(kafka.transactions.finished.map((f) => [f.transactionalId, f.outcome, f.sends.map((s) => s.topic).sort()]), [['sluice.j.repartition.task-0', 'committed', ['left', 'right']]]);
+  assert.equal(kafka.transactions.options.length, 1, 'one producer for the stage task');
+  await left.close();
+  await right.close();
+});

@@ -1,0 +1,46 @@
+/**
+ * The runtime-internal sink definition that ends a stage at a repartition topic (not a
+ * plugin a pipeline can name: core/runtime/scale/stages.ts puts it where a `repartition`
+ * operator was cut). Its config is a `kafka` sink config on the internal topic
+ * (`exactly_once`), the key fields and the partition count; one transactional id per stage task,
+ * shared by the stage's outputs.
+ */
+import { field, SluiceError } from '../../core/api/index.ts';
+import type { FieldSpec, SinkDefinition } from '../../core/api/index.ts';
+import { toConnection } from '../kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { kafkaSinkWriter } from './fence.ts';
+import { RepartitionOutput } from './repartition-output.ts';
+import { transactionalIdOf } from './spec.ts';
+import type { KafkaSinkConfig } from './spec.ts';
+
+export interface RepartitionSinkConfig {
+  readonly topic: KafkaSinkConfig;
+  readonly key: readonly string[];
+  readonly partitions: number;
+  /** The stage's first repartition output: it commits the stage task's transaction (shared-output.ts). */
+  readonly leader: boolean;
+}
+
+/** The transactional id of a stage task's repartition outputs: `sluice.<job>.repartition.<task id>`. */
+const ID = 'repartition';
+
+export const repartitionSinkDefinition: SinkDefinition<FieldSpec> = {
+  kind: 'sink',
+  name: 'repartition_output',
+  summary: 'Writes a repartition topic exactly once, keyed, with in-band watermarks (runtime-internal).',
+  spec: field.object({}),
+  exactlyOnce: (ctx) => {
+    const c = ctx.config as unknown as RepartitionSinkConfig;
+    return c.leader ? kafkaSinkWriter({ ...ctx, id: ID, config: c.topic }) : undefined;
+  },
+  async create({ id, job, config, logger, codec, task }) {
+    const c = config as unknown as RepartitionSinkConfig;
+    if (!task) throw new SluiceError('E_TASKS', `repartition output '${id}' runs only in a job run as tasks`);
+    const connection = await toConnection(c.topic, `sluice-${job}-${id}`);
+    return new RepartitionOutput({
+      config: c.topic, client: createKafkajsClient(connection, logger), codec, transactionalId: transactionalIdOf(job, ID, task),
+      leader: c.leader, key: c.key, partitions: c.partitions, task: task.index, logger,
+    });
+  },
+};

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import { encodeControl } from '../kafka-client/control-record.ts';
+import { RepartitionInput } from './repartition-input.ts';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (c: SourceChunk) => (c.payloads ?? []).map((p) => new TextDecoder().decode(p as Uint8Array));
+const wm = (task: number, watermark: number) => encodeControl({ task, watermark });
+
+/** A source that returns these polls, then nothing. */
+function scripted(polls: string[][]): SourceInstance & { opened: unknown } {
+  let offset = 0;
+  const s = {
+    opened: undefined as unknown,
+    open: (p: unknown) => ((s.opened = p), Promise.resolve()),
+    poll: () => {
+      const next = polls.shift() ?? [];
+      const chunk: SourceChunk = { partition: 't:0', payloads: next.map(bytes), times: next.map(() => 5), offsets: next.map(() => offset++) };
+      return Promise.resolve(next.length ? [chunk] : []);
+    },
+    position: () => ({ 't:0': offset }),
+    close: () => Promise.resolve(),
+  };
+  return s;
+}
+
+void test('the watermark is the minimum over every upstream task; control records are not data; a poll ends where the watermark moves', async () => {
+  const src = new RepartitionInput(scripted([['{"a":1}', wm(0, 100), '{"a":2}', wm(1, 50), '{"a":3}', wm(1, 200), '{"a":4}']]), 2);
+  await src.open(undefined);
+  const first = await src.poll(100);
+  // Task 1 unknown until its first control record: no watermark before it.
+  assert.deepEqual(first!.map(text), [['{"a":1}', '{"a":2}']]);
+  assert.equal(first![0]!.watermark, 50);
+  assert.deepEqual(first![0]!.offsets, [0, 2]);
+  const second = await src.poll(100);
+  assert.deepEqual(second!.map(text), [['{"a":3}']]);
+  assert.equal(second![0]!.watermark, 100);
+  const third = await src.poll(100);
+  assert.deepEqual(third!.map(text), [['{"a":4}']]);
+  assert.equal(third![0]!.watermark, undefined);
+  assert.equal(src.controls, 3);
+  assert.deepEqual(src.position(), { offsets: { 't:0': 7 }, upstream: [[0, 100], [1, 200]] });
+});
+
+void test('+∞ from every upstream task ends the input; the upstream watermarks are restored from the position', async () => {
+  const inner = scripted([[wm(0, Number.POSITIVE_INFINITY), '{"late":1}', wm(1, Number.POSITIVE_INFINITY)]]);
+  const src = new RepartitionInput(inner, 2);
+  await src.open({ offsets: { 't:0': 3 }, upstream: [[1, 40]] });
+  assert.deepEqual(inner.opened, { 't:0': 3 });
+  // Task 0's +∞ lifts the minimum from −∞ (task 0 unknown) to task 1's 40.
+  const polled = await src.poll(10);
+  assert.deepEqual(polled!.map(text), [[]]);
+  assert.equal(polled![0]!.watermark, 40);
+  const last = await src.poll(10);
+  assert.deepEqual(last!.map(text), [['{"late":1}']]);
+  assert.equal(last![0]!.watermark, Number.POSITIVE_INFINITY);
+  assert.deepEqual(src.position().upstream, [[1, null], [0, null]]);
+  assert.equal(await src.poll(10), null);
+});
+
+void test('a record that only looks like a control record is handed on as data (the codec dead-letters it)', async () => {
+  const src = new RepartitionInput(scripted([['\u0000sluice-watermark:{broken', '{"a":1}']]), 1);
+  await src.open(undefined);
+  const polled = await src.poll(10);
+  assert.deepEqual(polled!.map(text), [['\u0000sluice-watermark:{broken', '{"a":1}']]);
+  assert.equal(src.controls, 0);
+});

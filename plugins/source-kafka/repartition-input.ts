@@ -1,0 +1,150 @@
+/**
+ * The source that starts a stage cut at a `repartition` operator (core/runtime/scale/stages.ts):
+ * a `kafka` source on partition p of the internal topic (read_committed, the task's own
+ * group) that takes the control records out of the stream (control-record.ts) and turns
+ * them into the partition's explicit watermark: the minimum over the P upstream tasks'
+ * latest watermarks (−∞ until every upstream task has spoken). The downstream stage is
+ * compiled without out-of-orderness or idleness for this source, so this is its watermark.
+ *
+ * A poll ends at a control record that moves the watermark: the records before it are
+ * returned with the new watermark, the rest wait for the next poll, so records after an
+ * advance are judged against it, as they would be in one process. When every upstream task
+ * has sent +∞ (end of input) and everything before is returned, the input ends.
+ *
+ * The position is the `kafka` source's offsets plus the upstream watermarks, so a restore
+ * resumes with the watermark it had at the checkpoint.
+ */
+import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import { decodeControl, maybeControl } from '../kafka-client/control-record.ts';
+import type { KafkaSourcePosition } from './records.ts';
+
+/** The checkpointed position: offsets, and each upstream task's latest watermark (null: +∞). */
+export interface RepartitionInputPosition {
+  readonly offsets: KafkaSourcePosition;
+  readonly upstream: readonly (readonly [number, number | null])[];
+}
+
+export function offsetsOfPosition(position: unknown): KafkaSourcePosition | undefined {
+  return position === undefined || position === null ? undefined : (position as RepartitionInputPosition).offsets;
+}
+
+export class RepartitionInput implements SourceInstance {
+  /** Upstream task index → latest watermark. */
+  private readonly upstream = new Map<number, number>();
+  private pending: SourceChunk[] = [];
+  private ended = false;
+  /** Control records taken out so far (tests, logs). */
+  controls = 0;
+
+  constructor(
+    private readonly inner: SourceInstance,
+    /** Upstream tasks (the job's task count). */
+    private readonly upstreamTasks: number,
+  ) {}
+
+  async open(position: unknown): Promise<void> {
+    const p = position as RepartitionInputPosition | undefined | null;
+    for (const [task, w] of p?.upstream ?? []) this.upstream.set(task, w === null ? Number.POSITIVE_INFINITY : w);
+    await this.inner.open(p ? p.offsets : undefined);
+  }
+
+  /** The downstream watermark: the minimum over all upstream tasks. */
+  private watermark(): number {
+    if (this.upstream.size < this.upstreamTasks) return Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const w of this.upstream.values()) if (w < min) min = w;
+    return min;
+  }
+
+  async poll(maxRecords: number): Promise<SourceChunk[] | null> {
+    if (this.pending.length === 0) {
+      if (this.ended) return null;
+      const chunks = await this.inner.poll(maxRecords);
+      if (chunks === null) return null;
+      this.pending = [...chunks];
+    }
+    const out: SourceChunk[] = [];
+    while (this.pending.length) {
+      const chunk = this.pending.shift()!;
+      const cut = this.take(chunk);
+      out.push(cut.head);
+      if (cut.rest) {
+        this.pending.unshift(cut.rest);
+        break;
+      }
+      if (cut.head.watermark !== undefined) break;
+    }
+    if (this.watermark() === Number.POSITIVE_INFINITY && this.pending.length === 0) this.ended = true;
+    return out;
+  }
+
+  /**
+   * The chunk up to its first control record that moves the watermark (that record
+   * included, the watermark set), and what follows it; the whole chunk when none does.
+   * Control records that do not move it are dropped on the way.
+   */
+  private take(chunk: SourceChunk): { head: SourceChunk; rest?: SourceChunk } {
+    const payloads = chunk.payloads ?? [];
+    let controls: number[] | undefined;
+    for (let i = 0; i < payloads.length; i++) {
+      if (!maybeControl(payloads[i]!)) continue;
+      const c = decodeControl(payloads[i]!);
+      if (!c) continue;
+      this.controls++;
+      (controls ??= []).push(i);
+      const before = this.watermark();
+      if (c.watermark > (this.upstream.get(c.task) ?? Number.NEGATIVE_INFINITY)) this.upstream.set(c.task, c.watermark);
+      const after = this.watermark();
+      if (after > before) {
+        const head = { ...without(slice(chunk, 0, i + 1), controls), watermark: after };
+        return i + 1 < payloads.length ? { head, rest: slice(chunk, i + 1, payloads.length) } : { head };
+      }
+    }
+    return { head: controls ? without(chunk, controls) : chunk };
+  }
+
+  position(): RepartitionInputPosition {
+    return { offsets: this.inner.position() as KafkaSourcePosition, upstream: [...this.upstream].map(([t, w]) => [t, w === Number.POSITIVE_INFINITY ? null : w] as const) };
+  }
+
+  async onCheckpointComplete(position: unknown): Promise<void> {
+    await this.inner.onCheckpointComplete?.(offsetsOfPosition(position));
+  }
+
+  partitions(): readonly (string | number)[] {
+    return this.inner.partitions?.() ?? [];
+  }
+
+  pausePartitions(partitions: readonly (string | number)[]): void {
+    this.inner.pausePartitions?.(partitions);
+  }
+
+  resumePartitions(partitions: readonly (string | number)[]): void {
+    this.inner.resumePartitions?.(partitions);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+type Column = keyof Pick<SourceChunk, 'payloads' | 'times' | 'offsets' | 'meta' | 'values' | 'lines'>;
+const COLUMNS: readonly Column[] = ['payloads', 'times', 'offsets', 'meta', 'values', 'lines'];
+
+function slice(chunk: SourceChunk, from: number, to: number): SourceChunk {
+  const out: Record<string, unknown> = { partition: chunk.partition };
+  if (chunk.output !== undefined) out.output = chunk.output;
+  for (const c of COLUMNS) if (chunk[c]) out[c] = chunk[c].slice(from, to);
+  return out as unknown as SourceChunk;
+}
+
+/** The chunk without the records at `drop` (sorted indices). */
+function without(chunk: SourceChunk, drop: readonly number[]): SourceChunk {
+  if (drop.length === 0) return chunk;
+  const skip = new Set(drop);
+  const out: Record<string, unknown> = { partition: chunk.partition };
+  if (chunk.output !== undefined) out.output = chunk.output;
+  if (chunk.watermark !== undefined) out.watermark = chunk.watermark;
+  for (const c of COLUMNS) if (chunk[c]) out[c] = (chunk[c] as readonly unknown[]).filter((_, i) => !skip.has(i));
+  return out as unknown as SourceChunk;
+}
