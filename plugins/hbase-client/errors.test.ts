@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { prefixEnd } from './client.ts';
 import { classify } from './errors.ts';
 
-void test('network failures, 5xx, 408 and 429 are transient; other statuses and unknown errors are not', () => {
+void test('network failures, 5xx, 408, 410 and 429 are transient; other statuses and unknown errors are not', () => {
   const http = (code: number) => Object.assign(new Error(`${code}: x`), { code, body: 'detail' });
   const net = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
-  for (const e of [net('ECONNREFUSED'), net('ECONNRESET'), net('ETIMEDOUT'), new Error('socket hang up'), http(500), http(503), http(408), http(429)]) {
+  for (const e of [net('ECONNREFUSED'), net('ECONNRESET'), net('ETIMEDOUT'), new Error('socket hang up'), http(500), http(503), http(408), http(410), http(429)]) {
     assert.equal(classify(e, 'put').transient, true, e.message);
   }
   for (const e of [http(400), http(404), http(403), new TypeError('x is not a function'), new SyntaxError('Unexpected token')]) {
