@@ -21,7 +21,7 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
 import { loadJobConfig } from './job-config.ts';
-import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
+import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -100,7 +100,9 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
-        io.err(`run ${runId}: summary ${written} (check it with \`sluice validate\`)\n`);
+        const inputs = formatRunInputs(written.summary);
+        await addInputsToReport(pipeline, inputs, io.cwd);
+        io.err(`${inputs}run ${runId}: summary ${written.path} (check it with \`sluice validate\`)\n`);
       } catch (error) {
         // A job that failed before its stages ran has no counters to summarise.
         io.err(`run ${runId}: no summary written: ${(error as Error).message}\n`);
