@@ -8,6 +8,7 @@ import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
 import { STATE_SCENARIOS } from './state-scenarios.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
+import { flagshipUi } from './flagship-ui.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -45,4 +46,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STATE_SCENARIOS,
   { name: 'kafka_eos', summary: 'Kafka → Kafka, kafka sink exactly_once (a transaction per 1 s checkpoint); needs the broker', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(true) },
   { name: 'kafka_eos_baseline', summary: 'kafka_eos at least once (idempotent producer, no transactions): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(false) },
+  { name: 'flagship_ui', summary: 'flagship with --ui and one page reading the event stream (baseline: flagship, same run)', events: 1_000_000, run: flagshipUi },
 ];
