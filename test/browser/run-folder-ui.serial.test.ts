@@ -21,7 +21,7 @@ async function serve(args: string[]): Promise<{ url: string; stop: () => Promise
 }
 
 void test('a finished run: the experiment dashboard equals the result tables, the job page the run summary', async () => {
-  const ran = await runSluice(['run', FLAGSHIP, '--profile', 'embedded', '--events', '160000', '--ui', '0', '--set', 'log.level=warn'], { RUNS_DIR: runs, RUN_ID: 'done' });
+  const ran = await runSluice(['run', FLAGSHIP, '--profile', 'embedded', '--events', '300000', '--ui', '0', '--set', 'log.level=warn'], { RUNS_DIR: runs, RUN_ID: 'done' });
   assert.equal(ran.code, 0, ran.stderr);
   const { url, stop } = await serve(['--port', '0']);
   const browser = await launchChromium();
@@ -64,8 +64,11 @@ void test('a finished run: the experiment dashboard equals the result tables, th
       assert.equal(c.canvases, 2, 'difference and lift plotted');
     }
     // The screenshot shows the epoch with the most segments (re-ramps as markers).
-    const dashboard = JSON.parse(readFileSync(join(folder, 'dashboard.json'), 'utf8')) as { epochs: { experiment: string; epochStart: number; segments: unknown[] }[] };
-    const most = dashboard.epochs.reduce((a, b) => (b.segments.length > a.segments.length ? b : a));
+    type Epoch = { experiment: string; epochStart: number; segments: { series: { points: unknown[] }[] }[] };
+    const dashboard = JSON.parse(readFileSync(join(folder, 'dashboard.json'), 'utf8')) as { epochs: Epoch[] };
+    const charted = (e: Epoch) => e.segments.filter((s) => s.series.some((x) => x.points.length > 0)).length;
+    const looks = (e: Epoch) => e.segments.reduce((n, x) => n + x.series.reduce((m, y) => Math.max(m, y.points.length), 0), 0);
+    const most = dashboard.epochs.reduce((a, b) => (charted(b) > charted(a) || (charted(b) === charted(a) && looks(b) > looks(a)) ? b : a));
     await page.goto(url.replace(/\/(\?|$)/, '/experiments$1') + `#${encodeURIComponent(`${most.experiment}@${most.epochStart}`)}`);
     await page.waitForSelector(`section[data-experiment="${most.experiment}"][data-epoch="${most.epochStart}"]`);
     await page.screenshot({ path: join(ARTIFACTS, 'experiment.png'), fullPage: true });

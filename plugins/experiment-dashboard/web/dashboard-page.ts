@@ -66,6 +66,11 @@ function charts(e: DashboardEpoch, metric: string): HTMLElement {
     e.segments.forEach((s, i) => {
       const series = s.series.find((x) => x.metric === metric && x.action === action && x.treatment === treatment);
       if (!series) return;
+      // A gap at the segment's start: lines do not join one segment's intervals to the next.
+      if (xs.length > 0) {
+        xs.push(offsets[i]!);
+        for (const col of cols) col.push(null);
+      }
       for (const p of series.points) {
         xs.push(offsets[i]! + p[0]);
         for (let c = 0; c < 6; c++) cols[c]!.push(p[c + 1] as number | null);
@@ -86,6 +91,7 @@ function charts(e: DashboardEpoch, metric: string): HTMLElement {
     if (caption) box.append(caption);
     void key;
   }
+  if (out.childElementCount === 0) out.append(h('p', { class: 'muted' }, 'No interval yet: every test of this epoch is gated (too few users per arm); the table above shows how many each group has.'));
   return out;
 }
 
@@ -146,5 +152,9 @@ async function load(): Promise<void> {
   render();
 }
 
+window.addEventListener('hashchange', () => {
+  selected = decodeURIComponent(location.hash.slice(1));
+  render();
+});
 void load();
 setInterval(() => void load(), 5000);
