@@ -57,3 +57,13 @@ void test('a run folder whose last snapshot says running but is old shows as cra
   assert.equal(ended.current()!.dashboard, true);
   ended.close();
 });
+
+void test('with OTLP tracing, each stage links to its spans in Jaeger by the span names the runtime gives them', async () => {
+  const { jaegerLinks } = await import('./run-ui.ts');
+  const pipeline = { name: 'exp job', sources: [{ id: 'traffic' }], operators: [{ id: 'counts' }], sinks: [{ id: 'store' }] } as never;
+  assert.deepEqual(jaegerLinks(pipeline, 'http://127.0.0.1:16686/'), {
+    traffic: 'http://127.0.0.1:16686/search?service=exp%20job&operation=source%20traffic%20poll',
+    counts: 'http://127.0.0.1:16686/search?service=exp%20job&operation=operator%20counts',
+    store: 'http://127.0.0.1:16686/search?service=exp%20job&operation=sink%20store%20write',
+  });
+});
