@@ -9,6 +9,7 @@ import type { Scenario } from './scenario.ts';
 import { STATE_SCENARIOS } from './state-scenarios.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
 import { kafkaSend } from './kafka-send.ts';
+import { flagshipUi } from './flagship-ui.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -48,4 +49,5 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'kafka_eos_baseline', summary: 'kafka_eos at least once (idempotent producer, no transactions): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(false) },
   { name: 'kafka_send', summary: "the kafka sink's producer alone, sends of 10,000 cut into requests of 1,024 (chunked-sends.ts); needs the broker", events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(true) },
   { name: 'kafka_send_baseline', summary: 'kafka_send with the bare producer (one request per send of 10,000): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(false) },
+  { name: 'flagship_ui', summary: 'flagship with --ui and one page reading the event stream (baseline: flagship, same run)', events: 1_000_000, run: flagshipUi },
 ];

@@ -31,6 +31,7 @@ export interface RuntimeConfig {
   state: { backend: string };
   tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number };
   metrics: { port: number; host: string };
+  ui: { port: number; host: string; token: string; jaeger_url: string };
   log: { level: LogLevel };
   kafka: { sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } };
 }
@@ -267,6 +268,33 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: 'text',
       default: '127.0.0.1',
       env: 'SLUICE_METRICS_HOST',
+    },
+  },
+  ui: {
+    port: {
+      doc: 'Port of the read-only job web UI served by `sluice run` (docs/ui.md); 0 leaves it off unless `sluice run --ui [port]` asks for it.',
+      format: 'tcp_port',
+      default: 0,
+      env: 'SLUICE_UI_PORT',
+    },
+    host: {
+      doc: 'Address the job web UI binds to; any address other than loopback requires `ui.token`.',
+      format: 'text',
+      default: '127.0.0.1',
+      env: 'SLUICE_UI_HOST',
+    },
+    token: {
+      doc: 'Token the web UI asks of every request (`?token=` or `Authorization: Bearer`); required when `ui.host` is not loopback. A secret: set it with SLUICE_UI_TOKEN.',
+      format: 'text',
+      default: '',
+      env: 'SLUICE_UI_TOKEN',
+      sensitive: true,
+    },
+    jaeger_url: {
+      doc: "Base URL of the Jaeger UI the job page links each operator's spans to, when `tracing.exporter` is `otlp`.",
+      format: 'text',
+      default: 'http://127.0.0.1:16686',
+      env: 'SLUICE_UI_JAEGER_URL',
     },
   },
   log: {

@@ -26,7 +26,9 @@ const quiet = process.argv.includes('--quiet');
 if (process.argv.includes('--if-stale') && buildIsFresh()) process.exit(0);
 const started = Date.now();
 const files = sourceFiles();
-const entries = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'));
+// Front-end sources (`web/` folders) run in the browser: bundled below, not transpiled for node.
+const isWeb = (f) => /[\\/]web[\\/]/.test(relative(ROOT, f));
+const entries = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && !isWeb(f));
 const assets = files.filter((f) => !f.endsWith('.ts'));
 const tmp = `${DIST}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
@@ -68,6 +70,12 @@ for (const file of assets) {
   const to = join(tmp, relative(ROOT, file));
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(file, to);
+}
+// The web UI's pages (core/ui/assets.ts): each bundled with its libraries into dist/ui/.
+const { UI_ENTRIES, bundleUi } = await import(pathToFileURL(join(tmp, 'core/ui/assets.js')).href);
+mkdirSync(join(tmp, 'ui'), { recursive: true });
+for (const entry of Object.keys(UI_ENTRIES)) {
+  for (const file of await bundleUi(ROOT, entry)) writeFileSync(join(tmp, 'ui', file.name), file.contents);
 }
 // The built-ins' manifest (core/runtime/plugins/builtin-manifest.ts): import each compiled
 // plugin module once and record what it defines, so a run imports only what it uses.

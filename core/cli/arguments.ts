@@ -19,3 +19,10 @@ export function share(text: string): number {
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number between 0 and 1');
   return n;
 }
+
+/** A TCP port, 0 to 65535 (0: any free port). */
+export function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port, 0 to 65535');
+  return n;
+}

@@ -4,7 +4,7 @@
  * commander and this file only, and `sluice lint` never loads the engine.
  */
 import { Command } from 'commander';
-import { collect, positiveInteger, share } from './arguments.ts';
+import { collect, port, positiveInteger, share } from './arguments.ts';
 import { EXIT } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
@@ -37,8 +37,10 @@ function defineRun(program: Command, io: CliIo, done: Done): void {
     .option('--from-savepoint <id>', 'start from this savepoint (sluice savepoint list) instead of the latest checkpoint')
     .option('--allow-dropped-state', 'with --from-savepoint: drop the state of operators the pipeline no longer has instead of refusing')
     .option('--workers <n>', 'start n local processes of the job as tasks (sets job.tasks; one task per Kafka partition)', positiveInteger)
+    .option('--ui [port]', 'serve the read-only web UI on 127.0.0.1 (ui.host), on this port or ui.port, else a free one (docs/ui.md)', port)
     .addHelpText('after', '\nExit: 0 finished or stopped, 1 the pipeline or the config is invalid, 2 usage, 3 the job failed (or the savepoint does not fit).')
-    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean; fromSavepoint?: string; allowDroppedState?: boolean; workers?: number }) => {
+    .action(async (file: string, opts: { profile?: string; set: string[]; events?: number; resetState?: boolean; fromSavepoint?: string; allowDroppedState?: boolean; workers?: number; ui?: true | number }) => {
+      if (opts.ui !== undefined && opts.workers !== undefined) return usage(io, done, '--ui does not apply to --workers yet');
       if (opts.fromSavepoint !== undefined && opts.resetState) return usage(io, done, '--from-savepoint and --reset-state exclude each other');
       if (opts.allowDroppedState && opts.fromSavepoint === undefined) return usage(io, done, '--allow-dropped-state goes with --from-savepoint');
       if (opts.fromSavepoint !== undefined && opts.workers !== undefined) return usage(io, done, '--from-savepoint does not apply to a job run as tasks yet');
@@ -89,6 +91,21 @@ function defineSavepoint(program: Command, io: CliIo, done: Done): void {
     .action(async (file: string, id: string, opts: { profile?: string; set: string[] }) => {
       const { deleteSavepointCommand } = await import('./commands/savepoint.ts');
       done(await deleteSavepointCommand(file, id, opts, io));
+    });
+}
+
+function defineUi(program: Command, io: CliIo, done: Done): void {
+  program
+    .command('ui')
+    .description('Serve the read-only web UI of a run from its folder (ui.json, dashboard.json): finished, crashed or running.')
+    .argument('<run folder>', 'the run folder, e.g. .sluice/runs/experiment_analytics/<run id>')
+    .option('--host <address>', 'address to bind (default 127.0.0.1); any other needs --token or SLUICE_UI_TOKEN')
+    .option('--port <n>', 'port (default: a free one)', port)
+    .option('--token <token>', 'token every request must carry (?token= or Authorization: Bearer)')
+    .addHelpText('after', '\nExit: 0 stopped with Ctrl-C, 2 no ui.json in the folder, 3 cannot serve (e.g. a non-loopback address without a token).')
+    .action(async (folder: string, opts: { host?: string; port?: number; token?: string }) => {
+      const { serveRunFolder } = await import('./commands/ui.ts');
+      done(await serveRunFolder(folder, opts, io));
     });
 }
 
@@ -203,7 +220,7 @@ export function buildProgram(io: CliIo, done: Done, version: string): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .addHelpText('after', EXIT_HELP);
-  for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate]) define(program, io, done);
+  for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate, defineUi]) define(program, io, done);
   // Subcommands inherit neither output nor exit handling; set both on every one.
   const configure = (command: Command): void => {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError('(add --help for usage)');

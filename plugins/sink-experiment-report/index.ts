@@ -15,10 +15,10 @@ export type { ExperimentReportConfig, RunSummaryConfig } from './spec.ts';
 export const experimentReportSink = definePlugin({
   kind: 'sink',
   name: 'experiment_report',
-  summary: 'Prints per experiment its groups, counts, lift with interval, SRM status and alerts when the run ends.',
+  summary: 'Prints per experiment and segment its groups, planned split, counts, lift and difference with always-valid intervals, SRM and alerts when the run ends.',
   description: [
     'One sink per part (`counts`, `stats`, `alerts`) with the same `report` name feed one report; it is printed (and written to `path`) when the last part closes, at the end of the run or after Ctrl-C drains it.',
-    'Counts are summed over the segments of each epoch; the lift shown is the latest segment\'s relative lift of the per-user rate with its always-valid interval.',
+    'Per segment of each epoch: the planned split (with a `metadata` part) beside the triggered users and the SRM p-value, and per action the always-valid (1−α) intervals of the relative lift and of the difference of the per-user volume, or the minimum-sample gate a test waits on with how far each arm is from it.',
     'The optional `run_summary` declares the run summary (`sluice.run-summary/v1`) that `sluice run` writes when the run ends.',
   ].join(' '),
   spec: experimentReportSpec,

@@ -4,9 +4,14 @@ import { dirname } from 'node:path';
 import type { Batch, SinkInstance } from '../../core/api/index.ts';
 import { ReportData, formatReport } from './report.ts';
 import type { ExperimentReportConfig } from './spec.ts';
+import { DashboardHistory } from '../experiment-dashboard/history.ts';
+import { DashboardWriter } from '../experiment-dashboard/writer.ts';
 
 interface Shared {
   readonly data: ReportData;
+  /** The experiment dashboard's history, written beside the report when it has a `path`. */
+  readonly history: DashboardHistory;
+  writer: DashboardWriter | undefined;
   readonly closed: Set<string>;
   /** The `counts` part's config: where and how the report is printed. */
   printing: ExperimentReportConfig | undefined;
@@ -20,8 +25,11 @@ export class ReportSink implements SinkInstance {
 
   constructor(private readonly config: ExperimentReportConfig) {
     let shared = reports.get(config.report);
-    if (!shared || shared.closed.size > 0) reports.set(config.report, (shared = { data: new ReportData(), closed: new Set(), printing: undefined }));
-    if (config.part === 'counts') shared.printing = config;
+    if (!shared || shared.closed.size > 0) reports.set(config.report, (shared = { data: new ReportData(), history: new DashboardHistory(), writer: undefined, closed: new Set(), printing: undefined }));
+    if (config.part === 'counts') {
+      shared.printing = config;
+      if (config.path !== undefined) shared.writer = DashboardWriter.beside(shared.history, config.path);
+    }
     this.shared = shared;
   }
 
@@ -30,7 +38,13 @@ export class ReportSink implements SinkInstance {
   }
 
   write(batch: Batch): Promise<void> {
-    this.shared.data.applyBatch(this.config.part, batch);
+    const { data, history, writer } = this.shared;
+    const part = this.config.part;
+    data.applyBatch(part, batch);
+    const { values, length } = batch;
+    const apply = part === 'counts' ? history.counts : part === 'stats' ? history.stats : part === 'alerts' ? history.alert : history.meta;
+    for (let i = 0; i < length; i++) apply.call(history, values[i]!);
+    writer?.maybeWrite();
     return Promise.resolve();
   }
 
@@ -40,6 +54,7 @@ export class ReportSink implements SinkInstance {
     if (!this.config.parts.every((p) => closed.has(p))) return;
     if (reports.get(this.config.report) === this.shared) reports.delete(this.config.report);
     const printing = this.shared.printing ?? this.config;
+    await this.shared.writer?.flush();
     const text = formatReport(data, printing.max_experiments);
     if (printing.output === 'stdout') process.stdout.write(text);
     else if (printing.output === 'stderr') process.stderr.write(text);

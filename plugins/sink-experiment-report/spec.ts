@@ -22,10 +22,10 @@ export const runSummarySpec = field.object(
 
 /** `experiment_report`: a human-readable summary of an experiment analytics run, printed at close. */
 export const experimentReportSpec = field.object({
-  part: field.enum(['counts', 'stats', 'alerts'] as const, { doc: 'Which stream this sink feeds into the report: the counts upsert stream, the stats upsert stream, or the alerts.' }),
+  part: field.enum(['counts', 'stats', 'alerts', 'metadata'] as const, { doc: 'Which stream this sink feeds into the report: the counts upsert stream, the stats upsert stream, the alerts, or the experiment metadata (optional: gives the planned split, α and N*).' }),
   report: field.string({ doc: 'Name of the report: sinks with the same name feed one report.', default: 'experiment_analytics', pattern: '^[a-z][a-z0-9_]*$' }),
-  parts: field.array(field.enum(['counts', 'stats', 'alerts'] as const, { doc: 'A part.' }), {
-    doc: 'The parts that make up the report; it is printed once all of them have closed.',
+  parts: field.array(field.enum(['counts', 'stats', 'alerts', 'metadata'] as const, { doc: 'A part.' }), {
+    doc: 'The parts that make up the report; it is printed once all of them have closed (sinks close after the whole graph drained, so an unlisted `metadata` part has delivered everything by then).',
     default: ['counts', 'stats', 'alerts'],
     minItems: 1,
   }),

@@ -11,7 +11,7 @@
  * outcomes come from counters; `counted` is the rest, so the outcomes add up to admitted.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CompiledPipeline, CompiledSink } from '../../runtime/graph/index.ts';
@@ -132,11 +132,44 @@ function resultsOf(sink: CompiledSink | undefined, id: string, rel: (p: string) 
   return { sqlite: rel(store.path), table: store.table };
 }
 
-/** Writes the summary; returns its path. */
-export async function writeRunSummary(pipeline: CompiledPipeline, result: JobResult, declared: RunSummaryDeclaration, runId: string, cwd: string): Promise<string> {
+interface SummarySource { read: number; admitted: number; outcomes: Record<string, number> }
+
+/**
+ * The run's inputs in one line per stream role, for a report: read, admitted, late,
+ * undecodable (read − admitted: what the source could not decode) and dead-lettered.
+ */
+export function formatRunInputs(summary: Record<string, unknown>): string {
+  const lines = [`Inputs of run ${String(summary.run_id)} (${String(summary.status)}):`];
+  for (const [role, s] of Object.entries(summary.sources as Record<string, SummarySource>)) {
+    const n = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
+    lines.push(`  ${role.padEnd(12)} ${n(s.read)} read, ${n(s.admitted)} admitted, ${n(s.outcomes.late)} late, ${n(s.read - s.admitted)} undecodable, ${n(s.outcomes.dead_lettered)} dead-lettered`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Puts the run's inputs (`formatRunInputs`) into the report file the declaring sink wrote
+ * (its `path`), under the report's first line; nothing when it has none or did not write it.
+ */
+export async function addInputsToReport(pipeline: CompiledPipeline, inputs: string, cwd: string): Promise<void> {
+  const declaring = pipeline.sinks.find((sink) => (sink.config as { run_summary?: unknown } | null)?.run_summary);
+  const path = pathOf(declaring);
+  if (path === undefined) return;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, path), 'utf8');
+  } catch {
+    return;
+  }
+  const cut = text.indexOf('\n') + 1;
+  await writeFile(resolve(cwd, path), `${text.slice(0, cut)}${inputs}${text.slice(cut)}`);
+}
+
+/** Writes the summary; returns its path and the summary. */
+export async function writeRunSummary(pipeline: CompiledPipeline, result: JobResult, declared: RunSummaryDeclaration, runId: string, cwd: string): Promise<{ path: string; summary: Record<string, unknown> }> {
   const summary = await buildRunSummary(pipeline, result, declared, runId, cwd);
   const path = resolve(cwd, declared.path);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, JSON.stringify(summary, null, 2) + '\n');
-  return path;
+  return { path, summary };
 }

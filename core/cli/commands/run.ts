@@ -9,6 +9,7 @@
  * (unless `job.state_dir` is set), so a new run starts fresh instead of resuming another,
  * and the summary is written when the run ends, also after Ctrl-C.
  */
+import { dirname, resolve } from 'node:path';
 import { SluiceError, services } from '../../api/index.ts';
 import type { Logger } from '../../api/index.ts';
 import type { RuntimeConfig } from '../../../config/schema.ts';
@@ -21,7 +22,8 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
 import { loadJobConfig } from './job-config.ts';
-import { runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
+import type { RunUi } from '../../ui/run-ui.ts';
+import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -34,6 +36,8 @@ export interface RunOptions {
   readonly fromSavepoint?: string;
   /** With `fromSavepoint`: drop the state of removed operators instead of refusing. */
   readonly allowDroppedState?: boolean;
+  /** Serve the web UI (`--ui [port]`): true takes `ui.port`, or a free port when that is 0. */
+  readonly ui?: true | number;
 }
 
 /** The engine, imported when a job runs: `lint` and `graph` start without loading it. */
@@ -86,21 +90,37 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   if (loaded.config.job.tasks) return runAsTasks(pipeline, loaded.config, options, io);
   const container = createJobContainer(loaded.config, { job: pipeline.name });
   const { abort, release } = stopOnSignals();
+  let ui: { telemetry: Telemetry; run: RunUi } | undefined;
+  let status = 'failed';
   try {
-    const { runJob } = await engine();
+    const { runJob, configuredTelemetry } = await engine();
+    const uiPort = options.ui === true ? loaded.config.ui.port : (options.ui ?? (loaded.config.ui.port > 0 ? loaded.config.ui.port : undefined));
+    if (uiPort !== undefined) {
+      // The UI reads the job's own metrics, so this run owns the telemetry (the job then does not).
+      const { startRunUi } = await import('../../ui/run-ui.ts');
+      const telemetry = configuredTelemetry(pipeline.name, loaded.config);
+      const folder = summary !== undefined ? dirname(resolve(io.cwd, summary.path)) : resolve(io.cwd, '.sluice/runs', pipeline.name, runId);
+      const logger = container.resolve<Logger>(services.logger.id);
+      ui = { telemetry, run: await startRunUi({ pipeline, config: loaded.config, telemetry, runId, folder, port: uiPort, logger }, io.cwd) };
+      io.err(`web UI: ${ui.run.server.url()}\n`);
+    }
     const result = await runJob(pipeline, {
       container,
       signal: abort.signal,
+      ...(ui ? { telemetry: ui.telemetry, ...ui.run.hooks } : {}),
       ...(options.events !== undefined ? { maxEvents: options.events } : {}),
       ...(options.resetState ? { resetState: true } : {}),
       ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
     });
+    status = result.status;
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
-        io.err(`run ${runId}: summary ${written} (check it with \`sluice validate\`)\n`);
+        const inputs = formatRunInputs(written.summary);
+        await addInputsToReport(pipeline, inputs, io.cwd);
+        io.err(`${inputs}run ${runId}: summary ${written.path} (check it with \`sluice validate\`)\n`);
       } catch (error) {
         // A job that failed before its stages ran has no counters to summarise.
         io.err(`run ${runId}: no summary written: ${(error as Error).message}\n`);
@@ -116,6 +136,11 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     io.err(`${describeError(error)}\n`);
     return EXIT.RUNTIME;
   } finally {
+    if (ui) {
+      await ui.run.finish(status).catch(() => undefined);
+      await ui.telemetry.flush().catch(() => undefined);
+      await ui.telemetry.shutdown().catch(() => undefined);
+    }
     release();
   }
 }

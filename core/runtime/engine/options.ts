@@ -114,6 +114,8 @@ export interface EngineOptions {
   readonly metrics?: { readonly host: string; readonly port: number } | null;
   /** Called when a job attempt starts running (after restore), with its handle. */
   readonly onStart?: (job: RunningJob) => void;
+  /** Called when a job attempt failed, with its 0-based number, the error, and whether the job restarts. */
+  readonly onAttemptFailed?: (attempt: number, error: SluiceError, restarting: boolean) => void;
 }
 
 /** A running attempt, for tests and the UI. */

@@ -152,6 +152,7 @@ async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setC
     }
     const giveUp = failure!.final || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
     s.logger.error(`job attempt ${restarts + 1} failed: ${error.message}`, { code: error.code, restarts, max_attempts: s.restart.maxAttempts });
+    s.onAttemptFailed?.(restarts, error, !giveUp);
     if (!giveUp) {
       const delay = restartDelay(restarts, s.restart.initialBackoff, s.restart.maxBackoff);
       s.logger.warn(`restarting from the last checkpoint in ${Math.round(delay)} ms`, { attempt: restarts + 2 });

@@ -57,6 +57,7 @@ export interface EngineSettings {
   readonly overrides: InstanceOverrides;
   readonly onCheckpoint: ((info: CheckpointInfo) => void) | undefined;
   readonly onStart: ((job: RunningJob) => void) | undefined;
+  readonly onAttemptFailed: EngineOptions['onAttemptFailed'];
   /** Where the job serves `/metrics` and `/ready`; undefined: not served by the job. */
   readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
@@ -154,6 +155,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     overrides: options.overrides ?? {},
     onCheckpoint: options.onCheckpoint,
     onStart: options.onStart,
+    onAttemptFailed: options.onAttemptFailed,
     metricsEndpoint: metricsEndpoint(options, config),
   };
 }
