@@ -14,8 +14,8 @@
  */
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
-import type { Tracer } from '@opentelemetry/api';
-import { SPAN_ATTR } from '../../telemetry/index.ts';
+import type { SpanContext, Tracer } from '@opentelemetry/api';
+import { BatchTracer, SPAN_ATTR, producerLinks } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import type { CompiledSource } from '../graph/types.ts';
 import { getCodec } from '../codec/index.ts';
@@ -45,6 +45,7 @@ export interface SourceTaskOptions {
   readonly onIdlePoll?: () => void;
   readonly budget: EventBudget;
   readonly metrics: StageMetrics;
+  /** Set when batch traces are on: each poll starts a trace (batch-tracer.ts). */
   readonly tracer: Tracer | undefined;
   /** True once the job has failed or been abandoned: the loop leaves at once. */
   readonly aborted: () => boolean;
@@ -71,6 +72,7 @@ export class SourceTask {
   /** True when the source pauses partitions itself; false: held as a whole. */
   private readonly pausesPartitions: boolean;
   private readonly allOutlets: Outlet[];
+  private readonly spans: BatchTracer | undefined;
   private mode: Mode = 'run';
   private parked = false;
   private parkWaiters: (() => void)[] = [];
@@ -97,6 +99,12 @@ export class SourceTask {
     const spec = c.eventTime.alignment;
     this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;
     this.pausesPartitions = typeof o.instance.pausePartitions === 'function' && typeof o.instance.resumePartitions === 'function';
+    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+  }
+
+  /** The newest event time this source has read (−∞ before any). */
+  get newestRead(): number {
+    return this.watermarks.newest;
   }
 
   /** Declares the partitions the source knows up front (after `open`). */
@@ -284,7 +292,10 @@ export class SourceTask {
   private admit(chunks: readonly SourceChunk[]): number {
     const now = this.o.clock.now();
     const started = performance.now();
-    const span = chunks.length && this.o.tracer ? this.o.tracer.startSpan(`source ${this.id} poll`) : undefined;
+    // The poll starts the trace of its batches, linked to the producers of what it read.
+    const links = chunks.length && this.spans ? this.links(chunks) : undefined;
+    const span = chunks.length && this.spans ? this.spans.root(`source ${this.id} poll`, links) : undefined;
+    const trace: SpanContext | undefined = span?.spanContext();
     const builders = new Map<string, BatchBuilder>();
     const dead = new BatchBuilder();
     let total = 0;
@@ -314,11 +325,11 @@ export class SourceTask {
     for (const [name, outlet] of this.o.outlets) {
       const b = builders.get(name);
       const batch = b && b.length ? b.take() : undefined;
-      if (batch || advanced) outlet.push(advanced ? (batch ? { batch, watermark: w } : { watermark: w }) : { batch: batch! });
+      if (batch || advanced) outlet.push(advanced ? (batch ? { batch, watermark: w, trace, readAt: now } : { watermark: w, trace, readAt: now }) : { batch: batch!, trace, readAt: now });
     }
     if (dead.length) {
       const n = dead.length;
-      this.o.deadLetter.push({ batch: dead.take() });
+      this.o.deadLetter.push({ batch: dead.take(), trace, readAt: now });
       this.o.metrics.deadLettered(n);
       this.deadLettered += n;
     }
@@ -335,8 +346,18 @@ export class SourceTask {
         [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
       });
       if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
+      const newestRead = this.watermarks.newest;
+      if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
+      if (links?.length) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
       span.end();
     }
     return seen;
+  }
+
+  /** The sampled producer span contexts named by the chunks' `traceparent` values (bounded). */
+  private links(chunks: readonly SourceChunk[]): SpanContext[] | undefined {
+    let values: string[] | undefined;
+    for (const c of chunks) if (c.traceparents?.length) (values ??= []).push(...c.traceparents);
+    return values ? producerLinks(values) : undefined;
   }
 }
