@@ -6,6 +6,7 @@ export type { GaugeReadings, StageMetrics } from './engine-metrics.ts';
 export { SPAN_ATTR, checkpointBlockSpanName, operatorSpanName } from './span-attributes.ts';
 export { BatchTracer, MergedTraces, isSampled } from './batch-tracer.ts';
 export { CHECKPOINT_SPAN, RootSampler, jobSampler } from './sampler.ts';
-export { MAX_LINKS, PROBES, formatTraceparent, parseTraceparent, probeTraceparents, producerLinks } from './traceparent.ts';
+export { MAX_LINKS, PROBES, formatTraceparent, parseTraceparent, producerLinks, traceparentProbes, traceparentsIn } from './traceparent.ts';
+export type { TraceparentProbe } from './traceparent.ts';
 export { MetricsServer } from './metrics-server.ts';
 export type { MetricsServerOptions } from './metrics-server.ts';

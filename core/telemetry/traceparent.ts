@@ -31,20 +31,32 @@ export function formatTraceparent(sc: SpanContext): string {
   return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
 }
 
+/** A record's `traceparent` value, by its index in a batch. */
+export interface TraceparentProbe {
+  readonly index: number;
+  readonly value: string;
+}
+
 /**
- * The distinct `traceparent` values of at most `PROBES` records of `n`, spread evenly (the
- * first and the last among them); `at(i)` reads record i's value. Undefined when none has one.
+ * The `traceparent` values of at most `PROBES` records of `n`, spread evenly (the first and
+ * the last among them); `at(i)` reads record i's value. Undefined when none has one.
  */
-export function probeTraceparents(n: number, at: (i: number) => string | undefined): string[] | undefined {
+export function traceparentProbes(n: number, at: (i: number) => string | undefined): TraceparentProbe[] | undefined {
   if (n <= 0) return undefined;
-  let out: string[] | undefined;
+  let out: TraceparentProbe[] | undefined;
   const probes = Math.min(n, PROBES);
   for (let k = 0; k < probes; k++) {
-    const i = probes === 1 ? 0 : Math.round((k * (n - 1)) / (probes - 1));
-    const v = at(i);
-    if (v === undefined || out?.includes(v)) continue;
-    (out ??= []).push(v);
+    const index = probes === 1 ? 0 : Math.round((k * (n - 1)) / (probes - 1));
+    const value = at(index);
+    if (value !== undefined) (out ??= []).push({ index, value });
   }
+  return out;
+}
+
+/** The distinct values of the probes of records `from` (inclusive) to `to` (exclusive); undefined when none. */
+export function traceparentsIn(probes: readonly TraceparentProbe[] | undefined, from = 0, to = Infinity): string[] | undefined {
+  let out: string[] | undefined;
+  if (probes) for (const p of probes) if (p.index >= from && p.index < to && !out?.includes(p.value)) (out ??= []).push(p.value);
   return out;
 }
 
