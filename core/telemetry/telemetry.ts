@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry providers of one job: a tracer and a meter, with the service name set to
- * the pipeline's name.
+ * the pipeline's name and the resource attributes of `OTEL_RESOURCE_ATTRIBUTES`.
  *
  * Exporters: `none` (the default: spans are not even created, metrics are kept for the
  * readers that ask, e.g. a Prometheus endpoint), `memory` (spans kept in an
@@ -14,7 +14,7 @@
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -82,7 +82,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`sample_ratio must be from 0 to 1, got ${ratio}`);
   const checkpointRatio = options.checkpointSampleRatio ?? 1;
   if (!(checkpointRatio >= 0 && checkpointRatio <= 1)) throw new RangeError(`checkpoint_sample_ratio must be from 0 to 1, got ${checkpointRatio}`);
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName });
+  // OTEL_RESOURCE_ATTRIBUTES (e.g. `deployment.environment=prod`) tags every span and metric; the service name is the pipeline's.
+  const resource = detectResources({ detectors: [envDetector] }).merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }));
 
   let spans: InMemorySpanExporter | undefined;
   const processors: SpanProcessor[] = [];
