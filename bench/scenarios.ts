@@ -8,6 +8,7 @@ import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
 import { STATE_SCENARIOS } from './state-scenarios.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
+import { tracingOverhead } from './tracing.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -45,4 +46,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STATE_SCENARIOS,
   { name: 'kafka_eos', summary: 'Kafka → Kafka, kafka sink exactly_once (a transaction per 1 s checkpoint); needs the broker', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(true) },
   { name: 'kafka_eos_baseline', summary: 'kafka_eos at least once (idempotent producer, no transactions): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(false) },
+  { name: 'tracing_off', summary: 'filter_map through runJob, batch traces off: the baseline of tracing_0_01 and tracing_1', events: 2_000_000, needsKafka: true, run: tracingOverhead(undefined) },
+  { name: 'tracing_0_01', summary: 'filter_map, traces sampled at the production default 0.01, OTLP to Jaeger (needs scripts/services up)', events: 2_000_000, needsKafka: true, run: tracingOverhead(0.01) },
+  { name: 'tracing_1', summary: 'filter_map, every batch traced (sample ratio 1.0), OTLP to Jaeger (needs scripts/services up)', events: 2_000_000, needsKafka: true, run: tracingOverhead(1) },
 ];
