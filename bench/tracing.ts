@@ -21,6 +21,13 @@ export function tracingOverhead(ratio: number | undefined): (o: ScenarioOptions)
       serviceName: 'bench_tracing',
       ...(ratio === undefined ? {} : { exporter: 'otlp' as const, endpoint: process.env.SLUICE_TRACING_ENDPOINT ?? 'http://127.0.0.1:4318', sampleRatio: ratio }),
     });
+    // The exporter loads its HTTP transport on its first export: once, before measuring, so
+    // the figures are the steady per-batch cost (a warm-up span named like a checkpoint's
+    // root, so sampled at checkpoint_sample_ratio 1 whatever the batch ratio, then a flush).
+    if (ratio !== undefined) {
+      telemetry.tracer.startSpan('checkpoint', { attributes: { 'bench.warm_up': true } }).end();
+      await telemetry.flush();
+    }
     const backend = new SampledMemoryBackend();
     const measure = new Measure();
     measure.start();

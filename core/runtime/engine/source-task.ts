@@ -296,6 +296,8 @@ export class SourceTask {
     const links = chunks.length && this.spans ? this.links(chunks) : undefined;
     const span = chunks.length && this.spans ? this.spans.root(`source ${this.id} poll`, links) : undefined;
     const trace: SpanContext | undefined = span?.spanContext();
+    // Unsampled (the usual case at a low ratio): nothing is recorded, so nothing is computed for it.
+    const recording = span?.isRecording() === true;
     const builders = new Map<string, BatchBuilder>();
     const dead = new BatchBuilder();
     let total = 0;
@@ -314,7 +316,7 @@ export class SourceTask {
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
       this.alignment?.note(key, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
-      if (span) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
+      if (recording) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
       total += n;
     }
@@ -335,7 +337,7 @@ export class SourceTask {
     }
     this.recordsIn += seen;
     if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
-    if (span) {
+    if (span && recording) {
       const reference = Number.isFinite(newest) ? newest : w;
       span.setAttributes({
         [SPAN_ATTR.operatorId]: this.id,
@@ -349,8 +351,8 @@ export class SourceTask {
       const newestRead = this.watermarks.newest;
       if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
       if (links?.length) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
-      span.end();
     }
+    span?.end();
     return seen;
   }
 
