@@ -15,7 +15,7 @@ import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
-import { BatchTracer, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
+import { BatchTracer, MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
 import type { CompiledOperator } from '../graph/types.ts';
 import type { OperatorHost, OperatorOutputs } from '../state/index.ts';
 import { keyBatch, keyExtractor } from '../state/index.ts';
@@ -293,7 +293,7 @@ export class OperatorTask {
   private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem): void {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
-    if (!span && this.spans && hasOutput(out)) span = this.spans.child(this.spanName, item?.trace, this.latest, performance.timeOrigin + started);
+    if (!span && !recordsIn && this.spans && hasOutput(out)) span = this.spans.child(this.spanName, item?.trace, this.latest, performance.timeOrigin + started);
     const trace = span ? span.spanContext() : item?.trace;
     const readAt = item?.readAt;
     const now = this.held.size ? performance.now() : 0;
@@ -326,7 +326,7 @@ export class OperatorTask {
       if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
       const lag = this.watermarkLag();
       if (lag !== undefined) span.setAttribute(SPAN_ATTR.watermarkLagMs, lag);
-      if (this.latest) span.setAttribute(SPAN_ATTR.mergedLinks, this.latest.filter((c) => c && c !== item?.trace && isSampled(c)).length);
+      if (this.latest) span.setAttribute(SPAN_ATTR.mergedLinks, Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length));
       span.end();
     }
   }

@@ -80,10 +80,12 @@ export class SinkTask {
   private watermark = MIN_WATERMARK;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly spans: BatchTracer | undefined;
+  private readonly spanName: string;
 
   constructor(private readonly o: SinkTaskOptions) {
     this.id = o.stage.id;
     this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+    this.spanName = `sink ${o.stage.id} write`;
   }
 
   get stage(): StageRef {
@@ -155,7 +157,7 @@ export class SinkTask {
   private async write(batch: Batch, item: StreamItem): Promise<void> {
     const { instance, retry, stage, logger } = this.o;
     const started = performance.now();
-    const span = this.spans?.child(`sink ${this.id} write`, item.trace);
+    const span = this.spans?.child(this.spanName, item.trace);
     // The batch's trace context, active during the write (sampled or not: it is what propagates).
     const active = span ? trace.setSpan(ROOT_CONTEXT, span) : item.trace ? trace.setSpanContext(ROOT_CONTEXT, item.trace) : undefined;
     let attempt = 0;

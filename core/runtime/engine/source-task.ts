@@ -14,7 +14,7 @@
  */
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
-import type { SpanContext, Tracer } from '@opentelemetry/api';
+import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { BatchTracer, SPAN_ATTR, producerLinks } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import type { CompiledSource } from '../graph/types.ts';
@@ -73,6 +73,7 @@ export class SourceTask {
   private readonly pausesPartitions: boolean;
   private readonly allOutlets: Outlet[];
   private readonly spans: BatchTracer | undefined;
+  private readonly pollSpanName: string;
   private mode: Mode = 'run';
   private parked = false;
   private parkWaiters: (() => void)[] = [];
@@ -100,6 +101,7 @@ export class SourceTask {
     this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;
     this.pausesPartitions = typeof o.instance.pausePartitions === 'function' && typeof o.instance.resumePartitions === 'function';
     this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+    this.pollSpanName = `source ${c.id} poll`;
   }
 
   /** The newest event time this source has read (−∞ before any). */
@@ -292,9 +294,7 @@ export class SourceTask {
   private admit(chunks: readonly SourceChunk[]): number {
     const now = this.o.clock.now();
     const started = performance.now();
-    // The poll starts the trace of its batches, linked to the producers of what it read.
-    const links = chunks.length && this.spans ? this.links(chunks) : undefined;
-    const span = chunks.length && this.spans ? this.spans.root(`source ${this.id} poll`, links) : undefined;
+    const span = chunks.length && this.spans ? this.startPoll(chunks) : undefined;
     const trace: SpanContext | undefined = span?.spanContext();
     // Unsampled (the usual case at a low ratio): nothing is recorded, so nothing is computed for it.
     const recording = span?.isRecording() === true;
@@ -316,7 +316,7 @@ export class SourceTask {
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
       this.alignment?.note(key, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
-      if (recording) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
+      if (recording) newest = newestOf(b.times, from, n, newest);
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
       total += n;
     }
@@ -337,29 +337,38 @@ export class SourceTask {
     }
     this.recordsIn += seen;
     if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
-    if (span && recording) {
-      const reference = Number.isFinite(newest) ? newest : w;
-      span.setAttributes({
-        [SPAN_ATTR.operatorId]: this.id,
-        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
-        [SPAN_ATTR.recordsIn]: seen,
-        [SPAN_ATTR.recordsOut]: total,
-        [SPAN_ATTR.processingMs]: performance.now() - started,
-        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
-      });
-      if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
-      const newestRead = this.watermarks.newest;
-      if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
-      if (links?.length) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
-    }
+    if (span && recording) this.describePoll(span, seen, total, performance.now() - started, now, newest, w);
     span?.end();
     return seen;
   }
 
-  /** The sampled producer span contexts named by the chunks' `traceparent` values (bounded). */
-  private links(chunks: readonly SourceChunk[]): SpanContext[] | undefined {
+  /** The poll's span: a new trace for its batches, linked to the sampled producers named by the chunks' `traceparent` values. */
+  private startPoll(chunks: readonly SourceChunk[]): Span {
     let values: string[] | undefined;
     for (const c of chunks) if (c.traceparents?.length) (values ??= []).push(...c.traceparents);
-    return values ? producerLinks(values) : undefined;
+    const links = values ? producerLinks(values) : undefined;
+    const span = this.spans!.root(this.pollSpanName, links);
+    if (links?.length && span.isRecording()) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
+    return span;
   }
+
+  private describePoll(span: Span, seen: number, total: number, ms: number, now: number, newest: number, w: number): void {
+    const reference = Number.isFinite(newest) ? newest : w;
+    span.setAttributes({
+      [SPAN_ATTR.operatorId]: this.id,
+      [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
+      [SPAN_ATTR.recordsIn]: seen,
+      [SPAN_ATTR.recordsOut]: total,
+      [SPAN_ATTR.processingMs]: ms,
+      [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
+    });
+    if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
+    const newestRead = this.watermarks.newest;
+    if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
+  }
+}
+
+function newestOf(times: readonly number[], from: number, n: number, newest: number): number {
+  for (let i = from; i < from + n; i++) if (times[i]! > newest) newest = times[i]!;
+  return newest;
 }
