@@ -10,6 +10,7 @@ import { STATE_SCENARIOS } from './state-scenarios.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
 import { kafkaSend } from './kafka-send.ts';
 import { flagshipUi } from './flagship-ui.ts';
+import { tracingOverhead } from './tracing.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -50,4 +51,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'kafka_send', summary: "the kafka sink's producer alone, sends of 10,000 cut into requests of 1,024 (chunked-sends.ts); needs the broker", events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(true) },
   { name: 'kafka_send_baseline', summary: 'kafka_send with the bare producer (one request per send of 10,000): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(false) },
   { name: 'flagship_ui', summary: 'flagship with --ui and one page reading the event stream (baseline: flagship, same run)', events: 1_000_000, run: flagshipUi },
+  { name: 'tracing_off', summary: 'filter_map through runJob, batch traces off: the baseline of tracing_0_01 and tracing_1', events: 2_000_000, needsKafka: true, run: tracingOverhead(undefined) },
+  { name: 'tracing_0_01', summary: 'filter_map, traces sampled at the production default 0.01, OTLP to Jaeger (needs scripts/services up)', events: 2_000_000, needsKafka: true, run: tracingOverhead(0.01) },
+  { name: 'tracing_1', summary: 'filter_map, every batch traced (sample ratio 1.0), OTLP to Jaeger (needs scripts/services up)', events: 2_000_000, needsKafka: true, run: tracingOverhead(1) },
 ];

@@ -29,7 +29,7 @@ export interface RuntimeConfig {
   restart: { max_attempts: number; backoff: { initial: number; max: number } };
   engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number } };
   state: { backend: string };
-  tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number };
+  tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number; checkpoint_sample_ratio: number };
   metrics: { port: number; host: string };
   ui: { port: number; host: string; token: string; jaeger_url: string };
   log: { level: LogLevel };
@@ -250,10 +250,16 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       env: 'SLUICE_TRACING_ENDPOINT',
     },
     sample_ratio: {
-      doc: 'Share of traces kept, 0 to 1 (1.0 in tests, 0.01 in production).',
+      doc: 'Share of batch traces kept, decided at each source poll (the root) for the batch\'s whole path, 0 to 1 (1.0 in tests, 0.01 in production).',
       format: 'ratio',
       default: 1,
       env: 'SLUICE_TRACING_SAMPLE_RATIO',
+    },
+    checkpoint_sample_ratio: {
+      doc: 'Share of checkpoint traces kept (a root span per checkpoint, a child per block), 0 to 1.',
+      format: 'ratio',
+      default: 1,
+      env: 'SLUICE_TRACING_CHECKPOINT_SAMPLE_RATIO',
     },
   },
   metrics: {

@@ -26,6 +26,12 @@ export interface SourceChunk {
   /** Per-record metadata exposed to the pipeline as the `_meta` field (headers, key). */
   readonly meta?: readonly (Row | undefined)[];
   /**
+   * W3C `traceparent` header values found on these records (distinct, a few: read from a
+   * bounded sample of records, whether `_meta` is on or not). The runtime links the
+   * source's poll span to those producers' spans (docs/architecture.md §6).
+   */
+  readonly traceparents?: readonly string[];
+  /**
    * An explicit watermark for this partition after these records (test fixtures, sources
    * that know their progress). Combined with the generated one; never goes back.
    */

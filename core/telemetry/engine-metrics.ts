@@ -7,7 +7,9 @@
  * Names follow docs/architecture.md §6: `sluice_records_in`, `sluice_records_out`,
  * `sluice_records_late`, `sluice_records_dead_lettered` (attribute `operator`, which is
  * also a source or sink id for what those count), `sluice_processing_latency_ms`,
- * `sluice_watermark_ms`, `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
+ * `sluice_watermark_ms`, `sluice_watermark_lag_ms` (how far an operator's watermark trails
+ * the newest event time its sources read), `sluice_end_to_end_latency_ms` (sinks: from the
+ * read of a batch's oldest record to its write), `sluice_queue_depth` (attribute `edge`), `sluice_backpressure_ratio`
  * (share of time a source waited on full queues), `sluice_alignment_paused_partitions` (per
  * aligned source), `sluice_sink_retries` (retried writes of a
  * sink, attribute `operator` = the sink's id), `sluice_checkpoint_*`, `sluice_restarts`.
@@ -20,6 +22,8 @@ import type { Attributes, Counter, Histogram, Meter, ObservableGauge, Observable
 export interface GaugeReadings {
   /** Current watermark by operator (and source) id; non-finite ones are skipped. */
   watermarks(): Iterable<readonly [string, number]>;
+  /** Watermark lag behind the newest event time read upstream, by operator id (only where both are known). */
+  watermarkLags?(): Iterable<readonly [string, number]>;
   /** Batches queued per edge. */
   queueDepths(): Iterable<readonly [string, number]>;
   /** Share of time each source spent waiting on back-pressure, 0 to 1. */
@@ -38,6 +42,8 @@ export interface StageMetrics {
   deadLettered(n: number): void;
   /** A sink write failed and will be retried. */
   retried(n: number): void;
+  /** A sink wrote a batch whose oldest record was read `ms` ago. */
+  endToEnd(ms: number): void;
 }
 
 export class EngineMetrics {
@@ -51,6 +57,7 @@ export class EngineMetrics {
   private readonly checkpoints: Counter;
   private readonly restarts: Counter;
   private readonly sinkRetries: Counter;
+  private readonly endToEndLatency: Histogram;
   private readonly callbacks: [ObservableGauge, ObservableCallback][] = [];
 
   constructor(
@@ -68,11 +75,12 @@ export class EngineMetrics {
     this.checkpoints = meter.createCounter('sluice_checkpoints', { description: 'Checkpoint attempts, by outcome (completed, declined).' });
     this.restarts = meter.createCounter('sluice_restarts', { description: 'Restarts of the job from its last checkpoint.' });
     this.sinkRetries = meter.createCounter('sluice_sink_retries', { description: 'Sink writes that failed and are retried with back-off, per sink (attribute operator).' });
+    this.endToEndLatency = meter.createHistogram('sluice_end_to_end_latency_ms', { description: 'Per sink: from the read of a written batch\'s oldest record (its source poll) to the write.', unit: 'ms' });
   }
 
   stage(id: string, kind: string): StageMetrics {
     const attributes: Attributes = { ...this.base, operator: id, kind };
-    const { recordsIn, recordsOut, recordsLate, recordsDead, latency, sinkRetries } = this;
+    const { recordsIn, recordsOut, recordsLate, recordsDead, latency, sinkRetries, endToEndLatency } = this;
     return {
       attributes,
       recordBatch(nIn, nOut, ms) {
@@ -88,6 +96,9 @@ export class EngineMetrics {
       },
       retried(n) {
         if (n) sinkRetries.add(n, attributes);
+      },
+      endToEnd(ms) {
+        endToEndLatency.record(ms, attributes);
       },
     };
   }
@@ -123,6 +134,13 @@ export class EngineMetrics {
     add(watermark, (r) => {
       for (const [id, w] of readings.watermarks()) if (Number.isFinite(w)) r.observe(w, { ...base, operator: id });
     });
+    const lags = readings.watermarkLags;
+    if (lags) {
+      const lag = this.meter.createObservableGauge('sluice_watermark_lag_ms', { description: 'How far an operator\'s watermark trails the newest event time its upstream sources have read.', unit: 'ms' });
+      add(lag, (r) => {
+        for (const [id, ms] of lags()) r.observe(ms, { ...base, operator: id });
+      });
+    }
     add(depth, (r) => {
       for (const [edge, d] of readings.queueDepths()) r.observe(d, { ...base, edge });
     });

@@ -7,6 +7,7 @@
  * Offsets are numbers here (Kafka's int64 offsets stay far below 2^53 in practice);
  * implementations convert at their edge.
  */
+import type { TraceparentProbe } from '../../core/telemetry/traceparent.ts';
 
 /** Where and how to connect. */
 export interface KafkaConnection {
@@ -56,6 +57,8 @@ export interface FetchedBatch extends TopicPartition {
   readonly headers: readonly (Readonly<Record<string, string>> | undefined)[];
   /** The partition's high watermark at fetch time (offset after the last message). */
   readonly highWatermark: number;
+  /** `traceparent` headers of a few messages spread over the batch (with keys and headers or not). */
+  readonly traceparents?: readonly TraceparentProbe[];
 }
 
 export interface ConsumerOptions {

@@ -4,6 +4,7 @@
  * test calls `deliver()`, so every step is explicit; the next producer send can be made to
  * fail with a given error.
  */
+import { traceparentProbes } from '../../core/telemetry/traceparent.ts';
 import type {
   ConsumerOptions, FetchedBatch, KafkaAdmin, KafkaClientFactory, KafkaConsumer, KafkaProducer, NewTopic, OutgoingMessage,
   ProducerOptions, TopicOffsets, TopicPartition, TopicPartitionOffset, TransactionalProducer, TransactionalProducerOptions,
@@ -152,6 +153,7 @@ export class FakeConsumer implements KafkaConsumer {
         keys: slice.map((m) => m.key),
         headers: slice.map((m) => m.headers),
         highWatermark: log.length,
+        traceparents: traceparentProbes(slice.length, (i) => slice[i]!.headers?.['traceparent']),
       };
       this.positions.set(name, from + slice.length);
       n += slice.length;

@@ -18,7 +18,11 @@ void test('a kafkajs batch becomes parallel arrays: numeric offsets and timestam
   assert.deepEqual({ ...b, values: b.values.map((v) => Buffer.from(v).toString()) }, {
     topic: 't', partition: 2, length: 2, offsets: [10, 11], timestamps: [1_700_000_000_000, 1_700_000_000_001],
     values: ['{"a":1}', ''], keys: ['k', null], headers: [{ traceparent: '00-aa-bb-01', multi: 'y' }, undefined], highWatermark: 12,
+    traceparents: [{ index: 0, value: '00-aa-bb-01' }],
   });
+  // Without keys and headers (`_meta` off), the traceparent probes are read all the same.
+  const bare = toFetchedBatch(batch, false);
+  assert.deepEqual([bare.keys, bare.headers, bare.traceparents], [[], [], [{ index: 0, value: '00-aa-bb-01' }]]);
 });
 
 void test('kafkajs log lines go to the plugin logger: retried request errors as warnings, info as debug', () => {

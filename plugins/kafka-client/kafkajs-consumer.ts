@@ -10,6 +10,7 @@ import { KafkaClientError } from './client.ts';
 import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';
 import { fixedPartitionsAssigner } from './fixed-partitions-assigner.ts';
+import { traceparentProbes } from '../../core/telemetry/traceparent.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -27,6 +28,13 @@ function headerText(headers: IHeaders | undefined): Record<string, string> | und
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A message's W3C `traceparent` header as text. */
+function traceparentOf(headers: IHeaders | undefined): string | undefined {
+  const v = headers?.['traceparent'];
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  return last === undefined ? undefined : typeof last === 'string' ? last : last.toString('utf8');
+}
 
 /**
  * One kafkajs batch as parallel arrays: one loop, no per-message Promise. Keys and headers
@@ -55,7 +63,8 @@ export function toFetchedBatch(payload: EachBatchPayload['batch'], withKeysAndHe
       h[i] = headerText(m.headers);
     }
   }
-  return { topic: payload.topic, partition: payload.partition, length: n, offsets, timestamps, values, keys, headers, highWatermark: Number(payload.highWatermark) };
+  const traceparents = traceparentProbes(n, (i) => traceparentOf(messages[i]!.headers));
+  return { topic: payload.topic, partition: payload.partition, length: n, offsets, timestamps, values, keys, headers, highWatermark: Number(payload.highWatermark), ...(traceparents ? { traceparents } : {}) };
 }
 
 /** Waits for `hold`, calling `heartbeat` every `everyMs` meanwhile (the group session stays alive). */

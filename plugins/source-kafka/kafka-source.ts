@@ -161,7 +161,7 @@ export class KafkaSource implements SourceInstance {
   private onBatch(batch: FetchedBatch): Promise<void> | undefined {
     const name = partitionName(batch.topic, batch.partition);
     const b = this.buffer(name);
-    let { values, timestamps, offsets } = batch;
+    let { values, timestamps, offsets, traceparents } = batch;
     let meta = this.o.config.meta ? metaRows(batch) : undefined;
     // A fetch that raced with a seek may start below where this partition stands: cut it.
     const from = b.fetchNext === undefined ? 0 : offsets.findIndex((o) => o >= b.fetchNext!);
@@ -171,8 +171,9 @@ export class KafkaSource implements SourceInstance {
       timestamps = timestamps.slice(from);
       offsets = offsets.slice(from);
       meta = meta?.slice(from);
+      traceparents = traceparents?.filter((p) => p.index >= from).map((p) => ({ index: p.index - from, value: p.value }));
     }
-    b.push({ payloads: values, times: timestamps, offsets, meta }, batch.highWatermark);
+    b.push({ payloads: values, times: timestamps, offsets, meta, traceparents }, batch.highWatermark);
     if (!b.paused && b.size >= this.o.config.max_buffered) {
       b.paused = true;
       this.consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
@@ -252,7 +253,8 @@ export class KafkaSource implements SourceInstance {
       if (!taken) continue;
       left -= taken.offsets.length;
       this.returned[name] = taken.offsets[taken.offsets.length - 1]! + 1;
-      chunks.push(taken.meta ? { partition: name, payloads: taken.payloads, times: taken.times, offsets: taken.offsets, meta: taken.meta } : { partition: name, payloads: taken.payloads, times: taken.times, offsets: taken.offsets });
+      const chunk: SourceChunk = { partition: name, payloads: taken.payloads, times: taken.times, offsets: taken.offsets };
+      chunks.push(taken.meta || taken.traceparents ? { ...chunk, ...(taken.meta ? { meta: taken.meta } : {}), ...(taken.traceparents ? { traceparents: taken.traceparents } : {}) } : chunk);
       if (b.paused && b.size <= this.resumeAt) {
         b.paused = false;
         this.consumer!.resume([parsePartitionName(name)]);

@@ -4,12 +4,16 @@
  * segment's arrays, so records move in arrays, never one by one.
  */
 import type { Row } from '../../core/api/index.ts';
+import { traceparentsIn } from '../../core/telemetry/traceparent.ts';
+import type { TraceparentProbe } from '../../core/telemetry/traceparent.ts';
 
 export interface Segment {
   readonly payloads: readonly Uint8Array[];
   readonly times: readonly number[];
   readonly offsets: readonly number[];
   readonly meta: readonly Row[] | undefined;
+  /** `traceparent` headers of a few of the segment's records, by index in the segment. */
+  readonly traceparents?: readonly TraceparentProbe[] | undefined;
 }
 
 export interface Taken {
@@ -17,6 +21,8 @@ export interface Taken {
   readonly times: number[];
   readonly offsets: number[];
   readonly meta: Row[] | undefined;
+  /** Distinct `traceparent` values probed among the records taken. */
+  readonly traceparents?: string[] | undefined;
 }
 
 export class PartitionBuffer {
@@ -55,7 +61,7 @@ export class PartitionBuffer {
     if (this.head === 0 && (this.segments.length === 1 ? available <= max : available === max)) {
       this.segments.shift();
       this.size -= available;
-      return { payloads: first.payloads as Uint8Array[], times: first.times as number[], offsets: first.offsets as number[], meta: first.meta as Row[] | undefined };
+      return { payloads: first.payloads as Uint8Array[], times: first.times as number[], offsets: first.offsets as number[], meta: first.meta as Row[] | undefined, traceparents: traceparentsIn(first.traceparents) };
     }
     const parts: Taken[] = [];
     let left = max;
@@ -63,7 +69,7 @@ export class PartitionBuffer {
       const s = this.segments[0]!;
       const from = this.head;
       const to = Math.min(s.offsets.length, from + left);
-      parts.push({ payloads: s.payloads.slice(from, to), times: s.times.slice(from, to), offsets: s.offsets.slice(from, to), meta: s.meta?.slice(from, to) });
+      parts.push({ payloads: s.payloads.slice(from, to), times: s.times.slice(from, to), offsets: s.offsets.slice(from, to), meta: s.meta?.slice(from, to), traceparents: traceparentsIn(s.traceparents, from, to) });
       left -= to - from;
       this.size -= to - from;
       if (to === s.offsets.length) {
@@ -77,6 +83,7 @@ export class PartitionBuffer {
       times: parts.flatMap((p) => p.times),
       offsets: parts.flatMap((p) => p.offsets),
       meta: parts[0]!.meta ? parts.flatMap((p) => p.meta!) : undefined,
+      traceparents: distinct(parts.flatMap((p) => p.traceparents ?? [])),
     };
   }
 
@@ -86,4 +93,8 @@ export class PartitionBuffer {
     this.head = 0;
     this.size = 0;
   }
+}
+
+function distinct(values: string[]): string[] | undefined {
+  return values.length ? [...new Set(values)] : undefined;
 }

@@ -12,6 +12,7 @@ import type { Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { closeNats, connectNats, headersToRow, parseAckSubject } from '../nats-client/index.ts';
 import { consumerExists, createConsumer, deleteConsumer, ensureStream, manager, startAfter } from './consumer.ts';
 import { PullReader } from './pull-reader.ts';
+import { traceparentProbes, traceparentsIn } from '../../core/telemetry/traceparent.ts';
 import type { JetStreamSourceConfig } from './spec.ts';
 
 export class JetStreamSource implements SourceInstance {
@@ -69,7 +70,10 @@ export class JetStreamSource implements SourceInstance {
       reader.unanswered = false;
       if (reader.gone || !(await consumerExists(this.jsm!, this.config.stream, this.consumerName))) await this.startReader();
     }
-    return payloads.length ? [{ partition: this.config.stream, payloads, times, offsets, meta }] : [];
+    if (!payloads.length) return [];
+    // The producers' trace contexts, from a few messages spread over the poll (span links).
+    const traceparents = traceparentsIn(traceparentProbes(meta.length, (i) => traceparentOf(meta[i]!['headers'])));
+    return [{ partition: this.config.stream, payloads, times, offsets, meta, ...(traceparents ? { traceparents } : {}) }];
   }
 
   position(): number {
@@ -100,4 +104,9 @@ export class JetStreamSource implements SourceInstance {
     await closeNats(this.nc);
     this.nc = undefined;
   }
+}
+
+function traceparentOf(headers: unknown): string | undefined {
+  const v = (headers as Record<string, string | string[]> | undefined)?.['traceparent'];
+  return Array.isArray(v) ? v[v.length - 1] : v || undefined;
 }

@@ -13,6 +13,16 @@ import { closeNats, connectNats } from '../nats-client/index.ts';
 import { keyMatcher } from './key-match.ts';
 import type { KeyMatcher } from './key-match.ts';
 import type { NatsKvSourceConfig } from './spec.ts';
+import { traceparentProbes, traceparentsIn } from '../../core/telemetry/traceparent.ts';
+
+/**
+ * An entry's W3C `traceparent` header. `KvWatchEntry` does not expose headers; the library's
+ * entry keeps the stream message as `sm` (checked at run time: absent, no link).
+ */
+function entryTraceparent(e: KvWatchEntry): string | undefined {
+  const sm = (e as unknown as { sm?: { headers?: { get(name: string): string } } }).sm;
+  return typeof sm?.headers?.get === 'function' ? sm.headers.get('traceparent') || undefined : undefined;
+}
 
 export class NatsKvSource implements SourceInstance {
   private nc: NatsConnection | undefined;
@@ -74,6 +84,7 @@ export class NatsKvSource implements SourceInstance {
     const times: number[] = [];
     const offsets: number[] = [];
     const meta: Row[] = [];
+    const kept: KvWatchEntry[] = [];
     for (const e of entries) {
       if (e.revision <= this.revision) continue;
       this.revision = e.revision;
@@ -82,8 +93,12 @@ export class NatsKvSource implements SourceInstance {
       times.push(e.created.getTime());
       offsets.push(e.revision);
       meta.push({ key: e.key, revision: e.revision });
+      kept.push(e);
     }
-    return Promise.resolve(payloads.length ? [{ partition: this.config.bucket, payloads, times, offsets, meta }] : []);
+    if (!payloads.length) return Promise.resolve([]);
+    // The producers' trace contexts, from a few entries spread over the poll (span links).
+    const traceparents = traceparentsIn(traceparentProbes(kept.length, (i) => entryTraceparent(kept[i]!)));
+    return Promise.resolve([{ partition: this.config.bucket, payloads, times, offsets, meta, ...(traceparents ? { traceparents } : {}) }]);
   }
 
   position(): number {

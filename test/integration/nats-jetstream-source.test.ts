@@ -12,6 +12,7 @@ import { runJob } from '../../core/runtime/engine/index.ts';
 import type { RunningJob } from '../../core/runtime/engine/index.ts';
 import { behaviours, collection, compileYaml, resetFixtures } from '../engine/fixtures.ts';
 import { natsJetStreamSourcePlugin } from '../../plugins/source-nats-jetstream/index.ts';
+import { createTelemetry } from '../../core/telemetry/index.ts';
 import { NATS_SERVER, testNats, uniqueName } from '../../plugins/nats-client/test-support.ts';
 
 const nats = await testNats();
@@ -206,4 +207,21 @@ void test('a consumer deleted under the source is recreated after the last seque
   for (let k = 0; k < 400 && got.length < 60; k++) await pollInto();
   assert.deepEqual(got, range(1, 60));
   await s.close();
+});
+
+void test('a poll span links to the producer span named by the messages\' traceparent header', async () => {
+  const stream = uniqueName('SRC');
+  const subject = uniqueName('src');
+  streams.push(stream);
+  await nats.jsm.streams.add({ name: stream, subjects: [`${subject}.>`] });
+  const producer = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const h = headers();
+  h.set('traceparent', producer);
+  await Promise.all([0, 1, 2].map((i) => js.publish(`${subject}.${i}`, JSON.stringify({ i }), { headers: h })));
+  const telemetry = createTelemetry({ serviceName: 'nats_source_test', exporter: 'memory' });
+  const r = await runJob(compile(pipeline(stream)), { telemetry, checkpoint: { store: null }, maxEvents: 3 });
+  assert.equal(r.stages.out!.out, 3);
+  const polls = telemetry.spans!.getFinishedSpans().filter((s) => s.name === 'source s poll');
+  assert.ok(polls.some((p) => p.links.some((l) => l.context.traceId === '0af7651916cd43dd8448eb211c80319c' && l.context.spanId === 'b7ad6b7169203331')), 'a poll links to the producer');
+  await telemetry.shutdown();
 });

@@ -2,7 +2,7 @@
  * Traces to the real Jaeger (scripts/services up): a small pipeline exports its spans over
  * OTLP/HTTP with the pipeline's name as service name; Jaeger's query API then has, for
  * every block of the pipeline, a span with the engine's attributes, and a checkpoint span.
- * With `sample_ratio` 0 nothing arrives.
+ * With both sample ratios 0 nothing arrives.
  *
  * Query: `GET http://127.0.0.1:16686/api/traces?service=<name>&operation=<span name>&lookback=1h&limit=20`
  * (Jaeger v2's HTTP API, docs/services.md), polled until the spans are there.
@@ -63,7 +63,7 @@ async function runTraced(sampleRatio: number): Promise<string> {
   const service = `sluice_trace_test_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-jaeger-'));
   try {
-    const telemetry = createTelemetry({ serviceName: service, exporter: 'otlp', endpoint: OTLP, sampleRatio });
+    const telemetry = createTelemetry({ serviceName: service, exporter: 'otlp', endpoint: OTLP, sampleRatio, checkpointSampleRatio: sampleRatio });
     const r = await runJob(telemetryPipeline(service, dir, 3000), { telemetry, batchSize: 500, checkpoint: { store: new MemoryCheckpointStore(), interval: 0 } });
     assert.equal(r.status, 'finished');
     await telemetry.flush();
@@ -102,7 +102,7 @@ void test('every block of the pipeline has a span with the engine attributes in 
   assert.equal(typeof tags.get(SPAN_ATTR.checkpointDurationMs), 'number');
 });
 
-void test('with sample_ratio 0 no span reaches Jaeger', async () => {
+void test('with sample_ratio and checkpoint_sample_ratio 0 no span reaches Jaeger', async () => {
   const silent = await runTraced(0);
   // A traced run after it, flushed the same way, shows the exporter path works while the
   // silent one stays empty.

@@ -27,10 +27,17 @@
  * Every manifest records the pipeline's shape (its hash and operators' state descriptors);
  * a savepoint (kind `savepoint`) is an ordinary attempt whose manifest also carries its
  * savepoint id, so `prune` keeps it until it is deleted.
+ *
+ * Traced as its own trace (sampled by `tracing.checkpoint_sample_ratio`): a root span
+ * `checkpoint`, and a child per participating block for its part at the barrier —
+ * `checkpoint source <id>` (pausing the source), `checkpoint operator <id>` (its snapshot),
+ * `checkpoint sink <id>` (its earlier writes and its position).
  */
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest } from '../../api/index.ts';
-import { SPAN_ATTR } from '../../telemetry/index.ts';
+import { CHECKPOINT_SPAN, SPAN_ATTR, checkpointBlockSpanName } from '../../telemetry/index.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { CheckpointBarrier } from '../checkpoint/barrier.ts';
 import { readAhead } from '../checkpoint/read-ahead.ts';
@@ -122,9 +129,9 @@ export class Checkpointer {
     if (!store) return undefined;
     const id = this.ids.next();
     const started = performance.now();
-    const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan('checkpoint') : undefined;
+    const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan(CHECKPOINT_SPAN, { root: true, attributes: { [SPAN_ATTR.checkpointId]: id } }, ROOT_CONTEXT) : undefined;
     const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
-    const work = this.run(id, kind, savepoint, barrier);
+    const work = this.run(id, kind, savepoint, barrier, span?.isRecording() ? span : undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ timeout: true }>((resolve) => {
       timer = setTimeout(() => resolve({ timeout: true }), this.s.checkpoint.timeout);
@@ -171,11 +178,21 @@ export class Checkpointer {
     }
   }
 
-  private async run(id: number, kind: CheckpointInfo['kind'], savepoint: string | undefined, barrier: CheckpointBarrier): Promise<CheckpointManifest> {
+  /** A child of the checkpoint's span for one block's part; `end` it when that part is done. */
+  private blockSpan(root: Span | undefined, kind: 'source' | 'operator' | 'sink', id: string): Span | undefined {
+    if (!root) return undefined;
+    return this.s.telemetry.tracer.startSpan(checkpointBlockSpanName(kind, id), { attributes: { [SPAN_ATTR.operatorId]: id } }, trace.setSpan(ROOT_CONTEXT, root));
+  }
+
+  private async run(id: number, kind: CheckpointInfo['kind'], savepoint: string | undefined, barrier: CheckpointBarrier, root: Span | undefined): Promise<CheckpointManifest> {
     const { sources, operators, sinks, flow } = this.t;
     const store = this.s.store!;
     const cancelled = () => barrier.cancelled;
-    await Promise.all(sources.map((s) => s.pause()));
+    const traced = <T>(kind: 'source' | 'sink', id: string, part: () => Promise<T>): Promise<T> => {
+      const span = this.blockSpan(root, kind, id);
+      return span ? part().finally(() => span.end()) : part();
+    };
+    await Promise.all(sources.map((s) => traced('source', s.id, () => s.pause())));
     await flow.drained();
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
     flow.freeze();
@@ -187,8 +204,10 @@ export class Checkpointer {
     }
     const entries: RuntimeEntry[] = [[SOURCES_ENTRY, Object.fromEntries(sources.map((s) => [s.id, s.snapshot()]))]];
     for (const { task, host } of operators) {
+      const span = this.blockSpan(root, 'operator', task.id);
       entries.push([operatorEntry(task.id), { host: host.snapshot(), task: task.snapshot() }]);
       watermarks[task.id] = task.watermark;
+      span?.end();
     }
     entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
     const runtime = runtimeChunks(entries, MAX_CHUNK_BYTES);
@@ -198,7 +217,7 @@ export class Checkpointer {
       // Stop the world: a backend that cannot capture is written before anything moves.
       if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
       const sinkPositions: Record<string, unknown> = {};
-      const reported = await Promise.all(sinks.map((k) => k.checkpoint()));
+      const reported = await Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint())));
       sinks.forEach((k, i) => {
         sinkPositions[k.id] = reported[i] ?? null;
       });

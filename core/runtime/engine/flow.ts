@@ -3,6 +3,7 @@
  * handled), so an aligned checkpoint can wait until the graph is drained, and the freeze
  * gate that keeps operators still while a checkpoint snapshots them.
  */
+import type { SpanContext } from '@opentelemetry/api';
 import type { Batch } from '../../api/index.ts';
 import type { BoundedQueue } from './queue.ts';
 
@@ -15,6 +16,13 @@ export interface StreamItem {
   readonly batch?: Batch;
   readonly watermark?: number;
   readonly end?: boolean;
+  /**
+   * The span context of the stage that made this item (docs/architecture.md §6): the
+   * consumer's span for it is its child. Absent when batch tracing is off.
+   */
+  readonly trace?: SpanContext;
+  /** Processing time (epoch ms) at which the source read the oldest record behind this item. */
+  readonly readAt?: number;
 }
 
 export class Flow {

@@ -102,6 +102,16 @@ export class JobAttempt implements RunningJob {
     return out;
   }
 
+  /** How far each operator's watermark trails the newest event time read upstream (where known). */
+  watermarkLags(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const { task } of this.tasks?.operators ?? []) {
+      const lag = task.watermarkLag();
+      if (lag !== undefined) out.push([task.id, lag]);
+    }
+    return out;
+  }
+
   /** Partitions paused by watermark alignment, per aligned source. */
   alignmentPaused(): [string, number][] {
     return (this.tasks?.sources ?? []).flatMap((s) => (s.alignment ? [[s.id, s.alignment.pausedCount] as [string, number]] : []));

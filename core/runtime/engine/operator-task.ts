@@ -5,17 +5,19 @@
  * inputs) so due timers fire, routes what came out (main and named outputs, late and
  * dead-letter rows), then forwards the watermark after those emissions.
  *
- * One span per batch (`operator <id>`), one metrics record per batch; nothing per record.
+ * One span per batch (`operator <id>`), a child of the span that made the batch (its
+ * `trace`), linked to the latest batch of each other input; output that a watermark or a
+ * timer fires gets a span too. One metrics record per batch; nothing per record.
  * A keyed operator whose state backend can `prefetch` gets its batch's keys loaded first.
  */
 import { context, trace } from '@opentelemetry/api';
-import type { Tracer } from '@opentelemetry/api';
+import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
-import { SPAN_ATTR, operatorSpanName } from '../../telemetry/index.ts';
+import { BatchTracer, MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
 import type { CompiledOperator } from '../graph/types.ts';
-import type { OperatorHost } from '../state/index.ts';
+import type { OperatorHost, OperatorOutputs } from '../state/index.ts';
 import { keyBatch, keyExtractor } from '../state/index.ts';
 import { deadLetterRow } from './admit.ts';
 import { pluginFailure } from './errors.ts';
@@ -42,7 +44,10 @@ export interface OperatorTaskOptions {
   readonly clock: Clock;
   readonly backend: StateBackend;
   readonly metrics: StageMetrics;
+  /** Set when batch traces are on. */
   readonly tracer: Tracer | undefined;
+  /** The newest event time the operator's upstream sources have read (for the watermark lag). */
+  readonly newestRead?: () => number;
   readonly aborted: () => boolean;
   /** Real ms an operator waits for an unblocked input before it feeds a blocked one anyway. */
   readonly stallMs: number;
@@ -68,6 +73,10 @@ export class OperatorTask {
   private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
   /** Upsert outputs held for compaction, by outlet (main and named). */
   private readonly held = new Map<Outlet, HeldOutput>();
+  private readonly spans: BatchTracer | undefined;
+  private readonly spanName: string;
+  /** With several inputs: the span context of the latest batch of each (linked where they meet). */
+  private readonly latest: (SpanContext | undefined)[] | undefined;
   finished = false;
   recordsIn = 0;
   recordsOut = 0;
@@ -79,11 +88,14 @@ export class OperatorTask {
     this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
     this.ended = o.inputs.map(() => false);
     this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
+    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+    this.spanName = operatorSpanName(c.id);
+    this.latest = this.spans && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
     const mb = o.miniBatch;
     if (mb && mb.maxRows > 0) {
       const hold = (outlet: Outlet, info: { changelog?: { mode: string; key?: readonly string[] } } | undefined) => {
         const cl = info?.changelog;
-        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb));
+        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb, this.spans, this.spanName));
       };
       hold(o.main, c.plan.output);
       for (const [name, outlet] of o.named) hold(outlet, c.plan.outputs?.[name]);
@@ -100,6 +112,14 @@ export class OperatorTask {
 
   get watermark(): number {
     return this.watermarks.current;
+  }
+
+  /** How far the watermark trails the newest event time read upstream (ms, ≥ 0); undefined while either is unknown. */
+  watermarkLag(): number | undefined {
+    const wm = this.watermarks.current;
+    const newest = this.o.newestRead?.();
+    if (newest === undefined || !Number.isFinite(newest) || !Number.isFinite(wm)) return undefined;
+    return Math.max(0, newest - wm);
   }
 
   snapshot(): OperatorTaskSnapshot {
@@ -224,7 +244,9 @@ export class OperatorTask {
     const { host, flow } = this.o;
     let batch = item.batch;
     const started = performance.now();
-    const span = batch?.length && this.o.tracer ? this.o.tracer.startSpan(operatorSpanName(this.id)) : undefined;
+    let span: Span | undefined;
+    if (this.latest && item.trace) this.latest[input] = item.trace;
+    if (batch?.length && this.spans) span = this.spans.child(this.spanName, item.trace, this.latest);
     try {
       if (batch?.length) {
         if (this.prefetchKeys) {
@@ -248,7 +270,7 @@ export class OperatorTask {
       const held = Math.min(this.watermarks.current, host.watermarkHold());
       const forward = held > this.forwarded ? held : undefined;
       if (forward !== undefined) this.forwarded = forward;
-      this.route(forward, batch, started, span);
+      this.route(forward, batch, started, span, item);
       if (item.end && this.ended.every(Boolean)) {
         this.flushHeld();
         this.finished = true;
@@ -263,16 +285,23 @@ export class OperatorTask {
     }
   }
 
-  /** Pushes what the host emitted, then the new watermark (in the same item, after the batch). */
-  private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: ReturnType<Tracer['startSpan']>): void {
+  /**
+   * Pushes what the host emitted, then the new watermark (in the same item, after the batch).
+   * Output fired without an input batch (a watermark, a timer) gets its span here, a child
+   * of the item that fired it (a new trace for a processing-time timer).
+   */
+  private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem): void {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
+    if (!span && !recordsIn && this.spans && hasOutput(out)) span = this.spans.child(this.spanName, item?.trace, this.latest, performance.timeOrigin + started);
+    const trace = span ? span.spanContext() : item?.trace;
+    const readAt = item?.readAt;
     const now = this.held.size ? performance.now() : 0;
-    const emitted = this.send(this.o.main, out.main, watermark, now);
+    const emitted = this.send(this.o.main, out.main, watermark, now, trace, readAt);
     let named = 0;
-    for (const [name, outlet] of this.o.named) named += this.send(outlet, out.named[name], watermark, now);
-    if (out.late.length) this.o.late.push({ batch: out.late });
-    if (out.deadLetter.length) this.o.deadLetter.push({ batch: out.deadLetter });
+    for (const [name, outlet] of this.o.named) named += this.send(outlet, out.named[name], watermark, now, trace, readAt);
+    if (out.late.length) this.o.late.push({ batch: out.late, trace, readAt });
+    if (out.deadLetter.length) this.o.deadLetter.push({ batch: out.deadLetter, trace, readAt });
     const ms = performance.now() - started;
     this.recordsIn += recordsIn;
     this.recordsOut += emitted + named;
@@ -295,16 +324,19 @@ export class OperatorTask {
         [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
       });
       if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
+      const lag = this.watermarkLag();
+      if (lag !== undefined) span.setAttribute(SPAN_ATTR.watermarkLagMs, lag);
+      if (this.latest) span.setAttribute(SPAN_ATTR.mergedLinks, Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length));
       span.end();
     }
   }
 
   /** Pushes an output's batch and the watermark after it (or holds them); returns the records pushed. */
-  private send(outlet: Outlet, batch: Batch | undefined, watermark: number | undefined, now: number): number {
+  private send(outlet: Outlet, batch: Batch | undefined, watermark: number | undefined, now: number, trace: SpanContext | undefined, readAt: number | undefined): number {
     const held = this.held.get(outlet);
-    if (held) return held.offer(batch, watermark, now);
+    if (held) return held.offer(batch, watermark, now, trace, readAt);
     const n = batch?.length ?? 0;
-    if (n || watermark !== undefined) outlet.push(watermark === undefined ? { batch: batch! } : n ? { batch: batch!, watermark } : { watermark });
+    if (n || watermark !== undefined) outlet.push(watermark === undefined ? { batch: batch!, trace, readAt } : n ? { batch: batch!, watermark, trace, readAt } : { watermark, trace, readAt });
     return n;
   }
 
@@ -317,4 +349,10 @@ export class OperatorTask {
     this.o.deadLetter.push({ batch: b.take() });
     this.o.metrics.deadLettered(1);
   }
+}
+
+function hasOutput(out: OperatorOutputs): boolean {
+  if (out.main.length || out.late.length || out.deadLetter.length) return true;
+  for (const name in out.named) if (out.named[name]!.length) return true;
+  return false;
 }

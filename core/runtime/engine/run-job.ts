@@ -90,6 +90,7 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
   let current: JobAttempt | undefined;
   metrics.observe({
     watermarks: () => Object.entries(current?.watermarks() ?? {}),
+    watermarkLags: () => current?.watermarkLags() ?? [],
     queueDepths: () => Object.entries(current?.queueDepths() ?? {}),
     backpressure: () => current?.backpressure() ?? [],
     stateBytes: () => s.backend.approximateBytes?.(),

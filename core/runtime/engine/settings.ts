@@ -81,6 +81,7 @@ export function configuredTelemetry(serviceName: string, config: RuntimeConfig |
     exporter: config?.tracing.exporter ?? 'none',
     ...(config?.tracing.endpoint ? { endpoint: config.tracing.endpoint } : {}),
     sampleRatio: config?.tracing.sample_ratio ?? 1,
+    checkpointSampleRatio: config?.tracing.checkpoint_sample_ratio ?? 1,
   });
 }
 

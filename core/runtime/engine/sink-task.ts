@@ -9,12 +9,17 @@
  * records are. Any other error is treated as transient for `unknownErrorAttempts` tries
  * (an I/O hiccup) and then fails the job as a plugin failure (a bug does not heal).
  * The dead-letter output has nowhere to dead-letter: its rejections are logged and counted.
+ *
+ * Each write has a span (`sink <id> write`), a child of the span that made the batch; the
+ * batch's trace context is active during the write (a sink writes it as `traceparent`),
+ * sampled or not. The write records the end-to-end latency: processing time now minus the
+ * read time of the batch's oldest record (`StreamItem.readAt`).
  */
-import { context, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MIN_WATERMARK, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
 import type { Batch, Clock, CompletedCheckpoint, Logger, Provenance, SinkInstance } from '../../api/index.ts';
-import { SPAN_ATTR } from '../../telemetry/index.ts';
+import { BatchTracer, SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
 import { describeStage, pluginFailure } from './errors.ts';
@@ -43,7 +48,10 @@ export interface SinkTaskOptions {
   readonly deadLetter: Outlet | undefined;
   readonly flow: Flow;
   readonly metrics: StageMetrics;
+  /** Set when batch traces are on. */
   readonly tracer: Tracer | undefined;
+  /** The newest event time the sink's upstream sources have read (for the watermark lag). */
+  readonly newestRead?: () => number;
   /** Processing time, for the event-time lag on spans. */
   readonly clock: Clock;
   readonly retry: SinkRetryOptions;
@@ -71,9 +79,13 @@ export class SinkTask {
   /** Latest watermark that reached this sink (for its spans). */
   private watermark = MIN_WATERMARK;
   private lock: Promise<unknown> = Promise.resolve();
+  private readonly spans: BatchTracer | undefined;
+  private readonly spanName: string;
 
   constructor(private readonly o: SinkTaskOptions) {
     this.id = o.stage.id;
+    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+    this.spanName = `sink ${o.stage.id} write`;
   }
 
   get stage(): StageRef {
@@ -130,8 +142,8 @@ export class SinkTask {
       }
       try {
         if (item.batch?.length) {
-          const batch = item.batch;
-          await this.exclusive(() => this.write(batch));
+          const it = item;
+          await this.exclusive(() => this.write(it.batch!, it));
         }
         if (item.watermark !== undefined && item.watermark > this.watermark) {
           this.watermark = item.watermark;
@@ -153,10 +165,12 @@ export class SinkTask {
     }
   }
 
-  private async write(batch: Batch): Promise<void> {
+  private async write(batch: Batch, item: StreamItem): Promise<void> {
     const { instance, retry, stage, logger } = this.o;
     const started = performance.now();
-    const span = this.o.tracer?.startSpan(`sink ${this.id} write`);
+    const span = this.spans?.child(this.spanName, item.trace);
+    // The batch's trace context, active during the write (sampled or not: it is what propagates).
+    const active = span ? trace.setSpan(ROOT_CONTEXT, span) : item.trace ? trace.setSpanContext(ROOT_CONTEXT, item.trace) : undefined;
     let attempt = 0;
     let unknown = 0;
     try {
@@ -164,13 +178,15 @@ export class SinkTask {
         if (this.o.aborted()) return;
         try {
           // The write span is active during the write, so sinks can propagate trace context (traceparent headers).
-          const result = await (span ? context.with(trace.setSpan(context.active(), span), () => instance.write(batch)) : instance.write(batch));
+          const result = await (active ? context.with(active, () => instance.write(batch)) : instance.write(batch));
           const rejected = result?.rejected ?? [];
           if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
           if (this.o.tallyStreams) this.tally(batch, rejected);
           this.written += batch.length - rejected.length;
           this.o.metrics.recordBatch(batch.length, batch.length - rejected.length, performance.now() - started);
-          if (span) this.describeSpan(span, batch, batch.length - rejected.length, performance.now() - started, attempt);
+          const endToEnd = item.readAt === undefined ? undefined : Math.max(0, this.o.clock.now() - item.readAt);
+          if (endToEnd !== undefined) this.o.metrics.endToEnd(endToEnd);
+          if (span) this.describeSpan(span, batch, batch.length - rejected.length, performance.now() - started, attempt, endToEnd);
           return;
         } catch (error) {
           if (error instanceof PermanentSinkError) {
@@ -197,7 +213,7 @@ export class SinkTask {
     }
   }
 
-  private describeSpan(span: Span, batch: Batch, written: number, ms: number, retries: number): void {
+  private describeSpan(span: Span, batch: Batch, written: number, ms: number, retries: number, endToEnd: number | undefined): void {
     let newest = MIN_WATERMARK;
     for (let i = 0; i < batch.length; i++) if (batch.times[i]! > newest) newest = batch.times[i]!;
     const reference = Number.isFinite(newest) ? newest : this.watermark;
@@ -211,6 +227,9 @@ export class SinkTask {
       'sluice.retries': retries,
     });
     if (Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermark, this.watermark);
+    if (endToEnd !== undefined) span.setAttribute(SPAN_ATTR.endToEndLatencyMs, endToEnd);
+    const read = this.o.newestRead?.();
+    if (read !== undefined && Number.isFinite(read) && Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, read - this.watermark));
   }
 
   /** Output rows (`{operator, provenance, …}`): undecodable when the source itself dead-lettered them. */

@@ -14,8 +14,8 @@
  */
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
-import type { Tracer } from '@opentelemetry/api';
-import { SPAN_ATTR } from '../../telemetry/index.ts';
+import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
+import { BatchTracer, SPAN_ATTR, producerLinks } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import type { CompiledSource } from '../graph/types.ts';
 import { getCodec } from '../codec/index.ts';
@@ -45,6 +45,7 @@ export interface SourceTaskOptions {
   readonly onIdlePoll?: () => void;
   readonly budget: EventBudget;
   readonly metrics: StageMetrics;
+  /** Set when batch traces are on: each poll starts a trace (batch-tracer.ts). */
   readonly tracer: Tracer | undefined;
   /** True once the job has failed or been abandoned: the loop leaves at once. */
   readonly aborted: () => boolean;
@@ -71,6 +72,8 @@ export class SourceTask {
   /** True when the source pauses partitions itself; false: held as a whole. */
   private readonly pausesPartitions: boolean;
   private readonly allOutlets: Outlet[];
+  private readonly spans: BatchTracer | undefined;
+  private readonly pollSpanName: string;
   private mode: Mode = 'run';
   private parked = false;
   private parkWaiters: (() => void)[] = [];
@@ -97,6 +100,13 @@ export class SourceTask {
     const spec = c.eventTime.alignment;
     this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;
     this.pausesPartitions = typeof o.instance.pausePartitions === 'function' && typeof o.instance.resumePartitions === 'function';
+    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
+    this.pollSpanName = `source ${c.id} poll`;
+  }
+
+  /** The newest event time this source has read (−∞ before any). */
+  get newestRead(): number {
+    return this.watermarks.newest;
   }
 
   /** Declares the partitions the source knows up front (after `open`). */
@@ -284,7 +294,10 @@ export class SourceTask {
   private admit(chunks: readonly SourceChunk[]): number {
     const now = this.o.clock.now();
     const started = performance.now();
-    const span = chunks.length && this.o.tracer ? this.o.tracer.startSpan(`source ${this.id} poll`) : undefined;
+    const span = chunks.length && this.spans ? this.startPoll(chunks) : undefined;
+    const trace: SpanContext | undefined = span?.spanContext();
+    // Unsampled (the usual case at a low ratio): nothing is recorded, so nothing is computed for it.
+    const recording = span?.isRecording() === true;
     const builders = new Map<string, BatchBuilder>();
     const dead = new BatchBuilder();
     let total = 0;
@@ -303,7 +316,7 @@ export class SourceTask {
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
       this.alignment?.note(key, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
-      if (span) for (let i = from; i < from + n; i++) if (b.times[i]! > newest) newest = b.times[i]!;
+      if (recording) newest = newestOf(b.times, from, n, newest);
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
       total += n;
     }
@@ -314,29 +327,48 @@ export class SourceTask {
     for (const [name, outlet] of this.o.outlets) {
       const b = builders.get(name);
       const batch = b && b.length ? b.take() : undefined;
-      if (batch || advanced) outlet.push(advanced ? (batch ? { batch, watermark: w } : { watermark: w }) : { batch: batch! });
+      if (batch || advanced) outlet.push(advanced ? (batch ? { batch, watermark: w, trace, readAt: now } : { watermark: w, trace, readAt: now }) : { batch: batch!, trace, readAt: now });
     }
     if (dead.length) {
       const n = dead.length;
-      this.o.deadLetter.push({ batch: dead.take() });
+      this.o.deadLetter.push({ batch: dead.take(), trace, readAt: now });
       this.o.metrics.deadLettered(n);
       this.deadLettered += n;
     }
     this.recordsIn += seen;
     if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
-    if (span) {
-      const reference = Number.isFinite(newest) ? newest : w;
-      span.setAttributes({
-        [SPAN_ATTR.operatorId]: this.id,
-        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
-        [SPAN_ATTR.recordsIn]: seen,
-        [SPAN_ATTR.recordsOut]: total,
-        [SPAN_ATTR.processingMs]: performance.now() - started,
-        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
-      });
-      if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
-      span.end();
-    }
+    if (span && recording) this.describePoll(span, seen, total, performance.now() - started, now, newest, w);
+    span?.end();
     return seen;
   }
+
+  /** The poll's span: a new trace for its batches, linked to the sampled producers named by the chunks' `traceparent` values. */
+  private startPoll(chunks: readonly SourceChunk[]): Span {
+    let values: string[] | undefined;
+    for (const c of chunks) if (c.traceparents?.length) (values ??= []).push(...c.traceparents);
+    const links = values ? producerLinks(values) : undefined;
+    const span = this.spans!.root(this.pollSpanName, links);
+    if (links?.length && span.isRecording()) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
+    return span;
+  }
+
+  private describePoll(span: Span, seen: number, total: number, ms: number, now: number, newest: number, w: number): void {
+    const reference = Number.isFinite(newest) ? newest : w;
+    span.setAttributes({
+      [SPAN_ATTR.operatorId]: this.id,
+      [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
+      [SPAN_ATTR.recordsIn]: seen,
+      [SPAN_ATTR.recordsOut]: total,
+      [SPAN_ATTR.processingMs]: ms,
+      [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
+    });
+    if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
+    const newestRead = this.watermarks.newest;
+    if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
+  }
+}
+
+function newestOf(times: readonly number[], from: number, n: number, newest: number): number {
+  for (let i = from; i < from + n; i++) if (times[i]! > newest) newest = times[i]!;
+  return newest;
 }

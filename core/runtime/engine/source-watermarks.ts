@@ -37,6 +37,8 @@ export class SourceWatermarks {
   private readonly parts = new Map<string, PartitionWatermark>();
   private combined = MIN_WATERMARK;
   private ended = false;
+  /** The newest event time read over every partition (for the watermark lag downstream). */
+  newest = MIN_WATERMARK;
 
   constructor(
     private readonly outOfOrderness: number,
@@ -76,6 +78,7 @@ export class SourceWatermarks {
       if (t > max) max = t;
     }
     p.maxTs = max;
+    if (max > this.newest) this.newest = max;
     const generated = max - this.outOfOrderness - 1;
     if (generated > p.watermark) p.watermark = generated;
     p.idle = false;
@@ -156,7 +159,11 @@ export class SourceWatermarks {
   /** Restores a snapshot; quiet time restarts from `now` (the processing-time gap of a restart is not idleness). */
   restore(state: SourceWatermarkState, now: number): void {
     this.parts.clear();
-    for (const [k, p] of state.partitions) this.parts.set(k, { ...p, lastRecordAt: now });
+    this.newest = MIN_WATERMARK;
+    for (const [k, p] of state.partitions) {
+      this.parts.set(k, { ...p, lastRecordAt: now });
+      if (p.maxTs > this.newest) this.newest = p.maxTs;
+    }
     this.combined = state.combined;
     this.ended = false;
   }

@@ -20,6 +20,7 @@ import type { Wiring } from './wiring.ts';
 import { streamKey } from './wiring.ts';
 import type { Outlet } from './flow.ts';
 import { AlignmentGroup } from './watermark-alignment.ts';
+import { newestReadOf, upstreamSources } from './upstream.ts';
 
 export interface JobTasks {
   readonly sources: SourceTask[];
@@ -61,7 +62,7 @@ function lifecycle(stage: StageRef, open: (p: unknown) => Promise<void>, close: 
 export async function buildTasks(c: TaskContext): Promise<JobTasks> {
   const { s, wiring, metrics } = c;
   const p = s.pipeline;
-  const tracer = s.telemetry.tracing ? s.telemetry.tracer : undefined;
+  const tracer = s.telemetry.batchTracing ? s.telemetry.tracer : undefined;
   const sourceInstances: SourceInstance[] = [];
   for (const src of p.sources) sourceInstances.push(await createSource(s, src));
   const hosts = p.operators.map((op) => createOperatorHost(s, p, op));
@@ -97,6 +98,8 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       ...(alignmentGroup ? { alignmentGroup } : {}),
     });
   });
+  const upstream = upstreamSources(p);
+  const newestRead = (id: string) => newestReadOf(sources.filter((t) => upstream.get(id)?.includes(t.id)));
   const operators = p.operators.map((op, i) => {
     const inbox = wiring.inboxes.get(op.id)!;
     const named = new Map<string, Outlet>();
@@ -116,6 +119,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       backend: s.backend,
       metrics: metrics.stage(op.id, op.plugin.name),
       tracer,
+      newestRead: newestRead(op.id),
       aborted: c.aborted,
       stallMs: s.stallMs,
       miniBatch: s.miniBatch,
@@ -133,6 +137,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       flow: wiring.flow,
       metrics: metrics.stage(id, plugin),
       tracer,
+      ...(upstream.has(id) ? { newestRead: newestRead(id) } : {}),
       clock: s.clock,
       retry: s.sinkRetry,
       logger: s.logger,
