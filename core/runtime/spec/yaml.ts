@@ -9,6 +9,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import type { LocatedIssue } from '../graph/types.ts';
 import { interpolate, resolvePlainScalar } from './interpolate.ts';
 import type { Env } from './interpolate.ts';
+import { rememberTemplate } from './interpolate-expr.ts';
 import { formatPath, Locator } from './locator.ts';
 import type { ConfigPath } from './locator.ts';
 
@@ -82,6 +83,7 @@ function interpolateScalars(doc: Document, locator: Locator, env: Env, unsetEnv:
       if (key === 'key' || typeof node.value !== 'string') return;
       const result = interpolate(node.value, env);
       if (!result.changed) return;
+      rememberTemplate(node, node.value, env);
       const path = pathOf(ancestors, node);
       for (const name of result.unset) {
         const { line, col } = locator.offset(node.range?.[0] ?? 0);
