@@ -6,7 +6,7 @@
 import { RecordError } from '../../api/index.ts';
 import type { Batch, Row } from '../../api/index.ts';
 import type { Codec, DecodeFailure, DecodeResult, EncodeEachResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
-import { payloadText } from './text.ts';
+import { lossyText, strictText } from './utf8.ts';
 import { nonFinitePath, quoteBigIntegers } from './lossless.ts';
 
 function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
@@ -15,7 +15,13 @@ function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
   let failures: DecodeFailure[] | undefined;
   for (let i = 0; i < n; i++) {
     const p = payloads[i]!;
-    const text = typeof p === 'string' ? p : payloadText(p);
+    let text: string;
+    try {
+      text = strictText(p);
+    } catch (error) {
+      (failures ??= []).push({ index: i, payload: lossyText(p), error: error as RecordError });
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(quoteBigIntegers(text));
