@@ -6,6 +6,7 @@
 
 export const ERROR_CODES = {
   E_YAML_SYNTAX: 'The pipeline file is not valid YAML.',
+  E_LIMIT: 'An input is over a size limit (a pipeline file); the message names the limit and its setting.',
   E_CONFIG_INVALID: 'A config value does not match its field spec.',
   E_UNKNOWN_KEY: 'A key that no spec declares.',
   E_MISSING_FIELD: 'A required field is missing.',
