@@ -2,13 +2,14 @@
  * What plain `JSON.parse`/`JSON.stringify` would change silently (issue 12), found cheaply:
  *
  * - an integer beyond ±2^53 would be rounded (two distinct ids become one). A payload with
- *   16 or more digits in a row is rescanned and such integers are quoted first, so they
+ *   an integer literal of 16 or more digits is rescanned and such integers are quoted first, so they
  *   arrive as **strings of their exact digits** (documented in docs/pipelines.md);
  * - `Infinity`, `-Infinity` and `NaN` would be written as `null`. A line containing `null`
  *   is checked for them, and such a record is rejected at the sink (dead-lettered).
  */
 
-const LONG_DIGITS = /\d{16}/;
+/** A run of 16+ digits that is an integer literal: not part of a fraction or before one, nor an exponent. */
+const LONG_DIGITS = /(?<![\d.eE])\d{16,}(?![\d.eE])/;
 
 /** The text with every integer literal outside strings that is not a safe integer quoted. */
 export function quoteBigIntegers(text: string): string {
