@@ -9,6 +9,8 @@
 export interface CheckpointChunkRef {
   readonly name: string;
   readonly bytes: number;
+  /** CRC-32 of the chunk, verified on restore; absent in checkpoints written before it was kept. */
+  readonly crc32?: number;
 }
 
 export interface CheckpointManifest {

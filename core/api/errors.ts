@@ -6,6 +6,7 @@
 
 export const ERROR_CODES = {
   E_YAML_SYNTAX: 'The pipeline file is not valid YAML.',
+  E_LIMIT: 'An input is over a size limit (a pipeline file); the message names the limit and its setting.',
   E_CONFIG_INVALID: 'A config value does not match its field spec.',
   E_UNKNOWN_KEY: 'A key that no spec declares.',
   E_MISSING_FIELD: 'A required field is missing.',
@@ -19,6 +20,7 @@ export const ERROR_CODES = {
   E_ENV_UNSET: 'A ${VAR} without default names an unset environment variable.',
   E_PROFILE: 'A profile is unknown or does not fit the pipeline.',
   E_PLUGIN_NOT_FOUND: 'A package named under `plugins:` cannot be imported.',
+  E_PLUGIN_PATH: 'An entry under `plugins:` is a path or not a valid package name, and paths were not allowed.',
   E_PLUGIN_VERSION: 'A plugin package requires an API version this runtime does not provide.',
   E_PLUGIN_CLASH: 'Two plugins register the same kind and name.',
   E_PLUGIN_INVALID: 'A plugin package exports no valid plugin definition.',

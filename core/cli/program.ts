@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { collect, port, positiveInteger, share } from './arguments.ts';
+import { allowPluginPaths } from '../runtime/plugins/path-policy.ts';
 import { EXIT } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
@@ -219,7 +220,9 @@ export function buildProgram(io: CliIo, done: Done, version: string): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
+    .option('--allow-plugin-path', 'let plugins: name a folder (./x, /abs/x) instead of an installed package; for plugins you trust')
     .addHelpText('after', EXIT_HELP);
+  program.hook('preAction', () => allowPluginPaths(program.opts<{ allowPluginPath?: boolean }>().allowPluginPath === true));
   for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate, defineUi]) define(program, io, done);
   // Subcommands inherit neither output nor exit handling; set both on every one.
   const configure = (command: Command): void => {

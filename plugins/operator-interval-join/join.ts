@@ -20,6 +20,7 @@ import { RecordError, rowBuilder } from '../../core/api/index.ts';
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
 import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
 import { directProjection } from './projection.ts';
+import { checkHardBound } from './hard-bound.ts';
 
 export interface JoinConfig {
   readonly key: string | { left: string; right: string };
@@ -176,6 +177,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
         counts[input]!++;
         if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
       }
+      checkHardBound(counts[input]!, config.max_buffered_per_side, input);
     },
 
     onTimer(_timestamp: number, _key: string, _domain, ctx: OperatorContext) {

@@ -21,7 +21,7 @@ export const intervalJoinSpec = field.object({
     min: 0,
   }),
   max_buffered_per_side: field.integer({
-    doc: 'Bound on records buffered per side (all keys). Over it, the engine stops feeding that side until the watermark frees buffers; nothing is dropped.',
+    doc: 'Bound on records buffered per side (all keys). Over it, the engine stops feeding that side until the watermark frees buffers (nothing is dropped), feeding it anyway only when no other input has records; a side over twice the bound fails the job with an error naming this setting.',
     default: 1_000_000,
     min: 1,
   }),

@@ -10,6 +10,9 @@ import { LineReader } from './line-reader.ts';
 import type { FilePosition } from './line-reader.ts';
 import type { FileSourceConfig } from './spec.ts';
 
+/** `max_line_bytes` when not set: 16 MiB. */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
 /** Position: per file (by its path as matched), where it has been read to. */
 export type FileSourcePosition = Record<string, FilePosition>;
 
@@ -33,8 +36,8 @@ export class FileSource implements SourceInstance {
   private async add(files: readonly string[]): Promise<void> {
     for (const path of files) {
       if (this.known.has(path)) continue;
-      const { read_size, follow, skip_blank_lines } = this.config;
-      const reader = new LineReader(path, read_size, follow, skip_blank_lines);
+      const { read_size, follow, skip_blank_lines, max_line_bytes } = this.config;
+      const reader = new LineReader(path, read_size, follow, skip_blank_lines, max_line_bytes ?? MAX_LINE_BYTES);
       try {
         await reader.open(this.restored[path]);
       } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 
 /** Where a file has been read to: right after the last line returned. */
 export interface FilePosition {
@@ -16,7 +17,8 @@ export interface FilePosition {
 }
 
 export interface Lines {
-  readonly payloads: string[];
+  /** Text; the raw bytes of a line that is not valid UTF-8 (the codec dead-letters it, naming the offset). */
+  readonly payloads: (string | Uint8Array)[];
   /** 1-based line numbers. */
   readonly lines: number[];
   /** Byte offset of each line's start. */
@@ -41,6 +43,8 @@ export class LineReader {
     readSize: number,
     private readonly follow: boolean,
     private readonly skipBlank: boolean,
+    /** `max_line_bytes`: a longer line fails the source instead of being buffered whole. */
+    private readonly maxLineBytes = Number.MAX_SAFE_INTEGER,
   ) {
     this.buf = Buffer.allocUnsafe(readSize);
   }
@@ -100,19 +104,22 @@ export class LineReader {
     if (ends.length === 0) return;
     // One decode for the whole run of lines; a 0x0a byte never occurs inside a UTF-8 sequence.
     const text = buf.toString('utf8', regionStart, pos - 1).split('\n');
+    // U+FFFD in the text: a line whose bytes are not valid UTF-8 goes on as those bytes.
+    const suspect = text.some((t) => t.includes('\uFFFD'));
     let lineStart = regionStart;
     for (let k = 0; k < ends.length; k++) {
-      this.push(text[k]!, lineStart, ends[k]! + 1, out);
+      const bytes = suspect && text[k]!.includes('\uFFFD') ? buf.subarray(lineStart, ends[k]!) : undefined;
+      this.push(bytes && !isUtf8(bytes) ? Uint8Array.from(bytes) : text[k]!, lineStart, ends[k]! + 1, out);
       lineStart = ends[k]! + 1;
     }
   }
 
-  private push(text: string, from: number, to: number, out: Lines): void {
+  private push(text: string | Uint8Array, from: number, to: number, out: Lines): void {
     this.line++;
     const lineOffset = this.offset;
     this.offset += to - from;
     this.start = to;
-    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+    const line = typeof text !== 'string' ? text : text.endsWith('\r') ? text.slice(0, -1) : text;
     if (this.skipBlank && line.length === 0) return;
     out.payloads.push(line);
     out.lines.push(this.line);
@@ -127,8 +134,11 @@ export class LineReader {
       this.start = 0;
     }
     if (this.end === this.buf.length) {
-      // A line longer than the buffer: grow it.
-      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      // A line longer than the buffer: grow it, up to the limit.
+      if (this.end > this.maxLineBytes) {
+        throw new Error(`line ${this.line + 1} of '${this.path}' is longer than max_line_bytes (${this.maxLineBytes} bytes); raise max_line_bytes or fix the file`);
+      }
+      const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.maxLineBytes + 1));
       this.buf.copy(bigger, 0, 0, this.end);
       this.buf = bigger;
     }

@@ -12,6 +12,11 @@ export const fileSourceSpec = field.object({
     default: false,
   }),
   read_size: field.integer({ doc: 'Bytes read per file system call; lines are split from these reads.', default: 1_048_576, min: 1 }),
+  max_line_bytes: field.integer({
+    doc: 'Longest line read, in bytes (absent: 16 MiB); a longer one fails the source with an error naming this setting instead of being buffered whole.',
+    optional: true,
+    min: 1,
+  }),
   skip_blank_lines: field.boolean({ doc: 'Skip empty lines (they still count for line numbers) instead of handing them to the codec.', default: true }),
 });
 

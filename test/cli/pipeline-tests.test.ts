@@ -92,7 +92,7 @@ void test('lint checks *.test.yaml files as pipeline tests: `lint pipelines/*.ya
 });
 
 void test('a job that fails while a case runs: the case fails with the error, exit 3', async () => {
-  const r = await sluice(['test', `${FIXTURES}/runtime-failure.test.yaml`]);
+  const r = await sluice(['test', '--allow-plugin-path', `${FIXTURES}/runtime-failure.test.yaml`]);
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /^FAIL {2}\S+runtime-failure\.test\.yaml {2}the job fails at watermark 100\n {6}the job failed: .*the watermark reached 100 \[E_PLUGIN_FAILED\]$/m);
 });

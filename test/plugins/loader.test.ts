@@ -1,6 +1,6 @@
 // Loading plugin packages named under a pipeline's `plugins:`: the example third-party
 // package by name, and every way a package can be refused, each coded and located at its
-// entry's line.
+// entry's line. The fixtures are folders, so these loads allow plugin paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ void test('without the package, the geo_lookup block is an unknown plugin', asyn
 });
 
 void test('each refused package gives its coded error at its line under plugins:', async () => {
-  const { issues } = await registryForPipelines([brokenFile], { cwd: repo });
+  const { issues } = await registryForPipelines([brokenFile], { cwd: repo, allowPluginPath: true });
   const byLine = issues.map((i) => [i.line, i.col, i.code, i.configPath, i.file]);
   assert.deepEqual(byLine, [
     [3, 5, 'E_PLUGIN_NOT_FOUND', 'plugins[0]', brokenFile],
@@ -60,12 +60,12 @@ void test('each refused package gives its coded error at its line under plugins:
 });
 
 void test('a package built for another API version is never run', async () => {
-  await registryForPipelines([brokenFile], { cwd: repo });
+  await registryForPipelines([brokenFile], { cwd: repo, allowPluginPath: true });
   assert.equal((globalThis as { __sluiceOldApiRan?: boolean }).__sluiceOldApiRan, undefined);
 });
 
 void test('a loading issue becomes a coded error naming the pipeline file and line', async () => {
-  const { issues } = await registryForPipelines([brokenFile], { cwd: repo });
+  const { issues } = await registryForPipelines([brokenFile], { cwd: repo, allowPluginPath: true });
   const missing = issueError(issues[0]!);
   assert.ok(missing instanceof SluiceError);
   assert.equal(missing.code, 'E_PLUGIN_NOT_FOUND');
@@ -76,12 +76,12 @@ void test('a loading issue becomes a coded error naming the pipeline file and li
 });
 
 void test('packages resolve from the pipeline folder whatever the working directory', async () => {
-  const { issues } = await registryForPipelines([join(pipelines, 'broken-packages.yaml')], { cwd: '/' });
+  const { issues } = await registryForPipelines([join(pipelines, 'broken-packages.yaml')], { cwd: '/', allowPluginPath: true });
   assert.equal(issues[1]?.code, 'E_PLUGIN_VERSION');
 });
 
 void test('a plugin package shares this runtime\'s API instance (sluice/api is bound by the loader)', async () => {
-  const { registry, issues } = await registryForPipelines(['test/plugins/fixtures/pipelines/probe.yaml'], { cwd: repo });
+  const { registry, issues } = await registryForPipelines(['test/plugins/fixtures/pipelines/probe.yaml'], { cwd: repo, allowPluginPath: true });
   assert.deepEqual(issues, []);
   const probe = registry.get('sink', 'probe') as SinkDefinition;
   assert.throws(() => probe.create({} as never), (error: unknown) => error instanceof RecordError && error.reason === 'probe');
@@ -93,7 +93,7 @@ void test('outside any project with sluice installed, the loader still binds slu
   const dir = mkdtempSync(join(tmpdir(), 'sluice-hook-'));
   cpSync(join(repo, 'test/plugins/fixtures/packages/probe'), join(dir, 'probe'), { recursive: true });
   writeFileSync(join(dir, 'p.yaml'), 'name: p\nplugins: [./probe]\n');
-  const { registry, issues } = await registryForPipelines([join(dir, 'p.yaml')], { cwd: dir });
+  const { registry, issues } = await registryForPipelines([join(dir, 'p.yaml')], { cwd: dir, allowPluginPath: true });
   assert.deepEqual(issues, []);
   const probe = registry.get('sink', 'probe') as SinkDefinition;
   assert.throws(() => probe.create({} as never), (error: unknown) => error instanceof RecordError);

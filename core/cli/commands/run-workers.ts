@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { pluginPathsAllowed } from '../../runtime/plugins/path-policy.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -18,6 +19,7 @@ export async function runWorkers(file: string, options: RunOptions, workers: num
   for (const s of options.set) args.push('--set', s);
   args.push('--set', 'job.tasks=true');
   if (options.resetState) args.push('--reset-state');
+  if (pluginPathsAllowed()) args.push('--allow-plugin-path');
   const children: ChildProcess[] = [];
   const forward = (signal: NodeJS.Signals) => () => {
     for (const c of children) c.kill(signal);

@@ -71,7 +71,20 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
 }
 
+/**
+ * A run id names one folder under the runs folder (pipelines write to `…/${RUN_ID}/…`), so
+ * it must be a single plain path segment: no separator, no `..`, nothing a shell quotes.
+ */
+export function isRunId(id: string): boolean {
+  return /^[A-Za-z0-9._-]{1,128}$/.test(id) && id !== '.' && id !== '..';
+}
+
 export async function run(file: string, options: RunOptions, cliIo: CliIo): Promise<ExitCode> {
+  const chosen = cliIo.env.RUN_ID;
+  if (chosen && !isRunId(chosen)) {
+    cliIo.err(`error [E_USAGE]: RUN_ID must be one folder name (letters, digits, '.', '_', '-'; not '.' or '..'; at most 128 characters), got ${JSON.stringify(chosen.slice(0, 80))}\n`);
+    return EXIT.USAGE;
+  }
   if (options.workers !== undefined) {
     if (options.events !== undefined) {
       cliIo.err('error [E_USAGE]: --events cannot be combined with --workers (a job run as tasks reads Kafka, which never ends)\n');

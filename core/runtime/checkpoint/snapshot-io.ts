@@ -3,15 +3,29 @@
  * (`state-NNNNNN`) and the runtime's own state (`runtime-NNNNNN`: watermark generators,
  * operator watermarks, each operator host's timers and local snapshot), every chunk at
  * most `maxChunkBytes` (4 MB), the event loop given a turn between chunks so a large
- * checkpoint never stalls the job's heartbeats.
+ * checkpoint never stalls the job's heartbeats. Each chunk's size and CRC-32 are in the
+ * manifest and verified when it is read: a mismatch is a `CorruptCheckpointError`, which a
+ * restore answers by falling back to the previous complete checkpoint (engine/restore.ts).
  */
 import type { CheckpointChunkRef, CheckpointManifest, CheckpointStore, StateBackend } from '../../api/index.ts';
+import { crc32 } from 'node:zlib';
 import { SluiceError } from '../../api/index.ts';
 import { ChunkWriter, readFrames, yieldToEventLoop } from '../state/index.ts';
 
 export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 export const STATE_PREFIX = 'state-';
 export const RUNTIME_PREFIX = 'runtime-';
+
+/** A chunk that is not what the manifest says it is: torn, truncated or flipped. */
+export class CorruptCheckpointError extends SluiceError {
+  constructor(
+    readonly checkpoint: number,
+    message: string,
+  ) {
+    super('E_CHECKPOINT', message);
+    this.name = 'CorruptCheckpointError';
+  }
+}
 
 function chunkName(prefix: string, n: number): string {
   return prefix + String(n).padStart(6, '0');
@@ -51,7 +65,7 @@ export async function writeCheckpointChunks(
   const put = async (name: string, data: Uint8Array): Promise<void> => {
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', `checkpoint ${id} was cancelled`);
     await store.writeChunk(id, name, data);
-    chunks.push({ name, bytes: data.byteLength });
+    chunks.push({ name, bytes: data.byteLength, crc32: crc32(data) });
     bytes += data.byteLength;
   };
   let n = 0;
@@ -69,7 +83,10 @@ async function* readChunks(store: CheckpointStore, manifest: CheckpointManifest,
     if (!ref.name.startsWith(prefix)) continue;
     const data = await store.readChunk(manifest.id, ref.name);
     if (data.byteLength !== ref.bytes) {
-      throw new SluiceError('E_CHECKPOINT', `checkpoint ${manifest.id}: chunk '${ref.name}' has ${data.byteLength} bytes, the manifest says ${ref.bytes}`);
+      throw new CorruptCheckpointError(manifest.id, `checkpoint ${manifest.id}: chunk '${ref.name}' has ${data.byteLength} bytes, the manifest says ${ref.bytes}`);
+    }
+    if (ref.crc32 !== undefined && crc32(data) !== ref.crc32) {
+      throw new CorruptCheckpointError(manifest.id, `checkpoint ${manifest.id}: chunk '${ref.name}' fails its checksum (CRC-32 ${crc32(data)}, the manifest says ${ref.crc32})`);
     }
     yield data;
   }

@@ -6,7 +6,8 @@
 import { RecordError } from '../../api/index.ts';
 import type { Batch, Row } from '../../api/index.ts';
 import type { Codec, DecodeFailure, DecodeResult, EncodeEachResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
-import { payloadText } from './text.ts';
+import { lossyText, strictText } from './utf8.ts';
+import { nonFinitePath, quoteBigIntegers } from './lossless.ts';
 
 function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
   const n = payloads.length;
@@ -14,10 +15,16 @@ function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
   let failures: DecodeFailure[] | undefined;
   for (let i = 0; i < n; i++) {
     const p = payloads[i]!;
-    const text = typeof p === 'string' ? p : payloadText(p);
+    let text: string;
+    try {
+      text = strictText(p);
+    } catch (error) {
+      (failures ??= []).push({ index: i, payload: lossyText(p), error: error as RecordError });
+      continue;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(quoteBigIntegers(text));
     } catch (cause) {
       (failures ??= []).push({ index: i, payload: text, error: new RecordError('bad_json', `not valid JSON: ${(cause as Error).message}`, { cause }) });
       continue;
@@ -87,6 +94,12 @@ function encodeLines(batch: Batch, options: EncodeOptions | undefined, each: (in
     }
     if (typeof line !== 'string') {
       (rejected ??= []).push({ index: i, error: new RecordError('encode_error', 'cannot encode as JSON: not a JSON value') });
+      continue;
+    }
+    // JSON.stringify writes Infinity and NaN as null: look only where a null was written.
+    const bad = line.includes('null') ? nonFinitePath(batch.values[i]) : undefined;
+    if (bad !== undefined) {
+      (rejected ??= []).push({ index: i, error: new RecordError('non_finite_number', `cannot encode as JSON: ${bad} is not a finite number (JSON has no Infinity or NaN)`) });
       continue;
     }
     each(i, line);

@@ -59,13 +59,18 @@ export function setLayer(sets: readonly string[]): RawLayer {
   const known = configFields().map((f) => f.path);
   for (const flag of sets) {
     const eq = flag.indexOf('=');
-    const origin: ConfigOrigin = { kind: 'set', flag };
     if (eq <= 0) {
+      // Not `path=value`: it may be a secret typed without its key, so only a dotted path is echoed.
+      const origin: ConfigOrigin = { kind: 'set', flag: /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(flag) ? flag : '…' };
       issues.push({ code: 'E_USAGE', severity: 'error', origin, configPath: '', message: 'expected --set <path>=<value>, e.g. --set log.level=debug' });
       continue;
     }
     const path = flag.slice(0, eq).trim();
-    if (!configField(path)) {
+    const field = configField(path);
+    // The origin names the flag; its value only when it is no secret (and the key is known,
+    // since a mistyped key of a secret carries the secret too).
+    const origin: ConfigOrigin = { kind: 'set', flag: field && !field.sensitive ? flag : path };
+    if (!field) {
       issues.push({
         code: 'E_USAGE',
         severity: 'error',

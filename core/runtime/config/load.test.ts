@@ -84,8 +84,9 @@ void test('a bad variable or flag names itself; a malformed or unknown --set is 
   assert.ok(lines.some((l) => l.startsWith('--set engine.queue_capacity=0  engine.queue_capacity  must be an integer ≥ 1')));
   const usage = r.issues.filter((i) => i.code === 'E_USAGE').map(formatConfigIssue);
   assert.deepEqual(usage, [
-    '--set nonsense  -  expected --set <path>=<value>, e.g. --set log.level=debug',
-    `--set engine.batchsize=5  engine.batchsize  unknown config key 'engine.batchsize' (did you mean "engine.batch_size"?)`,
+    // Neither a malformed flag's text nor an unknown key's value is echoed: either may be a secret.
+    '--set …  -  expected --set <path>=<value>, e.g. --set log.level=debug',
+    `--set engine.batchsize  engine.batchsize  unknown config key 'engine.batchsize' (did you mean "engine.batch_size"?)`,
   ]);
   assert.equal(r.config.checkpoint.retain, 3);
   assert.equal(r.config.engine.queue_capacity, 8);

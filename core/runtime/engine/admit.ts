@@ -16,6 +16,10 @@ export interface AdmissionOptions {
   readonly codec: Codec;
   /** `event_time.field`; undefined: the chunk's times (or processing time). */
   readonly timeField: string | undefined;
+  /** `event_time.max_future` (ms); undefined: no check. */
+  readonly maxFuture?: number;
+  /** The wall clock the future is judged by (not the processing clock, which may be logical). */
+  readonly wallClock?: () => number;
 }
 
 /** Dead-letter rows in the shape the operator host writes (core/runtime/state/outputs.ts). */
@@ -27,6 +31,11 @@ export function deadLetterRow(stage: string, error: RecordError | Error, record:
     record,
     provenance: provenance ?? null,
   };
+}
+
+function futureError(time: number, maxFuture: number): RecordError {
+  const when = Number.isFinite(new Date(time).getTime()) ? new Date(time).toISOString() : String(time);
+  return new RecordError('event_time_in_future', `event time ${when} is more than event_time.max_future (${maxFuture} ms) ahead of the wall clock`);
 }
 
 export class Admission {
@@ -68,6 +77,8 @@ export class Admission {
       dead.push(deadLetterRow(sourceId, f.error, f.payload, provenanceOf(f.index)), times?.[f.index] ?? now, 'insert', provenanceOf(f.index));
     }
     const readTime = this.readTime;
+    const maxFuture = this.options.maxFuture;
+    const latest = maxFuture === undefined ? Infinity : (this.options.wallClock ?? Date.now)() + maxFuture;
     let admitted = 0;
     for (let i = 0; i < n; i++) {
       let row = rows[i];
@@ -81,10 +92,15 @@ export class Admission {
           const error = new RecordError('bad_event_time', `field '${this.options.timeField}' holds no event time (epoch ms or ISO-8601)`);
           const p = provenanceOf(i);
           dead.push(deadLetterRow(sourceId, error, row, p), times?.[i] ?? now, 'insert', p);
-              continue;
+          continue;
         }
       } else {
         time = times?.[i] ?? now;
+      }
+      if (time > latest) {
+        const p = provenanceOf(i);
+        dead.push(deadLetterRow(sourceId, futureError(time, maxFuture!), row, p), now, 'insert', p);
+        continue;
       }
       out.push(row, time, 'insert', provenanceOf(i));
       admitted++;

@@ -161,6 +161,7 @@ export class Checkpointer {
       this.metrics.checkpoint('declined', durationMs, 0);
       span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointOutcome]: 'declined' });
       this.s.logger.warn(`checkpoint ${id} declined: ${why}`, { checkpoint: id, kind, consecutive: this.consecutive, tolerable: this.s.checkpoint.tolerableFailures });
+      this.discard(id, work);
       for (const k of this.t.sinks) await k.checkpointAborted();
       if (this.consecutive > this.s.checkpoint.tolerableFailures) {
         this.fail(
@@ -244,6 +245,22 @@ export class Checkpointer {
     } finally {
       barrier.release();
     }
+  }
+
+  /**
+   * Deletes what a declined attempt wrote, once it has settled (a timed-out attempt stops at
+   * its next chunk), so a full disk does not stay full. Best effort, in the background.
+   */
+  private discard(id: number, work: Promise<unknown>): void {
+    const store = this.s.store;
+    if (!store?.delete) return;
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled
+      .then(() => store.delete!(id))
+      .catch((error: unknown) => this.s.logger.warn(`could not delete the chunks of declined checkpoint ${id}`, { checkpoint: id, error: (error as Error)?.message ?? String(error) }));
   }
 
   private async notifyComplete(manifest: CheckpointManifest): Promise<void> {

@@ -67,6 +67,8 @@ export class OperatorTask {
   private readonly ended: boolean[];
   private readonly outlets: Outlet[];
   private next = 0;
+  /** When the task began waiting with only blocked inputs holding items; undefined: it is not. */
+  private blockedSince: number | undefined;
   private lastProcessingTime = MIN_WATERMARK;
   /** The watermark last sent downstream: the operator's, held back by the instance's hold. */
   private forwarded = MIN_WATERMARK;
@@ -197,18 +199,31 @@ export class OperatorTask {
   private async waitForInput(signal: Signal): Promise<boolean> {
     const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !this.ended[i]);
     if (!blockedWaiting) {
+      this.blockedSince = undefined;
       await signal.wait();
       return false;
     }
+    // Measured from the first such wait, not from each wake: a task woken more often than
+    // `stallMs` (by its outlets, the clock) must still stall, or it waits for good (issue 12).
+    const now = performance.now();
+    this.blockedSince ??= now;
+    const left = this.blockedSince + this.o.stallMs - now;
+    if (left <= 0) {
+      this.blockedSince = undefined;
+      return true;
+    }
     let timer: NodeJS.Timeout | undefined;
     const stall = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.o.stallMs);
+      timer = setTimeout(() => resolve(true), left);
     });
     const woke = signal.wait().then(() => false);
     const stalled = await Promise.race([stall, woke]);
     clearTimeout(timer);
     // A wake that lost the race must not be lost: re-arm it.
-    if (stalled) signal.notify();
+    if (stalled) {
+      this.blockedSince = undefined;
+      signal.notify();
+    }
     return stalled;
   }
 

@@ -11,7 +11,8 @@
  */
 import type { CheckpointManifest, StateBackend } from '../../api/index.ts';
 import { SluiceError } from '../../api/index.ts';
-import { clearState, readCheckpoint } from '../checkpoint/snapshot-io.ts';
+import { clearState, CorruptCheckpointError, readCheckpoint } from '../checkpoint/snapshot-io.ts';
+import { restorePrevious } from './restore-fallback.ts';
 import type { DroppedState } from '../checkpoint/savepoint-fit.ts';
 import type { EngineSettings } from './settings.ts';
 import { chooseExactlyOnce } from './exactly-once.ts';
@@ -60,8 +61,11 @@ export async function loadRestorePoint(s: EngineSettings, ignoreUpTo: number, at
   try {
     entries = await readCheckpoint(store!, manifest, s.backend);
   } catch (cause) {
-    if (cause instanceof SluiceError && cause.code === 'E_CHECKPOINT') throw cause;
-    throw new SluiceError('E_CHECKPOINT', `cannot restore checkpoint ${manifest.id} from ${store!.describe()}: ${(cause as Error).message}`, { cause });
+    // A corrupt newest checkpoint (not a savepoint asked for, nor an exactly-once choice): the previous complete one.
+    const fallback = cause instanceof CorruptCheckpointError && !fromSavepoint && !eos ? await restorePrevious(s, manifest, cause, ignoreUpTo) : undefined;
+    if (fallback) ({ manifest, entries } = fallback);
+    else if (cause instanceof SluiceError && cause.code === 'E_CHECKPOINT') throw cause;
+    else throw new SluiceError('E_CHECKPOINT', `cannot restore checkpoint ${manifest.id} from ${store!.describe()}: ${(cause as Error).message}`, { cause });
   }
   if (fromSavepoint) dropState(s.backend, base.dropped);
   const next = (fromSavepoint ? base.generation : manifest.generation) + 1;

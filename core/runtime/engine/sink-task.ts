@@ -8,7 +8,8 @@
  * job). `PermanentSinkError` → the whole batch is dead-lettered; `rejected` indices → those
  * records are. Any other error is treated as transient for `unknownErrorAttempts` tries
  * (an I/O hiccup) and then fails the job as a plugin failure (a bug does not heal).
- * The dead-letter output has nowhere to dead-letter: its rejections are logged and counted.
+ * The dead-letter output has nowhere to dead-letter: what it rejects it writes again as a
+ * stand-in (the error and a bounded preview, stand-in.ts); only a rejected stand-in is logged.
  *
  * Each write has a span (`sink <id> write`), a child of the span that made the batch; the
  * batch's trace context is active during the write (a sink writes it as `traceparent`),
@@ -23,6 +24,7 @@ import { BatchTracer, SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
 import { describeStage, pluginFailure } from './errors.ts';
+import { standInRow } from './stand-in.ts';
 import type { StageRef } from './errors.ts';
 import { sleep } from './budget.ts';
 import type { Flow, Outlet, StreamItem } from './flow.ts';
@@ -179,7 +181,9 @@ export class SinkTask {
         try {
           // The write span is active during the write, so sinks can propagate trace context (traceparent headers).
           const result = await (active ? context.with(active, () => instance.write(batch)) : instance.write(batch));
-          const rejected = result?.rejected ?? [];
+          let rejected = result?.rejected ?? [];
+          // The dead-letter output itself: write stand-ins for what it could not encode (stand-in.ts).
+          if (rejected.length && !this.o.deadLetter) rejected = await this.writeStandIns(batch, rejected);
           if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
           if (this.o.tallyStreams) this.tally(batch, rejected);
           this.written += batch.length - rejected.length;
@@ -211,6 +215,16 @@ export class SinkTask {
     } finally {
       span?.end();
     }
+  }
+
+  /** Writes stand-ins for the rejected dead-letter rows; returns those rejected again. */
+  private async writeStandIns(batch: Batch, rejected: readonly { index: number; error: unknown }[]): Promise<readonly { index: number; error: unknown }[]> {
+    const b = new BatchBuilder();
+    for (const { index, error } of rejected) b.push(standInRow(batch.values[index]!, error), batch.times[index]!, 'insert', batch.provenance?.[index]);
+    const again = await this.o.instance.write(b.take());
+    const refused = again?.rejected ?? [];
+    this.o.logger.warn(`${describeStage(this.o.stage)} could not write ${rejected.length} record(s) as they are; wrote stand-ins`, { error: String((rejected[0]!.error as Error)?.message ?? rejected[0]!.error) });
+    return refused.map((r) => ({ index: rejected[r.index]!.index, error: r.error }));
   }
 
   private describeSpan(span: Span, batch: Batch, written: number, ms: number, retries: number, endToEnd: number | undefined): void {

@@ -95,7 +95,7 @@ export class SourceTask {
     this.id = c.id;
     this.stage = { kind: 'source', id: c.id, plugin: c.plugin.name, location: c.location };
     this.watermarks = new SourceWatermarks(c.eventTime.maxOutOfOrderness, c.eventTime.idleTimeout);
-    this.admission = new Admission({ sourceId: c.id, codec: getCodec(c.codec), timeField: c.eventTime.field });
+    this.admission = new Admission({ sourceId: c.id, codec: getCodec(c.codec), timeField: c.eventTime.field, maxFuture: c.eventTime.maxFuture });
     this.allOutlets = [...o.outlets.values(), o.deadLetter];
     const spec = c.eventTime.alignment;
     this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;

@@ -46,7 +46,7 @@ void test('compiles: configs parsed, operators in topological order, streams and
   assert.deepEqual(src!.config, { path: 'in.jsonl', fields: { user_id: 'string', amount: 'double' } });
   assert.deepEqual(src!.outputs, ['']);
   assert.deepEqual(src!.streams, { '': { changelog: { mode: 'append' }, allowedLateness: 0, fields: { user_id: 'string', amount: 'double' } } });
-  assert.deepEqual(src!.eventTime, { field: 'ts', maxOutOfOrderness: 5000, idleTimeout: 60_000 });
+  assert.deepEqual(src!.eventTime, { field: 'ts', maxOutOfOrderness: 5000, maxFuture: 3_600_000, idleTimeout: 60_000 });
   assert.equal(src!.codec, 'raw');
   assert.deepEqual(src!.location, { file: 'p.yaml', line: 4, col: 3, configPath: 'sources.orders' });
   assert.deepEqual(p.operators.map((o) => o.id), ['big', 'per_user']);

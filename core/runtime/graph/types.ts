@@ -53,6 +53,8 @@ export interface EventTimeSpec {
   /** Field holding the event time (epoch ms or ISO-8601); absent: the source's own times. */
   readonly field?: string;
   readonly maxOutOfOrderness: number;
+  /** Records more than this ahead of the wall clock are dead-lettered (ms); absent: no check. */
+  readonly maxFuture?: number;
   /** Absent: the partition never goes idle. */
   readonly idleTimeout?: number;
   /** Watermark alignment; absent: off. */

@@ -16,6 +16,7 @@ export { builtinRegistry, builtinRegistryFor, loadBuiltinRegistry, builtinModule
 export { describeBuiltins, readManifest, pipelineWords, moduleNeeded, MANIFEST_FILE } from './builtin-manifest.ts';
 export type { BuiltinManifest, ManifestModule } from './builtin-manifest.ts';
 export { loadPluginPackages, issueError, shownPath, API_PACKAGE } from './packages.ts';
+export { allowPluginPaths, pluginPathsAllowed } from './path-policy.ts';
 export type { LoadPackagesOptions } from './packages.ts';
 export { installApiBinding, API_SPECIFIERS } from './api-binding.ts';
 export { installedPluginPackages, loadInstalledPlugins } from './discover.ts';
@@ -38,6 +39,8 @@ export interface RegistryOptions {
    * (compiled runtime; from sources every built-in is imported anyway). `all`: every built-in.
    */
   readonly builtins?: 'used' | 'all';
+  /** Whether `plugins:` may name a folder; the command line's `--allow-plugin-path` by default. */
+  readonly allowPluginPath?: boolean;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function registryForPipelines(files: readonly string[], options: Re
     // A file without the word `plugins` names no package: skip parsing it a second time.
     if (!/\bplugins\b/.test(text)) continue;
     const refs = readPipelinePackages(shownPath(cwd, absolute), text, env);
-    issues.push(...(await loadPluginPackages(registry, refs, { pipelineFile: absolute, cwd })));
+    issues.push(...(await loadPluginPackages(registry, refs, { pipelineFile: absolute, cwd, ...(options.allowPluginPath !== undefined ? { allowPluginPath: options.allowPluginPath } : {}) })));
   }
   return { registry, issues };
 }

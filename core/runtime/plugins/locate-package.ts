@@ -24,6 +24,17 @@ export function isPathEntry(name: string): boolean {
 }
 
 /**
+ * npm's rules for a package name (validate-npm-package-name, new packages): lower case,
+ * URL-safe, at most 214 characters, optionally scoped; never `.`/`..` segments or a
+ * separator beyond the scope's, so `node_modules/<name>` stays inside `node_modules`.
+ */
+const PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+export function isPackageName(name: string): boolean {
+  return name.length <= 214 && PACKAGE_NAME.test(name);
+}
+
+/**
  * The folder of package `name`: for a path entry, that folder (relative to `pathBase`);
  * else the first `node_modules/<name>` found walking up from each of `from`. Undefined when
  * there is none; `searched` collects the folders looked at, for the error message.

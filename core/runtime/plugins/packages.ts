@@ -1,6 +1,8 @@
 /**
  * Loads the plugin packages a pipeline names under `plugins:`. For each entry, in order:
  *
+ * 0. the entry must be a valid package name (a path only with `--allow-plugin-path`) — else
+ *    `E_PLUGIN_PATH`, and nothing of it is read;
  * 1. find the package (`node_modules` up from the pipeline's folder, then from the working
  *    directory; or the folder a `./path` entry names) — else `E_PLUGIN_NOT_FOUND`;
  * 2. read its package.json: it must declare `"sluice": {"role": "plugin"}` and a peer
@@ -25,8 +27,9 @@ import { ensureLoaderFor } from './typescript-loader.ts';
 import type { PackageRef } from '../spec/pipeline.ts';
 import { importBuiltin } from './builtins.ts';
 import { brandedExports } from './exports.ts';
-import { locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
+import { isPackageName, isPathEntry, locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
 import type { PackageJson } from './locate-package.ts';
+import { pluginPathsAllowed } from './path-policy.ts';
 import { describePlugin } from './registry.ts';
 import type { PluginRegistry } from './registry.ts';
 
@@ -35,7 +38,10 @@ export interface LoadPackagesOptions {
   readonly pipelineFile: string;
   /** Second place to resolve from; `process.cwd()` by default. */
   readonly cwd?: string;
+  /** Whether a path entry (`./x`, `/abs/x`) may be loaded; `pluginPathsAllowed()` by default. */
+  readonly allowPluginPath?: boolean;
 }
+
 
 /** The peer dependency name plugins declare their API range under. */
 export const API_PACKAGE = 'sluice';
@@ -62,6 +68,12 @@ export async function loadPluginPackages(registry: PluginRegistry, refs: readonl
         ...(hint ? { hint } : {}),
       });
     };
+    if (!isPackageName(ref.name) && !(isPathEntry(ref.name) && (options.allowPluginPath ?? pluginPathsAllowed()))) {
+      // Refused before anything of it is read: a pipeline file alone must not run code.
+      const what = isPathEntry(ref.name) ? 'a path' : 'not a valid package name';
+      problem('E_PLUGIN_PATH', `plugin entry '${ref.name}' is ${what}: plugins load from installed packages only`, 'name an installed package (npm install <name>), or add --allow-plugin-path to load a folder you trust');
+      continue;
+    }
     await loadOne(registry, ref.name, pipelineDir, cwd, problem);
   }
   return issues;

@@ -41,11 +41,15 @@ export interface PipelineBlock {
   readonly codec: 'json' | 'raw';
 }
 
-const NO_EVENT_TIME: EventTimeSpec = { maxOutOfOrderness: 0 };
+/** `event_time.max_future` when not set (1 h). */
+export const DEFAULT_MAX_FUTURE = 3_600_000;
+
+const NO_EVENT_TIME: EventTimeSpec = { maxOutOfOrderness: 0, maxFuture: DEFAULT_MAX_FUTURE };
 
 interface ParsedEventTime {
   field?: string;
   max_out_of_orderness: number;
+  max_future?: number;
   idle_timeout?: number;
   alignment?: { max_drift: number; group?: string; update_interval?: number };
 }
@@ -152,6 +156,7 @@ export function readBlock(
   const eventTime: EventTimeSpec = et
     ? {
         maxOutOfOrderness: et.max_out_of_orderness ?? 0,
+        maxFuture: et.max_future ?? DEFAULT_MAX_FUTURE,
         ...(et.field !== undefined ? { field: et.field } : {}),
         ...(et.idle_timeout !== undefined ? { idleTimeout: et.idle_timeout } : {}),
         ...(et.alignment ? { alignment: { group: et.alignment.group ?? 'default', maxDrift: et.alignment.max_drift, updateInterval: et.alignment.update_interval ?? 0 } } : {}),

@@ -50,6 +50,12 @@ export class Locator {
     return this.pos(found.key) ?? this.value(path);
   }
 
+  /** The node at `path` itself; undefined when the path does not reach one. */
+  nodeAt(path: ConfigPath): YamlNode | undefined {
+    const found = this.find(path);
+    return found.depth === path.length ? this.deref(found.node) : undefined;
+  }
+
   /** Position of a byte offset of the text. */
   offset(offset: number): Position {
     if (!this.lines) return START;

@@ -43,6 +43,11 @@ export const eventTimeSpec = field.object(
   {
     field: field.string({ doc: "Field holding the event time (epoch ms or ISO-8601); absent: the source's own times.", optional: true }),
     max_out_of_orderness: field.duration({ doc: 'Bounded out-of-orderness of the watermark: W = max_ts − this − 1 ms.', default: '0', min: 0 }),
+    max_future: field.duration({
+      doc: 'A record whose event time is more than this ahead of the wall clock is dead-lettered (reason `event_time_in_future`) instead of moving the watermark there. A very large value (`100000w`) turns the check off.',
+      default: '1h',
+      min: 0,
+    }),
     idle_timeout: field.duration({ doc: 'A partition quiet this long stops holding back the watermark; absent: never idle.', optional: true, min: 1 }),
     alignment: field.object(
       {

@@ -8,6 +8,7 @@
 import { parseDuration } from '../../api/index.ts';
 import type { ErrorCode, FieldSpec } from '../../api/index.ts';
 import { checkExpression } from '../expr/check.ts';
+import { interpolateExpression, templateOf } from './interpolate-expr.ts';
 import type { JoinFields, KnownFields } from '../expr/check.ts';
 import type { LocatedIssue } from '../graph/types.ts';
 import { actual, expected, hintFor, isPlainObject, kindMatches } from './describe.ts';
@@ -164,6 +165,18 @@ class Validator {
 
   private expr(spec: Extract<FieldSpec, { type: 'expr' }>, value: unknown, path: ConfigPath): string | undefined {
     if (typeof value !== 'string') return this.mismatch(spec, value, path);
+    // A `${VAR}` in it: interpolated again, as CEL, so a value cannot rewrite the expression.
+    const written = templateOf(this.locator.nodeAt(path));
+    if (written) {
+      const again = interpolateExpression(written.template, written.env);
+      for (const problem of again.problems) this.report('E_EXPR', spec, path, problem);
+      if (again.problems.length) return undefined;
+      return this.checkedExpr(spec, again.value, path);
+    }
+    return this.checkedExpr(spec, value, path);
+  }
+
+  private checkedExpr(spec: Extract<FieldSpec, { type: 'expr' }>, value: string, path: ConfigPath): string {
     const scope = spec.scope ?? 'record';
     const known = scope === 'join' ? this.fields.join : this.fields.record;
     for (const problem of checkExpression(value, scope, known, spec.returns ?? 'any')) {

@@ -9,6 +9,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import type { LocatedIssue } from '../graph/types.ts';
 import { interpolate, resolvePlainScalar } from './interpolate.ts';
 import type { Env } from './interpolate.ts';
+import { rememberTemplate } from './interpolate-expr.ts';
 import { formatPath, Locator } from './locator.ts';
 import type { ConfigPath } from './locator.ts';
 
@@ -82,6 +83,7 @@ function interpolateScalars(doc: Document, locator: Locator, env: Env, unsetEnv:
       if (key === 'key' || typeof node.value !== 'string') return;
       const result = interpolate(node.value, env);
       if (!result.changed) return;
+      rememberTemplate(node, node.value, env);
       const path = pathOf(ancestors, node);
       for (const name of result.unset) {
         const { line, col } = locator.offset(node.range?.[0] ?? 0);
@@ -144,7 +146,16 @@ export interface ParseOptions {
   readonly interpolate?: boolean;
 }
 
+/** Largest pipeline file parsed, unless `SLUICE_MAX_PIPELINE_BYTES` says otherwise: 1 MiB. */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
+
 export function parsePipelineFile(file: string, text: string, env: Env, options: ParseOptions = {}): ParsedPipelineFile {
+  const max = Number(env.SLUICE_MAX_PIPELINE_BYTES) || MAX_PIPELINE_BYTES;
+  // Characters, a lower bound of the bytes: refused before the parser spends minutes on it.
+  if (text.length > max) {
+    const issue: LocatedIssue = { code: 'E_LIMIT', file, line: 1, col: 1, configPath: '', path: [], severity: 'error', message: `the file has ${text.length} characters, over the limit of ${max} bytes (SLUICE_MAX_PIPELINE_BYTES); it is not parsed` };
+    return { value: undefined, locator: Locator.empty(file), issues: [issue], unsetEnv: [], ok: false };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, schema: 'core', version: '1.2', uniqueKeys: true, prettyErrors: true, merge: false });
   nullKeysAsText(doc);
