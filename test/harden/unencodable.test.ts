@@ -24,7 +24,8 @@ sinks:
 dead_letter: { file: { path: dead.jsonl } }
 `,
   );
-  const r = await sluice(['run', 'p.yaml'], { cwd });
+  // Past the decode depth limit (test/harden/record-depth.test.ts), so the record reaches the sink.
+  const r = await sluice(['run', 'p.yaml'], { cwd, env: { SLUICE_MAX_RECORD_DEPTH: '1000000' } });
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   const out = readFileSync(join(cwd, 'out.jsonl'), 'utf8').split('\n').filter(Boolean);
   assert.deepEqual(out.map((l) => (JSON.parse(l) as { id: number }).id), [1, 3]);

@@ -8,11 +8,13 @@ import type { Batch, Row } from '../../api/index.ts';
 import type { Codec, DecodeFailure, DecodeResult, EncodeEachResult, EncodeOptions, EncodeRejection, EncodeResult } from './types.ts';
 import { lossyText, strictText } from './utf8.ts';
 import { nonFinitePath, quoteBigIntegers } from './lossless.ts';
+import { deeperThan, maxRecordDepth } from './depth.ts';
 
 function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
   const n = payloads.length;
   const rows = new Array<Row | undefined>(n);
   let failures: DecodeFailure[] | undefined;
+  const maxDepth = maxRecordDepth();
   for (let i = 0; i < n; i++) {
     const p = payloads[i]!;
     let text: string;
@@ -20,6 +22,11 @@ function decode(payloads: readonly (string | Uint8Array)[]): DecodeResult {
       text = strictText(p);
     } catch (error) {
       (failures ??= []).push({ index: i, payload: lossyText(p), error: error as RecordError });
+      continue;
+    }
+    if (deeperThan(text, maxDepth)) {
+      const reason = `nested deeper than ${maxDepth} levels of objects and arrays (the limit SLUICE_MAX_RECORD_DEPTH); raise it if such records are meant`;
+      (failures ??= []).push({ index: i, payload: text, error: new RecordError('too_deep', reason) });
       continue;
     }
     let value: unknown;
