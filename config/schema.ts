@@ -320,7 +320,7 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
         env: 'SLUICE_KAFKA_SASL_MECHANISM',
       },
       username: {
-        doc: 'SASL user name; empty for no authentication.',
+        doc: 'SASL user name for every Kafka connection whose block has no `sasl` of its own (a block\'s own `sasl` wins); empty for no authentication.',
         format: 'text',
         default: '',
         env: 'SLUICE_KAFKA_SASL_USERNAME',

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { field } from '../../core/api/index.ts';
 import type { Infer } from '../../core/api/index.ts';
 import type { KafkaConnection } from './client.ts';
+import { runtimeSasl } from './runtime-sasl.ts';
 
 export const saslSpec = field.object(
   {
@@ -58,9 +59,13 @@ export function brokerList(brokers: readonly string[]): string[] {
   return brokers.flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean);
 }
 
-/** Translates the config to a connection, reading the TLS PEM files. */
+/**
+ * Translates the config to a connection, reading the TLS PEM files. A block without `sasl`
+ * takes the runtime config's `kafka.sasl` when one is set (runtime-sasl.ts).
+ */
 export async function toConnection(config: ConnectionConfig, defaultClientId: string): Promise<KafkaConnection> {
-  const { sasl, tls } = config;
+  const { tls } = config;
+  const sasl = config.sasl ?? runtimeSasl();
   const read = (path: string | undefined) => (path === undefined ? Promise.resolve(undefined) : readFile(path, 'utf8'));
   const [ca, cert, key] = tls?.enabled ? await Promise.all([read(tls.ca), read(tls.cert), read(tls.key)]) : [];
   return {

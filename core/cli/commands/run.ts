@@ -22,6 +22,7 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
 import { loadJobConfig } from './job-config.ts';
+import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 
@@ -100,6 +101,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   const summary = runSummaryDeclaration(pipeline);
   const loaded = loadJobConfig(pipeline, options.set, io);
   if (typeof loaded === 'number') return loaded;
+  useRuntimeSasl(loaded.config.kafka.sasl);
   if (loaded.config.job.tasks) return runAsTasks(pipeline, loaded.config, options, io);
   const container = createJobContainer(loaded.config, { job: pipeline.name });
   const { abort, release } = stopOnSignals();
