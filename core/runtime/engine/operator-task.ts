@@ -51,6 +51,8 @@ export interface OperatorTaskOptions {
   readonly aborted: () => boolean;
   /** Real ms an operator waits for an unblocked input before it feeds a blocked one anyway. */
   readonly stallMs: number;
+  /** Told when the task starts feeding blocked inputs after a stall (true) and takes input normally again (false). */
+  readonly onStall?: (stage: StageRef, stalled: boolean) => void;
   /** Mini-batch compaction of upsert outputs (`held-output.ts`); off when absent. */
   readonly miniBatch?: MiniBatchSettings;
 }
@@ -67,6 +69,8 @@ export class OperatorTask {
   private readonly ended: boolean[];
   private readonly outlets: Outlet[];
   private next = 0;
+  /** True from a forced pick (a stall fed past the operator's bound) until a normal one. */
+  private stalled = false;
   /** When the task began waiting with only blocked inputs holding items; undefined: it is not. */
   private blockedSince: number | undefined;
   private lastProcessingTime = MIN_WATERMARK;
@@ -152,8 +156,10 @@ export class OperatorTask {
         if (!stalled) continue;
         const forced = this.pick(true);
         if (!forced) continue;
+        this.setStalled(true);
         await this.handle(forced[0], forced[1]);
       } else {
+        this.setStalled(false);
         await this.handle(picked[0], picked[1]);
       }
       if (this.finished) return;
@@ -195,11 +201,18 @@ export class OperatorTask {
     return pushed;
   }
 
+  private setStalled(stalled: boolean): void {
+    if (stalled === this.stalled) return;
+    this.stalled = stalled;
+    this.o.onStall?.(this.stage, stalled);
+  }
+
   /** Waits for an item; true when only blocked inputs have items after `stallMs`. */
   private async waitForInput(signal: Signal): Promise<boolean> {
     const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !this.ended[i]);
     if (!blockedWaiting) {
       this.blockedSince = undefined;
+      this.setStalled(false);
       await signal.wait();
       return false;
     }

@@ -18,6 +18,8 @@ import type { EngineOptions, InstanceOverrides, CheckpointInfo, RunningJob } fro
 import { DEFAULT_SINK_RETRY } from './sink-task.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
 import type { MiniBatchSettings } from './held-output.ts';
+import { Readiness } from './readiness.ts';
+import type { StageRef } from './errors.ts';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 
@@ -49,6 +51,8 @@ export interface EngineSettings {
   readonly task: TaskSlice | undefined;
   /** Readiness of this job: `/ready`, or the caller's `onReady` (a task of a process). */
   readonly setReady: (ready: boolean) => void;
+  /** An operator entered or left a stall it cannot resolve without overrunning its bound (readiness.ts). */
+  readonly setStalled: (stage: StageRef, stalled: boolean) => void;
   /** Recorded in every checkpoint's manifest; checked against a savepoint's. */
   readonly shape: PipelineShape;
   readonly fromSavepoint: string | undefined;
@@ -111,6 +115,8 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     if (store) registerService(container, services.checkpointStore, store);
   }
 
+  const onReady = options.onReady;
+  const readiness = new Readiness(onReady ? (ready) => onReady(ready) : (ready, detail) => telemetry.metricsServer?.setReady(ready, detail));
   const cp = options.checkpoint ?? {};
   const rs = options.restart ?? {};
   return {
@@ -148,7 +154,8 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     maxEvents: options.maxEvents,
     resetState: options.resetState ?? false,
     task: options.task,
-    setReady: options.onReady ?? ((ready) => telemetry.metricsServer?.setReady(ready)),
+    setReady: (ready) => readiness.setRunning(ready),
+    setStalled: (stage, stalled) => readiness.setStalled(stage, stalled),
     shape: pipelineShape(pipeline),
     fromSavepoint: options.fromSavepoint,
     allowDroppedState: options.allowDroppedState ?? false,

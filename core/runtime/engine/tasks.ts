@@ -122,6 +122,7 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
       newestRead: newestRead(op.id),
       aborted: c.aborted,
       stallMs: s.stallMs,
+      onStall: s.setStalled,
       miniBatch: s.miniBatch,
     });
     return { task, host };
