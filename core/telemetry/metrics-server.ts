@@ -7,7 +7,7 @@
  *   `_total` suffix Prometheus requires: `sluice_records_in` is scraped as
  *   `sluice_records_in_total`.
  * - `GET /ready`: 200 while the job runs (restored and its plugins open), 503 before and
- *   after. A load balancer or Kubernetes probe sends traffic only to a ready job. A process
+ *   after, and while an operator is stalled (a line names it: core/runtime/engine/readiness.ts). A load balancer or Kubernetes probe sends traffic only to a ready job. A process
  *   of a job run as tasks adds a line naming the tasks it owns (`tasks: task-0 task-2`).
  *
  * - `POST /savepoints`: asks the running job for a savepoint and answers when it is
