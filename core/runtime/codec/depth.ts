@@ -20,15 +20,15 @@ export function maxRecordDepth(env: NodeJS.ProcessEnv = process.env): number {
 
 /** More than `limit` opening brackets in the text (a necessary condition for depth > limit). */
 function manyBrackets(text: string, limit: number): boolean {
+  const objects = countUpTo(text, '{', limit + 1);
+  return objects > limit || objects + countUpTo(text, '[', limit + 1 - objects) > limit;
+}
+
+/** Occurrences of `char` in `text`, counting no further than `max`. */
+function countUpTo(text: string, char: string, max: number): number {
   let count = 0;
-  for (const open of ['{', '[']) {
-    let at = text.indexOf(open);
-    while (at !== -1) {
-      if (++count > limit) return true;
-      at = text.indexOf(open, at + 1);
-    }
-  }
-  return false;
+  for (let at = text.indexOf(char); at !== -1 && count < max; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }
 
 /** True when the JSON text nests objects and arrays deeper than `limit` (outside strings). */
