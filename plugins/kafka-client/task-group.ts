@@ -8,7 +8,7 @@
  */
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger } from '../../core/api/index.ts';
-import { KafkaClientError } from './client.ts';
+import { ensureTopics } from './ensure-topics.ts';
 import type { KafkaClientFactory, KafkaConsumer } from './client.ts';
 
 export interface TaskGroupOptions {
@@ -33,7 +33,8 @@ export class KafkaTaskGroup {
   async join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void): Promise<void> {
     const { client, job, count } = this.o;
     const topic = taskGroupName(job);
-    const have = await this.createTopic(topic);
+    // Processes starting together race to create it; the loser may find it without leaders for a moment.
+    const have = (await ensureTopics(client, [{ topic, partitions: count, replicationFactor: 1 }], this.o.logger)).get(topic)!;
     if (have !== count) throw new SluiceError('E_TASKS', `topic '${topic}' has ${have} partitions but the job has ${count} tasks (its topics' partition count changed; delete '${topic}' to re-plan the job)`);
     this.consumer = client.consumer({ groupId: topic, topics: [topic], fromBeginning: true, sessionTimeoutMs: this.o.sessionTimeoutMs, withKeysAndHeaders: false });
     await this.consumer.start({
@@ -41,29 +42,6 @@ export class KafkaTaskGroup {
       onAssign: (parts) => onTasks(parts.map((p) => p.partition).sort((a, b) => a - b)),
       onFatal,
     });
-  }
-
-  /**
-   * Creates the group's topic unless it exists; returns its partition count. Processes
-   * starting together race to create it: the loser may find it without leaders for a moment,
-   * so retriable errors are retried for up to 30 s.
-   */
-  private async createTopic(topic: string): Promise<number> {
-    const deadline = Date.now() + 30_000;
-    for (let attempt = 0; ; attempt++) {
-      const admin = this.o.client.admin();
-      try {
-        await admin.connect();
-        await admin.createTopics([{ topic, partitions: this.o.count, replicationFactor: 1 }]);
-        return (await admin.fetchTopicOffsets(topic)).length;
-      } catch (error) {
-        if (!(error instanceof KafkaClientError && error.retriable) || Date.now() > deadline) throw error;
-        this.o.logger.debug(`task group topic '${topic}' not ready yet; retrying`, { error: error.message });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
-      } finally {
-        await admin.close().catch(() => undefined);
-      }
-    }
   }
 
   /** Leaves the group: the others take this process's tasks at once. */

@@ -19,6 +19,7 @@ import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 import { checkpointMarker } from './checkpoint-marker.ts';
 import { TransactionalOutput } from './transactional-output.ts';
+import { ensureTopics } from '../kafka-client/ensure-topics.ts';
 
 export interface KafkaSinkOptions {
   readonly id: string;
@@ -67,13 +68,7 @@ export class KafkaSink implements SinkInstance {
   async open(_position: unknown): Promise<void> {
     const { config, client } = this.o;
     if (config.create_topics) {
-      const admin = client.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics([{ topic: config.topic, partitions: config.create_topics.partitions, replicationFactor: config.create_topics.replication_factor }]);
-      } finally {
-        await admin.close();
-      }
+      await ensureTopics(client, [{ topic: config.topic, partitions: config.create_topics.partitions, replicationFactor: config.create_topics.replication_factor }], this.o.logger);
     }
     const options = { idempotent: config.idempotent, acks: ACKS[config.acks], compression: config.compression, timeoutMs: config.ack_timeout };
     if (config.exactly_once) {

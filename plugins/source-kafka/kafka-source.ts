@@ -22,6 +22,7 @@ import { checkPosition, metaRows } from './records.ts';
 import type { KafkaSourcePosition } from './records.ts';
 import { groupIdOf, sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
+import { ensureTopics } from '../kafka-client/ensure-topics.ts';
 
 export type { KafkaSourcePosition } from './records.ts';
 
@@ -72,13 +73,7 @@ export class KafkaSource implements SourceInstance {
     this.returned = checkPosition(position);
     const topics = sourceTopics(config);
     if (config.create_topics) {
-      const admin = client.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics(topics.map((topic) => ({ topic, partitions: config.create_topics!.partitions, replicationFactor: config.create_topics!.replication_factor })));
-      } finally {
-        await admin.close();
-      }
+      await ensureTopics(client, topics.map((topic) => ({ topic, partitions: config.create_topics!.partitions, replicationFactor: config.create_topics!.replication_factor })), this.o.logger);
     }
     if (this.o.task) await checkTaskPartitions(client, topics, this.o.id, this.o.task);
     if (position === undefined || position === null) await this.freshStart(topics);

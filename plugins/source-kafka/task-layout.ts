@@ -11,6 +11,7 @@ import { toConnection } from '../kafka-client/connection-spec.ts';
 import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
 import { sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
+import { ensureTopics } from '../kafka-client/ensure-topics.ts';
 
 export interface KafkaSourceBlock {
   readonly id: string;
@@ -30,12 +31,14 @@ export async function kafkaTaskLayout(job: string, sources: readonly KafkaSource
   const topics = new Map<string, number>();
   for (const s of sources) {
     const c = s.id === sources[0]!.id ? client : createKafkajsClient(await toConnection(s.config, `sluice-${job}-tasks`), logger);
+    if (s.config.create_topics) {
+      const created = await ensureTopics(c, sourceTopics(s.config).map((topic) => ({ topic, partitions: s.config.create_topics!.partitions, replicationFactor: s.config.create_topics!.replication_factor })), logger);
+      for (const [topic, n] of created) topics.set(topic, n);
+      continue;
+    }
     const admin = c.admin();
     await admin.connect();
     try {
-      if (s.config.create_topics) {
-        await admin.createTopics(sourceTopics(s.config).map((topic) => ({ topic, partitions: s.config.create_topics!.partitions, replicationFactor: s.config.create_topics!.replication_factor })));
-      }
       for (const topic of sourceTopics(s.config)) topics.set(topic, (await admin.fetchTopicOffsets(topic)).length);
     } finally {
       await admin.close();

@@ -11,20 +11,14 @@ import type { Logger } from '../../api/index.ts';
 import type { KafkaClientFactory } from '../../../plugins/kafka-client/client.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { repartitionTopics } from './stages.ts';
+import { ensureTopics } from '../../../plugins/kafka-client/ensure-topics.ts';
 
 export async function createRepartitionTopics(client: KafkaClientFactory, pipeline: CompiledPipeline, partitions: number, logger: Logger): Promise<void> {
   const topics = repartitionTopics(pipeline);
   if (topics.length === 0) return;
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics(topics.map((topic) => ({ topic, partitions, replicationFactor: 1, configs: { 'retention.ms': '-1', 'message.timestamp.type': 'CreateTime' } })));
-    for (const topic of topics) {
-      const n = (await admin.fetchTopicOffsets(topic)).length;
-      if (n !== partitions) throw new SluiceError('E_TASKS', `repartition topic '${topic}' has ${n} partitions, but the job runs as ${partitions} tasks: delete it (the job's repartitioned state with it) or run with the partition count it was made for`);
-    }
-    logger.info(`repartition topics ready: ${topics.join(', ')}`, { topics, partitions });
-  } finally {
-    await admin.close();
+  const found = await ensureTopics(client, topics.map((topic) => ({ topic, partitions, replicationFactor: 1, configs: { 'retention.ms': '-1', 'message.timestamp.type': 'CreateTime' } })), logger);
+  for (const [topic, n] of found) {
+    if (n !== partitions) throw new SluiceError('E_TASKS', `repartition topic '${topic}' has ${n} partitions, but the job runs as ${partitions} tasks: delete it (the job's repartitioned state with it) or run with the partition count it was made for`);
   }
+  logger.info(`repartition topics ready: ${topics.join(', ')}`, { topics, partitions });
 }
