@@ -154,7 +154,7 @@ export class EngineMetrics {
     const alignmentPaused = readings.alignmentPaused;
     if (alignmentPaused) {
       const paused = this.meter.createObservableGauge('sluice_alignment_paused_partitions', { description: 'Partitions of a source paused by watermark alignment (all of them while the source is held as a whole).' });
-      paused.addCallback((r) => {
+      add(paused, (r) => {
         for (const [id, n] of alignmentPaused()) r.observe(n, { operator: id });
       });
     }

@@ -13,7 +13,7 @@ export const kafkaSink = definePlugin({
   summary: 'Writes one Kafka message per record, keyed by a template, with headers and W3C trace context; at least once, or exactly once (`exactly_once`).',
   description: [
     'Each record is encoded by the block\'s `codec` (`json` by default; `raw` writes the `message` field as the bytes); a record that cannot be encoded, or whose key or a header cannot be rendered, is dead-lettered.',
-    'A batch is sent with one produce request per `batch_size` messages and the write completes when the broker acknowledged it (`acks`).',
+    'A batch is sent in sends of at most `batch_size` messages, each cut into produce requests of at most 1,024 messages (kafkajs groups a request per partition in quadratic time), in order; the write completes when the broker acknowledged them (`acks`).',
     'The key picks the partition (murmur2, as the Java client), so records with one key stay in order in one partition.',
     '',
     'Guarantee: **at least once** by default. After a crash the job restores its last checkpoint and replays what followed, so those records are written again, with the same keys and values (keys are a pure function of the record): consumers dedupe on the key (or on `event_id`), or the topic is compacted.',

@@ -1,7 +1,7 @@
 /**
  * The `kafka` sink instance: each batch is encoded once (`codec.encodeEach`), keyed and
- * given headers by compiled templates, and sent with one produce request per `batch_size`
- * messages; `write` resolves when the broker acknowledged them. Retriable client errors
+ * given headers by compiled templates, and sent in sends of `batch_size` messages (each cut
+ * into requests of at most 1,024 by `chunkedSends`); `write` resolves when the broker acknowledged them. Retriable client errors
  * become `TransientSinkError` (the runtime retries with back-off and jitter), the others
  * `PermanentSinkError` (the batch is dead-lettered). At least once: a replay after a
  * restore sends again, under the same keys. With `exactly_once`, sends go through a

@@ -21,7 +21,7 @@ export const kafkaSinkSpec = field.object({
   idempotent: field.boolean({ doc: 'Idempotent producer: the broker drops duplicates of retried sends (needs `acks: all`).', default: true }),
   compression: field.enum(['none', 'gzip'] as const, { doc: 'Compression of produced batches.', default: 'none' }),
   create_topics: createTopicsSpec,
-  batch_size: field.integer({ doc: 'Most messages per produce request; a larger batch is sent as several requests in order.', default: 10_000, min: 1 }),
+  batch_size: field.integer({ doc: 'Most messages per send (each send is cut into produce requests of at most 1,024 messages); a larger batch is sent as several sends in order.', default: 10_000, min: 1 }),
   ack_timeout: field.duration({ doc: 'Time the broker may take to acknowledge a produce request.', default: '30s', min: 1 }),
   exactly_once: field.boolean({
     doc: 'Write exactly once: the output of each checkpoint interval goes into one Kafka transaction, committed together with the sources\' consumer-group offsets after the checkpoint completes, so a `read_committed` consumer sees every record once, even across a crash. Needs sources that replay from their checkpointed positions, checkpoints, and consumers that read committed records; output is visible per checkpoint interval.',
