@@ -16,7 +16,7 @@ export const STAMP = 'build-stamp.json';
 /** Folders compiled into dist/ (tests beside the code are skipped). */
 export const BUILD_ROOTS = ['core', 'plugins', 'config'];
 /** Files outside those folders that change the output. */
-const BUILD_INPUTS = ['tsconfig.json'];
+const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.types.json'];
 
 /** Sources and copied assets. Tests beside the code are not built: not inputs (their folder still is). */
 const isInput = (name) => /\.(ts|mjs|ya?ml|json)$/.test(name) && !name.endsWith('.test.ts');

@@ -11,19 +11,22 @@
 // (bin/sluice.mjs) runs dist/ only when no source is newer than that stamp — see
 // scripts/build-freshness.mjs.
 //
-// `--types`: also the `.d.ts` of the package's exports (tsconfig.types.json, with tsc: a few
-// seconds more; `npm ci` and `npm pack` run it through `prepare`).
+// `--types`: also the `.d.ts` of the package's exports, `sluice/api` and `sluice/testing`
+// (tsconfig.types.json, with tsc: several seconds more; `npm ci` and `npm pack` run it
+// through `prepare`). The stamp records whether they were made.
 // `--quiet`: print nothing on success. `--if-stale`: do nothing when dist/ is fresh (what
-// `npm start` and `npm test` run first, so an unchanged tree costs them a few ms).
+// `npm start` and `npm test` run first, so an unchanged tree costs them a few ms); with
+// `--types`, fresh also means the stamp says the declarations are there.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUILD_ROOTS, DIST, ROOT, STAMP, buildIsFresh, sourceFiles } from './build-freshness.mjs';
+import { BUILD_ROOTS, DIST, ROOT, STAMP, buildIsFresh, readStamp, sourceFiles } from './build-freshness.mjs';
 
 const quiet = process.argv.includes('--quiet');
-if (process.argv.includes('--if-stale') && buildIsFresh()) process.exit(0);
+const types = process.argv.includes('--types');
+if (process.argv.includes('--if-stale') && buildIsFresh() && (!types || readStamp()?.types === true)) process.exit(0);
 const started = Date.now();
 const files = sourceFiles();
 // Front-end sources (`web/` folders) run in the browser: bundled below, not transpiled for node.
@@ -59,7 +62,7 @@ await build({
   tsconfig: join(ROOT, 'tsconfig.json'),
   logLevel: 'warning',
 });
-if (process.argv.includes('--types')) {
+if (types) {
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.types.json'), '--outDir', tmp], { stdio: 'inherit' });
   if (tsc.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
@@ -85,7 +88,7 @@ const manifest = await describeBuiltins(builtinModules(join(tmp, 'plugins')), tm
 writeFileSync(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
 
 // The stamp records the time the inputs were read: a source saved after that is newer.
-writeFileSync(join(tmp, STAMP), `${JSON.stringify({ startedAt: started, roots: BUILD_ROOTS, files: entries.length + assets.length })}\n`);
+writeFileSync(join(tmp, STAMP), `${JSON.stringify({ startedAt: started, roots: BUILD_ROOTS, files: entries.length + assets.length, types })}\n`);
 
 // Swap in the new tree; a concurrent reader sees the old dist/, none, or the new one. Two
 // builds at once (npm test and a test file's own check) each retry until theirs is in place.

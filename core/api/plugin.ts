@@ -26,10 +26,13 @@ export const PLUGIN_BRAND = 'sluice.plugin/v1';
 
 export type PluginKind = 'source' | 'operator' | 'sink' | 'state_store' | 'checkpoint_store';
 
-type DepsSpec = Record<string, ServiceRef<unknown>>;
-type StateSpec = Record<string, StateDescriptor>;
+/** The services a plugin declares (`deps`), by the name `create` receives them under. */
+export type DepsSpec = Record<string, ServiceRef<unknown>>;
+/** An operator's keyed state, declared by name (`state`). */
+export type StateSpec = Record<string, StateDescriptor>;
 
-interface Base<K extends PluginKind, S extends FieldSpec, D extends DepsSpec> {
+/** The fields every plugin definition has, whatever its kind. */
+export interface PluginBase<K extends PluginKind, S extends FieldSpec, D extends DepsSpec> {
   readonly kind: K;
   /** snake_case; the key that selects the plugin in a block (`interval_join:`). */
   readonly name: string;
@@ -94,7 +97,7 @@ export interface BlockContext<C> {
   readonly task?: TaskSlice;
 }
 
-export interface SourceDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'source', S, D> {
+export interface SourceDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends PluginBase<'source', S, D> {
   readonly plan?: (config: Infer<S>) => SourcePlan;
   /** Sources whose position is a Kafka consumer group's offsets: how to read and express them. */
   readonly consumerGroup?: (ctx: BlockContext<Infer<S>>) => ConsumerGroupPositions;
@@ -128,7 +131,7 @@ export interface OperatorDefinition<
   S extends FieldSpec = FieldSpec,
   D extends DepsSpec = DepsSpec,
   St extends StateSpec = StateSpec,
-> extends Base<'operator', S, D> {
+> extends PluginBase<'operator', S, D> {
   /** Number of inputs accepted. */
   readonly inputs: { readonly min: number; readonly max: number };
   /** Keyed operators get `batch.keys`; lint rejects them when an input has no key. */
@@ -172,7 +175,7 @@ export interface ExactlyOnceWriter {
   committedCheckpoint?(): Promise<number | undefined>;
 }
 
-export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'sink', S, D> {
+export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends PluginBase<'sink', S, D> {
   /**
    * The writer when this block is configured to write exactly once (else undefined). A
    * job has at most one such sink; when its writer has no `committedCheckpoint`, every
@@ -184,12 +187,12 @@ export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsS
 
 // ---- stores ----
 
-export interface StateStoreDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends Base<'state_store', S, D> {
+export interface StateStoreDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec> extends PluginBase<'state_store', S, D> {
   readonly create: (ctx: CreateContext<Infer<S>, D>) => StateBackend | Promise<StateBackend>;
 }
 
 export interface CheckpointStoreDefinition<S extends FieldSpec = FieldSpec, D extends DepsSpec = DepsSpec>
-  extends Base<'checkpoint_store', S, D> {
+  extends PluginBase<'checkpoint_store', S, D> {
   readonly create: (ctx: CreateContext<Infer<S>, D>) => CheckpointStore | Promise<CheckpointStore>;
 }
 

@@ -18,7 +18,8 @@ export type ExprScope =
   /** `left` and `right` are the two sides of a join: `left.amount + right.fee`. */
   | 'join';
 
-interface Common<T> {
+/** What every field spec may carry, whatever its type. */
+export interface FieldCommon<T> {
   /** One or two sentences: what the field means, its unit, what it defaults to. Required. */
   readonly doc: string;
   /** An example value, shown in the docs and in error messages. */
@@ -34,76 +35,79 @@ interface Common<T> {
 }
 
 export type FieldSpec<T = unknown> =
-  | (Common<T> & { readonly type: 'string'; readonly pattern?: string; readonly minLength?: number })
-  | (Common<T> & { readonly type: 'number'; readonly integer?: boolean; readonly min?: number; readonly max?: number })
-  | (Common<T> & { readonly type: 'boolean' })
+  | (FieldCommon<T> & { readonly type: 'string'; readonly pattern?: string; readonly minLength?: number })
+  | (FieldCommon<T> & { readonly type: 'number'; readonly integer?: boolean; readonly min?: number; readonly max?: number })
+  | (FieldCommon<T> & { readonly type: 'boolean' })
   /** Durations are written `30s`, `5m`, `3d`, `-1h`; parsed to milliseconds. */
-  | (Common<T> & { readonly type: 'duration'; readonly min?: number })
-  | (Common<T> & { readonly type: 'enum'; readonly values: readonly string[] })
-  | (Common<T> & { readonly type: 'array'; readonly items: FieldSpec; readonly minItems?: number })
-  | (Common<T> & { readonly type: 'object'; readonly fields: Readonly<Record<string, FieldSpec>> })
+  | (FieldCommon<T> & { readonly type: 'duration'; readonly min?: number })
+  | (FieldCommon<T> & { readonly type: 'enum'; readonly values: readonly string[] })
+  | (FieldCommon<T> & { readonly type: 'array'; readonly items: FieldSpec; readonly minItems?: number })
+  | (FieldCommon<T> & { readonly type: 'object'; readonly fields: Readonly<Record<string, FieldSpec>> })
   /** Free keys, each value of one spec (e.g. a projection `{name: expr}`). */
-  | (Common<T> & { readonly type: 'map'; readonly values: FieldSpec; readonly keyPattern?: string })
+  | (FieldCommon<T> & { readonly type: 'map'; readonly values: FieldSpec; readonly keyPattern?: string })
   /** A CEL expression, parsed and type-checked once per pipeline. Parsed value: its source text. */
-  | (Common<T> & { readonly type: 'expr'; readonly scope: ExprScope; readonly returns?: 'bool' | 'any' })
+  | (FieldCommon<T> & { readonly type: 'expr'; readonly scope: ExprScope; readonly returns?: 'bool' | 'any' })
   /** The first alternative that validates wins; docs list them all. */
-  | (Common<T> & { readonly type: 'union'; readonly options: readonly FieldSpec[] })
-  | (Common<T> & { readonly type: 'any' });
+  | (FieldCommon<T> & { readonly type: 'union'; readonly options: readonly FieldSpec[] })
+  | (FieldCommon<T> & { readonly type: 'any' });
 
 export type ObjectSpec<T = unknown> = Extract<FieldSpec<T>, { type: 'object' }>;
 
 /** The parsed TypeScript type of a spec. */
 export type Infer<S> = 0 extends 1 & S ? any : S extends { readonly __type?: infer T } ? T : never;
 
-type Opts<T> = Omit<Common<T>, '__type'>;
+/** The options a `field.*` builder takes: the common ones, without the phantom type. */
+export type FieldOptions<T> = Omit<FieldCommon<T>, '__type'>;
 type Req<O> = O extends { optional: true } ? false : true;
 type Maybe<T, O> = Req<O> extends true ? T : T | undefined;
 
-type ObjectType<F extends Record<string, FieldSpec>> = {
+/** The parsed type of an object spec's fields: optional fields become optional keys. */
+export type ObjectFields<F extends Record<string, FieldSpec>> = {
   [K in keyof F as F[K] extends { optional: true } ? never : K]: Infer<F[K]>;
 } & {
   [K in keyof F as F[K] extends { optional: true } ? K : never]?: Infer<F[K]>;
 };
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** A mapped type flattened, so editors show its keys. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** Builders for field specs. Each returns a plain, serialisable description. */
 export const field = {
-  string<const O extends Opts<string> & { pattern?: string; minLength?: number }>(o: O) {
+  string<const O extends FieldOptions<string> & { pattern?: string; minLength?: number }>(o: O) {
     return { ...o, type: 'string' } as const as FieldSpec<string> & O;
   },
-  number<const O extends Opts<number> & { min?: number; max?: number }>(o: O) {
+  number<const O extends FieldOptions<number> & { min?: number; max?: number }>(o: O) {
     return { ...o, type: 'number' } as const as FieldSpec<number> & O;
   },
-  integer<const O extends Opts<number> & { min?: number; max?: number }>(o: O) {
+  integer<const O extends FieldOptions<number> & { min?: number; max?: number }>(o: O) {
     return { ...o, type: 'number', integer: true } as const as FieldSpec<number> & O;
   },
-  boolean<const O extends Opts<boolean>>(o: O) {
+  boolean<const O extends FieldOptions<boolean>>(o: O) {
     return { ...o, type: 'boolean' } as const as FieldSpec<boolean> & O;
   },
   /** Milliseconds; written as `30s`, `5m`, `3d`, `-1h`. */
-  duration<const O extends Opts<number> & { min?: number }>(o: O) {
+  duration<const O extends FieldOptions<number> & { min?: number }>(o: O) {
     return { ...o, type: 'duration' } as const as FieldSpec<number> & O;
   },
-  enum<const V extends readonly string[], const O extends Opts<V[number]>>(values: V, o: O) {
+  enum<const V extends readonly string[], const O extends FieldOptions<V[number]>>(values: V, o: O) {
     return { ...o, type: 'enum', values } as const as FieldSpec<V[number]> & O;
   },
-  array<I extends FieldSpec, const O extends Opts<Infer<I>[]> & { minItems?: number }>(items: I, o: O) {
+  array<I extends FieldSpec, const O extends FieldOptions<Infer<I>[]> & { minItems?: number }>(items: I, o: O) {
     return { ...o, type: 'array', items } as const as FieldSpec<Infer<I>[]> & O;
   },
-  object<F extends Record<string, FieldSpec>, const O extends Opts<Simplify<ObjectType<F>>>>(fields: F, o?: O) {
-    return { doc: '', ...o, type: 'object', fields } as unknown as ObjectSpec<Simplify<ObjectType<F>>> & O & { fields: F };
+  object<F extends Record<string, FieldSpec>, const O extends FieldOptions<Simplify<ObjectFields<F>>>>(fields: F, o?: O) {
+    return { doc: '', ...o, type: 'object', fields } as unknown as ObjectSpec<Simplify<ObjectFields<F>>> & O & { fields: F };
   },
-  map<V extends FieldSpec, const O extends Opts<Record<string, Infer<V>>> & { keyPattern?: string }>(values: V, o: O) {
+  map<V extends FieldSpec, const O extends FieldOptions<Record<string, Infer<V>>> & { keyPattern?: string }>(values: V, o: O) {
     return { ...o, type: 'map', values } as const as FieldSpec<Record<string, Infer<V>>> & O;
   },
   /** A CEL expression; `scope` says which variables it sees. */
-  expr<const O extends Opts<string> & { scope?: ExprScope; returns?: 'bool' | 'any' }>(o: O) {
+  expr<const O extends FieldOptions<string> & { scope?: ExprScope; returns?: 'bool' | 'any' }>(o: O) {
     return { scope: 'record', ...o, type: 'expr' } as const as FieldSpec<string> & O;
   },
-  union<const Os extends readonly FieldSpec[], const O extends Opts<Infer<Os[number]>>>(options: Os, o: O) {
+  union<const Os extends readonly FieldSpec[], const O extends FieldOptions<Infer<Os[number]>>>(options: Os, o: O) {
     return { ...o, type: 'union', options } as const as FieldSpec<Infer<Os[number]>> & O;
   },
-  any<T = unknown, const O extends Opts<T> = Opts<T>>(o: O) {
+  any<T = unknown, const O extends FieldOptions<T> = FieldOptions<T>>(o: O) {
     return { ...o, type: 'any' } as const as FieldSpec<T> & O;
   },
 };
