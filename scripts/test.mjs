@@ -44,7 +44,7 @@ if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && 
 if (longOnly) files = files.filter((f) => f.endsWith('.long.ts'));
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 
-step('build', process.execPath, ['scripts/build.mjs', '--if-stale']);
+step('build', process.execPath, ['scripts/build.mjs', '--types', '--if-stale']);
 if (!filters.length) {
   step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
   step('lint', 'npx', ['eslint', '.']);

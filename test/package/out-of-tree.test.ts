@@ -8,8 +8,9 @@
  * `sluice` command, and no tsx installed. A plugin whose API range does not match is
  * refused with both versions named.
  *
- * npm installs only local tarballs and what is already in npm's cache (`--offline`: after
- * `npm ci` the cache holds every dependency). `--ignore-scripts`: no install script runs
+ * npm installs local tarballs, and their dependencies from npm's cache where it has them
+ * (`--prefer-offline`: after `npm ci` the cache holds nearly all of them; a newer release
+ * of a sub-dependency than the cache knows comes from the registry). `--ignore-scripts`: no install script runs
  * (better-sqlite3's native build takes minutes, and this pipeline does not use SQLite).
  */
 import { test } from 'node:test';
@@ -22,7 +23,7 @@ import { REPO, sluice } from '../cli/sluice.ts';
 import { docFiles } from './doc-files.ts';
 
 const SLUICE_TGZ = `sluice-${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}.tgz`;
-const NPM_OFFLINE = ['--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+const NPM_OFFLINE = ['--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
 
 /** Runs a command in `cwd`; fails the test with its output when it fails. */
 function run(cwd: string, cmd: string, args: readonly string[]): string {
