@@ -27,7 +27,7 @@ export interface RuntimeConfig {
     hbase: { host: string; port: number; table: string };
   };
   restart: { max_attempts: number; backoff: { initial: number; max: number } };
-  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number } };
+  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number }; cel_max_cost: number };
   state: { backend: string };
   tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number; checkpoint_sample_ratio: number };
   metrics: { port: number; host: string };
@@ -226,6 +226,12 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
         default: 100,
         env: 'SLUICE_ENGINE_MINI_BATCH_MAX_DELAY',
       },
+    },
+    cel_max_cost: {
+      doc: 'Most comprehension iterations (map, filter, all, exists, exists_one, nested ones counted) one CEL evaluation may run; a record whose evaluation goes over is dead-lettered with reason cel_cost_exceeded.',
+      format: 'positive',
+      default: 1_000_000,
+      env: 'SLUICE_ENGINE_CEL_MAX_COST',
     },
   },
   state: {

@@ -130,7 +130,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     ownsTelemetry,
     backend,
     store,
-    expressions: options.expressions ?? createExpressionCompiler(),
+    expressions: options.expressions ?? createExpressionCompiler({ maxCost: config?.engine.cel_max_cost }),
     batchSize: options.batchSize ?? config?.engine.batch_size ?? 1024,
     queueCapacity: options.queueCapacity ?? config?.engine.queue_capacity ?? 8,
     idlePollMs: options.idlePollMs ?? 5,
