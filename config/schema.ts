@@ -27,8 +27,8 @@ export interface RuntimeConfig {
     hbase: { host: string; port: number; table: string };
   };
   restart: { max_attempts: number; backoff: { initial: number; max: number } };
-  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number } };
-  state: { backend: string };
+  engine: { batch_size: number; queue_capacity: number; clock: 'system' | 'logical'; mini_batch: { max_rows: number; max_delay: number }; cel_max_cost: number };
+  state: { backend: string; max_keys: number };
   tracing: { exporter: 'none' | 'otlp' | 'memory'; endpoint: string; sample_ratio: number; checkpoint_sample_ratio: number };
   metrics: { port: number; host: string };
   ui: { port: number; host: string; token: string; jaeger_url: string };
@@ -227,6 +227,12 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
         env: 'SLUICE_ENGINE_MINI_BATCH_MAX_DELAY',
       },
     },
+    cel_max_cost: {
+      doc: 'Most comprehension iterations (map, filter, all, exists, exists_one, nested ones counted) one CEL evaluation may run; a record whose evaluation goes over is dead-lettered with reason cel_cost_exceeded.',
+      format: 'positive',
+      default: 1_000_000,
+      env: 'SLUICE_ENGINE_CEL_MAX_COST',
+    },
   },
   state: {
     backend: {
@@ -234,6 +240,12 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: 'plugin_name',
       default: 'memory',
       env: 'SLUICE_STATE_BACKEND',
+    },
+    max_keys: {
+      doc: 'Most keys one operator may hold in keyed state (checked after each batch, timer and watermark); over it the job fails with an error naming the operator, its key count and this setting. 0: no limit.',
+      format: 'natural',
+      default: 0,
+      env: 'SLUICE_STATE_MAX_KEYS',
     },
   },
   tracing: {

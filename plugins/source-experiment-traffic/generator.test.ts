@@ -116,3 +116,19 @@ void test('every record is valid by the data model; metadata has segments and ne
   assert.ok(ramps > 30, `${ramps} metadata versions`);
   assert.ok(reramped.size >= 2 && insideRamped.size >= 3, `re-ramped ${reramped.size}, ramped inside ${insideRamped.size}`);
 });
+
+void test('far_future_share dates that share of activations and actions 100 years ahead, time and ts alike; the rest is unchanged', () => {
+  const plain = take(new TrafficGenerator(trafficConfig({ seed: 9 })), 50_000);
+  const d = take(new TrafficGenerator(trafficConfig({ seed: 9, far_future_share: 0.01 })), 50_000);
+  const ahead = 100 * 365.25 * 86_400_000;
+  let far = 0;
+  for (let i = 0; i < d.length; i++) {
+    assert.equal(d.offsets[i], plain.offsets[i]);
+    if (d.times[i] === plain.times[i]) continue;
+    far++;
+    assert.notEqual(d.outputs[i], 'metadata');
+    assert.equal(d.times[i], plain.times[i]! + ahead);
+    if (d.values[i]) assert.deepEqual(d.values[i], { ...plain.values[i], ts: d.times[i] });
+  }
+  assert.ok(far > 350 && far < 650, `${far} of 50,000`);
+});

@@ -33,6 +33,8 @@ export interface Deliveries {
 }
 
 const BLOCK_OFFSET = 1_048_576;
+/** How far ahead `far_future_share` dates a record: 100 years of 365.25 days. */
+const FAR_FUTURE_MS = 100 * 365.25 * 86_400_000;
 
 export class TrafficGenerator {
   readonly plans: Plans;
@@ -130,6 +132,11 @@ export class TrafficGenerator {
     }
     const copy = block.copy[i]!;
     let payload: string | undefined;
+    let time = e < 0 ? (value.ts as number) : this.model.time(e);
+    if (e >= 0 && c.far_future_share > 0 && unit(c.seed, S.farFuture + copy, e) < c.far_future_share) {
+      time += FAR_FUTURE_MS;
+      value = { ...value, ts: time };
+    }
     if (e >= 0 && c.malformed_share > 0 && unit(c.seed, S.malformed + copy, e) < c.malformed_share) {
       payload = malformed(value, unit(c.seed, S.malformedKind + copy, e));
       value = undefined;
@@ -137,7 +144,7 @@ export class TrafficGenerator {
     out.outputs.push(output);
     out.partitions.push(partition);
     out.offsets.push(block.index * BLOCK_OFFSET + i);
-    out.times.push(e < 0 ? (value!.ts as number) : this.model.time(e));
+    out.times.push(time);
     out.values.push(value);
     out.payloads.push(payload);
     out.length++;

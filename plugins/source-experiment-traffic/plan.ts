@@ -21,7 +21,7 @@ export const HOT_SEGMENT_AFTER = DAY;
 export const S = {
   launch: 1, life: 2, treatments: 3, smallStart: 4, inside: 5, insideAt: 6, reramp: 7, rerampAt: 8,
   type: 20, hot: 21, pick: 22, user: 30, action: 31, accept: 32, group: 33, srm: 34, surface: 35, item: 36,
-  dup: 40, delayClass: 41, delay: 43, malformed: 45, malformedKind: 47,
+  dup: 40, delayClass: 41, delay: 43, malformed: 45, malformedKind: 47, farFuture: 50,
   // Study mode: one stream per action index (up to 100 actions) for acting and for the count.
   studyRate: 60, studyActive: 100, studyCount: 200,
 } as const;

@@ -81,6 +81,10 @@ export const trafficSpec = field.object({
   late_min: field.duration({ doc: 'Shortest delay of a late record.', default: '25m', min: 0 }),
   late_max: field.duration({ doc: 'Longest delay of a late record.', default: '2h', min: 0 }),
   malformed_share: field.number({ doc: 'Share of activations and actions delivered as payloads that do not decode (dead-lettered by the runtime).', default: 0.0005, min: 0, max: 1 }),
+  far_future_share: field.number({
+    doc: 'Share of activations and actions dated 100 years ahead (their time and `ts`): past `event_time.max_future` unless it is set larger, so the runtime dead-letters them (`event_time_in_future`). For soak tests; default none.',
+    default: 0, min: 0, max: 1,
+  }),
   partitions: field.integer({ doc: 'Partitions of the activation and action outputs (by user); metadata has one.', default: 1, min: 1, max: 256 }),
   study,
 });

@@ -105,6 +105,7 @@ export function createOperatorHost(s: EngineSettings, p: CompiledPipeline, op: C
       deps: pluginDeps(s, op.plugin, 'operator', op.id),
       logger: s.logger.child({ operator: op.id }),
       plan: op.plan,
+      maxKeys: s.stateMaxKeys,
     });
   } catch (error) {
     throw initError('operator', op.id, op.location, error);

@@ -100,6 +100,8 @@ export interface EngineOptions {
   /** Default: the container's `services.stateBackend`, else a `MemoryStateBackend`. */
   readonly stateBackend?: StateBackend;
   readonly expressions?: ExpressionCompiler;
+  /** Keyed-state budget per operator, in keys; default the runtime config's `state.max_keys` (0: none). */
+  readonly stateMaxKeys?: number;
   readonly sinkRetry?: Partial<SinkRetryOptions>;
   /** Real ms a source loop waits after a poll that brought nothing. Default 5. */
   readonly idlePollMs?: number;

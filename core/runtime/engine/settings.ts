@@ -38,6 +38,8 @@ export interface EngineSettings {
   readonly backend: StateBackend;
   readonly store: CheckpointStore | undefined;
   readonly expressions: ExpressionCompiler;
+  /** Keyed-state budget per operator in keys (0: none). */
+  readonly stateMaxKeys: number;
   readonly batchSize: number;
   readonly queueCapacity: number;
   readonly idlePollMs: number;
@@ -130,7 +132,8 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     ownsTelemetry,
     backend,
     store,
-    expressions: options.expressions ?? createExpressionCompiler(),
+    expressions: options.expressions ?? createExpressionCompiler({ maxCost: config?.engine.cel_max_cost }),
+    stateMaxKeys: options.stateMaxKeys ?? config?.state.max_keys ?? 0,
     batchSize: options.batchSize ?? config?.engine.batch_size ?? 1024,
     queueCapacity: options.queueCapacity ?? config?.engine.queue_capacity ?? 8,
     idlePollMs: options.idlePollMs ?? 5,

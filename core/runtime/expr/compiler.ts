@@ -14,6 +14,8 @@ import { RecordError, SluiceError } from '../../api/index.ts';
 import type { CompiledExpression, ExprScope, ExpressionCompiler } from '../../api/index.ts';
 import { evaluationEnvironment, SELF } from './environment.ts';
 import { describeCelError } from './errors.ts';
+import { DEFAULT_CEL_MAX_COST, meterComprehensions } from './cost.ts';
+import type { CostMeter } from './cost.ts';
 import { BAIL, compileFastPath } from './fast-path.ts';
 import type { FastEval } from './fast-path.ts';
 import { normalizeCelValue } from './normalize.ts';
@@ -57,14 +59,32 @@ function selfContext(): { slot: { record: Record<string, unknown> }; context: ob
   return { slot, context };
 }
 
-/** The cel-js evaluation of `source` in `scope`, errors as `RecordError('expr_error')`. */
-function celEvaluator(source: string, fn: ParseResult, scope: ExprScope): (vars: Record<string, unknown>) => unknown {
+/** The error of a failed evaluation: over budget (whatever cel-js made of it), else expr_error. */
+function failure(source: string, error: unknown, meter: CostMeter | undefined): RecordError {
+  return meter?.exceeded ? meter.error(source) : exprError(source, error);
+}
+
+/**
+ * The cel-js evaluation of `source` in `scope`, errors as `RecordError('expr_error')`;
+ * comprehensions metered against `maxCost` (`cost.ts`). A quantifier may absorb the cost
+ * error of one step (CEL's error semantics), so an exceeded meter fails the evaluation even
+ * when cel-js returns a value.
+ */
+function celEvaluator(source: string, fn: ParseResult, scope: ExprScope, maxCost: number): (vars: Record<string, unknown>) => unknown {
+  const meter = meterComprehensions(fn.ast, maxCost, source);
+  const run = (context: object): unknown => {
+    if (!meter) return fn(context);
+    meter.start();
+    const value = fn(context);
+    if (meter.exceeded) throw meter.error(source);
+    return value;
+  };
   if (scope !== 'record' || !mentionsSelf(source)) {
     return (vars) => {
       try {
-        return normalizeCelValue(fn(vars));
+        return normalizeCelValue(run(vars));
       } catch (error) {
-        throw exprError(source, error);
+        throw failure(source, error, meter);
       }
     };
   }
@@ -72,9 +92,9 @@ function celEvaluator(source: string, fn: ParseResult, scope: ExprScope): (vars:
   return (vars) => {
     slot.record = vars;
     try {
-      return normalizeCelValue(fn(context));
+      return normalizeCelValue(run(context));
     } catch (error) {
-      throw exprError(source, error);
+      throw failure(source, error, meter);
     } finally {
       slot.record = {};
     }
@@ -92,14 +112,17 @@ function withFastPath(fast: FastEval, slow: (vars: Record<string, unknown>) => u
 export interface ExpressionCompilerOptions {
   /** Evaluate the common subset without cel-js (default true); false keeps cel-js for everything. */
   readonly fastPath?: boolean;
+  /** Comprehension iterations allowed per evaluation (default 1,000,000); see `cost.ts`. */
+  readonly maxCost?: number;
 }
 
 export function createExpressionCompiler(options: ExpressionCompilerOptions = {}): ExpressionCompiler {
   const fastPath = options.fastPath ?? true;
+  const maxCost = options.maxCost ?? DEFAULT_CEL_MAX_COST;
   return {
     compile(source: string, scope: ExprScope): CompiledExpression {
       const fn = parseExpression(source);
-      const slow = celEvaluator(source, fn, scope);
+      const slow = celEvaluator(source, fn, scope, maxCost);
       const fast = fastPath ? compileFastPath(fn.ast, scope) : undefined;
       return { source, evaluate: fast ? withFastPath(fast, slow) : slow };
     },

@@ -34,6 +34,7 @@ import { KeyContext } from './key-context.ts';
 import { keyBatch, type KeyExtractor, keyExtractor } from './keys.ts';
 import { HostContext } from './operator-context.ts';
 import { OutputCollector, type OperatorOutputs } from './outputs.ts';
+import { keyBudget } from './key-budget.ts';
 
 export interface OperatorHostOptions {
   readonly definition: AnyOperatorDefinition;
@@ -52,6 +53,8 @@ export interface OperatorHostOptions {
   readonly logger?: Logger;
   /** The plan, when the caller already has it (the compiled pipeline's). */
   readonly plan?: OperatorPlan;
+  /** Keyed-state budget in keys (`state.max_keys`; 0 or absent: none); see key-budget.ts. */
+  readonly maxKeys?: number;
 }
 
 /** Serialisable operator-local checkpoint state. */
@@ -87,6 +90,8 @@ export class OperatorHost {
   private readonly state: KeyedStateSet;
   private readonly extractors: (KeyExtractor | undefined)[];
   private readonly clock: Clock;
+  /** Throws `KeyBudgetExceeded` when the operator holds more keys than its budget. */
+  private readonly checkKeys: () => void;
 
   constructor(options: OperatorHostOptions) {
     const { definition, config, id, backend, inputs, clock } = options;
@@ -104,6 +109,7 @@ export class OperatorHost {
       watermark: () => this.ctx.watermark,
       now: () => clock.now(),
     });
+    this.checkKeys = keyBudget(id, options.maxKeys ?? 0, () => this.state.keyCount());
     this.instance = definition.create({
       id,
       config,
@@ -144,6 +150,7 @@ export class OperatorHost {
     } finally {
       this.ctx.batch = undefined;
     }
+    this.checkKeys();
   }
 
   /**
@@ -162,6 +169,7 @@ export class OperatorHost {
     this.keys.time = Number.NEGATIVE_INFINITY;
     this.instance.onWatermark?.(this.ctx);
     this.state.expire(watermark, this.clock.now());
+    this.checkKeys();
     return true;
   }
 
@@ -174,6 +182,7 @@ export class OperatorHost {
       onTimer?.(timer.timestamp, timer.key, 'processing', this.ctx);
     }
     this.state.expire(this.ctx.watermark, now);
+    this.checkKeys();
   }
 
   /** Everything emitted since the last call. */
