@@ -25,6 +25,7 @@ import { loadJobConfig } from './job-config.ts';
 import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
+import { formatRunEnd } from './run-report.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -130,6 +131,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     status = result.status;
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
+    io.err(formatRunEnd(pipeline, result));
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);

@@ -1,0 +1,48 @@
+// What `sluice run` prints when a job ends: records per sink, late and dead-lettered counts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sluice } from './sluice.ts';
+
+const LINES = [
+  '{"kind":"order","id":"o1","ts":1000}',
+  '{"kind":"order","id":"o2",ts:2000}', // not JSON: dead-lettered
+  '{"kind":"payment","id":"o1","ts":3000}', // filtered out
+  '{"kind":"order","id":"o3","ts":9000}',
+];
+
+const BATCH = (dir: string): string => `name: orders_end
+sources:
+  events:
+    file: { path: ${join(dir, 'in.jsonl')} }
+    event_time: { field: ts, max_out_of_orderness: 1s }
+operators:
+  orders:
+    input: events
+    filter: { where: 'kind == "order"' }
+sinks:
+  out:
+    input: orders
+    file: { path: ${join(dir, 'out.jsonl')} }
+dead_letter: { file: { path: ${join(dir, 'dead.jsonl')} } }
+`;
+
+void test('a run ends with records per sink, late and dead-lettered', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-run-end-'));
+  try {
+    writeFileSync(join(dir, 'in.jsonl'), LINES.join('\n') + '\n');
+    writeFileSync(join(dir, 'p.yaml'), BATCH(dir));
+    const args = ['run', join(dir, 'p.yaml'), '--set', `job.state_dir=${join(dir, 'state')}`, '--set', 'log.level=warn'];
+    const first = await sluice(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /^job orders_end finished: 4 records in/m);
+    assert.match(first.stderr, /^ {2}sink out: 2 written$/m);
+    assert.match(first.stderr, /^ {2}late: 0 \(not written: the pipeline has no late: output\)$/m);
+    assert.match(first.stderr, new RegExp(`^ {2}dead-lettered: 1 \\(file ${join(dir, 'dead.jsonl')}\\)$`, 'm'));
+
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
