@@ -1,4 +1,5 @@
-// What `sluice run` prints when a job ends: records per sink, late and dead-lettered counts.
+// What `sluice run` prints when a job ends: records per sink, late and dead-lettered counts;
+// on a re-run of a finished batch job, that it had finished and how to start over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ sinks:
 dead_letter: { file: { path: ${join(dir, 'dead.jsonl')} } }
 `;
 
-void test('a run ends with records per sink, late and dead-lettered', { timeout: 120_000 }, async () => {
+void test('a run ends with records per sink, late and dead-lettered; a re-run says it had finished and how to start over', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-run-end-'));
   try {
     writeFileSync(join(dir, 'in.jsonl'), LINES.join('\n') + '\n');
@@ -41,7 +42,19 @@ void test('a run ends with records per sink, late and dead-lettered', { timeout:
     assert.match(first.stderr, /^ {2}sink out: 2 written$/m);
     assert.match(first.stderr, /^ {2}late: 0 \(not written: the pipeline has no late: output\)$/m);
     assert.match(first.stderr, new RegExp(`^ {2}dead-lettered: 1 \\(file ${join(dir, 'dead.jsonl')}\\)$`, 'm'));
+    assert.doesNotMatch(first.stderr, /already finished/);
 
+    const again = await sluice(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /^job orders_end had already finished: it resumed from checkpoint \d+ \(folder .*\) and found nothing new to read/m);
+    const startOver = /^To run it again from the beginning: npx sluice (.*)$/m.exec(again.stderr);
+    assert.ok(startOver, again.stderr);
+    assert.equal(startOver[1], `${args.join(' ')} --reset-state`);
+
+    const fresh = await sluice([...args, '--reset-state']);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stderr, /^ {2}sink out: 2 written$/m);
+    assert.doesNotMatch(fresh.stderr, /already finished/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /**
  * What `sluice run` says when a job ends: the records each sink wrote, how many went to the
- * late and dead-letter outputs (and where).
+ * late and dead-letter outputs (and where), and that a re-run of a finished batch job had
+ * nothing left to read, with the command that starts it over.
  */
 import type { CompiledPipeline, CompiledSink } from '../../runtime/graph/index.ts';
 import type { JobResult } from '../../runtime/engine/index.ts';
@@ -32,4 +33,51 @@ export function formatRunEnd(pipeline: CompiledPipeline, result: JobResult): str
   lines.push(`  late: ${n(late)} (${destination(pipeline.late, 'late')})`);
   lines.push(`  dead-lettered: ${n(dead)} (${destination(pipeline.deadLetter, 'dead_letter')})`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ResumeArgs {
+  readonly file: string;
+  readonly profile?: string;
+  readonly set: readonly string[];
+  readonly events?: number;
+  /** Set when the run's state or outputs are tied to its id (a run with its own folder). */
+  readonly runId?: string;
+}
+
+/**
+ * The command that runs the job again from its last checkpoint: the same pipeline, profile,
+ * `--set`s and `--events` (which counts over the whole run), without `--reset-state` or
+ * `--from-savepoint`, and the run id when the run keeps its state under it.
+ */
+export function resumeCommand(args: ResumeArgs): string {
+  const words = ['npx', 'sluice', 'run', args.file];
+  if (args.profile !== undefined) words.push('--profile', args.profile);
+  for (const s of args.set) words.push('--set', s);
+  if (args.events !== undefined) words.push('--events', String(args.events));
+  const command = words.map(shellWord).join(' ');
+  return args.runId !== undefined ? `RUN_ID=${shellWord(args.runId)} ${command}` : command;
+}
+
+/** How many records the sources had read when the (last) attempt started: what it restored. */
+export function restoredRecords(stages: Readonly<Record<string, { readonly in: number }>>, pipeline: CompiledPipeline): number {
+  return pipeline.sources.reduce((sum, src) => sum + (stages[src.id]?.in ?? 0), 0);
+}
+
+/**
+ * For a job that finished right after restoring a checkpoint and read nothing: it had
+ * already finished. Says so and how to start over; undefined otherwise.
+ */
+export function alreadyFinished(pipeline: CompiledPipeline, result: JobResult, readAtStart: number | undefined, startOver: string): string | undefined {
+  if (result.status !== 'finished' || result.restoredFrom === undefined || readAtStart === undefined) return undefined;
+  if (result.recordsIn > readAtStart) return undefined;
+  const { id, store } = result.restoredFrom;
+  return (
+    `job ${pipeline.name} had already finished: it resumed from checkpoint ${id} (${store}) and found nothing new to read: its inputs had been read to the end.\n` +
+    `To run it again from the beginning: ${startOver}\n`
+  );
 }

@@ -25,7 +25,7 @@ import { loadJobConfig } from './job-config.ts';
 import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
-import { formatRunEnd } from './run-report.ts';
+import { alreadyFinished, formatRunEnd, restoredRecords, resumeCommand } from './run-report.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -120,10 +120,17 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
       ui = { telemetry, run: await startRunUi({ pipeline, config: loaded.config, telemetry, runId, folder, port: uiPort, logger }, io.cwd) };
       io.err(`web UI: ${ui.run.server.url()}\n`);
     }
+    // What the sources had read when the last attempt started (restored from its checkpoint).
+    let readAtStart: number | undefined;
+    const onStart: Engine.EngineOptions['onStart'] = (job) => {
+      readAtStart = restoredRecords(job.stageCounts(), pipeline);
+      ui?.run.hooks.onStart?.(job);
+    };
     const result = await runJob(pipeline, {
       container,
       signal: abort.signal,
       ...(ui ? { telemetry: ui.telemetry, ...ui.run.hooks } : {}),
+      onStart,
       ...(options.events !== undefined ? { maxEvents: options.events } : {}),
       ...(options.resetState ? { resetState: true } : {}),
       ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
@@ -132,6 +139,9 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
     io.err(formatRunEnd(pipeline, result));
+    const resume = { file, set: options.set, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(summary !== undefined || chosen ? { runId } : {}) };
+    const finishedBefore = alreadyFinished(pipeline, result, readAtStart, `${resumeCommand({ ...resume, ...(options.events !== undefined ? { events: options.events } : {}) })} --reset-state`);
+    if (finishedBefore !== undefined) io.err(finishedBefore);
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
