@@ -1,11 +1,13 @@
 // What `sluice run` prints when a job ends: records per sink, late and dead-lettered counts;
-// on a re-run of a finished batch job, that it had finished and how to start over.
+// on a re-run of a finished batch job, that it had finished and how to start over; after
+// Ctrl-C, the command that resumes the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sluice } from './sluice.ts';
+import { REPO, sluice } from './sluice.ts';
 
 const LINES = [
   '{"kind":"order","id":"o1","ts":1000}',
@@ -55,6 +57,45 @@ void test('a run ends with records per sink, late and dead-lettered; a re-run sa
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.match(fresh.stderr, /^ {2}sink out: 2 written$/m);
     assert.doesNotMatch(fresh.stderr, /already finished/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('Ctrl-C prints the command that resumes the run, and that command resumes it', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-run-stop-'));
+  try {
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      `name: gen_stop
+sources:
+  gen:
+    generator: { seed: 1, rate: 500, fields: { n: { int: [1, 10] } } }
+sinks:
+  out:
+    input: gen
+    file: { path: ${join(dir, 'out.jsonl')} }
+`,
+    );
+    const args = ['run', join(dir, 'p.yaml'), '--set', `job.state_dir=${join(dir, 'state')}`, '--set', 'checkpoint.interval=500ms', '--set', 'log.level=info'];
+    const child = spawn(process.execPath, [`${REPO}bin/sluice.mjs`, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/checkpoint 1 complete/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^job gen_stop stopped: /m);
+    const resume = /^stopped; resume from the last checkpoint with:\n {2}npx sluice (.*)$/m.exec(stderr);
+    assert.ok(resume, stderr);
+    assert.equal(resume[1], args.join(' '));
+    // The printed command, with --events to end it, resumes from the checkpoint.
+    const resumed = await sluice([...args.slice(0, -2), '--set', 'log.level=info', '--events', '1']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /"restoring checkpoint \d+ from folder /);
+    const before = Number(/^job gen_stop stopped: (\d+) records in/m.exec(stderr)![1]);
+    assert.match(resumed.stderr, new RegExp(`^job gen_stop stopped: ${before} records in`, 'm'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

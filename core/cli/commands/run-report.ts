@@ -1,7 +1,7 @@
 /**
  * What `sluice run` says when a job ends: the records each sink wrote, how many went to the
- * late and dead-letter outputs (and where), and that a re-run of a finished batch job had
- * nothing left to read, with the command that starts it over.
+ * late and dead-letter outputs (and where), that a re-run of a finished batch job had nothing
+ * left to read, and after Ctrl-C the command that resumes the run.
  */
 import type { CompiledPipeline, CompiledSink } from '../../runtime/graph/index.ts';
 import type { JobResult } from '../../runtime/engine/index.ts';
@@ -50,9 +50,10 @@ export interface ResumeArgs {
 }
 
 /**
- * The command that runs the job again from its last checkpoint: the same pipeline, profile,
- * `--set`s and `--events` (which counts over the whole run), without `--reset-state` or
- * `--from-savepoint`, and the run id when the run keeps its state under it.
+ * The command that resumes a stopped run from its last checkpoint: the same pipeline,
+ * profile, `--set`s and `--events` (which counts over the whole run), without
+ * `--reset-state` or `--from-savepoint` (either would not resume), and the run id when the
+ * run keeps its state under it.
  */
 export function resumeCommand(args: ResumeArgs): string {
   const words = ['npx', 'sluice', 'run', args.file];

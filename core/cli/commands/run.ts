@@ -142,6 +142,13 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     const resume = { file, set: options.set, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(summary !== undefined || chosen ? { runId } : {}) };
     const finishedBefore = alreadyFinished(pipeline, result, readAtStart, `${resumeCommand({ ...resume, ...(options.events !== undefined ? { events: options.events } : {}) })} --reset-state`);
     if (finishedBefore !== undefined) io.err(finishedBefore);
+    if (result.status === 'stopped' && abort.signal.aborted) {
+      io.err(
+        result.checkpoints.lastId !== undefined || result.restoredFrom !== undefined
+          ? `stopped; resume from the last checkpoint with:\n  ${resumeCommand({ ...resume, ...(options.events !== undefined ? { events: options.events } : {}) })}\n`
+          : 'stopped before any checkpoint was taken: running it again starts from the beginning\n',
+      );
+    }
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);
