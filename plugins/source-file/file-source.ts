@@ -4,6 +4,7 @@
  * file, so their watermarks advance together as Kafka partitions would. Watermark
  * alignment may pause files (`pausePartitions`): they are skipped until resumed.
  */
+import { SluiceError } from '../../core/api/index.ts';
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { expandGlob, isGlob } from './glob.ts';
 import { LineReader } from './line-reader.ts';
@@ -28,7 +29,8 @@ export class FileSource implements SourceInstance {
   async open(position: unknown): Promise<void> {
     this.restored = (position ?? {}) as FileSourcePosition;
     const files = await expandGlob(this.config.path);
-    if (files.length === 0 && !this.config.follow) throw new Error(`no file matches '${this.config.path}'`);
+    // A missing input stays missing on restart: E_SOURCE_INPUT fails the job at once.
+    if (files.length === 0 && !this.config.follow) throw new SluiceError('E_SOURCE_INPUT', `no file matches '${this.config.path}'`);
     await this.add(files);
   }
 
@@ -42,8 +44,9 @@ export class FileSource implements SourceInstance {
         await reader.open(this.restored[path]);
       } catch (error) {
         // A followed glob may name a file that vanished between listing and opening.
-        if (follow && isGlob(this.config.path) && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        if (follow && isGlob(this.config.path) && missing) continue;
+        throw missing ? new SluiceError('E_SOURCE_INPUT', `no such file '${path}'`, { cause: error }) : error;
       }
       this.known.add(path);
       this.readers.push(reader);
