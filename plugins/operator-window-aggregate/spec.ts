@@ -66,7 +66,7 @@ const aggregate = field.union(
 
 export const windowAggregateSpec = field.object({
   key: field.union([field.string({ doc: 'A key field.' }), field.array(field.string({ doc: 'A key field.' }), { doc: 'Key fields.', minItems: 1 })], {
-    doc: 'Field(s) the aggregate groups by; they are copied to the output row.',
+    doc: 'Field(s) the aggregate groups by; they are copied to the output row, so none may be named `window_start` or `window_end`.',
     example: ['experiment_id', 'group'],
   }),
   window,
