@@ -45,6 +45,8 @@ export interface ResumeArgs {
   readonly profile?: string;
   readonly set: readonly string[];
   readonly events?: number;
+  /** The run was started with `--allow-plugin-path` (its pipeline may load a plugin folder). */
+  readonly allowPluginPath?: boolean;
   /** Set when the run's state or outputs are tied to its id (a run with its own folder). */
   readonly runId?: string;
 }
@@ -52,11 +54,11 @@ export interface ResumeArgs {
 /**
  * The command that resumes a stopped run from its last checkpoint: the same pipeline,
  * profile, `--set`s and `--events` (which counts over the whole run), without
- * `--reset-state` or `--from-savepoint` (either would not resume), and the run id when the
- * run keeps its state under it.
+ * `--reset-state` or `--from-savepoint` (either would not resume), with `--allow-plugin-path`
+ * when the run had it, and the run id when the run keeps its state under it.
  */
 export function resumeCommand(args: ResumeArgs): string {
-  const words = ['npx', 'sluice', 'run', args.file];
+  const words = ['npx', 'sluice', ...(args.allowPluginPath ? ['--allow-plugin-path'] : []), 'run', args.file];
   if (args.profile !== undefined) words.push('--profile', args.profile);
   for (const s of args.set) words.push('--set', s);
   if (args.events !== undefined) words.push('--events', String(args.events));

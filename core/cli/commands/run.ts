@@ -26,6 +26,7 @@ import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 import { alreadyFinished, formatRunEnd, restoredRecords, resumeCommand } from './run-report.ts';
+import { pluginPathsAllowed } from '../../runtime/plugins/index.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -139,13 +140,21 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
     io.err(formatRunEnd(pipeline, result));
-    const resume = { file, set: options.set, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(summary !== undefined || chosen ? { runId } : {}) };
-    const finishedBefore = alreadyFinished(pipeline, result, readAtStart, `${resumeCommand({ ...resume, ...(options.events !== undefined ? { events: options.events } : {}) })} --reset-state`);
+    const again = resumeCommand({
+      file,
+      set: options.set,
+      allowPluginPath: pluginPathsAllowed(),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.events !== undefined ? { events: options.events } : {}),
+      // A run with its own folder keeps its state under its id: the same id finds it again.
+      ...(summary !== undefined || chosen ? { runId } : {}),
+    });
+    const finishedBefore = alreadyFinished(pipeline, result, readAtStart, `${again} --reset-state`);
     if (finishedBefore !== undefined) io.err(finishedBefore);
     if (result.status === 'stopped' && abort.signal.aborted) {
       io.err(
         result.checkpoints.lastId !== undefined || result.restoredFrom !== undefined
-          ? `stopped; resume from the last checkpoint with:\n  ${resumeCommand({ ...resume, ...(options.events !== undefined ? { events: options.events } : {}) })}\n`
+          ? `stopped; resume from the last checkpoint with:\n  ${again}\n`
           : 'stopped before any checkpoint was taken: running it again starts from the beginning\n',
       );
     }
