@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   E_PLUGIN_INIT: 'A plugin threw while initialising.',
   E_PLUGIN_FAILED: 'A plugin failed as a whole while running.',
   E_STATE_BUDGET: 'An operator holds more keys in keyed state than its budget (`state.max_keys`).',
+  E_SOURCE_INPUT: 'An input a source reads is missing or was replaced; a restart cannot fix it, so the job fails at once.',
   E_CHECKPOINT: 'A checkpoint could not be written or restored.',
   E_CANCELLED: 'A job or one of its tasks was cancelled: it stopped at once, without a final checkpoint.',
   E_TASKS: 'A job cannot run as tasks (`job.tasks`): no Kafka source, or its topics differ in partition count.',

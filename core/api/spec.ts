@@ -35,7 +35,12 @@ export interface FieldCommon<T> {
 }
 
 export type FieldSpec<T = unknown> =
-  | (FieldCommon<T> & { readonly type: 'string'; readonly pattern?: string; readonly minLength?: number })
+  /**
+   * `path`: a file path. A relative one written in the pipeline resolves against the pipeline
+   * file's folder; one that starts with a `${VAR}` is taken as the environment gives it
+   * (relative to the working directory). The plugin receives the resolved path.
+   */
+  | (FieldCommon<T> & { readonly type: 'string'; readonly pattern?: string; readonly minLength?: number; readonly path?: boolean })
   | (FieldCommon<T> & { readonly type: 'number'; readonly integer?: boolean; readonly min?: number; readonly max?: number })
   | (FieldCommon<T> & { readonly type: 'boolean' })
   /** Durations are written `30s`, `5m`, `3d`, `-1h`; parsed to milliseconds. */
@@ -72,7 +77,7 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** Builders for field specs. Each returns a plain, serialisable description. */
 export const field = {
-  string<const O extends FieldOptions<string> & { pattern?: string; minLength?: number }>(o: O) {
+  string<const O extends FieldOptions<string> & { pattern?: string; minLength?: number; path?: boolean }>(o: O) {
     return { ...o, type: 'string' } as const as FieldSpec<string> & O;
   },
   number<const O extends FieldOptions<number> & { min?: number; max?: number }>(o: O) {

@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { writeLines } from './io.ts';
+import { explainUnknownPlugins } from './unknown-plugin.ts';
 
 export interface LoadedPipeline {
   readonly pipeline: CompiledPipeline | undefined;
@@ -35,7 +36,7 @@ export async function loadPipeline(file: string, profile: string | undefined, io
     plugins: registry,
     ...(profile !== undefined ? { profile } : {}),
   });
-  const issues = sortIssues([...packageIssues, ...result.issues]);
+  const issues = sortIssues(await explainUnknownPlugins([...packageIssues, ...result.issues], [absolute], io.cwd));
   writeLines(io.err, issues.map(formatIssue));
   const exit = exitFor(issues);
   return { pipeline: exit === EXIT.OK ? result.pipeline : undefined, registry, exit: exit === EXIT.OK && !result.pipeline ? EXIT.PROBLEMS : exit };

@@ -149,12 +149,18 @@ function definePlugins(program: Command, io: CliIo, done: Done): void {
     });
   plugins
     .command('docs')
-    .description("Render Markdown reference docs from the built-in plugins' specs.")
-    .option('--out <dir>', 'folder to write to', 'docs/plugins')
-    .option('--check', 'write nothing; exit 1 when the folder differs from what would be written')
-    .addHelpText('after', '\nOne page per plugin (<kind>-<name>.md) and an index (README.md).\nExit: 0 written or up to date, 1 --check found drift.')
-    .action(async (opts: { out: string; check?: boolean }) => {
-      const { pluginDocs } = await import('./commands/plugins.ts');
+    .description("Print one plugin's reference (built-in or from a package), or render every built-in's page to a folder.")
+    .argument('[name]', 'a plugin: filter, or kind/name when several kinds share the name (source/file); print its page on stdout')
+    .option('--pipeline <file>', 'with <name>: also look in the packages this pipeline names under plugins: (repeatable)', collect, [])
+    .option('--out <dir>', 'without <name>: folder to write to', 'docs/plugins')
+    .option('--check', 'without <name>: write nothing; exit 1 when the folder differs from what would be written')
+    .addHelpText('after', '\nWith <name>: the page of that plugin (every kind of it when several share the name), from the built-ins,\nthe installed plugin packages and the --pipeline files\' packages.\nWithout: one page per built-in (<kind>-<name>.md) and an index (README.md).\nExit: 0 printed, written or up to date, 1 no such plugin or --check found drift.')
+    .action(async (name: string | undefined, opts: { pipeline: string[]; out: string; check?: boolean }) => {
+      const { pluginDoc, pluginDocs } = await import('./commands/plugins.ts');
+      if (name !== undefined) {
+        if (opts.check) return usage(io, done, '--check goes with the whole folder, not with a plugin name');
+        return done(await pluginDoc(name, opts.pipeline, io));
+      }
       done(await pluginDocs(opts.out, opts.check === true, io));
     });
 }

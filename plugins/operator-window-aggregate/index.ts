@@ -26,6 +26,8 @@ export const windowAggregatePlugin = definePlugin({
   name: 'window_aggregate',
   summary: 'Aggregates keyed records over tumbling, sliding, session or cumulative event-time windows.',
   description:
+    'Output rows: the key fields, `window_start` and `window_end` (epoch milliseconds, end exclusive), then one field per ' +
+    'aggregate; their event time is window_end − 1, the last millisecond the window covers. ' +
     'Windows fire when the watermark reaches window_end − 1 (`insert`); records late within `allowed_lateness` re-emit the ' +
     'window (`update`); records late for every window they belong to go to the late output (`window_closed`). Session ' +
     'merges emit the merged window as `update` and absorbed, already emitted windows as `delete`. CUMULATE as Flink. ' +
@@ -43,6 +45,13 @@ export const windowAggregatePlugin = definePlugin({
       issues.push({ path: ['window', 'cumulate', 'max_size'], severity: 'error', message: 'max_size must be a multiple of step' });
     }
     if (Object.keys(config.aggregates).length === 0) issues.push({ path: ['aggregates'], severity: 'error', message: 'name at least one aggregate' });
+    // The output row is {...key fields, window_start, window_end, ...aggregates}: a key field so named would be overwritten.
+    const keyPath = (i: number): (string | number)[] => (typeof config.key === 'string' ? ['key'] : ['key', i]);
+    keyFieldsOf(config).forEach((k, i) => {
+      if (k === 'window_start' || k === 'window_end') {
+        issues.push({ path: keyPath(i), severity: 'error', message: `key field '${k}' collides with the '${k}' the window writes to its output; rename it upstream (e.g. with map)` });
+      }
+    });
     const taken = new Set([...keyFieldsOf(config), 'window_start', 'window_end']);
     for (const name of Object.keys(config.aggregates)) {
       if (taken.has(name)) issues.push({ path: ['aggregates', name], severity: 'error', message: `'${name}' clashes with a key or window field` });

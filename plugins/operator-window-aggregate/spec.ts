@@ -16,7 +16,14 @@ const window = field.union(
       sliding: field.object({ size: size('Window size.'), slide: size('Distance between window starts.'), offset }, { doc: 'Overlapping windows of `size` starting every `slide`.' }),
     }),
     field.object({
-      session: field.object({ gap: size('Inactivity that closes a session.') }, { doc: 'Per-key sessions: records less than `gap` apart (Flink: windows that touch) form one window.' }),
+      session: field.object(
+        { gap: size('Longest time between two records of one session; a session ends `gap` after its last record.') },
+        {
+          doc:
+            'Per-key sessions: a record at t opens [t, t + gap), and windows that overlap or touch merge (as Flink\'s), so records ' +
+            'at most `gap` apart form one session: window_start is its first record\'s time, window_end its last record\'s + gap.',
+        },
+      ),
     }),
     field.object({
       cumulate: field.object(
@@ -66,7 +73,7 @@ const aggregate = field.union(
 
 export const windowAggregateSpec = field.object({
   key: field.union([field.string({ doc: 'A key field.' }), field.array(field.string({ doc: 'A key field.' }), { doc: 'Key fields.', minItems: 1 })], {
-    doc: 'Field(s) the aggregate groups by; they are copied to the output row.',
+    doc: 'Field(s) the aggregate groups by; they are copied to the output row, so none may be named `window_start` or `window_end`.',
     example: ['experiment_id', 'group'],
   }),
   window,

@@ -5,7 +5,7 @@ const IDENT = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /** `embedded_store`: an HBase-shaped table in an embedded SQLite file. */
 export const embeddedStoreSpec = field.object({
-  path: field.string({ doc: 'SQLite database file; created with its folder if missing.', example: '.sluice/runs/latest/results.sqlite', minLength: 1 }),
+  path: field.string({ path: true, doc: 'SQLite database file; created with its folder if missing.', example: '.sluice/runs/latest/results.sqlite', minLength: 1 }),
   table: field.string({ doc: 'Table name (the HBase table it mirrors).', example: 'experiment_counts', pattern: IDENT }),
   family: field.string({ doc: 'HBase column family the qualifiers belong to; recorded in the `_sluice_columns` table.', default: 'c', pattern: IDENT }),
   row_key: field.string({

@@ -6,7 +6,7 @@ const stageRef = field.string({ doc: '`<stage id>.<counter>`: an operator counte
 /** What `sluice run` writes at the end of a run as `summary.json` (docs/flagship.md §5). */
 export const runSummarySpec = field.object(
   {
-    path: field.string({ doc: 'Where to write the summary; paths inside it are written relative to its folder.', example: '.sluice/runs/experiment_analytics/r1/summary.json', minLength: 1 }),
+    path: field.string({ path: true, doc: 'Where to write the summary; paths inside it are written relative to its folder.', example: '.sluice/runs/experiment_analytics/r1/summary.json', minLength: 1 }),
     sources: field.map(
       field.object({
         archive: field.string({ doc: 'Id of the `file` sink (with `envelope: provenance`) that archives this stream as admitted; its written count is `admitted`.' }),
@@ -30,7 +30,7 @@ export const experimentReportSpec = field.object({
     minItems: 1,
   }),
   output: field.enum(['stdout', 'stderr', 'none'] as const, { doc: 'Where to print the report (the `counts` part\'s setting is used).', default: 'stdout' }),
-  path: field.string({ doc: 'Also write the report to this file (the `counts` part\'s setting is used).', optional: true }),
+  path: field.string({ path: true, doc: 'Also write the report to this file (the `counts` part\'s setting is used).', optional: true }),
   max_experiments: field.integer({ doc: 'Experiments shown (most triggered users first); the rest are counted in one line (the `counts` part\'s setting is used).', default: 25, min: 1 }),
   run_summary: runSummarySpec,
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, appendFile, mkdir, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { fileSourcePlugin } from './index.ts';
 import type { FileSourceConfig } from './spec.ts';
@@ -155,4 +155,12 @@ void test('watermark alignment: a paused file is skipped (not the end of input w
   src.resumePartitions!([b]);
   // drain reads to the end of input (null), which comes once b is done.
   assert.deepEqual(flat(await drain(src, 2)).map((r) => [r.partition, r.line]), [[b, 1], [b, 2]]);
+});
+
+void test('a checkpoint that named a file relative to the working directory resumes it by its absolute path', async () => {
+  const path = join(dir, 'relative-named.jsonl');
+  await writeFile(path, '{"a":1}\n{"a":2}\n');
+  const written = relative(process.cwd(), path);
+  const got = flat(await drain(await make({ path }, { [written]: { offset: 8, line: 1 } })));
+  assert.deepEqual(got.map((r) => [r.partition, r.line]), [[path, 2]]);
 });

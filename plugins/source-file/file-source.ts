@@ -4,6 +4,8 @@
  * file, so their watermarks advance together as Kafka partitions would. Watermark
  * alignment may pause files (`pausePartitions`): they are skipped until resumed.
  */
+import { relative } from 'node:path';
+import { SluiceError } from '../../core/api/index.ts';
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { expandGlob, isGlob } from './glob.ts';
 import { LineReader } from './line-reader.ts';
@@ -25,10 +27,16 @@ export class FileSource implements SourceInstance {
 
   constructor(private readonly config: FileSourceConfig) {}
 
+  /**
+   * Partitions are named by the path as matched. Before paths resolved against the pipeline
+   * file (absolute), a relative path was matched as written, relative to the working
+   * directory: a checkpoint of then is found by that name (`add`), so the file resumes.
+   */
   async open(position: unknown): Promise<void> {
     this.restored = (position ?? {}) as FileSourcePosition;
     const files = await expandGlob(this.config.path);
-    if (files.length === 0 && !this.config.follow) throw new Error(`no file matches '${this.config.path}'`);
+    // A missing input stays missing on restart: E_SOURCE_INPUT fails the job at once.
+    if (files.length === 0 && !this.config.follow) throw new SluiceError('E_SOURCE_INPUT', `no file matches '${this.config.path}'`);
     await this.add(files);
   }
 
@@ -39,11 +47,12 @@ export class FileSource implements SourceInstance {
       const { read_size, follow, skip_blank_lines, max_line_bytes } = this.config;
       const reader = new LineReader(path, read_size, follow, skip_blank_lines, max_line_bytes ?? MAX_LINE_BYTES);
       try {
-        await reader.open(this.restored[path]);
+        await reader.open(this.restored[path] ?? this.restored[relative(process.cwd(), path)]);
       } catch (error) {
         // A followed glob may name a file that vanished between listing and opening.
-        if (follow && isGlob(this.config.path) && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        if (follow && isGlob(this.config.path) && missing) continue;
+        throw missing ? new SluiceError('E_SOURCE_INPUT', `no such file '${path}'`, { cause: error }) : error;
       }
       this.known.add(path);
       this.readers.push(reader);

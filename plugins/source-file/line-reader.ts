@@ -5,6 +5,7 @@
  * returned at end of input when the file is not followed.
  */
 import { open } from 'node:fs/promises';
+import { SluiceError } from '../../core/api/index.ts';
 import type { FileHandle } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 
@@ -55,7 +56,7 @@ export class LineReader {
       const { size } = await this.handle.stat();
       if (size < position.offset) {
         await this.close();
-        throw new Error(`file '${this.path}' is ${size} bytes, shorter than the checkpointed offset ${position.offset}: it was truncated or replaced`);
+        throw new SluiceError('E_SOURCE_INPUT', `file '${this.path}' is ${size} bytes, shorter than the checkpointed offset ${position.offset}: it was truncated or replaced`);
       }
       this.offset = position.offset;
       this.line = position.line;

@@ -3,6 +3,7 @@ import type { Infer } from '../../core/api/index.ts';
 
 export const fileSourceSpec = field.object({
   path: field.string({
+    path: true,
     doc: 'A file, or a glob of files (`*`, `?`, `**`, `[abc]`, `{a,b}`); each file is one partition, named by its path.',
     example: 'data/orders-*.jsonl',
     minLength: 1,

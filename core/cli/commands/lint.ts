@@ -14,6 +14,7 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeLines } from '../io.ts';
 import { exitFor } from '../pipeline.ts';
+import { explainUnknownPlugins } from '../unknown-plugin.ts';
 
 /** A pipeline test file (`*.test.yaml`): checked as one, against its pipeline. */
 export const isPipelineTestFile = (file: string): boolean => /\.test\.ya?ml$/.test(file);
@@ -36,7 +37,7 @@ export async function lint(files: readonly string[], io: CliIo): Promise<ExitCod
   const { issues } = lintFiles(shown, io.env, registry);
   const testIssues: LocatedIssue[] = [];
   for (const file of files.filter(isPipelineTestFile)) testIssues.push(...(await lintTestFile(file, io)));
-  const all = sortIssues([...packageIssues, ...issues, ...testIssues]);
+  const all = sortIssues(await explainUnknownPlugins([...packageIssues, ...issues, ...testIssues], shown, io.cwd));
   writeLines(io.out, all.map(formatIssue));
   const errors = all.filter((i) => i.severity === 'error').length;
   const warnings = all.length - errors;

@@ -25,6 +25,8 @@ import { loadJobConfig } from './job-config.ts';
 import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
+import { alreadyFinished, formatRunEnd, restoredRecords, resumeCommand } from './run-report.ts';
+import { pluginPathsAllowed } from '../../runtime/plugins/index.ts';
 
 export interface RunOptions {
   readonly profile?: string;
@@ -119,10 +121,17 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
       ui = { telemetry, run: await startRunUi({ pipeline, config: loaded.config, telemetry, runId, folder, port: uiPort, logger }, io.cwd) };
       io.err(`web UI: ${ui.run.server.url()}\n`);
     }
+    // What the sources had read when the last attempt started (restored from its checkpoint).
+    let readAtStart: number | undefined;
+    const onStart: Engine.EngineOptions['onStart'] = (job) => {
+      readAtStart = restoredRecords(job.stageCounts(), pipeline);
+      ui?.run.hooks.onStart?.(job);
+    };
     const result = await runJob(pipeline, {
       container,
       signal: abort.signal,
       ...(ui ? { telemetry: ui.telemetry, ...ui.run.hooks } : {}),
+      onStart,
       ...(options.events !== undefined ? { maxEvents: options.events } : {}),
       ...(options.resetState ? { resetState: true } : {}),
       ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
@@ -130,6 +139,25 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
     status = result.status;
     const { completed, declined } = result.checkpoints;
     io.err(`job ${pipeline.name} ${result.status}: ${result.recordsIn} records in, ${completed} checkpoints (${declined} declined), ${result.restarts} restarts\n`);
+    io.err(formatRunEnd(pipeline, result));
+    const again = resumeCommand({
+      file,
+      set: options.set,
+      allowPluginPath: pluginPathsAllowed(),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.events !== undefined ? { events: options.events } : {}),
+      // A run with its own folder keeps its state under its id: the same id finds it again.
+      ...(summary !== undefined || chosen ? { runId } : {}),
+    });
+    const finishedBefore = alreadyFinished(pipeline, result, readAtStart, `${again} --reset-state`);
+    if (finishedBefore !== undefined) io.err(finishedBefore);
+    if (result.status === 'stopped' && abort.signal.aborted) {
+      io.err(
+        result.checkpoints.lastId !== undefined || result.restoredFrom !== undefined
+          ? `stopped; resume from the last checkpoint with:\n  ${again}\n`
+          : 'stopped before any checkpoint was taken: running it again starts from the beginning\n',
+      );
+    }
     if (summary !== undefined) {
       try {
         const written = await writeRunSummary(pipeline, result, summary, runId, io.cwd);

@@ -77,6 +77,7 @@ function describe(spec: FieldSpec): string {
   if (union) parts.push(`Forms: ${union.options.map((o) => `${code(typeName(o, true))}${o.doc.trim() ? ` — ${o.doc.trim()}` : ''}`).join(' ')}`);
   if (spec.type === 'enum') parts.push(`Allowed: ${spec.values.map(code).join(', ')}.`);
   if (spec.type === 'string' && spec.pattern) parts.push(`Pattern: ${code(spec.pattern)}.`);
+  if (spec.type === 'string' && spec.path) parts.push('A relative path resolves against the pipeline file\'s folder, unless it starts with a `${VAR}` (then against the working directory).');
   if (spec.type === 'duration' && spec.min !== undefined) parts.push(`At least ${spec.min} ms.`);
   if (spec.type === 'expr' && spec.returns === 'bool') parts.push('Must be true or false.');
   if (spec.example !== undefined) parts.push(`Example: ${code(inline(spec.example))}.`);

@@ -13,7 +13,7 @@ import { CheckpointIds } from './checkpointer.ts';
 import { AttemptFailed, JobAttempt } from './job.ts';
 import type { AttemptResult } from './job.ts';
 import type { EngineOptions, JobResult, RunningJob } from './options.ts';
-import { toSluiceError } from './run-errors.ts';
+import { retryCannotHelp, toSluiceError } from './run-errors.ts';
 import { resolveSettings } from './settings.ts';
 import { savepointBase } from './savepoint-base.ts';
 export { restoreGeneration } from './generation.ts';
@@ -151,8 +151,10 @@ async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setC
       s.logger.info('job cancelled', { restarts, checkpoints: completed });
       return { status: 'stopped', exitCode: 0, restarts, checkpoints: { completed, declined, lastId }, restoredFrom: undefined, recordsIn: 0, stages: {} };
     }
-    const giveUp = failure!.final || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
+    const permanent = retryCannotHelp(error);
+    const giveUp = failure!.final || permanent !== undefined || restarts >= s.restart.maxAttempts || s.signal?.aborted === true;
     s.logger.error(`job attempt ${restarts + 1} failed: ${error.message}`, { code: error.code, restarts, max_attempts: s.restart.maxAttempts });
+    if (permanent) s.logger.error(`not restarting: a restart cannot fix this [${permanent.code}]`, { code: permanent.code });
     s.onAttemptFailed?.(restarts, error, !giveUp);
     if (!giveUp) {
       const delay = restartDelay(restarts, s.restart.initialBackoff, s.restart.maxBackoff);

@@ -45,7 +45,7 @@ export async function importBuiltin(registry: PluginRegistry, file: string): Pro
   }
   const found = brandedExports(namespace);
   // A plugin folder may hold a library other plugins share (no definition yet, or none
-  // meant): it is skipped, and said so where plugins are listed.
+  // meant): it is skipped and noted in `warnings` (not shown to users: nothing they can act on).
   if (found.length === 0) registry.warnings.push(`${module} exports no plugin made by definePlugin; skipped`);
   for (const { definition, exportName } of found) {
     const entry = { definition, package: 'built-in', version: API_VERSION, module, exportName } as const;

@@ -5,6 +5,7 @@
  * rejected with a "did you mean". Every problem is collected, located and coded; the
  * returned value is the parsed config (meaningful only when there are no errors).
  */
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDuration } from '../../api/index.ts';
 import type { ErrorCode, FieldSpec } from '../../api/index.ts';
 import { checkExpression } from '../expr/check.ts';
@@ -70,7 +71,7 @@ class Validator {
         if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value)) {
           this.report('E_CONFIG_INVALID', spec, path, `must match /${spec.pattern}/`);
         }
-        return value;
+        return spec.path ? this.filePath(value, path) : value;
       case 'number':
         if (typeof value !== 'number' || Number.isNaN(value)) return this.mismatch(spec, value, path);
         if (spec.integer && !Number.isInteger(value)) return this.mismatch(spec, value, path);
@@ -161,6 +162,18 @@ class Validator {
       out[key] = this.check(spec.values, item, [...path, key]);
     }
     return out;
+  }
+
+  /**
+   * A `path` field: relative text written in the pipeline resolves against the pipeline
+   * file's folder; text that starts with a `${VAR}` came from the environment (or the
+   * variable's default) and stays relative to the working directory, as a shell user means it.
+   */
+  private filePath(value: string, path: ConfigPath): string {
+    if (value === '' || isAbsolute(value)) return value;
+    const written = templateOf(this.locator.nodeAt(path));
+    if (written && written.template.trimStart().startsWith('${')) return value;
+    return resolve(dirname(this.locator.file), value);
   }
 
   private expr(spec: Extract<FieldSpec, { type: 'expr' }>, value: unknown, path: ConfigPath): string | undefined {
