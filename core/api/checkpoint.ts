@@ -89,3 +89,31 @@ export interface CheckpointStore {
   /** For logs: where checkpoints go, e.g. `folder .sluice/checkpoints/job`. */
   describe(): string;
 }
+
+/**
+ * The manifest's text form, shared by every checkpoint store (the folder and HBase stores,
+ * and third-party ones): JSON, with the non-finite numbers a manifest can hold (watermarks
+ * at ±∞) written as `{ "$number": "Infinity" }` so they survive the round trip.
+ * `decodeManifest(encodeManifest(m))` deep-equals `m`. The format is stable: checkpoints
+ * written by one version are read by the next.
+ */
+export interface ManifestEncodeOptions {
+  /** Indentation, as `JSON.stringify`'s third argument (the folder store writes 2; default none). */
+  readonly indent?: number;
+}
+
+/** Encodes a manifest as JSON text, non-finite numbers tagged. */
+export function encodeManifest(manifest: CheckpointManifest, options: ManifestEncodeOptions = {}): string {
+  return JSON.stringify(manifest, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v), options.indent);
+}
+
+/** Decodes what `encodeManifest` wrote. Throws `SyntaxError` on text that is not JSON. */
+export function decodeManifest(text: string): CheckpointManifest {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === '$number') return Number((v as { $number: string }).$number);
+    }
+    return v;
+  }) as CheckpointManifest;
+}

@@ -12,7 +12,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
-import { isSavepoint, SluiceError } from '../../core/api/index.ts';
+import { decodeManifest, encodeManifest, isSavepoint, SluiceError } from '../../core/api/index.ts';
 
 const MANIFEST = 'manifest.json';
 const ID_DIGITS = 12;
@@ -28,25 +28,6 @@ function chunkFile(name: string): string {
     throw new RangeError(`bad checkpoint chunk name '${name}'`);
   }
   return name;
-}
-
-/** Manifests are JSON; non-finite numbers (watermarks ±∞) are kept as tagged strings. */
-function encodeManifest(manifest: CheckpointManifest): string {
-  return JSON.stringify(
-    manifest,
-    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v),
-    2,
-  );
-}
-
-function decodeManifest(text: string): CheckpointManifest {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const keys = Object.keys(v);
-      if (keys.length === 1 && keys[0] === '$number') return Number((v as { $number: string }).$number);
-    }
-    return v;
-  }) as CheckpointManifest;
 }
 
 export interface FolderStoreOptions {
@@ -82,7 +63,7 @@ export class FolderCheckpointStore implements CheckpointStore {
     const dir = this.dir(manifest.id);
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `${MANIFEST}.tmp`);
-    await this.writeFile(tmp, encodeManifest(manifest));
+    await this.writeFile(tmp, encodeManifest(manifest, { indent: 2 }));
     await rename(tmp, join(dir, MANIFEST));
     if (this.fsync) {
       await this.syncDir(dir);

@@ -13,7 +13,7 @@
  * `savepoint`) survive `prune`; `delete` removes a manifest row first, then the chunk rows.
  */
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
-import { isSavepoint, SluiceError } from '../../core/api/index.ts';
+import { decodeManifest, encodeManifest, isSavepoint, SluiceError } from '../../core/api/index.ts';
 import type { HBaseClient } from '../hbase-client/client.ts';
 
 const MANIFEST_COLUMN = 'm:json';
@@ -30,20 +30,8 @@ function checkName(name: string): string {
   return name;
 }
 
-/** Non-finite numbers (watermarks ±∞) are kept as tagged strings, as in the folder store. */
-export function encodeManifest(manifest: CheckpointManifest): string {
-  return JSON.stringify(manifest, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v));
-}
-
-export function decodeManifest(text: string): CheckpointManifest {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const keys = Object.keys(v);
-      if (keys.length === 1 && keys[0] === '$number') return Number((v as { $number: string }).$number);
-    }
-    return v;
-  }) as CheckpointManifest;
-}
+/** The manifest codec is `sluice/api`'s; re-exported for callers that imported it from here. */
+export { decodeManifest, encodeManifest };
 
 export interface HBaseStoreOptions {
   readonly table: string;
