@@ -87,6 +87,7 @@ export const keyedProcessPlugin = definePlugin({
         pc.index = -1;
         pc.value = undefined;
         pc.provenance = undefined;
+        if (fn.finishBatch) fn.finishBatch(pc);
       },
       onTimer(timestamp, key, domain, ctx) {
         if (!fn.onTimer) return;
