@@ -43,9 +43,16 @@ interface BatchScratch {
 /** Keyed by the instance's state handles. */
 const scratches = new WeakMap<object, BatchScratch>();
 
+/** The current batch's instance (state handles) and scratch: saves a WeakMap lookup per element; let go at the batch's end. */
+let lastState: object | undefined;
+let lastScratch: BatchScratch | undefined;
+
 function scratchOf(ctx: KeyedProcessContext): BatchScratch {
+  if (ctx.state === lastState) return lastScratch!;
   let s = scratches.get(ctx.state);
   if (s === undefined) scratches.set(ctx.state, (s = { rows: new RowDeltas(), key: undefined, counts: undefined }));
+  lastState = ctx.state;
+  lastScratch = s;
   return s;
 }
 
@@ -78,6 +85,8 @@ export const experimentUserCounts = defineKeyedFunction({
   },
   finishBatch(ctx) {
     const s = scratches.get(ctx.state);
+    lastState = undefined;
+    lastScratch = undefined;
     if (s === undefined) return;
     s.key = undefined;
     s.counts = undefined;
