@@ -2,14 +2,14 @@
  * The rows of `experiment_counts` one `experiment_user_counts` instance has seen, each with
  * its change in the current batch. A row — (experiment, epoch, segment, group, action) —
  * is found by experiment, then action, then a short scan over epoch, segment and group,
- * with no string built per lookup; its `row_key` string is built once, and users' state
- * keys their counts by it (the same string object for every user: its hash is cached).
+ * with no string built per lookup; its `row_key` and `user_key` strings are built once, and
+ * users' state keys their counts by `user_key` (the same string object for every user: its hash is cached).
  *
  * Not checkpointed: the deltas are emptied at the end of every batch (`take`), and the
  * rows are a cache, pruned once their epoch has passed the allowed lateness.
  */
 import type { ProvenanceRef, Row } from '../../core/api/index.ts';
-import { EPOCH_MS, countsRowKey } from '../experiments-model/index.ts';
+import { EPOCH_MS, countsRowKey, epochKey } from '../experiments-model/index.ts';
 
 /** One counts row and its change in the current batch. */
 export interface RowDelta {
@@ -19,6 +19,8 @@ export interface RowDelta {
   readonly group: string;
   readonly action: string;
   readonly row_key: string;
+  /** The key of the row in users' state: the epoch start in 13 digits, `|`, `row_key`. */
+  readonly user_key: string;
   volume: number;
   propensity: number;
   sum_sq: number;
@@ -52,9 +54,10 @@ export class RowDeltas {
       if (r.epoch_start === epoch_start && r.group === group && r.segment === segment) return r;
     }
     const epochStart = epoch_start as number;
+    const rowKey = countsRowKey(experiment, epochStart, segment as number, action, group as string);
     const row: RowDelta = {
       experiment_id: experiment, epoch_start: epochStart, segment: segment as number, group: group as string, action,
-      row_key: countsRowKey(experiment, epochStart, segment as number, action, group as string),
+      row_key: rowKey, user_key: `${epochKey(epochStart)}|${rowKey}`,
       volume: 0, propensity: 0, sum_sq: 0, time: 0, provenance: undefined, changed: false,
     };
     list.push(row);
