@@ -85,6 +85,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   const repartitions = new Set(pipeline.operators.filter((op) => op.plugin.name === REPARTITION).map((op) => op.id));
   /** The stage each running handle is an instance of (for draining). */
   const stageOf = new Map<JobHandle, Stage>();
+  /** When each handle's end has been handled (its summary written). */
+  const endingOf = new Map<JobHandle, Promise<void>>();
   const group = new KafkaTaskGroup({ client: layout.client, job: pipeline.name, count: layout.count, sessionTimeoutMs: o.sessionTimeoutMs, logger: o.logger });
   /** Per owned index, the running instance of each stage's task p. */
   const running = new Map<number, JobHandle[]>();
@@ -124,27 +126,27 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
       handles.push(handle);
       stageOf.set(handle, stage);
       const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
-      endings.push(
-        result.then(async (r) => {
-          ended.push([task.id, r]);
-          stageOf.delete(handle);
-          if (r.status === 'finished') {
-            const written = await writeTaskSummary({ whole: pipeline, stage: stagePipeline, stageName: stage.name, task, result: r, runId: o.runId ?? '', cwd: o.cwd ?? process.cwd() }).catch((error: unknown) => {
-              o.logger.error(`${task.id}: no run summary written: ${(error as Error).message}`);
-              return undefined;
-            });
-            if (written) o.logger.info(`${task.id} drained: summary ${written}`, { summary: written });
-          }
-          const at = handles.indexOf(handle);
-          if (at >= 0) handles.splice(at, 1);
-          if (handles.length === 0 && running.get(index) === handles) running.delete(index);
-          // A task that failed for good fails the process: its partitions must go elsewhere.
-          if (r.status === 'failed') {
-            fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
-            finish();
-          }
-        }),
-      );
+      const ending = result.then(async (r) => {
+        ended.push([task.id, r]);
+        stageOf.delete(handle);
+        const at = handles.indexOf(handle);
+        if (at >= 0) handles.splice(at, 1);
+        if (handles.length === 0 && running.get(index) === handles) running.delete(index);
+        // A task that failed for good fails the process: its partitions must go elsewhere.
+        if (r.status === 'failed') {
+          fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
+          finish();
+        }
+        if (r.status === 'finished') {
+          const written = await writeTaskSummary({ whole: pipeline, stage: stagePipeline, stageName: stage.name, task, result: r, runId: o.runId ?? '', cwd: o.cwd ?? process.cwd() }).catch((error: unknown) => {
+            o.logger.error(`${task.id}: no run summary written: ${(error as Error).message}`);
+            return undefined;
+          });
+          if (written) o.logger.info(`${task.id} drained: summary ${written}`, { summary: written });
+        }
+      });
+      endings.push(ending);
+      endingOf.set(handle, ending);
     }
   };
 
@@ -193,7 +195,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
     handle.current()?.endInput('the job is draining');
-    await handle.result.catch(() => undefined);
+    await endingOf.get(handle);
   };
   const onDrain = (): void => {
     if (draining) return;

@@ -38,12 +38,17 @@ export function taskPath(path: string, task: string, runFolder: string | undefin
   return join(dirname(path), TASKS_FOLDER, task, basename(path));
 }
 
-/** A sink config with every `path` (and a `run_summary.path`) moved into the task's folder. */
-function moveSink(sink: CompiledSink, move: (p: string) => string): CompiledSink {
+/**
+ * A sink config with every `path` (and a `run_summary.path`) moved into the task's folder.
+ * A `report` name (the `experiment_report` sinks' parts meet in a process-wide report of that
+ * name) gets the task's id, so that tasks running in one process keep their reports apart.
+ */
+function moveSink(sink: CompiledSink, move: (p: string) => string, task: string): CompiledSink {
   const config = sink.config as Record<string, unknown> | null;
   if (config === null || typeof config !== 'object') return sink;
   let next: Record<string, unknown> | undefined;
   if (typeof config.path === 'string') next = { ...config, path: move(config.path) };
+  if (typeof config.report === 'string') next = { ...(next ?? config), report: `${config.report}_${task.replace(/[^a-z0-9_]/g, '_')}` };
   const summary = config.run_summary as Record<string, unknown> | undefined;
   if (summary && typeof summary.path === 'string') next = { ...(next ?? config), run_summary: { ...summary, path: move(summary.path) } };
   return next ? { ...sink, config: next } : sink;
@@ -57,8 +62,8 @@ export function withTaskPaths(p: CompiledPipeline, task: string, runFolder: stri
   const move = (path: string) => taskPath(path, task, runFolder);
   return {
     ...p,
-    sinks: p.sinks.map((s) => moveSink(s, move)),
-    late: p.late && moveSink(p.late, move),
-    deadLetter: p.deadLetter && moveSink(p.deadLetter, move),
+    sinks: p.sinks.map((s) => moveSink(s, move, task)),
+    late: p.late && moveSink(p.late, move, task),
+    deadLetter: p.deadLetter && moveSink(p.deadLetter, move, task),
   };
 }
