@@ -162,7 +162,7 @@ void test('the flagship as tasks by 3 processes drains, and `sluice validate` fi
 
 void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
   timeout: 480_000,
-  todo: 'the counts in HBase differ from the recomputation after a kill (triggers in other segments than the recomputation\'s; conservation holds): see docs/scale.md',
+  todo: 'after a kill the HBase counts differ from the recomputation (conservation holds), and in one run the drain hung (a counts task never saw +∞ from every upstream task): see docs/scale.md',
 }, async (t) => {
   await start('ft_tasks_kill', TOTAL);
   const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
