@@ -5,7 +5,8 @@
  * (recompute.ts), and reports every mismatch. It imports nothing from the runtime or the
  * plugins, so a bug there cannot hide itself here.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { checkLateClaims, compareCounts, createArchiveIndex } from './checks.ts';
 import type { Mismatch } from './checks.ts';
@@ -16,6 +17,7 @@ import { loadArchive, loadDeadLetters, loadLate, loadStreamRows } from './load.t
 import { checkRampHistories } from './metadata.ts';
 import { recompute } from './recompute.ts';
 import { ROLES, readSummary } from './summary.ts';
+import { TASKS_FOLDER, readTasksRun, taskSummaryFiles } from './tasks-run.ts';
 import type { Role } from './summary.ts';
 
 export interface ValidateOptions {
@@ -56,9 +58,13 @@ export interface ValidationReport {
 
 export async function validateRun(options: ValidateOptions = {}): Promise<ValidationReport> {
   const started = performance.now();
-  const summaryFile = findSummary(options.run, options.runsDir);
-  const summary = readSummary(summaryFile);
-  const base = dirname(summaryFile);
+  // A run folder of a job run as tasks holds one summary per task: their union is the run's.
+  const folder = options.run !== undefined && existsSync(options.run) && statSync(options.run).isDirectory() ? resolve(options.run) : undefined;
+  const taskFiles = folder !== undefined ? taskSummaryFiles(folder) : undefined;
+  const tasksRun = taskFiles !== undefined ? readTasksRun(folder!, taskFiles) : undefined;
+  const summaryFile = tasksRun ? join(folder!, TASKS_FOLDER) : findSummary(options.run, options.runsDir);
+  const summary = tasksRun ? tasksRun.summary : readSummary(summaryFile);
+  const base = tasksRun ? folder! : dirname(summaryFile);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const instance = await DuckDBInstance.create(':memory:', options.threads ? { threads: String(options.threads) } : {});
   const conn = await instance.connect();
@@ -77,7 +83,7 @@ export async function validateRun(options: ValidateOptions = {}): Promise<Valida
     const admitted = Object.values(archived).reduce((a, b) => a + b, 0);
     const lateShare = admitted === 0 ? 0 : late.claims / admitted;
     const maxLateShare = options.maxLateShare ?? summary.settings.max_late_share ?? DEFAULT_MAX_LATE_SHARE;
-    const failures: string[] = [];
+    const failures: string[] = [...(tasksRun?.problems ?? [])];
     if (!summary.drained) failures.push('the run did not drain (its final watermark was not +∞): its counts are partial');
     if (counts.rowsCompared === 0) failures.push('zero rows compared');
     if (lateShare > maxLateShare) failures.push(`late share ${fmtShare(lateShare)} is above the bound ${fmtShare(maxLateShare)}`);

@@ -34,7 +34,7 @@ export function runSummaryDeclaration(pipeline: CompiledPipeline): RunSummaryDec
   return undefined;
 }
 
-const pathOf = (sink: CompiledSink | undefined): string | undefined => {
+export const pathOf = (sink: CompiledSink | undefined): string | undefined => {
   const p = (sink?.config as { path?: unknown } | undefined)?.path;
   return typeof p === 'string' ? p : undefined;
 };
@@ -43,7 +43,7 @@ interface ProvenanceLike { source?: string; output?: string }
 interface OutputLine { operator?: string; provenance?: ProvenanceLike | ProvenanceLike[] | null }
 
 /** Lines of a late or dead-letter file per `source/output` of their provenance (first provenance when several). */
-async function countByOutput(path: string | undefined, sourceIds: ReadonlySet<string>): Promise<{ admitted: Map<string, number>; undecodable: Map<string, number> }> {
+export async function countByOutput(path: string | undefined, sourceIds: ReadonlySet<string>): Promise<{ admitted: Map<string, number>; undecodable: Map<string, number> }> {
   const admitted = new Map<string, number>();
   const undecodable = new Map<string, number>();
   if (path === undefined) return { admitted, undecodable };
@@ -122,7 +122,7 @@ export async function buildRunSummary(pipeline: CompiledPipeline, result: JobRes
 }
 
 /** Where the counts are: an `embedded_store` (SQLite file and table) or an `hbase` table (its REST server). */
-function resultsOf(sink: CompiledSink | undefined, id: string, rel: (p: string) => string): Record<string, unknown> {
+export function resultsOf(sink: CompiledSink | undefined, id: string, rel: (p: string) => string): Record<string, unknown> {
   if (sink?.plugin.name === 'hbase') {
     const c = sink.config as { host: string; port: number; protocol: string; table: string; family: string };
     return { hbase: { url: `${c.protocol}://${c.host}:${c.port}`, table: c.table, family: c.family } };

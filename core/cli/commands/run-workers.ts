@@ -3,7 +3,7 @@
  * a plain `sluice run` with the same pipeline, profile and config, so they share the work
  * through the job's task group exactly as processes on N machines would. Their output goes
  * to this terminal; SIGINT/SIGTERM are passed on (each process checkpoints its tasks and
- * leaves); the exit code is the worst of theirs.
+ * leaves), and SIGUSR2 (the job drains and ends); the exit code is the worst of theirs.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,6 +11,7 @@ import { pluginPathsAllowed } from '../../runtime/plugins/path-policy.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { newRunId } from './run.ts';
 import type { RunOptions } from './run.ts';
 
 export async function runWorkers(file: string, options: RunOptions, workers: number, io: CliIo): Promise<ExitCode> {
@@ -26,13 +27,17 @@ export async function runWorkers(file: string, options: RunOptions, workers: num
   };
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
+  const onDrain = forward('SIGUSR2');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  process.on('SIGUSR2', onDrain);
   try {
-    io.err(`starting ${workers} processes of ${file} as tasks\n`);
+    // One run id for all of them: their tasks write into one run folder (`tasks/<task id>/`).
+    const runId = io.env.RUN_ID || newRunId();
+    io.err(`starting ${workers} processes of ${file} as tasks (run ${runId})\n`);
     const codes = await Promise.all(
       Array.from({ length: workers }, (_, i) => {
-        const child = spawn(process.execPath, [...process.execArgv, ...args], { cwd: io.cwd, env: { ...io.env, SLUICE_WORKER: String(i) }, stdio: 'inherit' });
+        const child = spawn(process.execPath, [...process.execArgv, ...args], { cwd: io.cwd, env: { ...io.env, RUN_ID: runId, SLUICE_WORKER: String(i) }, stdio: 'inherit' });
         children.push(child);
         return new Promise<number>((resolve) => {
           child.on('error', () => resolve(EXIT.RUNTIME));
@@ -44,5 +49,6 @@ export async function runWorkers(file: string, options: RunOptions, workers: num
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    process.off('SIGUSR2', onDrain);
   }
 }

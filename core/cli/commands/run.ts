@@ -200,6 +200,10 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
   }
   const logger = createJobContainer(config, { job: pipeline.name }).resolve<Logger>(services.logger.id);
   const { abort, release } = stopOnSignals();
+  // SIGUSR2 ends the job instead of pausing it: the tasks drain (core/runtime/scale/run-tasks.ts).
+  const drain = new AbortController();
+  const onDrain = (): void => drain.abort();
+  process.once('SIGUSR2', onDrain);
   let telemetry: Telemetry | undefined;
   try {
     const { runTasks } = await import('../../runtime/scale/run-tasks.ts');
@@ -215,6 +219,9 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
       sessionTimeoutMs: config.job.task_session_timeout,
       logger,
       signal: abort.signal,
+      drain: drain.signal,
+      runId: io.env.RUN_ID ?? '',
+      cwd: io.cwd,
     });
     io.err(`job ${pipeline.name} ${result.status}: ran ${result.tasks.length} task instances here\n`);
     if (result.status === 'failed') {
@@ -228,6 +235,7 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
   } finally {
     await telemetry?.flush().catch(() => undefined);
     await telemetry?.shutdown().catch(() => undefined);
+    process.off('SIGUSR2', onDrain);
     release();
   }
 }

@@ -67,6 +67,8 @@ export class JobAttempt implements RunningJob {
   private readonly failure: Promise<never>;
   private readonly abort = new AbortController();
   private stopReason: string | undefined;
+  /** `endInput` was called: the stop ends the input (flush, final checkpoint) instead of pausing it. */
+  private ending = false;
   private cancelReason: string | undefined;
 
   constructor(
@@ -148,6 +150,11 @@ export class JobAttempt implements RunningJob {
     this.stopReason = reason;
     this.s.logger.info(`stopping: ${reason}`);
     for (const src of this.tasks?.sources ?? []) void src.stop();
+  }
+
+  endInput(reason: string): void {
+    this.ending = true;
+    this.requestStop(reason);
   }
 
   /**
@@ -238,13 +245,13 @@ export class JobAttempt implements RunningJob {
       const periodic = this.periodicCheckpoints(checkpointer);
 
       await this.race(Promise.all(sourceLoops));
-      const stopped = tasks.sources.some((t) => !t.exhausted);
+      const stopped = !this.ending && tasks.sources.some((t) => !t.exhausted);
       if (stopped) {
         await this.race(wiring.flow.drained());
         if (budget.overshot) s.logger.warn('a source returned more than max events allowed; no shutdown checkpoint (its position is past the records admitted)');
         else if (checkpointer.enabled) await this.race(checkpointer.take('shutdown'));
-        for (const src of tasks.sources) src.finish();
       }
+      for (const src of tasks.sources) src.finish();
       await this.race(Promise.all(opLoops));
       await this.race(Promise.all(sinkLoops));
       wiring.late.outlet.push({ end: true });
@@ -272,7 +279,7 @@ export class JobAttempt implements RunningJob {
     } catch (error) {
       throw new AttemptFailed(toSluiceError(error), checkpointer, true);
     }
-    return { status: tasks.sources.some((t) => !t.exhausted) ? 'stopped' : 'finished', restore, checkpointer, stages: this.countStages(tasks), recordsIn: tasks.sources.reduce((n, t) => n + t.recordsIn, 0) };
+    return { status: !this.ending && tasks.sources.some((t) => !t.exhausted) ? 'stopped' : 'finished', restore, checkpointer, stages: this.countStages(tasks), recordsIn: tasks.sources.reduce((n, t) => n + t.recordsIn, 0) };
   }
 
   private applyRestore(tasks: JobTasks, restore: RestorePoint): void {

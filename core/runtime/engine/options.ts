@@ -135,6 +135,13 @@ export interface RunningJob {
   triggerCheckpoint(): Promise<boolean>;
   /** Takes a savepoint now; rejects (`E_SAVEPOINT`) when it was declined or the job is stopping. */
   triggerSavepoint(): Promise<SavepointTaken>;
+  /**
+   * Ends the input now, as if every source had reached its end: sources stop polling and send
+   * +∞, every window and timer fires, and the final checkpoint is taken after that flush (so
+   * exactly-once output of the flush commits); the result is `finished`. What the draining
+   * of a job run as tasks uses.
+   */
+  endInput(reason: string): void;
 }
 
 /** A completed savepoint. */

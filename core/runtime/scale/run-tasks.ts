@@ -12,6 +12,13 @@
  * checkpoint: the new owner restores whatever is the latest complete one. A process that is
  * killed says nothing; the group notices after `job.task_session_timeout`.
  *
+ * Draining (`drain`, SIGUSR2 to `sluice run`): the job ends instead of pausing. Every owned
+ * task of the first stage ends its input now (`endInput`: +∞, every window and timer fires,
+ * the final checkpoint commits the flush); a task of a later stage ends its input once every
+ * upstream task's +∞ has reached its repartition inputs, so all processes of the job must be
+ * told to drain. A task that ends drained writes its run summary (task-summary.ts) into its
+ * own folder (task-paths.ts), which `sluice validate` reads.
+ *
  * The process has one telemetry: every task's metrics carry `task="task-<p>"`, the gauge
  * `sluice_tasks_owned` counts the tasks it runs, and `/ready` is 200 once every owned task
  * runs (restored, plugins open), its body naming them.
@@ -28,7 +35,10 @@ import { KafkaTaskGroup } from '../../../plugins/kafka-client/task-group.ts';
 import { kafkaTaskLayout } from '../../../plugins/source-kafka/task-layout.ts';
 import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
 import { createRepartitionTopics } from './internal-topics.ts';
-import { splitStages, stageTask } from './stages.ts';
+import { REPARTITION, splitStages, stageTask } from './stages.ts';
+import type { Stage } from './stages.ts';
+import { runFolderOf, withTaskPaths } from './task-paths.ts';
+import { writeTaskSummary } from './task-summary.ts';
 
 export interface TasksOptions {
   /** Engine options every task gets (its own container and task slice are added). */
@@ -39,6 +49,11 @@ export interface TasksOptions {
   readonly logger: Logger;
   /** Stops the process's tasks (checkpointed, not flushed) and leaves the group. */
   readonly signal?: AbortSignal;
+  /** Ends the job (see above): the process drains its tasks, then leaves. */
+  readonly drain?: AbortSignal;
+  /** The run id and working folder, for the tasks' run summaries. */
+  readonly runId?: string;
+  readonly cwd?: string;
   /** Called after every rebalance with the tasks this process runs now. */
   readonly onTasks?: (owned: readonly number[]) => void;
   /** The process's telemetry, shared by its tasks (the caller shuts it down). */
@@ -58,6 +73,7 @@ export function taskSlice(index: number, count: number): TaskSlice {
 
 /** Waits this long for a lost task's last checkpoint before it is cancelled anyway. */
 const HANDOFF_CHECKPOINT_MS = 5_000;
+const DRAIN_POLL_MS = 200;
 
 export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Promise<TasksResult> {
   const sources = pipeline.sources.filter((s) => s.plugin.name === 'kafka').map((s) => ({ id: s.id, config: s.config as KafkaSourceConfig }));
@@ -65,6 +81,12 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   const first = sources[0]!.config;
   const stages = splitStages(pipeline, { partitions: layout.count, connection: first, sessionTimeoutMs: first.session_timeout });
   await createRepartitionTopics(layout.client, pipeline, layout.count, o.logger);
+  const runFolder = runFolderOf(pipeline);
+  const repartitions = new Set(pipeline.operators.filter((op) => op.plugin.name === REPARTITION).map((op) => op.id));
+  /** The stage each running handle is an instance of (for draining). */
+  const stageOf = new Map<JobHandle, Stage>();
+  /** When each handle's end has been handled (its summary written). */
+  const endingOf = new Map<JobHandle, Promise<void>>();
   const group = new KafkaTaskGroup({ client: layout.client, job: pipeline.name, count: layout.count, sessionTimeoutMs: o.sessionTimeoutMs, logger: o.logger });
   /** Per owned index, the running instance of each stage's task p. */
   const running = new Map<number, JobHandle[]>();
@@ -99,22 +121,32 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
         else ready.delete(key);
         showReadiness();
       };
-      const handle = startJob(stage.pipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
+      const stagePipeline = withTaskPaths(stage.pipeline, task.id, runFolder);
+      const handle = startJob(stagePipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
       handles.push(handle);
+      stageOf.set(handle, stage);
       const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
-      endings.push(
-        result.then((r) => {
-          ended.push([task.id, r]);
-          const at = handles.indexOf(handle);
-          if (at >= 0) handles.splice(at, 1);
-          if (handles.length === 0 && running.get(index) === handles) running.delete(index);
-          // A task that failed for good fails the process: its partitions must go elsewhere.
-          if (r.status === 'failed') {
-            fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
-            finish();
-          }
-        }),
-      );
+      const ending = result.then(async (r) => {
+        ended.push([task.id, r]);
+        stageOf.delete(handle);
+        const at = handles.indexOf(handle);
+        if (at >= 0) handles.splice(at, 1);
+        if (handles.length === 0 && running.get(index) === handles) running.delete(index);
+        // A task that failed for good fails the process: its partitions must go elsewhere.
+        if (r.status === 'failed') {
+          fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
+          finish();
+        }
+        if (r.status === 'finished') {
+          const written = await writeTaskSummary({ whole: pipeline, stage: stagePipeline, stageName: stage.name, task, result: r, runId: o.runId ?? '', cwd: o.cwd ?? process.cwd() }).catch((error: unknown) => {
+            o.logger.error(`${task.id}: no run summary written: ${(error as Error).message}`);
+            return undefined;
+          });
+          if (written) o.logger.info(`${task.id} drained: summary ${written}`, { summary: written });
+        }
+      });
+      endings.push(ending);
+      endingOf.set(handle, ending);
     }
   };
 
@@ -135,15 +167,43 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     }));
   };
 
+  let draining: Promise<void> | undefined;
   const onTasks = (owned: readonly number[]): void => {
     const keep = new Set(owned);
     o.logger.info(`tasks assigned: ${owned.length ? owned.map((i) => `task-${i}`).join(', ') : 'none'}`, { tasks: owned, count: layout.count });
+    // Draining, a process keeps the tasks it drains: processes that finished leave the group,
+    // and the new assignment must not cancel a task that is ending its input.
+    if (draining) return;
     for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
     if (!closing) for (const index of owned) if (!running.has(index)) start(index);
     showReadiness();
     o.onTasks?.(owned);
   };
 
+  /**
+   * Ends task p of a stage: the first stage at once; a later one once its repartition inputs
+   * are at +∞ (every upstream task drained), so none of their records is cut off.
+   */
+  const drainOne = async (handle: JobHandle): Promise<void> => {
+    const stage = stageOf.get(handle);
+    if (!stage) return;
+    const inputs = stage.pipeline.sources.filter((s) => repartitions.has(s.id)).map((s) => s.id);
+    for (;;) {
+      if (o.signal?.aborted || !stageOf.has(handle)) return;
+      const w = handle.current()?.watermarks();
+      if (w && inputs.every((id) => w[id] === Number.POSITIVE_INFINITY)) break;
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+    handle.current()?.endInput('the job is draining');
+    await endingOf.get(handle);
+  };
+  const onDrain = (): void => {
+    if (draining) return;
+    closing = true;
+    o.logger.info(`draining: ${[...running.keys()].map((i) => `task-${i}`).join(', ') || 'no tasks'}`);
+    draining = Promise.all([...running.values()].flat().map(drainOne)).then(() => finish());
+  };
+  o.drain?.addEventListener('abort', onDrain, { once: true });
   const onAbort = (): void => finish();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -152,9 +212,11 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
       finish();
     });
     if (o.signal?.aborted) finish();
+    if (o.drain?.aborted) onDrain();
     await done;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    o.drain?.removeEventListener('abort', onDrain);
     closing = true;
     await Promise.all([...running.keys()].map((index) => stop(index, fatal ? 'the process is failing' : 'the process is stopping')));
     await group.leave().catch(() => undefined);

@@ -1,0 +1,210 @@
+/**
+ * The flagship's production profile run as tasks (`job.tasks`) by 3 processes of the compiled
+ * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Two cases: without a
+ * failure (1, 3, 4), and with a process killed (1–4; marked `todo`: its counts do not equal
+ * the recomputation yet, see docs/scale.md).
+ *
+ * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
+ *    tasks of each of the job's 2 stages (cut where `counts` repartitions by experiment),
+ *    checkpointing to HBase every 2 s.
+ * 2. Once every stage task has completed a checkpoint and a quarter of the records are read,
+ *    a process that owns tasks gets SIGKILL. The survivors take its tasks over after the
+ *    session timeout (6 s); the test logs the time from the kill to the first record the
+ *    survivors process for a moved task (read from their /metrics).
+ * 3. Once the tasks' consumer groups have committed every offset of both topics, the
+ *    survivors are told to drain (SIGUSR2): every task ends its input, fires its windows and
+ *    timers, commits, writes its files' run summary under `tasks/<task id>/` and the
+ *    processes exit 0.
+ * 4. `sluice validate` on the run folder reads the union of the tasks' files: the HBase
+ *    counts table equals the DuckDB recomputation from the archive, every record read is
+ *    archived once, conservation holds.
+ *
+ * A `.serial.test.ts` file: it runs alone, after the other tests.
+ */
+import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatReport, validateRun } from '../../core/validate/index.ts';
+import { testNats } from '../../plugins/nats-client/test-support.ts';
+import { deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
+import type { Deployment, RunningJob } from './flagship-production.ts';
+import { dropTables, hbase } from './hbase-helpers.ts';
+import { cleanup, committed, endOffsets, withAdmin } from './kafka-helpers.ts';
+
+const PARTITIONS = 4;
+// Enough that the job is still reading when a quarter is read and every task has checkpointed.
+const TOTAL = 200_000;
+/** The case without a failure: small enough to be quick. */
+const SMALL = 80_000;
+const MALFORMED = 0.005;
+const JOB = 'experiment_analytics';
+const STAGE2 = 'joined_by_experiment';
+
+/** The deployment of the test running (each test has its own topics, bucket, tables, groups). */
+let d: Deployment;
+const deployments: Deployment[] = [];
+const env = {
+  SLUICE_CHECKPOINT_INTERVAL: '2s', KAFKA_SESSION_TIMEOUT: '6s', SLUICE_LOG_LEVEL: 'info',
+};
+const args = ['--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s'];
+const procs: RunningJob[] = [];
+const taskGroups = (x: Deployment, topic: 'activations' | 'actions') => Array.from({ length: PARTITIONS }, (_, i) => `${x.env['KAFKA_GROUP']!}.${topic}.task-${i}`);
+
+/**
+ * What a run of the flagship as tasks leaves on the broker under the job's name (its task
+ * group, repartition topics, their readers' groups, the checkpoint markers' groups): deleted
+ * before and after, as stale committed offsets there would be read by a fresh run.
+ */
+async function cleanJob(): Promise<void> {
+  await withAdmin(async (a) => {
+    const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`sluice.${JOB}.`));
+    if (groups.length) await a.deleteGroups(groups).catch(() => undefined);
+    const topics = (await a.listTopics()).filter((x) => x.startsWith(`sluice.${JOB}.`));
+    if (topics.length) await a.deleteTopics({ topics }).catch(() => undefined);
+    for (let i = 0; i < 50 && (await a.listTopics()).some((x) => topics.includes(x)); i++) await sleep(200);
+  });
+}
+
+after(async () => {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await cleanJob();
+  const nats = await testNats();
+  for (const x of deployments) {
+    await cleanup(...Object.values(x.topics));
+    await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
+    await dropTables(Object.values(x.tables));
+    await nats.cleanup([], [x.bucket]);
+    rmSync(x.dir, { recursive: true, force: true });
+  }
+});
+
+interface LogLine { readonly time: string; readonly msg: string; readonly task?: string; readonly tasks?: number[] }
+const logLines = (p: RunningJob): LogLine[] => p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+const owned = (p: RunningJob): number[] => logLines(p).filter((l) => l.msg.startsWith('tasks assigned')).at(-1)?.tasks ?? [];
+const show = () => procs.map((p, i) => `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${p.output().split('\n').slice(-25).join('\n')}`).join('\n');
+
+/** Records of the two Kafka inputs a process has read for task `task-<i>`, by its /metrics. */
+async function readFor(p: RunningJob, i: number): Promise<number | undefined> {
+  const m = await scrape(p.metricsPort);
+  if (!m) return undefined;
+  return ['traffic.activations', 'traffic.actions'].reduce((n, operator) => n + (metric(m, 'sluice_records_in_total', { operator, task: `task-${i}` }) ?? 0), 0);
+}
+
+/** Partitions whose task group has not committed their end offset yet (`topic:p committed/end`). */
+async function behind(): Promise<string[]> {
+  const out: string[] = [];
+  for (const topic of ['activations', 'actions'] as const) {
+    const end = await endOffsets(d.topics[topic]);
+    for (let i = 0; i < PARTITIONS; i++) {
+      const done = await committed(`${d.env['KAFKA_GROUP']!}.${topic}.task-${i}`, d.topics[topic]).catch(() => ({} as Record<number, number>));
+      if ((done[i] ?? -1) < end[i]!) out.push(`${topic}:${i} ${done[i] ?? -1}/${end[i]}`);
+    }
+  }
+  return out;
+}
+
+/** A fresh deployment, the traffic produced, the checkpoint table ready, 3 processes started. */
+async function start(label: string, total: number): Promise<void> {
+  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  d = deployment(label);
+  deployments.push(d);
+  await cleanJob();
+  await produce(d, total, MALFORMED, PARTITIONS);
+  // The checkpoint table made before any process starts and scanned until its region answers:
+  // a table created a moment ago may answer HTTP 410 while its region opens (an HBase REST
+  // race that would fail a task's first restore, not what is tested here).
+  await hbase.createTable(d.tables.checkpoints, [{ name: 'd' }, { name: 'm' }]);
+  await until(`table ${d.tables.checkpoints} answers scans`, 30_000, async () => (await hbase.scan(d.tables.checkpoints).then(() => true, () => undefined)), 500);
+  for (let i = 0; i < 3; i++) procs.push(await startJob(d, args, { ...env, SLUICE_JOB_STATE_DIR: join(d.dir, 'state') }));
+  await until('the 4 tasks spread over 3 processes', 120_000, async () => {
+    for (const p of procs) assert.equal(p.child.exitCode, null, `a process exited early\n${show()}`);
+    return procs.filter((p) => owned(p).length > 0).length === 3 && procs.reduce((n, p) => n + owned(p).length, 0) === PARTITIONS ? true : undefined;
+  }, 500);
+}
+
+/** Waits until every offset is committed, drains the running processes (SIGUSR2), and validates the run folder. */
+async function drainAndValidate(t: TestContext, total: number, running: readonly RunningJob[]): Promise<void> {
+  const expected = recordsToRead(total, MALFORMED, PARTITIONS);
+  const commitDeadline = Date.now() + 240_000;
+  for (let left = await behind(); left.length > 0; left = await behind()) {
+    if (Date.now() > commitDeadline) assert.fail(`not every offset committed after 240 s: ${left.join(', ')}\n${show()}`);
+    await sleep(1000);
+  }
+  await sleep(2000);
+  for (const p of running) p.child.kill('SIGUSR2');
+  for (const p of running) {
+    const code = await Promise.race([p.exited, sleep(180_000).then(() => 'timeout')]);
+    assert.equal(code, 0, `a process did not drain and exit 0 (${code}):\n${show()}`);
+  }
+  const folder = runFolder(d);
+  const tasks = readdirSync(join(folder, 'tasks')).sort();
+  t.diagnostic(`task folders: ${tasks.join(', ')}`);
+  assert.equal(tasks.length, 2 * PARTITIONS, 'one folder per stage task');
+  assert.equal(existsSync(join(folder, 'summary.json')), false, 'no whole-run summary: each task has its own');
+  const report = await validateRun({ run: folder });
+  const text = formatReport(report);
+  t.diagnostic(text.split('\n').slice(0, 12).join('\n'));
+  assert.deepEqual(report.mismatches, [], text);
+  assert.deepEqual(report.failures, [], text);
+  assert.ok(report.rowsCompared > 0);
+  // Exactly once: every activation and action read is archived once (malformed ones are dead-lettered).
+  assert.equal(report.archived.activations + report.archived.actions + expected.malformed, expected.activations + expected.actions, JSON.stringify(report.archived));
+  // The metadata bucket is read by every task of the first stage.
+  assert.equal(report.archived.metadata, PARTITIONS * expected.experiments);
+}
+
+void test('the flagship as tasks by 3 processes drains, and `sluice validate` finds the HBase counts equal to the recomputation from the union of the tasks\' files', { timeout: 480_000 }, async (t) => {
+  await start('ft_tasks', SMALL);
+  await drainAndValidate(t, SMALL, procs);
+});
+
+void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
+  timeout: 480_000,
+  todo: 'after a kill the HBase counts differ from the recomputation (conservation holds), and in one run the drain hung (a counts task never saw +∞ from every upstream task): see docs/scale.md',
+}, async (t) => {
+  await start('ft_tasks_kill', TOTAL);
+  const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
+  // Every stage task has completed a checkpoint, so a new owner restores one.
+  const checkpointed = () => new Set(procs.flatMap((p) => logLines(p).filter((l) => / complete$/.test(l.msg) && l.msg.includes('checkpoint')).map((l) => l.task)));
+  await until('a completed checkpoint in every task of both stages', 120_000, async () => (checkpointed().size >= 2 * PARTITIONS ? true : undefined), 200);
+  const read = await until('a quarter of the records read', 120_000, async () => {
+    let n = 0;
+    for (const p of procs) {
+      const m = await scrape(p.metricsPort);
+      if (m) n += ['traffic.activations', 'traffic.actions'].reduce((a, operator) => a + (metric(m, 'sluice_records_in_total', { operator }) ?? 0), 0);
+    }
+    return n >= 0.25 * expected.total ? n : undefined;
+  }, 100);
+
+  // 2. kill -9 a process that owns tasks.
+  const victim = procs.find((p) => owned(p).length > 0)!;
+  const moved = owned(victim);
+  const survivors = procs.filter((p) => p !== victim);
+  const baseline = new Map<string, number>();
+  victim.child.kill('SIGKILL');
+  const killedAt = Date.now();
+  await victim.exited;
+  t.diagnostic(`killed at ${read} of ${expected.total} records read`);
+  let firstRecordAt: number | undefined;
+  const takeoverDeadline = Date.now() + 120_000;
+  await until('a survivor processing a record of a moved task', 130_000, async () => {
+    if (Date.now() > takeoverDeadline) assert.fail(`no survivor processed a record of task(s) ${moved.join(', ')} in 120 s; first values seen: ${JSON.stringify([...baseline])}\n${show()}`);
+    for (const p of survivors) {
+      for (const i of moved) {
+        const n = await readFor(p, i);
+        if (n === undefined) continue;
+        const key = `${survivors.indexOf(p)}/${i}`;
+        // The first value seen is the restored count (or 0); processing shows as an increase.
+        if (!baseline.has(key)) baseline.set(key, n);
+        else if (n > baseline.get(key)!) firstRecordAt ??= Date.now();
+      }
+    }
+    return firstRecordAt;
+  }, 100);
+  const restored = survivors.flatMap((p) => logLines(p).filter((l) => moved.some((i) => l.task === `task-${i}` || l.task === `${STAGE2}.task-${i}`) && l.msg.startsWith('restoring checkpoint')).map((l) => Date.parse(l.time)));
+  t.diagnostic(`tasks ${moved.map((i) => `task-${i}`).join(', ')} moved: ${Math.min(...restored) - killedAt} ms from SIGKILL to the first restore, ${firstRecordAt! - killedAt} ms to the first record processed for them (6 s session timeout)`);
+
+  await drainAndValidate(t, TOTAL, survivors);
+});
