@@ -1,7 +1,7 @@
 /**
  * The flagship's production profile run as tasks (`job.tasks`) by 3 processes of the compiled
  * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Two cases: without a
- * failure (1, 3, 4), and with a process killed (1–4; marked `todo`: its counts do not equal
+ * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: its counts do not equal
  * the recomputation yet, see docs/scale.md).
  *
  * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
@@ -162,7 +162,10 @@ void test('the flagship as tasks by 3 processes drains, and `sluice validate` fi
 
 void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
   timeout: 480_000,
-  todo: 'after a kill the HBase counts differ from the recomputation (conservation holds), and in one run the drain hung (a counts task never saw +∞ from every upstream task): see docs/scale.md',
+  // A known defect, not a passing test: after a kill the HBase counts differ from the
+  // recomputation (conservation holds), and in one run the drain hung (a counts task never saw
+  // +∞ from every upstream task); see docs/scale.md. It runs when asked for, and fails then.
+  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'known defect (docs/scale.md): counts differ after a kill -9; SLUICE_TEST_TASKS_KILL=1 runs it',
 }, async (t) => {
   await start('ft_tasks_kill', TOTAL);
   const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
