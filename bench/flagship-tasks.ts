@@ -18,15 +18,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { median } from './summary.ts';
+import { cpuSeconds, freePort } from './processes.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -34,7 +33,6 @@ const BROKER = '127.0.0.1:9092';
 const HBASE = 'http://127.0.0.1:8080';
 const JOB = 'experiment_analytics';
 const PARTITIONS = 4;
-const TICKS = 100; // USER_HZ
 
 const { values: args } = parseArgs({
   options: {
@@ -71,18 +69,7 @@ async function dropTable(table: string): Promise<void> {
   await fetch(`${HBASE}/${table}/schema`, { method: 'DELETE' }).catch(() => undefined);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
 
 async function scrape(port: number, path: string): Promise<{ status: number; text: string } | undefined> {
   try {

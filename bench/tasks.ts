@@ -18,21 +18,19 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { median } from './summary.ts';
+import { cpuSeconds, freePort } from './processes.ts';
 
 const BROKER = '127.0.0.1:9092';
 const ROOT = resolve(import.meta.dirname, '..');
 const T0 = Date.UTC(2026, 0, 1);
 const USERS = 10_000;
-const TICKS = 100; // clock ticks per second for /proc/<pid>/stat (USER_HZ on Linux)
 
 const { values: args } = parseArgs({
   options: {
@@ -111,19 +109,7 @@ sinks:
 `;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
-/** CPU-seconds (user + system) of a process so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
 
 async function recordsIn(port: number): Promise<number> {
   try {
