@@ -7,8 +7,8 @@
  * The traffic is produced once by pipelines/produce_traffic.yaml (4 partitions per topic, so
  * 4 tasks in each of the job's 2 stages). Each run starts fresh: its own consumer groups,
  * HBase tables and checkpoint table, and the job's task group, repartition topics and their
- * groups deleted first (they are named after the job, `experiment_analytics`, so no two runs
- * of the flagship as tasks may share the broker at once). The span measured starts when
+ * groups deleted first (they are named after the job, which this benchmark names per
+ * invocation with `JOB_NAME`). The span measured starts when
  * every process is ready with its share of the tasks and ends when they have read every
  * activation and action (summed `sluice_records_in` of the two Kafka sources over their
  * /metrics): records/s over the span, CPU-seconds (user + system, /proc/<pid>/stat) of all
@@ -31,7 +31,7 @@ const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 const BROKER = '127.0.0.1:9092';
 const HBASE = 'http://127.0.0.1:8080';
-const JOB = 'experiment_analytics';
+const JOB = `ft_bench_job_${Date.now().toString(36)}`;
 const PARTITIONS = 4;
 
 const { values: args } = parseArgs({
@@ -116,7 +116,7 @@ async function measure(processes: number, round: number, total: number, dir: str
   await cleanJob();
   const run = `${id}_${round}_${processes}`;
   const tables = [`${run}_counts`, `${run}_stats`, `${run}_cp`];
-  const env = { ...baseEnv, KAFKA_GROUP: `sluice.${run}`, COUNTS_TABLE: tables[0]!, STATS_TABLE: tables[1]!, SLUICE_CHECKPOINT_HBASE_TABLE: tables[2]!, RUNS_DIR: join(dir, 'runs'), RUN_ID: run, SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(dir, 'state') };
+  const env = { ...baseEnv, JOB_NAME: JOB, KAFKA_GROUP: `sluice.${run}`, COUNTS_TABLE: tables[0]!, STATS_TABLE: tables[1]!, SLUICE_CHECKPOINT_HBASE_TABLE: tables[2]!, RUNS_DIR: join(dir, 'runs'), RUN_ID: run, SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(dir, 'state') };
   const children: { child: ChildProcess; port: number; log: string[] }[] = [];
   for (let i = 0; i < processes; i++) {
     const port = await freePort();

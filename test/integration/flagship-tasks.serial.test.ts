@@ -39,14 +39,15 @@ const TOTAL = 200_000;
 /** The case without a failure: small enough to be quick. */
 const SMALL = 80_000;
 const MALFORMED = 0.005;
-const JOB = 'experiment_analytics';
+/** The job's name (its task group, internal topics and their groups are named after it): this run's own. */
+const JOB = `ft_job_${Date.now().toString(36)}`;
 const STAGE2 = 'joined_by_experiment';
 
 /** The deployment of the test running (each test has its own topics, bucket, tables, groups). */
 let d: Deployment;
 const deployments: Deployment[] = [];
 const env = {
-  SLUICE_CHECKPOINT_INTERVAL: '2s', KAFKA_SESSION_TIMEOUT: '6s', SLUICE_LOG_LEVEL: 'info',
+  JOB_NAME: JOB, SLUICE_CHECKPOINT_INTERVAL: '2s', KAFKA_SESSION_TIMEOUT: '6s', SLUICE_LOG_LEVEL: 'info',
 };
 const args = ['--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s'];
 const procs: RunningJob[] = [];
