@@ -4,14 +4,14 @@
  * prepared JSON messages (~90 bytes, keyed by one of `keys` users) to a fresh 3-partition
  * topic in sends of 10,000 (the sink's default `batch_size`: what a large batch or the
  * exactly-once sink's held output sends at once). `kafka_send` wraps the producer with
- * `chunkedSends` (plugins/kafka-client/chunked-sends.ts), as the sink does; the baseline is
+ * `chunkedSends` (lib/kafka-client/chunked-sends.ts), as the sink does; the baseline is
  * the bare producer. Measured: the sends, from after connect to the last acknowledgement.
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { chunkedSends } from '../plugins/kafka-client/chunked-sends.ts';
-import { createKafkajsClient } from '../plugins/kafka-client/kafkajs-client.ts';
-import type { OutgoingMessage } from '../plugins/kafka-client/client.ts';
+import { chunkedSends } from '../lib/kafka-client/chunked-sends.ts';
+import { createKafkajsClient } from '../lib/kafka-client/kafkajs-client.ts';
+import type { OutgoingMessage } from '../lib/kafka-client/client.ts';
 import { Measure } from './measure.ts';
 import type { RunResult, ScenarioOptions } from './scenario.ts';
 

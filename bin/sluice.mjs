@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command. It runs the compiled build (dist/, made by `npm run build`, which
 // `npm ci`, `npm start` and `npm test` run) when that build is fresh: no source under core/,
-// plugins/ or config/ changed since it was made (scripts/build-freshness.mjs). Otherwise —
+// plugins/, lib/ or config/ changed since it was made (scripts/build-freshness.mjs). Otherwise —
 // no build, a stale one, or SLUICE_FROM_SOURCE=1 — it runs the TypeScript sources through
 // tsx's loader, slower to start but never out of date. Both run the same code.
 import { buildIsFresh } from '../scripts/build-freshness.mjs';

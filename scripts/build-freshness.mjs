@@ -14,7 +14,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 export const STAMP = 'build-stamp.json';
 /** Folders compiled into dist/ (tests beside the code are skipped). */
-export const BUILD_ROOTS = ['core', 'plugins', 'config'];
+export const BUILD_ROOTS = ['core', 'plugins', 'lib', 'config'];
 /** Files outside those folders that change the output. */
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.types.json'];
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The build (`npm run build`; `npm ci` runs it as `prepare`): transpiles the runtime's
-// TypeScript — core/, plugins/, config/ — file by file into dist/ with esbuild, the same
+// TypeScript — core/, plugins/, lib/, config/ — file by file into dist/ with esbuild, the same
 // tree with `.js` files whose relative `.ts` imports now name `.js`. Nothing is bundled, so
 // every module keeps its own file and `import.meta.url`, and dynamic imports stay lazy.
 // Assets the runtime reads beside its code (config/*.yaml, the loader hook *.mjs) are copied,

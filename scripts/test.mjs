@@ -38,7 +38,7 @@ function step(label, cmd, args, env = {}) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const roots = ['core', 'plugins', 'examples', 'pipelines', 'test'];
+const roots = ['core', 'plugins', 'lib', 'examples', 'pipelines', 'test'];
 let files = roots.flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } }).sort();
 if (unitOnly) files = files.filter((f) => !f.startsWith('test/integration/') && !f.endsWith('.long.ts') && !f.endsWith('.serial.test.ts'));
 if (longOnly) files = files.filter((f) => f.endsWith('.long.ts'));

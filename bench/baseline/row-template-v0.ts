@@ -1,4 +1,4 @@
-/** Frozen copy of plugins/row-template/template.ts before issue 9 (same-run baseline for bench/sinks.ts). */
+/** Frozen copy of lib/row-template/template.ts before issue 9 (same-run baseline for bench/sinks.ts). */
 /**
  * Row-key templates and column sources, shared by the sinks that write HBase-shaped rows
  * (`embedded_store`, `hbase`). A plain library folder: no plugin here.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckpointManifest } from '../../core/api/index.ts';
 import { isPluginDefinition } from '../../core/api/index.ts';
-import { FakeHBaseClient } from '../hbase-client/fake-client.ts';
+import { FakeHBaseClient } from '../../lib/hbase-client/fake-client.ts';
 import { HBaseCheckpointStore, hbaseCheckpointStorePlugin } from './index.ts';
 
 function manifest(id: number, chunks: [string, number][] = []): CheckpointManifest {

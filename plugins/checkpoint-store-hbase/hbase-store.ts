@@ -14,7 +14,7 @@
  */
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
 import { decodeManifest, encodeManifest, isSavepoint, SluiceError } from '../../core/api/index.ts';
-import type { HBaseClient } from '../hbase-client/client.ts';
+import type { HBaseClient } from '../../lib/hbase-client/client.ts';
 
 const MANIFEST_COLUMN = 'm:json';
 const DATA_COLUMN = 'd:v';

@@ -1,7 +1,7 @@
 /** `hbase` checkpoint store: checkpoints in an HBase table, manifests published by a checked put. */
 import { definePlugin } from '../../core/api/index.ts';
-import { restOptions } from '../hbase-client/connection-spec.ts';
-import { createRestClient } from '../hbase-client/rest-client.ts';
+import { restOptions } from '../../lib/hbase-client/connection-spec.ts';
+import { createRestClient } from '../../lib/hbase-client/rest-client.ts';
 import { HBaseCheckpointStore } from './hbase-store.ts';
 import { hbaseStoreSpec, withDefaults } from './spec.ts';
 

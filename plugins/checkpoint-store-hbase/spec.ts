@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { Infer } from '../../core/api/index.ts';
-import { hbaseConnectionFields } from '../hbase-client/connection-spec.ts';
+import { hbaseConnectionFields } from '../../lib/hbase-client/connection-spec.ts';
 
 export const hbaseStoreSpec = field.object({
   ...hbaseConnectionFields,

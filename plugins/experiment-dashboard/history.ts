@@ -7,8 +7,8 @@
  * past that, every other older point is dropped (the latest always stays).
  */
 import type { Row } from '../../core/api/index.ts';
-import { segmentsOf } from '../experiments-model/index.ts';
-import type { Ramp } from '../experiments-model/index.ts';
+import { segmentsOf } from '../../lib/experiments-model/index.ts';
+import type { Ramp } from '../../lib/experiments-model/index.ts';
 import type { DashboardData, DashboardEpoch, DashboardSegment, DashboardSeries, SeriesPoint } from './types.ts';
 
 const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);

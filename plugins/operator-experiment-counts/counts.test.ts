@@ -6,7 +6,7 @@ import { OperatorTestHarness } from '../../core/testing/index.ts';
 import type { OutputRecord } from '../../core/testing/index.ts';
 import { UpsertCompactor } from '../../core/runtime/engine/upsert-compactor.ts';
 import { keyedProcessPlugin } from '../operator-keyed-process/index.ts';
-import { EPOCH_MS, countsRowKey } from '../experiments-model/index.ts';
+import { EPOCH_MS, countsRowKey } from '../../lib/experiments-model/index.ts';
 import './index.ts';
 
 const E = 1_767_225_600_000;

@@ -16,7 +16,7 @@
  */
 import { defineKeyedFunction, state } from '../../core/api/index.ts';
 import type { Row } from '../../core/api/index.ts';
-import { EPOCH_MS, TRIGGER_ACTION, countsRowKey } from '../experiments-model/index.ts';
+import { EPOCH_MS, TRIGGER_ACTION, countsRowKey } from '../../lib/experiments-model/index.ts';
 import { allowedLateness, experimentCountsOptions } from './spec.ts';
 import type { ExperimentCountsOptions } from './spec.ts';
 

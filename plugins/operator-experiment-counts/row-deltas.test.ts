@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EPOCH_MS } from '../experiments-model/index.ts';
+import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
 import { RowDeltas } from './row-deltas.ts';
 
 const E = 1_767_225_600_000;

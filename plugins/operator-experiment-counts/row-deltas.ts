@@ -9,7 +9,7 @@
  * rows are a cache, pruned once their epoch has passed the allowed lateness.
  */
 import type { ProvenanceRef, Row } from '../../core/api/index.ts';
-import { EPOCH_MS, countsRowKey, epochKey } from '../experiments-model/index.ts';
+import { EPOCH_MS, countsRowKey, epochKey } from '../../lib/experiments-model/index.ts';
 
 /** One counts row and its change in the current batch. */
 export interface RowDelta {

@@ -22,7 +22,7 @@
 import { defineKeyedFunction, state } from '../../core/api/index.ts';
 import type { KeyedProcessContext, Row } from '../../core/api/index.ts';
 import { RowDeltas } from './row-deltas.ts';
-import { EPOCH_MS } from '../experiments-model/index.ts';
+import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
 import { allowedLateness, experimentCountsOptions } from './spec.ts';
 import type { ExperimentCountsOptions } from './spec.ts';
 

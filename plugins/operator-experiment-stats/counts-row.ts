@@ -1,7 +1,7 @@
 /** Reading one row of the counts upsert stream (flagship contract §2), checked. */
 import { RecordError } from '../../core/api/index.ts';
 import type { Row } from '../../core/api/index.ts';
-import { TRIGGER_ACTION } from '../experiments-model/index.ts';
+import { TRIGGER_ACTION } from '../../lib/experiments-model/index.ts';
 import type { CountsCell } from './looks.ts';
 
 export interface CountsRow {

@@ -4,7 +4,7 @@
  * the segment's sequential SRM test. Pure functions over plain state objects: the operator
  * reads them from keyed state, passes them here and writes back what comes out.
  */
-import { TRIGGER_ACTION } from '../experiments-model/index.ts';
+import { TRIGGER_ACTION } from '../../lib/experiments-model/index.ts';
 import type { Row } from '../../core/api/index.ts';
 import type { GroupMoments } from './moments.ts';
 import { initialMsprtState, msprtLookOfArms, summarizeArm } from './msprt.ts';

@@ -3,9 +3,9 @@
  * inputs are small), the plan of each (experiment, epoch, segment) derived from them, and
  * which keys hold counts rows waiting for metadata. Operator-local, snapshotted whole.
  */
-import { segmentsOf } from '../experiments-model/index.ts';
-import type { Direction, ExperimentMeta, Segment } from '../experiments-model/index.ts';
-import { statsRowKey, TRIGGER_ACTION } from '../experiments-model/index.ts';
+import { segmentsOf } from '../../lib/experiments-model/index.ts';
+import type { Direction, ExperimentMeta, Segment } from '../../lib/experiments-model/index.ts';
+import { statsRowKey, TRIGGER_ACTION } from '../../lib/experiments-model/index.ts';
 import type { FamilySize } from './alerts.ts';
 import { SrmPrior } from './srm.ts';
 import { prepareMsprtSettings } from './msprt.ts';

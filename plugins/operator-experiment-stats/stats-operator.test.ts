@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { APPEND_ONLY } from '../../core/api/index.ts';
 import type { Row } from '../../core/api/index.ts';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
-import { EPOCH_MS, countsRowKey } from '../experiments-model/index.ts';
+import { EPOCH_MS, countsRowKey } from '../../lib/experiments-model/index.ts';
 import { alertId } from './alerts.ts';
 import { experimentStatsPlugin } from './index.ts';
 

@@ -14,7 +14,7 @@
  */
 import { APPEND_ONLY, definePlugin, RecordError, state } from '../../core/api/index.ts';
 import type { ChangeKind, FieldType, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Row, StateHandles, TimeDomain } from '../../core/api/index.ts';
-import { checkExperimentMeta } from '../experiments-model/index.ts';
+import { checkExperimentMeta } from '../../lib/experiments-model/index.ts';
 import { emptyFiredAlerts } from './alerts.ts';
 import type { FiredAlerts } from './alerts.ts';
 import { readCountsRow } from './counts-row.ts';

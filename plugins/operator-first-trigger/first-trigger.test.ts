@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { APPEND_ONLY } from '../../core/api/index.ts';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
 import { keyedProcessPlugin } from '../operator-keyed-process/index.ts';
-import { EPOCH_MS } from '../experiments-model/index.ts';
+import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
 import './index.ts';
 
 const H = 3_600_000;

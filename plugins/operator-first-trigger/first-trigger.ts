@@ -20,8 +20,8 @@
  */
 import { defineKeyedFunction, parseDuration, state } from '../../core/api/index.ts';
 import type { ProvenanceRef, Row } from '../../core/api/index.ts';
-import { EpochIndex } from '../experiments-model/index.ts';
-import type { ExperimentMeta } from '../experiments-model/index.ts';
+import { EpochIndex } from '../../lib/experiments-model/index.ts';
+import type { ExperimentMeta } from '../../lib/experiments-model/index.ts';
 import { firstTriggerOptions } from './spec.ts';
 import type { FirstTriggerOptions } from './spec.ts';
 

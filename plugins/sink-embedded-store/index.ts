@@ -2,7 +2,7 @@
 import { definePlugin, services } from '../../core/api/index.ts';
 import { EmbeddedStoreSink } from './sink.ts';
 import { embeddedStoreSpec } from './spec.ts';
-import { parseTemplate } from '../row-template/template.ts';
+import { parseTemplate } from '../../lib/row-template/template.ts';
 
 export const embeddedStoreSink = definePlugin({
   kind: 'sink',

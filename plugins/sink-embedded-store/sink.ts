@@ -20,7 +20,7 @@ import { RecordError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { GENERATION_STRIDE, SqliteTable } from './table.ts';
 import type { Cell } from './table.ts';
-import { cellText, compilePathsReader, compileSource, compileTemplate, isFieldPath } from '../row-template/template.ts';
+import { cellText, compilePathsReader, compileSource, compileTemplate, isFieldPath } from '../../lib/row-template/template.ts';
 import type { EmbeddedStoreConfig } from './spec.ts';
 
 /** What `checkpoint()` returns and `open()` restores. */

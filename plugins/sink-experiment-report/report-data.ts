@@ -5,8 +5,8 @@
  * α and N*.
  */
 import type { Batch, ChangeKind, Row } from '../../core/api/index.ts';
-import { segmentsOf } from '../experiments-model/index.ts';
-import type { Ramp } from '../experiments-model/index.ts';
+import { segmentsOf } from '../../lib/experiments-model/index.ts';
+import type { Ramp } from '../../lib/experiments-model/index.ts';
 
 export type ReportPart = 'counts' | 'stats' | 'alerts' | 'metadata';
 

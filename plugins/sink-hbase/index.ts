@@ -1,8 +1,8 @@
 /** `hbase`: result rows upserted by row key into an HBase table over its REST server. */
 import { definePlugin, services } from '../../core/api/index.ts';
-import { restOptions } from '../hbase-client/connection-spec.ts';
-import { createRestClient } from '../hbase-client/rest-client.ts';
-import { parseTemplate } from '../row-template/template.ts';
+import { restOptions } from '../../lib/hbase-client/connection-spec.ts';
+import { createRestClient } from '../../lib/hbase-client/rest-client.ts';
+import { parseTemplate } from '../../lib/row-template/template.ts';
 import { HBaseSink } from './sink.ts';
 import { hbaseSinkSpec } from './spec.ts';
 

@@ -4,7 +4,7 @@ import { BatchBuilder, ManualClock, TransientSinkError } from '../../core/api/in
 import type { Row } from '../../core/api/index.ts';
 import { parseOperatorConfig } from '../../core/testing/index.ts';
 import { createExpressionCompiler } from '../../core/runtime/expr/index.ts';
-import { FakeHBaseClient } from '../hbase-client/fake-client.ts';
+import { FakeHBaseClient } from '../../lib/hbase-client/fake-client.ts';
 import { HBaseSink } from './sink.ts';
 import type { HBaseSinkPosition } from './sink.ts';
 import { hbaseSinkSpec } from './spec.ts';

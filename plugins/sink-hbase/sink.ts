@@ -21,10 +21,10 @@
 import { RecordError, TransientSinkError } from '../../core/api/index.ts';
 import type { Batch, Clock, ExpressionCompiler, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import type { Counter } from '@opentelemetry/api';
-import type { HBaseCell, HBaseClient, HBasePutRow } from '../hbase-client/client.ts';
-import { HBaseError } from '../hbase-client/client.ts';
-import { cellText, compileSource, compileTemplate } from '../row-template/template.ts';
-import type { RowKeyTemplate } from '../row-template/template.ts';
+import type { HBaseCell, HBaseClient, HBasePutRow } from '../../lib/hbase-client/client.ts';
+import { HBaseError } from '../../lib/hbase-client/client.ts';
+import { cellText, compileSource, compileTemplate } from '../../lib/row-template/template.ts';
+import type { RowKeyTemplate } from '../../lib/row-template/template.ts';
 import type { HBaseSinkConfig } from './spec.ts';
 import { PutQueue } from './put-queue.ts';
 import type { OutRow } from './put-queue.ts';

@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { Infer } from '../../core/api/index.ts';
-import { hbaseConnectionFields } from '../hbase-client/connection-spec.ts';
+import { hbaseConnectionFields } from '../../lib/hbase-client/connection-spec.ts';
 
 const IDENT = '^[A-Za-z_][A-Za-z0-9_]*$';
 

@@ -5,7 +5,7 @@
  * scans (`minTimestamp`): HBase skips store files by their time range, so a probe that
  * finds nothing is cheap, and each probe that finds a cell jumps past its generation.
  */
-import type { HBaseClient } from '../hbase-client/client.ts';
+import type { HBaseClient } from '../../lib/hbase-client/client.ts';
 
 export const GENERATION_STRIDE = 2 ** 40;
 

@@ -8,7 +8,7 @@
  * bucket) then restart from that checkpoint's positions like any other.
  */
 import type { GroupOffsets } from '../../core/api/index.ts';
-import type { KafkaClientFactory } from '../kafka-client/client.ts';
+import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
 
 export function markerGroup(transactionalId: string): string {
   return `${transactionalId}.checkpoint`;

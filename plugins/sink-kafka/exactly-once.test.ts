@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BatchBuilder } from '../../core/api/index.ts';
 import type { GroupOffsets, Logger } from '../../core/api/index.ts';
 import { getCodec } from '../../core/runtime/codec/index.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
 import { KafkaSink } from './kafka-sink.ts';
 import { checkKafkaSink } from './spec.ts';

@@ -6,9 +6,9 @@
  * final. The sink's own producer initialises again when it opens (one more epoch).
  */
 import type { BlockContext, ExactlyOnceWriter } from '../../core/api/index.ts';
-import type { KafkaClientFactory } from '../kafka-client/client.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { markedCheckpoint } from './checkpoint-marker.ts';
 import { ACKS, transactionalIdOf } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';

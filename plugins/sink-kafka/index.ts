@@ -1,7 +1,7 @@
 /** `kafka`: writes one message per record, keyed, with headers; at least once, or exactly once in Kafka transactions. */
 import { definePlugin } from '../../core/api/index.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
 import { KafkaSink } from './kafka-sink.ts';
 import { checkKafkaSink, kafkaSinkSpec, transactionalIdOf } from './spec.ts';

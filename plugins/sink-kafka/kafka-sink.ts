@@ -11,15 +11,15 @@
 import { context, propagation, trace, isSpanContextValid } from '@opentelemetry/api';
 import { PermanentSinkError, TransientSinkError } from '../../core/api/index.ts';
 import type { Batch, Codec, CompletedCheckpoint, EncodeOptions, Logger, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
-import { KafkaClientError } from '../kafka-client/client.ts';
-import { chunkedSends } from '../kafka-client/chunked-sends.ts';
-import type { KafkaClientFactory, KafkaProducer, OutgoingMessage } from '../kafka-client/client.ts';
+import { KafkaClientError } from '../../lib/kafka-client/client.ts';
+import { chunkedSends } from '../../lib/kafka-client/chunked-sends.ts';
+import type { KafkaClientFactory, KafkaProducer, OutgoingMessage } from '../../lib/kafka-client/client.ts';
 import type { Template } from './template.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 import { checkpointMarker } from './checkpoint-marker.ts';
 import { TransactionalOutput } from './transactional-output.ts';
-import { ensureTopics } from '../kafka-client/ensure-topics.ts';
+import { ensureTopics } from '../../lib/kafka-client/ensure-topics.ts';
 
 export interface KafkaSinkOptions {
   readonly id: string;

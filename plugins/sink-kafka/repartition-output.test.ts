@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { BatchBuilder } from '../../core/api/index.ts';
 import type { Logger } from '../../core/api/index.ts';
 import { getCodec } from '../../core/runtime/codec/index.ts';
-import { decodeControl } from '../kafka-client/control-record.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
+import { decodeControl } from '../../lib/kafka-client/control-record.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
 import { keyText, RepartitionOutput } from './repartition-output.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 

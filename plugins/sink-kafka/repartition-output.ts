@@ -14,12 +14,12 @@
  * towards it.
  */
 import type { Batch, Codec, CompletedCheckpoint, Logger, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
-import type { KafkaClientFactory, OutgoingMessage } from '../kafka-client/client.ts';
-import { encodeControl } from '../kafka-client/control-record.ts';
+import type { KafkaClientFactory, OutgoingMessage } from '../../lib/kafka-client/client.ts';
+import { encodeControl } from '../../lib/kafka-client/control-record.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 import { checkpointMarker } from './checkpoint-marker.ts';
-import { chunkedSends } from '../kafka-client/chunked-sends.ts';
+import { chunkedSends } from '../../lib/kafka-client/chunked-sends.ts';
 import { acquireOutput } from './shared-output.ts';
 import type { SharedOutput } from './shared-output.ts';
 import { TransactionalOutput } from './transactional-output.ts';

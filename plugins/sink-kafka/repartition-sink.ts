@@ -7,8 +7,8 @@
  */
 import { field, SluiceError } from '../../core/api/index.ts';
 import type { FieldSpec, SinkDefinition } from '../../core/api/index.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
 import { RepartitionOutput } from './repartition-output.ts';
 import { transactionalIdOf } from './spec.ts';

@@ -6,7 +6,7 @@
  * and is the one exactly-once sink the runtime sees); the others only write. Writes are
  * serialised (a transaction takes one send at a time); the output closes with its last user.
  */
-import type { OutgoingMessage } from '../kafka-client/client.ts';
+import type { OutgoingMessage } from '../../lib/kafka-client/client.ts';
 import type { TransactionalOutput } from './transactional-output.ts';
 
 interface Entry {

@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { ConfigIssue, Infer, TaskSlice } from '../../core/api/index.ts';
-import { connectionFields, createTopicsSpec } from '../kafka-client/connection-spec.ts';
+import { connectionFields, createTopicsSpec } from '../../lib/kafka-client/connection-spec.ts';
 
 /** `kafka` sink config. */
 export const kafkaSinkSpec = field.object({

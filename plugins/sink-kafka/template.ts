@@ -12,8 +12,8 @@
  */
 import { RecordError } from '../../core/api/index.ts';
 import type { ExpressionCompiler, Row } from '../../core/api/index.ts';
-import { cellText as text, compileSource } from '../row-template/template.ts';
-import type { ValueReader } from '../row-template/template.ts';
+import { cellText as text, compileSource } from '../../lib/row-template/template.ts';
+import type { ValueReader } from '../../lib/row-template/template.ts';
 
 type Part = string | { readonly read: ValueReader; readonly source: string };
 

@@ -24,7 +24,7 @@
  * incarnation's `init` aborts the transaction.
  */
 import type { GroupOffsets, Logger } from '../../core/api/index.ts';
-import type { OutgoingMessage, TransactionalProducer } from '../kafka-client/client.ts';
+import type { OutgoingMessage, TransactionalProducer } from '../../lib/kafka-client/client.ts';
 
 export interface TransactionalOutputOptions {
   readonly producer: TransactionalProducer;

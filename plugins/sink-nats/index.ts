@@ -2,7 +2,7 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { definePlugin } from '../../core/api/index.ts';
-import { closeNats, connectNats } from '../nats-client/index.ts';
+import { closeNats, connectNats } from '../../lib/nats-client/index.ts';
 import { MessageBuilder } from './messages.ts';
 import { NatsPublisher } from './publisher.ts';
 import { NatsSink } from './sink.ts';

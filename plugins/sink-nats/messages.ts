@@ -5,8 +5,8 @@
  */
 import { RecordError } from '../../core/api/index.ts';
 import type { Batch, Codec, CompiledExpression, EncodeOptions, Row } from '../../core/api/index.ts';
-import { compileTemplate } from '../nats-client/index.ts';
-import type { Template } from '../nats-client/index.ts';
+import { compileTemplate } from '../../lib/nats-client/index.ts';
+import type { Template } from '../../lib/nats-client/index.ts';
 import type { OutMessage } from './publisher.ts';
 import type { NatsSinkConfig } from './spec.ts';
 

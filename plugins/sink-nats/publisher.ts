@@ -8,8 +8,8 @@
  */
 import { createInbox, headers as natsHeaders } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { classifyNatsError, jetStreamStatusClass } from '../nats-client/index.ts';
-import type { NatsErrorClass } from '../nats-client/index.ts';
+import { classifyNatsError, jetStreamStatusClass } from '../../lib/nats-client/index.ts';
+import type { NatsErrorClass } from '../../lib/nats-client/index.ts';
 
 export interface OutMessage {
   readonly subject: string;

@@ -6,7 +6,7 @@
  */
 import { PermanentSinkError, TransientSinkError } from '../../core/api/index.ts';
 import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
-import { activeTraceparent, classifyNatsError } from '../nats-client/index.ts';
+import { activeTraceparent, classifyNatsError } from '../../lib/nats-client/index.ts';
 import type { MessageBuilder } from './messages.ts';
 import type { BatchPublisher } from './publisher.ts';
 

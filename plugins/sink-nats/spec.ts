@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { ConfigIssue, Infer } from '../../core/api/index.ts';
-import { natsConnectionFields, parseTemplate } from '../nats-client/index.ts';
+import { natsConnectionFields, parseTemplate } from '../../lib/nats-client/index.ts';
 
 export const natsSinkSpec = field.object({
   ...natsConnectionFields,

@@ -4,7 +4,7 @@ import { TrafficGenerator } from './generator.ts';
 import type { Deliveries } from './generator.ts';
 import { TrafficSource, toChunks } from './source.ts';
 import { trafficConfig } from './test-config.ts';
-import { checkAction, checkActivation, checkExperimentMeta } from '../experiments-model/index.ts';
+import { checkAction, checkActivation, checkExperimentMeta } from '../../lib/experiments-model/index.ts';
 
 function take(g: TrafficGenerator, n: number): Deliveries {
   return g.next(n);

@@ -3,7 +3,7 @@
  * in force from the ramp's time and published `metadata_lead` before it (its event time).
  */
 import type { Row } from '../../core/api/index.ts';
-import type { Ramp } from '../experiments-model/index.ts';
+import type { Ramp } from '../../lib/experiments-model/index.ts';
 import { HOT_PERIOD } from './plan.ts';
 import type { Plan, Plans } from './plan.ts';
 import type { TrafficConfig } from './spec.ts';

@@ -8,7 +8,7 @@
  * segment). Experiment k ≥ 1 launches near `start − warmup + k·launch_every`, may ramp
  * inside its first epoch (a segment) and may re-ramp 3–5 days after launch (a new epoch).
  */
-import type { Ramp, Weights } from '../experiments-model/index.ts';
+import type { Ramp, Weights } from '../../lib/experiments-model/index.ts';
 import { unit } from './hash.ts';
 import type { TrafficConfig } from './spec.ts';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Row } from '../../core/api/index.ts';
-import { checkAction, checkActivation, checkExperimentMeta } from '../experiments-model/index.ts';
+import { checkAction, checkActivation, checkExperimentMeta } from '../../lib/experiments-model/index.ts';
 import { TrafficGenerator } from './generator.ts';
 import type { Deliveries } from './generator.ts';
 import { TrafficSource } from './source.ts';

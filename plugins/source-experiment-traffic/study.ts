@@ -9,7 +9,7 @@
  * draws of (seed, user, action), so a user's whole history is known up front; a prefix table
  * of event counts maps a logical event to its user in O(log users), O(1) when walking forward.
  */
-import { EPOCH_MS } from '../experiments-model/index.ts';
+import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
 import { rankOf, unit } from './hash.ts';
 import { S, unitForGroup } from './plan.ts';
 import type { Plans } from './plan.ts';

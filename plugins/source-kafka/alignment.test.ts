@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger, SourceChunk } from '../../core/api/index.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
-import type { FakeConsumer } from '../kafka-client/fake-client.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
+import type { FakeConsumer } from '../../lib/kafka-client/fake-client.ts';
 import { KafkaSource } from './kafka-source.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 

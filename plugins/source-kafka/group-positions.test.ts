@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger } from '../../core/api/index.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 

@@ -5,10 +5,10 @@
  * reads back from the group.
  */
 import type { BlockContext, ConsumerGroupPositions, GroupOffsets } from '../../core/api/index.ts';
-import { parsePartitionName } from '../kafka-client/client.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
-import type { KafkaClientFactory } from '../kafka-client/client.ts';
+import { parsePartitionName } from '../../lib/kafka-client/client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
+import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
 import { checkPosition } from './records.ts';
 import { groupIdOf, sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';

@@ -1,7 +1,7 @@
 /** `kafka`: reads topics in a consumer group; offsets are committed when a checkpoint completes. */
 import { definePlugin, services } from '../../core/api/index.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
 import { KafkaSource } from './kafka-source.ts';
 import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger } from '../../core/api/index.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
-import type { FakeConsumer } from '../kafka-client/fake-client.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
+import type { FakeConsumer } from '../../lib/kafka-client/fake-client.ts';
 import { KafkaSource } from './kafka-source.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 

@@ -13,8 +13,8 @@
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger, SourceChunk, SourceInstance, TaskSlice } from '../../core/api/index.ts';
 import type { Meter } from '@opentelemetry/api';
-import { parsePartitionName, partitionName } from '../kafka-client/client.ts';
-import type { FetchedBatch, KafkaClientFactory, KafkaConsumer, TopicPartition } from '../kafka-client/client.ts';
+import { parsePartitionName, partitionName } from '../../lib/kafka-client/client.ts';
+import type { FetchedBatch, KafkaClientFactory, KafkaConsumer, TopicPartition } from '../../lib/kafka-client/client.ts';
 import { KafkaSourceMetrics } from './metrics.ts';
 import type { PartitionReading } from './metrics.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
@@ -22,7 +22,7 @@ import { checkPosition, metaRows } from './records.ts';
 import type { KafkaSourcePosition } from './records.ts';
 import { groupIdOf, sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
-import { ensureTopics } from '../kafka-client/ensure-topics.ts';
+import { ensureTopics } from '../../lib/kafka-client/ensure-topics.ts';
 
 export type { KafkaSourcePosition } from './records.ts';
 

@@ -1,7 +1,7 @@
 /** The source's position format and the `_meta` rows of fetched records. */
 import type { Row } from '../../core/api/index.ts';
-import { parsePartitionName } from '../kafka-client/client.ts';
-import type { FetchedBatch } from '../kafka-client/client.ts';
+import { parsePartitionName } from '../../lib/kafka-client/client.ts';
+import type { FetchedBatch } from '../../lib/kafka-client/client.ts';
 
 /** Position: the next offset to read per `<topic>:<partition>`. */
 export type KafkaSourcePosition = Record<string, number>;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
-import { encodeControl } from '../kafka-client/control-record.ts';
+import { encodeControl } from '../../lib/kafka-client/control-record.ts';
 import { RepartitionInput } from './repartition-input.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

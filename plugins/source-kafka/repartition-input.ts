@@ -15,7 +15,7 @@
  * resumes with the watermark it had at the checkpoint.
  */
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
-import { decodeControl, maybeControl } from '../kafka-client/control-record.ts';
+import { decodeControl, maybeControl } from '../../lib/kafka-client/control-record.ts';
 import type { KafkaSourcePosition } from './records.ts';
 
 /** The checkpointed position: offsets, and each upstream task's latest watermark (null: +∞). */

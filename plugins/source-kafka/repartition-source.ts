@@ -5,8 +5,8 @@
  */
 import { field, services } from '../../core/api/index.ts';
 import type { FieldSpec, SourceDefinition } from '../../core/api/index.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
 import { KafkaSource } from './kafka-source.ts';
 import { offsetsOfPosition, RepartitionInput } from './repartition-input.ts';

@@ -6,12 +6,12 @@
  */
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger } from '../../core/api/index.ts';
-import type { KafkaClientFactory } from '../kafka-client/client.ts';
-import { toConnection } from '../kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../kafka-client/kafkajs-client.ts';
+import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
-import { ensureTopics } from '../kafka-client/ensure-topics.ts';
+import { ensureTopics } from '../../lib/kafka-client/ensure-topics.ts';
 
 export interface KafkaSourceBlock {
   readonly id: string;

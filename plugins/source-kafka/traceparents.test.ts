@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger } from '../../core/api/index.ts';
-import { FakeKafka } from '../kafka-client/fake-client.ts';
-import type { FakeConsumer } from '../kafka-client/fake-client.ts';
+import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
+import type { FakeConsumer } from '../../lib/kafka-client/fake-client.ts';
 import { KafkaSource } from './kafka-source.ts';
 
 const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => logger };

@@ -9,7 +9,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
-import { closeNats, connectNats, headersToRow, parseAckSubject } from '../nats-client/index.ts';
+import { closeNats, connectNats, headersToRow, parseAckSubject } from '../../lib/nats-client/index.ts';
 import { consumerExists, createConsumer, deleteConsumer, ensureStream, manager, startAfter } from './consumer.ts';
 import { PullReader } from './pull-reader.ts';
 import { traceparentProbes, traceparentsIn } from '../../core/telemetry/traceparent.ts';

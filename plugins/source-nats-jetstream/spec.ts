@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { ConfigIssue, Infer } from '../../core/api/index.ts';
-import { natsConnectionFields } from '../nats-client/index.ts';
+import { natsConnectionFields } from '../../lib/nats-client/index.ts';
 
 const NAME = '^[A-Za-z0-9_-]+$';
 

@@ -9,7 +9,7 @@ import { Kvm } from '@nats-io/kv';
 import type { KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
 import type { Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
-import { closeNats, connectNats } from '../nats-client/index.ts';
+import { closeNats, connectNats } from '../../lib/nats-client/index.ts';
 import { keyMatcher } from './key-match.ts';
 import type { KeyMatcher } from './key-match.ts';
 import type { NatsKvSourceConfig } from './spec.ts';

@@ -1,6 +1,6 @@
 import { field } from '../../core/api/index.ts';
 import type { Infer } from '../../core/api/index.ts';
-import { natsConnectionFields } from '../nats-client/index.ts';
+import { natsConnectionFields } from '../../lib/nats-client/index.ts';
 
 export const natsKvSourceSpec = field.object({
   ...natsConnectionFields,

@@ -15,8 +15,8 @@
  * first triggers and counted.
  */
 import type { Row } from '../../core/api/index.ts';
-import { EPOCH_MS, countsRowKey, epochOf, TRIGGER_ACTION } from '../../plugins/experiments-model/index.ts';
-import type { ExperimentMeta } from '../../plugins/experiments-model/index.ts';
+import { EPOCH_MS, countsRowKey, epochOf, TRIGGER_ACTION } from '../../lib/experiments-model/index.ts';
+import type { ExperimentMeta } from '../../lib/experiments-model/index.ts';
 import type { Deliveries } from '../../plugins/source-experiment-traffic/generator.ts';
 
 export interface ReferenceSettings {

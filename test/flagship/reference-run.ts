@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { BatchBuilder, ManualClock } from '../../core/api/index.ts';
 import { parseOperatorConfig } from '../../core/testing/index.ts';
-import { COUNTS_ROW_KEY_TEMPLATE, EPOCH_MS, parseCountsRowKey } from '../../plugins/experiments-model/index.ts';
+import { COUNTS_ROW_KEY_TEMPLATE, EPOCH_MS, parseCountsRowKey } from '../../lib/experiments-model/index.ts';
 import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
 import type { TrafficConfig } from '../../plugins/source-experiment-traffic/spec.ts';
 import { EmbeddedStoreSink } from '../../plugins/sink-embedded-store/sink.ts';

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toConnection } from '../../plugins/kafka-client/connection-spec.ts';
-import { runtimeSasl, useRuntimeSasl } from '../../plugins/kafka-client/runtime-sasl.ts';
+import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
+import { runtimeSasl, useRuntimeSasl } from '../../lib/kafka-client/runtime-sasl.ts';
 import { newRuntimeConfig } from '../../config/schema.ts';
 import { sluice } from '../cli/sluice.ts';
 

@@ -33,7 +33,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { validateRun, formatReport } from '../../core/validate/index.ts';
 import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
 import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
-import { testNats } from '../../plugins/nats-client/test-support.ts';
+import { testNats } from '../../lib/nats-client/test-support.ts';
 import { REPO } from '../cli/sluice.ts';
 import { deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
 import type { RunningJob } from './flagship-production.ts';

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import type { CheckpointManifest } from '../../core/api/index.ts';
 import { formatReport, validateRun } from '../../core/validate/index.ts';
 import { decodeManifest } from '../../plugins/checkpoint-store-hbase/hbase-store.ts';
-import { testNats } from '../../plugins/nats-client/test-support.ts';
+import { testNats } from '../../lib/nats-client/test-support.ts';
 import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
 import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
 import { deployment, hbaseRows, metric, produce, recordsToRead, runFolder, scrape, startJob, until } from './flagship-production.ts';

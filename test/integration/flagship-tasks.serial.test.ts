@@ -27,7 +27,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, validateRun } from '../../core/validate/index.ts';
-import { testNats } from '../../plugins/nats-client/test-support.ts';
+import { testNats } from '../../lib/nats-client/test-support.ts';
 import { deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
 import type { Deployment, RunningJob } from './flagship-production.ts';
 import { dropTables, hbase } from './hbase-helpers.ts';

@@ -5,9 +5,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRestClient } from '../../plugins/hbase-client/rest-client.ts';
-import type { HBasePutRow } from '../../plugins/hbase-client/client.ts';
-import { HBaseError } from '../../plugins/hbase-client/client.ts';
+import { createRestClient } from '../../lib/hbase-client/rest-client.ts';
+import type { HBasePutRow } from '../../lib/hbase-client/client.ts';
+import { HBaseError } from '../../lib/hbase-client/client.ts';
 import { dropTables, hbase, uniqueTable } from './hbase-helpers.ts';
 
 const tables: string[] = [];

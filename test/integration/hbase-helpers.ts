@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { createRestClient } from '../../plugins/hbase-client/rest-client.ts';
+import { createRestClient } from '../../lib/hbase-client/rest-client.ts';
 
 export const HBASE = { host: '127.0.0.1', port: 8080, protocol: 'http' as const };
 export const hbase = createRestClient({ ...HBASE, timeoutMs: 30_000 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../../core/api/index.ts';
 import { OnDemandMetricReader } from '../../core/telemetry/index.ts';
-import { createKafkajsClient } from '../../plugins/kafka-client/kafkajs-client.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { KafkaSource } from '../../plugins/source-kafka/kafka-source.ts';
 import { LAG_GAUGE, PAUSED_GAUGE } from '../../plugins/source-kafka/metrics.ts';
 import { BROKERS, createTopic, cleanup, produce, unique, uniqueGroup, until } from './kafka-helpers.ts';

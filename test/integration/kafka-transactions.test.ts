@@ -1,5 +1,5 @@
 /**
- * The kafka-client's transactional producer (plugins/kafka-client/kafkajs-transactions.ts)
+ * The kafka-client's transactional producer (lib/kafka-client/kafkajs-transactions.ts)
  * against the real broker: a committed transaction's records and group offsets become
  * visible together; `init` of a new producer with the same transactional id aborts what
  * the old one left open and fences it (its commit fails, not retriable); read_committed
@@ -8,9 +8,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger } from '../../core/api/index.ts';
-import { KafkaClientError } from '../../plugins/kafka-client/client.ts';
-import type { TransactionalProducer } from '../../plugins/kafka-client/client.ts';
-import { createKafkajsClient } from '../../plugins/kafka-client/kafkajs-client.ts';
+import { KafkaClientError } from '../../lib/kafka-client/client.ts';
+import type { TransactionalProducer } from '../../lib/kafka-client/client.ts';
+import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { BROKERS, cleanup, committed, createTopic, produce, unique, uniqueGroup, until } from './kafka-helpers.ts';
 import { Kafka, logLevel } from 'kafkajs';
 

@@ -13,7 +13,7 @@ import type { RunningJob } from '../../core/runtime/engine/index.ts';
 import { behaviours, collection, compileYaml, resetFixtures } from '../engine/fixtures.ts';
 import { natsJetStreamSourcePlugin } from '../../plugins/source-nats-jetstream/index.ts';
 import { createTelemetry } from '../../core/telemetry/index.ts';
-import { NATS_SERVER, testNats, uniqueName } from '../../plugins/nats-client/test-support.ts';
+import { NATS_SERVER, testNats, uniqueName } from '../../lib/nats-client/test-support.ts';
 
 const nats = await testNats();
 const js = jetstream(nats.nc);

@@ -12,7 +12,7 @@ import type { RunningJob } from '../../core/runtime/engine/index.ts';
 import { collection, compileYaml, resetFixtures, scripts } from '../engine/fixtures.ts';
 import { broadcastPlugin } from '../../plugins/operator-broadcast/index.ts';
 import { natsKvSourcePlugin } from '../../plugins/source-nats-kv/index.ts';
-import { NATS_SERVER, testNats, uniqueName } from '../../plugins/nats-client/test-support.ts';
+import { NATS_SERVER, testNats, uniqueName } from '../../lib/nats-client/test-support.ts';
 
 const nats = await testNats();
 const kvm = new Kvm(nats.nc);

@@ -14,7 +14,7 @@ import { runJob } from '../../core/runtime/engine/index.ts';
 import { ensureContextManager } from '../../core/telemetry/sync-context.ts';
 import { compileYaml, resetFixtures, scripts } from '../engine/fixtures.ts';
 import { natsSinkPlugin } from '../../plugins/sink-nats/index.ts';
-import { NATS_SERVER, testNats, uniqueName } from '../../plugins/nats-client/test-support.ts';
+import { NATS_SERVER, testNats, uniqueName } from '../../lib/nats-client/test-support.ts';
 
 const nats = await testNats();
 const streams: string[] = [];

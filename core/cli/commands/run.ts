@@ -22,7 +22,7 @@ import type { ExitCode } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadPipeline } from '../pipeline.ts';
 import { loadJobConfig } from './job-config.ts';
-import { useRuntimeSasl } from '../../../plugins/kafka-client/runtime-sasl.ts';
+import { useRuntimeSasl } from '../../../lib/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 import { alreadyFinished, formatRunEnd, restoredRecords, resumeCommand } from './run-report.ts';

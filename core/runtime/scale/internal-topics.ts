@@ -8,10 +8,10 @@
  */
 import { SluiceError } from '../../api/index.ts';
 import type { Logger } from '../../api/index.ts';
-import type { KafkaClientFactory } from '../../../plugins/kafka-client/client.ts';
+import type { KafkaClientFactory } from '../../../lib/kafka-client/client.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { repartitionTopics } from './stages.ts';
-import { ensureTopics } from '../../../plugins/kafka-client/ensure-topics.ts';
+import { ensureTopics } from '../../../lib/kafka-client/ensure-topics.ts';
 
 export async function createRepartitionTopics(client: KafkaClientFactory, pipeline: CompiledPipeline, partitions: number, logger: Logger): Promise<void> {
   const topics = repartitionTopics(pipeline);

@@ -31,7 +31,7 @@ import type { CompiledPipeline } from '../graph/types.ts';
 import { startJob } from '../engine/index.ts';
 import { toSluiceError } from '../engine/run-errors.ts';
 import type { EngineOptions, JobHandle, JobResult } from '../engine/index.ts';
-import { KafkaTaskGroup } from '../../../plugins/kafka-client/task-group.ts';
+import { KafkaTaskGroup } from '../../../lib/kafka-client/task-group.ts';
 import { kafkaTaskLayout } from '../../../plugins/source-kafka/task-layout.ts';
 import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
 import { createRepartitionTopics } from './internal-topics.ts';

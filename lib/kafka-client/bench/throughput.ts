@@ -4,7 +4,7 @@
  * `meta: false` and `meta: true`), each run `RUNS` times on a fresh topic; prints records/s
  * per run and the median.
  *
- *   node --import tsx plugins/kafka-client/bench/throughput.ts [records=200000] [runs=3]
+ *   node --import tsx lib/kafka-client/bench/throughput.ts [records=200000] [runs=3]
  *
  * Wall time covers the whole job (connect, group join, the final checkpoint): the figures
  * are what a short job sees, a little below the steady state.
@@ -16,10 +16,10 @@ import type { PluginLookup } from '../../../core/runtime/graph/index.ts';
 import { runJob } from '../../../core/runtime/engine/index.ts';
 import { MemoryCheckpointStore } from '../../../core/runtime/checkpoint/memory-store.ts';
 import type { PluginDefinition, PluginKind } from '../../../core/api/index.ts';
-import { generatorPlugin } from '../../source-generator/index.ts';
-import { nullSinkPlugin } from '../../sink-null/index.ts';
-import { kafkaSink } from '../../sink-kafka/index.ts';
-import { kafkaSource } from '../../source-kafka/index.ts';
+import { generatorPlugin } from '../../../plugins/source-generator/index.ts';
+import { nullSinkPlugin } from '../../../plugins/sink-null/index.ts';
+import { kafkaSink } from '../../../plugins/sink-kafka/index.ts';
+import { kafkaSource } from '../../../plugins/source-kafka/index.ts';
 
 const N = Number(process.argv[2] ?? 200_000);
 const RUNS = Number(process.argv[3] ?? 3);

@@ -1,7 +1,7 @@
 /**
  * Throughput of the NATS plugins against the server of `scripts/services` (figures for the
  * issue's notes, not a test; they depend on the machine and its load). Median of 3 runs:
- *   node --import tsx plugins/nats-client/nats.bench.ts [messages]
+ *   node --import tsx lib/nats-client/nats.bench.ts [messages]
  * - sink publish: `nats` sink `write` of 1024-record batches, JetStream (acks, Nats-Msg-Id) and core NATS;
  * - source → null sink: `nats_jetstream` through `runJob` into the `null` sink.
  */
@@ -11,9 +11,9 @@ import { getCodec } from '../../core/runtime/codec/index.ts';
 import { createExpressionCompiler } from '../../core/runtime/expr/compiler.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
-import { natsSinkPlugin } from '../sink-nats/index.ts';
-import { natsJetStreamSourcePlugin } from '../source-nats-jetstream/index.ts';
-import { nullSinkPlugin } from '../sink-null/index.ts';
+import { natsSinkPlugin } from '../../plugins/sink-nats/index.ts';
+import { natsJetStreamSourcePlugin } from '../../plugins/source-nats-jetstream/index.ts';
+import { nullSinkPlugin } from '../../plugins/sink-null/index.ts';
 import { NATS_SERVER, testNats, uniqueName } from './test-support.ts';
 
 const N = Number(process.argv[2] ?? 200_000);

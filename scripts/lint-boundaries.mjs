@@ -1,0 +1,76 @@
+// The layers' import boundaries (docs/architecture.md, "Layers"), as a local ESLint rule
+// `sluice/boundaries` that eslint.config.mjs turns on. Each relative import (static, dynamic
+// with a literal path, or re-export) is resolved to a path inside the repository and checked:
+//
+// - a plugin (`plugins/<x>/`) imports only `core/api` (the public API), its own folder and
+//   `lib/` (client libraries that are not plugins); its tests beside it may also use the test
+//   kit and the engine (`core/testing`, `core/runtime`, `core/telemetry`) and other plugins;
+// - `core/api` imports nothing from `core/runtime`, `core/cli`, `plugins/` or `lib/`;
+// - `core/runtime` imports nothing from `plugins/`.
+//
+// Imports that cross a boundary today are listed in EXCEPTIONS, each with its reason, so
+// that the next step can remove them; anything new across a boundary is an error.
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** `[importing file, imported path prefix, why]`: each a known crossing to remove. */
+export const EXCEPTIONS = [
+  ['core/runtime/checkpoint/create-store.ts', 'plugins/checkpoint-store-folder/', 'the embedded default store is built in, not registered like a plugin'],
+  ['core/runtime/scale/run-tasks.ts', 'plugins/source-kafka/', 'tasks mode lays out the Kafka source\'s partitions itself'],
+  ['core/runtime/scale/stages.ts', 'plugins/sink-kafka/', 'a repartition stage writes through the Kafka sink\'s repartition output'],
+  ['core/runtime/scale/stages.ts', 'plugins/source-kafka/', 'a repartition stage reads through the Kafka source\'s repartition input'],
+  ['core/runtime/spec/union.test.ts', 'plugins/operator-window-aggregate/', 'the union spec test checks a real plugin\'s options'],
+  ['plugins/experiment-dashboard/web/dashboard-page.ts', 'core/ui/web/', 'the browser page shares the web UI\'s DOM helpers'],
+  ['plugins/operator-repartition/index.ts', 'plugins/operator-key-by/', 'repartition keys records as key_by does'],
+  ['plugins/operator-repartition/spec.ts', 'plugins/operator-key-by/', 'repartition takes key_by\'s key options'],
+  ['plugins/sink-experiment-report/report-sink.ts', 'plugins/experiment-dashboard/', 'the report writes the dashboard\'s history and page'],
+  ['plugins/sink-experiment-report/report.ts', 'plugins/operator-experiment-stats/', 'the report shares the stats operator\'s mSPRT math'],
+  ['plugins/sink-file/file-sink.ts', 'core/runtime/codec/', 'codecs are not part of the API yet'],
+  ['plugins/sink-stdout/stdout-sink.ts', 'core/runtime/codec/', 'codecs are not part of the API yet'],
+  ['plugins/source-experiment-traffic/test-config.ts', 'core/testing/', 'the traffic plugin\'s test helper uses the test kit'],
+  ['plugins/source-kafka/partition-buffer.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
+  ['plugins/source-nats-jetstream/source.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
+  ['plugins/source-nats-kv/source.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
+];
+
+const isTest = (file) => file.endsWith('.test.ts');
+
+/** Why `from` may not import `to` (both relative to the repository root), or undefined when it may. */
+export function crossing(from, to) {
+  if (EXCEPTIONS.some(([file, prefix]) => file === from && to.startsWith(prefix))) return undefined;
+  if (from.startsWith('plugins/')) {
+    const own = from.split('/').slice(0, 2).join('/') + '/';
+    if (to.startsWith(own) || to.startsWith('core/api/') || to.startsWith('lib/')) return undefined;
+    if (isTest(from) && ['core/testing/', 'core/runtime/', 'core/telemetry/', 'plugins/'].some((p) => to.startsWith(p))) return undefined;
+    return 'a plugin imports only core/api, its own folder and lib/';
+  }
+  if (from.startsWith('core/api/')) {
+    if (['core/runtime/', 'core/cli/', 'plugins/', 'lib/'].some((p) => to.startsWith(p))) return 'core/api imports nothing from core/runtime, core/cli, plugins/ or lib/';
+    return undefined;
+  }
+  if (from.startsWith('core/runtime/') && to.startsWith('plugins/')) return 'core/runtime imports no plugin';
+  return undefined;
+}
+
+const toPosix = (path) => path.split(sep).join('/');
+
+/** The rule: reports each import that `crossing` refuses. */
+const boundaries = {
+  meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} may not import {{to}}: {{why}} (docs/architecture.md, "Layers")' } },
+  create(context) {
+    const from = toPosix(relative(ROOT, context.filename));
+    if (from.startsWith('..')) return {};
+    const check = (node) => {
+      const source = node.source;
+      if (!source || source.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
+      const to = toPosix(relative(ROOT, resolve(dirname(context.filename), source.value)));
+      const why = crossing(from, to);
+      if (why) context.report({ node: source, messageId: 'crossing', data: { from, to, why } });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+  },
+};
+
+export const boundariesPlugin = { rules: { boundaries } };
