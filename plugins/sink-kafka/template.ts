@@ -1,6 +1,6 @@
 /**
  * Key and header templates: text with placeholders, rendered per record. Field reads and
- * value text are those of plugins/row-template; there is no `:N` width here.
+ * value text are those of lib/row-template; there is no `:N` width here.
  * - `{path}`: the record's field (dotted paths reach into objects), read directly;
  * - `{<CEL>}`: anything that is not a plain path is a CEL expression over the record,
  *   compiled once (`{experiment_id + "/" + group}`);

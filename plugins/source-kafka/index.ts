@@ -28,7 +28,7 @@ export const kafkaSource = definePlugin({
     'The fetch hold counts partitions paused either way and ends at the first resume; it is never taken while a partition is free to fetch, empty or not.',
     '',
     'The input never ends; stop the job with a signal or `--events`. Messages with a null value (tombstones) are empty payloads, which the json codec dead-letters.',
-    'Built on kafkajs behind the plugin\'s own client interface (plugins/kafka-client).',
+    'Built on kafkajs behind the plugin\'s own client interface (lib/kafka-client).',
   ].join('\n'),
   spec: kafkaSourceSpec,
   check: checkKafkaSource,
