@@ -35,7 +35,7 @@ import { cleanup, committed, endOffsets, withAdmin } from './kafka-helpers.ts';
 
 const PARTITIONS = 4;
 // Enough that the job is still reading when a quarter is read and every task has checkpointed.
-const TOTAL = 200_000;
+const TOTAL = Number(process.env.SLUICE_TEST_TASKS_KILL_EVENTS ?? 200_000);
 /** The case without a failure: small enough to be quick. */
 const SMALL = 80_000;
 const MALFORMED = 0.005;
@@ -74,9 +74,10 @@ after(async () => {
   for (const x of deployments) {
     await cleanup(...Object.values(x.topics));
     await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
-    await dropTables(Object.values(x.tables));
+    if (process.env.SLUICE_TEST_KEEP !== '1') await dropTables(Object.values(x.tables));
     await nats.cleanup([], [x.bucket]);
-    rmSync(x.dir, { recursive: true, force: true });
+    // SLUICE_TEST_KEEP=1 keeps the run folders (and the HBase tables) for a look after a failure.
+    if (process.env.SLUICE_TEST_KEEP !== '1') rmSync(x.dir, { recursive: true, force: true });
   }
 });
 
@@ -140,7 +141,7 @@ async function drainAndValidate(t: TestContext, total: number, running: readonly
   }
   const folder = runFolder(d);
   const tasks = readdirSync(join(folder, 'tasks')).sort();
-  t.diagnostic(`task folders: ${tasks.join(', ')}`);
+  t.diagnostic(`task folders: ${tasks.join(', ')} in ${folder}`);
   assert.equal(tasks.length, 2 * PARTITIONS, 'one folder per stage task');
   assert.equal(existsSync(join(folder, 'summary.json')), false, 'no whole-run summary: each task has its own');
   const report = await validateRun({ run: folder });
