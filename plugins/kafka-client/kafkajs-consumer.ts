@@ -6,6 +6,7 @@
  * with a heartbeat every heartbeat interval so the member stays in its group.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { PartitionAssigners } from 'kafkajs';
 import { KafkaClientError } from './client.ts';
 import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';
@@ -105,7 +106,8 @@ export class KafkajsConsumer implements KafkaConsumer {
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       maxWaitTimeInMs: 500,
       ...(options.partitions ? { partitionAssigners: [fixedPartitionsAssigner(options.partitions)] } : {}),
-      ...(!options.partitions && options.sticky ? { partitionAssigners: [stickyAssigner(() => this.owned)] } : {}),
+      // Round robin as well, so that a group of processes of an older version still agrees on one while they are replaced.
+      ...(!options.partitions && options.sticky ? { partitionAssigners: [stickyAssigner(() => this.owned), PartitionAssigners.roundRobin] } : {}),
     });
   }
 
