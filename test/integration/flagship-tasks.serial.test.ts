@@ -182,15 +182,24 @@ void test('the flagship as tasks: 3 processes, one killed with kill -9, the surv
     return n >= 0.25 * expected.total ? n : undefined;
   }, 100);
 
-  // 2. kill -9 a process that owns tasks.
-  const victim = procs.find((p) => owned(p).length > 0)!;
+  // 2. kill -9 the process whose tasks have the most records left to read, so the moved
+  // tasks have records to process after the takeover (a task whose partitions were read to
+  // the end before the kill would never show one).
+  const ends = { activations: await endOffsets(d.topics.activations), actions: await endOffsets(d.topics.actions) };
+  let victim = procs.find((p) => owned(p).length > 0)!;
+  let most = -1;
+  for (const p of procs) {
+    let left = 0;
+    for (const i of owned(p)) left += ends.activations[i]! + ends.actions[i]! - ((await readFor(p, i)) ?? 0);
+    if (owned(p).length > 0 && left > most) [victim, most] = [p, left];
+  }
   const moved = owned(victim);
   const survivors = procs.filter((p) => p !== victim);
   const baseline = new Map<string, number>();
   victim.child.kill('SIGKILL');
   const killedAt = Date.now();
   await victim.exited;
-  t.diagnostic(`killed at ${read} of ${expected.total} records read`);
+  t.diagnostic(`killed at ${read} of ${expected.total} records read, ~${most} left in the killed process's tasks`);
   let firstRecordAt: number | undefined;
   const takeoverDeadline = Date.now() + 120_000;
   await until('a survivor processing a record of a moved task', 130_000, async () => {
