@@ -1,8 +1,8 @@
 /**
  * The flagship's production profile run as tasks (`job.tasks`) by 3 processes of the compiled
  * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Two cases: without a
- * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: its counts do not equal
- * the recomputation yet, see docs/scale.md).
+ * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: it does
+ * not pass reliably yet, see docs/scale.md).
  *
  * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
  *    tasks of each of the job's 2 stages (cut where `counts` repartitions by experiment),
@@ -163,10 +163,10 @@ void test('the flagship as tasks by 3 processes drains, and `sluice validate` fi
 
 void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
   timeout: 480_000,
-  // A known defect, not a passing test: after a kill the HBase counts differ from the
-  // recomputation (conservation holds), and in one run the drain hung (a counts task never saw
-  // +∞ from every upstream task); see docs/scale.md. It runs when asked for, and fails then.
-  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'known defect (docs/scale.md): counts differ after a kill -9; SLUICE_TEST_TASKS_KILL=1 runs it',
+  // Not reliable yet: since the task group's assignment is sticky one run in two passed; the
+  // other's HBase counts were complete but the moved task's archive files short, so the
+  // recomputation from them differed (docs/scale.md). It runs when asked for.
+  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'not reliable yet (docs/scale.md): a moved task\'s archive can come out short after a kill -9; SLUICE_TEST_TASKS_KILL=1 runs it',
 }, async (t) => {
   await start('ft_tasks_kill', TOTAL);
   const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
