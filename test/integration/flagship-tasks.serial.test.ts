@@ -84,7 +84,12 @@ after(async () => {
 interface LogLine { readonly time: string; readonly msg: string; readonly task?: string; readonly tasks?: number[] }
 const logLines = (p: RunningJob): LogLine[] => p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
 const owned = (p: RunningJob): number[] => logLines(p).filter((l) => l.msg.startsWith('tasks assigned')).at(-1)?.tasks ?? [];
-const show = () => procs.map((p, i) => `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${p.output().split('\n').slice(-25).join('\n')}`).join('\n');
+/** Each process's first errors and task assignments (where a failure starts), then its last lines. */
+const show = () => procs.map((p, i) => {
+  const lines = p.output().split('\n');
+  const early = lines.filter((l) => l.includes('"level":"error"') || l.includes('tasks assigned')).slice(0, 15);
+  return `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${early.join('\n')}\n...\n${lines.slice(-25).join('\n')}`;
+}).join('\n');
 
 /** Records of the two Kafka inputs a process has read for task `task-<i>`, by its /metrics. */
 async function readFor(p: RunningJob, i: number): Promise<number | undefined> {
