@@ -80,6 +80,11 @@ export interface ConsumerOptions {
    * consumer); absent: the group shares the topics' partitions among its members.
    */
   readonly partitions?: readonly number[];
+  /**
+   * Members keep the partitions they own across rebalances (sticky-assigner.ts): only the
+   * partitions of members that left, or above a member's fair share, move. Not with `partitions`.
+   */
+  readonly sticky?: boolean;
 }
 
 export interface KafkaConsumer {

@@ -6,10 +6,12 @@
  * with a heartbeat every heartbeat interval so the member stays in its group.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { PartitionAssigners } from 'kafkajs';
 import { KafkaClientError } from './client.ts';
 import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';
 import { fixedPartitionsAssigner } from './fixed-partitions-assigner.ts';
+import { stickyAssigner } from './sticky-assigner.ts';
 import { traceparentProbes } from '../../core/telemetry/traceparent.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -92,6 +94,8 @@ function byTopic(partitions: readonly TopicPartition[]): { topic: string; partit
 export class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: Consumer;
   private connected = false;
+  /** The latest assignment, sent in the sticky assigner's join metadata. */
+  private owned: Record<string, number[]> = {};
 
   constructor(kafka: Kafka, private readonly options: ConsumerOptions) {
     this.consumer = kafka.consumer({
@@ -102,6 +106,8 @@ export class KafkajsConsumer implements KafkaConsumer {
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       maxWaitTimeInMs: 500,
       ...(options.partitions ? { partitionAssigners: [fixedPartitionsAssigner(options.partitions)] } : {}),
+      // Round robin as well, so that a group of processes of an older version still agrees on one while they are replaced.
+      ...(!options.partitions && options.sticky ? { partitionAssigners: [stickyAssigner(() => this.owned), PartitionAssigners.roundRobin] } : {}),
     });
   }
 
@@ -118,6 +124,7 @@ export class KafkajsConsumer implements KafkaConsumer {
     });
     c.on(c.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment;
+      this.owned = Object.fromEntries(Object.entries(assignment).map(([topic, parts]) => [topic, [...parts]]));
       handlers.onAssign(Object.entries(assignment).flatMap(([topic, parts]) => parts.map((partition) => ({ topic, partition }))));
       joined?.();
     });

@@ -1,8 +1,8 @@
 /**
  * The flagship's production profile run as tasks (`job.tasks`) by 3 processes of the compiled
  * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Two cases: without a
- * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: its counts do not equal
- * the recomputation yet, see docs/scale.md).
+ * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: it does
+ * not pass reliably yet, see docs/scale.md).
  *
  * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
  *    tasks of each of the job's 2 stages (cut where `counts` repartitions by experiment),
@@ -35,7 +35,7 @@ import { cleanup, committed, endOffsets, withAdmin } from './kafka-helpers.ts';
 
 const PARTITIONS = 4;
 // Enough that the job is still reading when a quarter is read and every task has checkpointed.
-const TOTAL = 200_000;
+const TOTAL = Number(process.env.SLUICE_TEST_TASKS_KILL_EVENTS ?? 200_000);
 /** The case without a failure: small enough to be quick. */
 const SMALL = 80_000;
 const MALFORMED = 0.005;
@@ -75,16 +75,22 @@ after(async () => {
   for (const x of deployments) {
     await cleanup(...Object.values(x.topics));
     await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
-    await dropTables(Object.values(x.tables));
+    if (process.env.SLUICE_TEST_KEEP !== '1') await dropTables(Object.values(x.tables));
     await nats.cleanup([], [x.bucket]);
-    rmSync(x.dir, { recursive: true, force: true });
+    // SLUICE_TEST_KEEP=1 keeps the run folders (and the HBase tables) for a look after a failure.
+    if (process.env.SLUICE_TEST_KEEP !== '1') rmSync(x.dir, { recursive: true, force: true });
   }
 });
 
 interface LogLine { readonly time: string; readonly msg: string; readonly task?: string; readonly tasks?: number[] }
 const logLines = (p: RunningJob): LogLine[] => p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
 const owned = (p: RunningJob): number[] => logLines(p).filter((l) => l.msg.startsWith('tasks assigned')).at(-1)?.tasks ?? [];
-const show = () => procs.map((p, i) => `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${p.output().split('\n').slice(-25).join('\n')}`).join('\n');
+/** Each process's first errors and task assignments (where a failure starts), then its last lines. */
+const show = () => procs.map((p, i) => {
+  const lines = p.output().split('\n');
+  const early = lines.filter((l) => l.includes('"level":"error"') || l.includes('tasks assigned')).slice(0, 15);
+  return `--- process ${i} (exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'})\n${early.join('\n')}\n...\n${lines.slice(-25).join('\n')}`;
+}).join('\n');
 
 /** Records of the two Kafka inputs a process has read for task `task-<i>`, by its /metrics. */
 async function readFor(p: RunningJob, i: number): Promise<number | undefined> {
@@ -141,7 +147,7 @@ async function drainAndValidate(t: TestContext, total: number, running: readonly
   }
   const folder = runFolder(d);
   const tasks = readdirSync(join(folder, 'tasks')).sort();
-  t.diagnostic(`task folders: ${tasks.join(', ')}`);
+  t.diagnostic(`task folders: ${tasks.join(', ')} in ${folder}`);
   assert.equal(tasks.length, 2 * PARTITIONS, 'one folder per stage task');
   assert.equal(existsSync(join(folder, 'summary.json')), false, 'no whole-run summary: each task has its own');
   const report = await validateRun({ run: folder });
@@ -163,10 +169,10 @@ void test('the flagship as tasks by 3 processes drains, and `sluice validate` fi
 
 void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
   timeout: 480_000,
-  // A known defect, not a passing test: after a kill the HBase counts differ from the
-  // recomputation (conservation holds), and in one run the drain hung (a counts task never saw
-  // +∞ from every upstream task); see docs/scale.md. It runs when asked for, and fails then.
-  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'known defect (docs/scale.md): counts differ after a kill -9; SLUICE_TEST_TASKS_KILL=1 runs it',
+  // Not reliable yet: since the task group's assignment is sticky one run in three passed; in
+  // the others a task restarted after the kill started fresh and truncated its archive files
+  // (docs/scale.md). It runs when asked for.
+  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'not reliable yet (docs/scale.md): a task restarted after a kill -9 can truncate its archive; SLUICE_TEST_TASKS_KILL=1 runs it',
 }, async (t) => {
   await start('ft_tasks_kill', TOTAL);
   const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
@@ -182,15 +188,24 @@ void test('the flagship as tasks: 3 processes, one killed with kill -9, the surv
     return n >= 0.25 * expected.total ? n : undefined;
   }, 100);
 
-  // 2. kill -9 a process that owns tasks.
-  const victim = procs.find((p) => owned(p).length > 0)!;
+  // 2. kill -9 the process whose tasks have the most records left to read, so the moved
+  // tasks have records to process after the takeover (a task whose partitions were read to
+  // the end before the kill would never show one).
+  const ends = { activations: await endOffsets(d.topics.activations), actions: await endOffsets(d.topics.actions) };
+  let victim = procs.find((p) => owned(p).length > 0)!;
+  let most = -1;
+  for (const p of procs) {
+    let left = 0;
+    for (const i of owned(p)) left += ends.activations[i]! + ends.actions[i]! - ((await readFor(p, i)) ?? 0);
+    if (owned(p).length > 0 && left > most) [victim, most] = [p, left];
+  }
   const moved = owned(victim);
   const survivors = procs.filter((p) => p !== victim);
   const baseline = new Map<string, number>();
   victim.child.kill('SIGKILL');
   const killedAt = Date.now();
   await victim.exited;
-  t.diagnostic(`killed at ${read} of ${expected.total} records read`);
+  t.diagnostic(`killed at ${read} of ${expected.total} records read, ~${most} left in the killed process's tasks`);
   let firstRecordAt: number | undefined;
   const takeoverDeadline = Date.now() + 120_000;
   await until('a survivor processing a record of a moved task', 130_000, async () => {

@@ -39,6 +39,7 @@ import { REPARTITION, splitStages, stageTask } from './stages.ts';
 import type { Stage } from './stages.ts';
 import { runFolderOf, withTaskPaths } from './task-paths.ts';
 import { writeTaskSummary } from './task-summary.ts';
+import { endInputOf } from './end-input.ts';
 
 export interface TasksOptions {
   /** Engine options every task gets (its own container and task slice are added). */
@@ -194,8 +195,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
       if (w && inputs.every((id) => w[id] === Number.POSITIVE_INFINITY)) break;
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
-    handle.current()?.endInput('the job is draining');
-    await endingOf.get(handle);
+    await endInputOf(handle, endingOf.get(handle), DRAIN_POLL_MS);
   };
   const onDrain = (): void => {
     if (draining) return;
