@@ -4,7 +4,6 @@
  * from it. Secrets (`password`, `token`) are declared `secret: true` so they are redacted
  * wherever config is printed.
  */
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { field } from '../../core/api/index.ts';
 import type { Infer } from '../../core/api/index.ts';
@@ -52,7 +51,9 @@ export function connectionOptions(config: NatsConnectionConfig, name: string): N
 }
 
 /** Opens a connection; `name` shows in the server's connection list (`sluice <job>/<block>`). */
-export function connectNats(config: NatsConnectionConfig, name: string): Promise<NatsConnection> {
+export async function connectNats(config: NatsConnectionConfig, name: string): Promise<NatsConnection> {
+  // Loaded on first connect: lint and docs import the NATS plugins without connecting.
+  const { connect } = await import('@nats-io/transport-node');
   return connect(connectionOptions(config, name));
 }
 

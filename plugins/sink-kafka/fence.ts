@@ -8,7 +8,7 @@
 import type { BlockContext, ExactlyOnceWriter } from '../../core/api/index.ts';
 import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
+import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { markedCheckpoint } from './checkpoint-marker.ts';
 import { ACKS, transactionalIdOf } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
@@ -17,7 +17,7 @@ export function kafkaSinkWriter(ctx: BlockContext<KafkaSinkConfig>, client?: Kaf
   const { config, job, id, logger, task } = ctx;
   if (!config.exactly_once) return undefined;
   const transactionalId = transactionalIdOf(job, id, task);
-  const factoryOf = async () => client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);
+  const factoryOf = async () => client ?? loadKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger);
   return {
     async committedCheckpoint() {
       return markedCheckpoint(await factoryOf(), transactionalId, config.topic);

@@ -1,9 +1,8 @@
 /** `kafka`: writes one message per record, keyed, with headers; at least once, or exactly once in Kafka transactions. */
 import { definePlugin } from '../../core/api/index.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
+import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
-import { KafkaSink } from './kafka-sink.ts';
 import { checkKafkaSink, kafkaSinkSpec, transactionalIdOf } from './spec.ts';
 import { compileTemplate } from './template.ts';
 
@@ -38,6 +37,8 @@ export const kafkaSink = definePlugin({
     const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);
     const encodeOptions = input.changelog.mode === 'upsert' ? { changeField: config.change_field } : {};
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: createKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id, task) });
+    // Loaded here, not at the top: lint and docs import this module without connecting.
+    const { KafkaSink } = await import('./kafka-sink.ts');
+    return new KafkaSink({ id, config, codec, encodeOptions, key, headers, logger, client: await loadKafkajsClient(connection, logger), transactionalId: transactionalIdOf(job, id, task) });
   },
 });

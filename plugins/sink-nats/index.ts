@@ -1,10 +1,9 @@
 /** `nats`: publishes one message per record to NATS or JetStream, with headers and `Nats-Msg-Id`. */
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { definePlugin } from '../../core/api/index.ts';
 import { closeNats, connectNats } from '../../lib/nats-client/index.ts';
 import { MessageBuilder } from './messages.ts';
-import { NatsPublisher } from './publisher.ts';
+import type { NatsPublisher } from './publisher.ts';
 import { NatsSink } from './sink.ts';
 import { checkNatsSink, natsSinkSpec } from './spec.ts';
 
@@ -27,6 +26,8 @@ export const natsSinkPlugin = definePlugin({
     const builder = new MessageBuilder(config, codec, encodeOptions, (src) => expressions.compile(src, 'record'));
     const connect = async () => {
       const nc: NatsConnection = await connectNats(config, `sluice ${job}/${id}`);
+      // Loaded on connect, not at the top: lint and docs import this module without connecting.
+      const [{ Kvm }, { NatsPublisher }] = await Promise.all([import('@nats-io/kv'), import('./publisher.ts')]);
       if (config.create_kv_bucket !== undefined) {
         try {
           await new Kvm(nc).create(config.create_kv_bucket);

@@ -7,7 +7,7 @@
 import type { BlockContext, ConsumerGroupPositions, GroupOffsets } from '../../core/api/index.ts';
 import { parsePartitionName } from '../../lib/kafka-client/client.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
+import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
 import { checkPosition } from './records.ts';
 import { groupIdOf, sourceTopics } from './spec.ts';
@@ -21,7 +21,7 @@ export function kafkaGroupPositions(ctx: BlockContext<KafkaSourceConfig>, client
       return { groupId, offsets: Object.entries(checkPosition(position)).map(([name, offset]) => ({ ...parsePartitionName(name), offset })) };
     },
     async committed(): Promise<GroupOffsets> {
-      const admin = (client ?? createKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger)).admin();
+      const admin = (client ?? (await loadKafkajsClient(await toConnection(config, `sluice-${job}-${id}`), logger))).admin();
       await admin.connect();
       try {
         const offsets = await admin.fetchCommittedOffsets(groupId, sourceTopics(config));

@@ -1,9 +1,8 @@
 /** `kafka`: reads topics in a consumer group; offsets are committed when a checkpoint completes. */
 import { definePlugin, services } from '../../core/api/index.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
-import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
+import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
-import { KafkaSource } from './kafka-source.ts';
 import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';
 
 export const kafkaSource = definePlugin({
@@ -36,6 +35,8 @@ export const kafkaSource = definePlugin({
   consumerGroup: (ctx) => kafkaGroupPositions(ctx),
   async create({ id, job, config, deps, logger, resetState, task }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
-    return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, task, client: createKafkajsClient(connection, logger) });
+    // Loaded here, not at the top: lint and docs import this module without connecting.
+    const { KafkaSource } = await import('./kafka-source.ts');
+    return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, task, client: await loadKafkajsClient(connection, logger) });
   },
 });

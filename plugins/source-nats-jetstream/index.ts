@@ -1,7 +1,6 @@
 /** `nats_jetstream`: reads a JetStream stream, resuming at the checkpointed stream sequence. */
 import { definePlugin } from '../../core/api/index.ts';
 import { checkJetStreamSource, jetStreamSourceSpec } from './spec.ts';
-import { JetStreamSource } from './source.ts';
 
 export const natsJetStreamSourcePlugin = definePlugin({
   kind: 'source',
@@ -23,7 +22,9 @@ export const natsJetStreamSourcePlugin = definePlugin({
   ].join(' '),
   spec: jetStreamSourceSpec,
   check: checkJetStreamSource,
-  create({ config, job, id }) {
+  async create({ config, job, id }) {
+    // Loaded here, not at the top: lint and docs import this module without connecting.
+    const { JetStreamSource } = await import('./source.ts');
     return new JetStreamSource(config, `sluice ${job}/${id}`);
   },
 });

@@ -1,7 +1,6 @@
 /** `nats_kv`: a NATS key-value bucket as a broadcast side input (experiment metadata). */
 import { definePlugin } from '../../core/api/index.ts';
 import { natsKvSourceSpec } from './spec.ts';
-import { NatsKvSource } from './source.ts';
 
 export const natsKvSourcePlugin = definePlugin({
   kind: 'source',
@@ -18,7 +17,9 @@ export const natsKvSourcePlugin = definePlugin({
     '(the broadcast operator snapshots its side entries), which is what Flink\'s broadcast state expects. A consumer that keeps no state of its own should not restore this source from a checkpoint.',
   ].join(' '),
   spec: natsKvSourceSpec,
-  create({ config, job, id }) {
+  async create({ config, job, id }) {
+    // Loaded here, not at the top: lint and docs import this module without connecting.
+    const { NatsKvSource } = await import('./source.ts');
     return new NatsKvSource(config, `sluice ${job}/${id}`);
   },
 });

@@ -5,6 +5,7 @@
  */
 import type { Branded, PluginDefinition, PluginKind } from '../../api/index.ts';
 import type { PluginLookup } from '../graph/types.ts';
+import { compareText } from '../spec/compare-text.ts';
 
 /** `built-in` for plugins under `plugins/`, else the npm package name. */
 export type PluginPackage = 'built-in' | (string & {});
@@ -69,13 +70,13 @@ export class PluginRegistry implements PluginLookup {
       .map((p) => p.definition.name);
     const prefix = `${kind}:`;
     const deferred = [...this.deferred.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    return deferred.length === 0 ? loaded : [...loaded, ...deferred].sort((a, b) => a.localeCompare(b));
+    return deferred.length === 0 ? loaded : [...loaded, ...deferred].sort(compareText);
   }
 
   /** Every imported plugin, sorted by kind then name (`loadBuiltinRegistry` imports every built-in). */
   list(): readonly RegisteredPlugin[] {
     return [...this.byKey.values()].sort(
-      (a, b) => KIND_ORDER.indexOf(a.definition.kind) - KIND_ORDER.indexOf(b.definition.kind) || a.definition.name.localeCompare(b.definition.name),
+      (a, b) => KIND_ORDER.indexOf(a.definition.kind) - KIND_ORDER.indexOf(b.definition.kind) || compareText(a.definition.name, b.definition.name),
     );
   }
 

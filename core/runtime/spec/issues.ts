@@ -1,6 +1,7 @@
 /** Building located issues: every problem names file, line, column, config path and code. */
 import type { ErrorCode } from '../../api/index.ts';
 import type { LocatedIssue } from '../graph/types.ts';
+import { compareText } from './compare-text.ts';
 import { formatPath } from './locator.ts';
 import type { ConfigPath, Locator } from './locator.ts';
 
@@ -30,11 +31,11 @@ export function issueAt(locator: Locator, code: ErrorCode, path: ConfigPath, mes
 export function sortIssues(issues: readonly LocatedIssue[]): LocatedIssue[] {
   return [...issues].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      compareText(a.file, b.file) ||
       a.line - b.line ||
       a.col - b.col ||
       (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
-      a.message.localeCompare(b.message),
+      compareText(a.message, b.message),
   );
 }
 
