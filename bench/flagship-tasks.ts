@@ -12,9 +12,10 @@
  * every process is ready with its share of the tasks and ends when they have read every
  * activation and action (summed `sluice_records_in` of the two Kafka sources over their
  * /metrics): records/s over the span, CPU-seconds (user + system, /proc/<pid>/stat) of all
- * processes per record, and per stage task the checkpoints' size and duration (their
+ * processes per record, and per stage task the checkpoints' size, duration and pause (their
  * `checkpoint N complete` log lines, whole run). Rounds alternate the process counts;
  * medians of `--runs` rounds; ratios against one process in the same run. Notes, not a test.
+ * `--cpu-prof <dir>` writes a CPU profile of each job process there (on its SIGTERM exit).
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     events: { type: 'string', default: '500000' },
     processes: { type: 'string', default: '1,2,3' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const EVENTS = Number(args.events);
@@ -90,7 +92,7 @@ async function recordsIn(port: number): Promise<number> {
   return n;
 }
 
-interface Checkpoint { readonly task: string; readonly bytes: number; readonly ms: number }
+interface Checkpoint { readonly task: string; readonly bytes: number; readonly ms: number; readonly pausedMs: number }
 interface Run { readonly rate: number; readonly cpuPerRecordUs: number; readonly before: number; readonly checkpoints: Checkpoint[] }
 
 const id = `ft_bench_${Date.now().toString(36)}`;
@@ -120,7 +122,8 @@ async function measure(processes: number, round: number, total: number, dir: str
   const children: { child: ChildProcess; port: number; log: string[] }[] = [];
   for (let i = 0; i < processes; i++) {
     const port = await freePort();
-    const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
+    const child = spawn(process.execPath, [...profile, 'bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log: string[] = [];
     let rest = '';
     const take = (b: Buffer) => {
@@ -158,8 +161,8 @@ async function measure(processes: number, round: number, total: number, dir: str
     await sleep(3000);
     const checkpoints = children.flatMap((c) => c.log.flatMap((l) => {
       try {
-        const j = JSON.parse(l) as { msg?: string; task?: string; bytes?: number; duration_ms?: number };
-        return /^checkpoint \d+ complete$/.test(j.msg ?? '') && j.task ? [{ task: j.task, bytes: j.bytes ?? 0, ms: j.duration_ms ?? 0 }] : [];
+        const j = JSON.parse(l) as { msg?: string; task?: string; bytes?: number; duration_ms?: number; paused_ms?: number };
+        return /^checkpoint \d+ complete$/.test(j.msg ?? '') && j.task ? [{ task: j.task, bytes: j.bytes ?? 0, ms: j.duration_ms ?? 0, pausedMs: j.paused_ms ?? 0 }] : [];
       } catch {
         return [];
       }
@@ -213,11 +216,11 @@ async function main(): Promise<void> {
     const stage = c.task.includes('.') ? c.task.slice(0, c.task.lastIndexOf('.')) : '(first stage)';
     stages.set(stage, [...(stages.get(stage) ?? []), c]);
   }
-  console.log('\n| stage | checkpoints | size per task (median, max) | duration per task (median, max) |');
-  console.log('|---|---|---|---|');
+  console.log('\n| stage | checkpoints | size per task (median, max) | duration per task (median, max) | sources paused (median, max) |');
+  console.log('|---|---|---|---|---|');
   for (const [stage, cs] of stages) {
     const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
-    console.log(`| ${stage} | ${cs.length} | ${kb(median(cs.map((c) => c.bytes)))}, ${kb(Math.max(...cs.map((c) => c.bytes)))} | ${median(cs.map((c) => c.ms)).toFixed(0)} ms, ${Math.max(...cs.map((c) => c.ms))} ms |`);
+    console.log(`| ${stage} | ${cs.length} | ${kb(median(cs.map((c) => c.bytes)))}, ${kb(Math.max(...cs.map((c) => c.bytes)))} | ${median(cs.map((c) => c.ms)).toFixed(0)} ms, ${Math.max(...cs.map((c) => c.ms))} ms | ${median(cs.map((c) => c.pausedMs)).toFixed(0)} ms, ${Math.max(...cs.map((c) => c.pausedMs))} ms |`);
   }
 }
 

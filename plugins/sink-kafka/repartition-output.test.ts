@@ -5,6 +5,8 @@ import type { Logger } from '../../core/api/index.ts';
 import { getCodec } from '../../core/runtime/codec/index.ts';
 import { decodeControl } from '../../lib/kafka-client/control-record.ts';
 import { FakeKafka } from '../../lib/kafka-client/fake-client.ts';
+import { KeyPartitioner } from '../../lib/kafka-client/key-partitioner.ts';
+import { unpack } from '../../lib/kafka-client/packed-records.ts';
 import { keyText, RepartitionOutput } from './repartition-output.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 
@@ -15,7 +17,7 @@ const config: KafkaSinkConfig = {
   exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216,
 };
 
-void test('records go out keyed by the repartition key with their event time; watermarks go to every partition, in the checkpoint\'s transaction', async () => {
+void test('records go out packed, to the partition of their repartition key, with their event time; watermarks go to every partition, in the checkpoint\'s transaction', async () => {
   const kafka = new FakeKafka();
   let now = 0;
   const out = new RepartitionOutput({ config, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-1', leader: true, key: ['exp'], partitions: 3, task: 1, logger, now: () => now });
@@ -31,14 +33,25 @@ void test('records go out keyed by the repartition key with their event time; wa
   const position = await out.checkpoint();
   await out.onCheckpointComplete(position, { id: 1, sourceOffsets: [{ groupId: 'g', offsets: [{ topic: 'in', partition: 1, offset: 2 }] }] });
   const messages = kafka.sends.flatMap((s) => s.messages);
-  assert.deepEqual(messages.slice(0, 2).map((m) => [m.key, m.value, m.timestamp]), [['e1', '{"exp":"e1","n":1}', 1000], ['7', '{"exp":7,"n":2}', 2000]]);
-  const controls = messages.slice(2).map((m) => [m.partition, decodeControl(m.value)]);
+  const partitions = new KeyPartitioner(3);
+  const data = messages.filter((m) => !decodeControl(m.value));
+  // One packed message per partition the batch's keys reach, each record with its event time.
+  const expected = new Map<number, { times: number[]; payloads: string[] }>();
+  for (const [key, payload, time] of [['e1', '{"exp":"e1","n":1}', 1000], ['7', '{"exp":7,"n":2}', 2000]] as const) {
+    const e = expected.get(partitions.partitionOf(key)) ?? { times: [], payloads: [] };
+    e.times.push(time);
+    e.payloads.push(payload);
+    expected.set(partitions.partitionOf(key), e);
+  }
+  assert.deepEqual(new Map(data.map((m) => [m.partition!, unpack(m.value as string, -1)!])), expected);
+  assert.ok(data.every((m) => m.key === null && m.timestamp === Math.max(...expected.get(m.partition!)!.times)));
+  const controls = messages.slice(data.length).map((m) => [m.partition, decodeControl(m.value)]);
   assert.deepEqual(controls, [0, 1, 2, 0, 1, 2].map((p, i) => [p, { task: 1, watermark: i < 3 ? 1500 : 1600 }]));
   assert.deepEqual(kafka.committed.get('g'), new Map([['in:1', 2]]));
   // End of input crosses at once.
   await out.onWatermark(Number.POSITIVE_INFINITY);
   await out.onCheckpointComplete(await out.checkpoint(), { id: 2, sourceOffsets: [] });
-  assert.deepEqual(kafka.sends.flatMap((s) => s.messages).slice(8).map((m) => decodeControl(m.value)!.watermark), [Infinity, Infinity, Infinity]);
+  assert.deepEqual(kafka.sends.flatMap((s) => s.messages).slice(data.length + 6).map((m) => decodeControl(m.value)!.watermark), [Infinity, Infinity, Infinity]);
   await out.close();
 });
 

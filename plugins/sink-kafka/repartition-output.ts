@@ -1,8 +1,8 @@
 /**
  * The output that ends a stage cut at a `repartition` operator (core/runtime/scale/stages.ts):
- * it writes each record to the internal topic, keyed by the repartition key (the producer's
- * murmur2 partitioner, so a key's partition is its key group), its event time as the
- * message timestamp, exactly once: through a `TransactionalOutput` whose transaction the
+ * it writes each record to the internal topic, to the partition of its repartition key (the
+ * producer's murmur2 partitioner, so a key's partition is its key group), with its event time,
+ * packed many to a message (packed-records.ts), exactly once: through a `TransactionalOutput` whose transaction the
  * stage's checkpoint commits together with its Kafka sources' offsets (exactly-once.ts).
  *
  * Watermarks cross in-band (docs/architecture.md §5): the output writes a control record
@@ -16,6 +16,8 @@
 import type { Batch, Codec, CompletedCheckpoint, Logger, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import type { KafkaClientFactory, OutgoingMessage } from '../../lib/kafka-client/client.ts';
 import { encodeControl } from '../../lib/kafka-client/control-record.ts';
+import { KeyPartitioner } from '../../lib/kafka-client/key-partitioner.ts';
+import { packedLine, packLines } from '../../lib/kafka-client/packed-records.ts';
 import { ACKS } from './spec.ts';
 import type { KafkaSinkConfig } from './spec.ts';
 import { checkpointMarker } from './checkpoint-marker.ts';
@@ -65,6 +67,7 @@ function valueAt(row: Row, path: readonly string[]): unknown {
 export class RepartitionOutput implements SinkInstance {
   private output: SharedOutput | undefined;
   private readonly paths: readonly (readonly string[])[];
+  private readonly partitioner: KeyPartitioner;
   private readonly now: () => number;
   /** The input watermark, and the one last written to the topic. */
   private watermark = Number.NEGATIVE_INFINITY;
@@ -75,6 +78,7 @@ export class RepartitionOutput implements SinkInstance {
 
   constructor(private readonly o: RepartitionOutputOptions) {
     this.paths = o.key.map((k) => k.split('.'));
+    this.partitioner = new KeyPartitioner(o.partitions);
     this.now = o.now ?? Date.now;
   }
 
@@ -87,16 +91,30 @@ export class RepartitionOutput implements SinkInstance {
     this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader);
   }
 
+  /**
+   * Records go out packed (packed-records.ts): per partition of the topic, the batch's
+   * records as `<time>\t<payload>` lines, up to 1,024 to a message. The partition is the one
+   * the record's key would get from the producer's default partitioner (key-partitioner.ts).
+   */
   async write(batch: Batch): Promise<SinkWriteResult | void> {
     const { payloads, rejected } = this.o.codec.encodeEach(batch);
-    const messages: OutgoingMessage[] = [];
+    const lines: (string[] | undefined)[] = new Array(this.o.partitions);
+    const latest: number[] = new Array(this.o.partitions).fill(-1);
     const { values, times } = batch;
     for (let i = 0; i < batch.length; i++) {
       const value = payloads[i];
       if (value === undefined) continue;
       const t = times[i]!;
-      // Kafka timestamps are non-negative milliseconds; an event time outside that is sent without one.
-      messages.push(t >= 0 && Number.isSafeInteger(t) ? { key: keyText(values[i]!, this.paths), value, timestamp: t } : { key: keyText(values[i]!, this.paths), value });
+      const p = this.partitioner.partitionOf(keyText(values[i]!, this.paths));
+      (lines[p] ??= []).push(packedLine(t, value));
+      if (t > latest[p]! && Number.isSafeInteger(t)) latest[p] = t;
+    }
+    const messages: OutgoingMessage[] = [];
+    for (let p = 0; p < lines.length; p++) {
+      const own = lines[p];
+      if (!own) continue;
+      // The message's Kafka timestamp: its latest event time (Kafka's are non-negative ms), for time-based retention.
+      for (const value of packLines(own)) messages.push(latest[p]! >= 0 ? { key: null, value, partition: p, timestamp: latest[p]! } : { key: null, value, partition: p });
     }
     if (messages.length) await this.output!.write(messages, this.o.config.topic);
     return rejected.length ? { rejected } : undefined;

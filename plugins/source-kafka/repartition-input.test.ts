@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { encodeControl } from '../../lib/kafka-client/control-record.ts';
+import { packedLine, packLines } from '../../lib/kafka-client/packed-records.ts';
 import { RepartitionInput } from './repartition-input.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (c: SourceChunk) => (c.payloads ?? []).map((p) => new TextDecoder().decode(p as Uint8Array));
+const text = (c: SourceChunk) => (c.payloads ?? []).map((p) => (typeof p === 'string' ? p : new TextDecoder().decode(p)));
 const wm = (task: number, watermark: number) => encodeControl({ task, watermark });
 
 /** A source that returns these polls, then nothing. */
@@ -65,4 +66,34 @@ void test('a record that only looks like a control record is handed on as data (
   const polled = await src.poll(10);
   assert.deepEqual(polled!.map(text), [['\u0000sluice-watermark:{broken', '{"a":1}']]);
   assert.equal(src.controls, 0);
+});
+
+void test('packed messages become their records, each with its event time and its message\'s offset; a poll asks for about maxRecords records', async () => {
+  const packed = packLines([packedLine(10, '{"a":1}'), packedLine(20, '{"a":2}'), packedLine(30, '{"a":3}')])[0]!;
+  const asked: number[] = [];
+  const inner = scripted([['{"old":0}', packed, wm(0, 25)], [packed]]);
+  const poll = inner.poll.bind(inner);
+  inner.poll = (n: number) => (asked.push(n), poll(n));
+  const src = new RepartitionInput(inner, 1);
+  await src.open(undefined);
+  const [first] = (await src.poll(90))!;
+  assert.deepEqual(text(first!).length, 4);
+  assert.deepEqual(first!.payloads!.slice(1), ['{"a":1}', '{"a":2}', '{"a":3}']);
+  assert.deepEqual(first!.times, [5, 10, 20, 30]);
+  assert.deepEqual(first!.offsets, [0, 1, 1, 1]);
+  assert.equal(first!.watermark, 25);
+  await src.poll(90);
+  // 5 records (the control record counts) in 3 messages last time: 54 messages hold about 90 records.
+  assert.deepEqual(asked, [90, 54]);
+});
+
+void test('records held back after a watermark cut are not in the position: a restore reads them again', async () => {
+  const src = new RepartitionInput(scripted([['{"a":1}', wm(0, 100), '{"a":2}', '{"a":3}']]), 1);
+  await src.open(undefined);
+  const first = await src.poll(100);
+  assert.deepEqual(first!.map(text), [['{"a":1}']]);
+  // The inner source returned offsets 0..3; 2 and 3 wait in the input.
+  assert.deepEqual(src.position(), { offsets: { 't:0': 2 }, upstream: [[0, 100]] });
+  await src.poll(100);
+  assert.deepEqual(src.position(), { offsets: { 't:0': 4 }, upstream: [[0, 100]] });
 });

@@ -16,6 +16,7 @@
  */
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { decodeControl, maybeControl } from '../../lib/kafka-client/control-record.ts';
+import { maybePacked, unpack } from '../../lib/kafka-client/packed-records.ts';
 import type { KafkaSourcePosition } from './records.ts';
 
 /** The checkpointed position: offsets, and each upstream task's latest watermark (null: +∞). */
@@ -35,6 +36,8 @@ export class RepartitionInput implements SourceInstance {
   private ended = false;
   /** Control records taken out so far (tests, logs). */
   controls = 0;
+  /** Records per message seen in the last poll (packed messages hold many), to size the next. */
+  private recordsPerMessage = 1;
 
   constructor(
     private readonly inner: SourceInstance,
@@ -59,9 +62,10 @@ export class RepartitionInput implements SourceInstance {
   async poll(maxRecords: number): Promise<SourceChunk[] | null> {
     if (this.pending.length === 0) {
       if (this.ended) return null;
-      const chunks = await this.inner.poll(maxRecords);
+      // Messages are packed: ask for about as many as hold `maxRecords` records.
+      const chunks = await this.inner.poll(Math.max(1, Math.floor(maxRecords / this.recordsPerMessage)));
       if (chunks === null) return null;
-      this.pending = [...chunks];
+      this.pending = chunks.map((c) => this.unpacked(c));
     }
     const out: SourceChunk[] = [];
     while (this.pending.length) {
@@ -76,6 +80,22 @@ export class RepartitionInput implements SourceInstance {
     }
     if (this.watermark() === Number.POSITIVE_INFINITY && this.pending.length === 0) this.ended = true;
     return out;
+  }
+
+  /**
+   * The chunk with its packed messages unpacked (packed-records.ts): each record gets its
+   * own payload and event time, and its message's offset (and metadata) as provenance.
+   */
+  private unpacked(chunk: SourceChunk): SourceChunk {
+    const payloads = chunk.payloads ?? [];
+    let found: { at: number; times: number[]; payloads: string[] }[] | undefined;
+    for (let i = 0; i < payloads.length; i++) {
+      if (!maybePacked(payloads[i]!)) continue;
+      const records = unpack(payloads[i]!, chunk.times?.[i] ?? 0);
+      if (records) (found ??= []).push({ at: i, ...records });
+    }
+    if (payloads.length) this.recordsPerMessage = found ? Math.max(1, (payloads.length - found.length + found.reduce((n, f) => n + f.payloads.length, 0)) / payloads.length) : 1;
+    return found ? expand(chunk, found) : chunk;
   }
 
   /**
@@ -103,8 +123,20 @@ export class RepartitionInput implements SourceInstance {
     return { head: controls ? without(chunk, controls) : chunk };
   }
 
+  /**
+   * Records taken from the inner source but not returned yet (after a cut at a watermark)
+   * are not consumed: the position of their partition is the offset of the first of them,
+   * so a restore reads them again. A cut never falls inside a packed message (control
+   * records are messages of their own), so no record of a message is read twice.
+   */
   position(): RepartitionInputPosition {
-    return { offsets: this.inner.position() as KafkaSourcePosition, upstream: [...this.upstream].map(([t, w]) => [t, w === Number.POSITIVE_INFINITY ? null : w] as const) };
+    const offsets = { ...(this.inner.position() as KafkaSourcePosition) };
+    for (const chunk of this.pending) {
+      const first = chunk.offsets?.[0];
+      const name = String(chunk.partition);
+      if (typeof first === 'number' && (offsets[name] === undefined || first < offsets[name]!)) offsets[name] = first;
+    }
+    return { offsets, upstream: [...this.upstream].map(([t, w]) => [t, w === Number.POSITIVE_INFINITY ? null : w] as const) };
   }
 
   async onCheckpointComplete(position: unknown): Promise<void> {
@@ -146,5 +178,38 @@ function without(chunk: SourceChunk, drop: readonly number[]): SourceChunk {
   if (chunk.output !== undefined) out.output = chunk.output;
   if (chunk.watermark !== undefined) out.watermark = chunk.watermark;
   for (const c of COLUMNS) if (chunk[c]) out[c] = (chunk[c] as readonly unknown[]).filter((_, i) => !skip.has(i));
+  return out as unknown as SourceChunk;
+}
+
+/** The chunk with the messages at `found[k].at` replaced by their records; other columns repeat the message's entry. */
+function expand(chunk: SourceChunk, found: readonly { at: number; times: number[]; payloads: string[] }[]): SourceChunk {
+  const payloads: (string | Uint8Array)[] = [];
+  const times: number[] = [];
+  const index: number[] = [];
+  let next = 0;
+  const n = chunk.payloads!.length;
+  for (let i = 0; i < n; i++) {
+    const f = found[next];
+    if (f && f.at === i) {
+      next++;
+      for (let j = 0; j < f.payloads.length; j++) {
+        payloads.push(f.payloads[j]!);
+        times.push(f.times[j]!);
+        index.push(i);
+      }
+    } else {
+      payloads.push(chunk.payloads![i]!);
+      times.push(chunk.times?.[i] ?? 0);
+      index.push(i);
+    }
+  }
+  const out: Record<string, unknown> = { partition: chunk.partition, payloads, times };
+  if (chunk.output !== undefined) out.output = chunk.output;
+  if (chunk.watermark !== undefined) out.watermark = chunk.watermark;
+  if (chunk.traceparents !== undefined) out.traceparents = chunk.traceparents;
+  for (const c of ['offsets', 'meta', 'values', 'lines'] as const) {
+    const column = chunk[c] as readonly unknown[] | undefined;
+    if (column) out[c] = index.map((i) => column[i]);
+  }
   return out as unknown as SourceChunk;
 }
