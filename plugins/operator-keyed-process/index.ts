@@ -59,31 +59,28 @@ export const keyedProcessPlugin = definePlugin({
     const pc = new ProcessContext(optionsOf(config.options), state);
     const lateness = config.allowed_lateness;
     return {
-      processBatch(batch, input, ctx) {
-        const { values, times, keys, provenance } = batch;
+      processRecord(batch, i, input, ctx) {
+        const t = batch.times[i]!;
+        const value = batch.values[i]!;
+        if (t < ctx.watermark - lateness) {
+          ctx.late(value, t, 'process_late', batch.provenance?.[i]);
+          return;
+        }
         pc.ctx = ctx;
         pc.input = input;
         pc.domain = undefined;
-        const lateBefore = ctx.watermark - lateness;
-        for (let i = 0; i < batch.length; i++) {
-          const t = times[i]!;
-          if (t < lateBefore) {
-            ctx.late(values[i]!, t, 'process_late', provenance?.[i]);
-            continue;
-          }
-          pc.key = keys![i]!;
-          pc.timestamp = t;
-          pc.index = i;
-          pc.value = values[i]!;
-          pc.provenance = provenance?.[i];
-          ctx.setCurrentKey(pc.key);
-          ctx.setCurrentTime(t);
-          try {
-            fn.processElement(values[i]!, pc);
-          } catch (error) {
-            ctx.fail(i, error);
-          }
+        pc.key = batch.keys![i]!;
+        pc.timestamp = t;
+        pc.index = i;
+        pc.value = value;
+        pc.provenance = batch.provenance?.[i];
+        try {
+          fn.processElement(value, pc);
+        } catch (error) {
+          ctx.fail(i, error);
         }
+      },
+      endBatch() {
         pc.index = -1;
         pc.value = undefined;
         pc.provenance = undefined;
