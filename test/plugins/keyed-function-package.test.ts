@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { compilePipeline, formatIssue } from '../../core/runtime/graph/index.ts';
 import { registryForPipelines } from '../../core/runtime/plugins/index.ts';
 import { renderPluginPage } from '../../core/cli/plugin-docs/render.ts';
+import { explainUnknownPlugins } from '../../core/cli/unknown-plugin.ts';
 
 const INDEX = `import { defineKeyedFunction, field, state } from 'sluice/api';
 export const pkgCounter = defineKeyedFunction({
@@ -76,4 +77,20 @@ void test('a keyed function in a package built for another API is refused, with 
   assert.match(loaded.issues[0]!.message, /sluice-plugin-kf-old'@1\.2\.3 requires sluice \^2\.0\.0, but this runtime provides API 0\.1\.0/);
   assert.equal(loaded.registry.get('keyed_function', 'pkg_counter'), undefined);
   assert.ok(compiled.issues.some((i) => i.code === 'E_UNKNOWN_PLUGIN' && i.configPath === 'operators.c.keyed_process.function'));
+});
+
+void test('lint names the installed package of a keyed function the pipeline does not load', async () => {
+  const project = mkdtempSync(join(tmpdir(), 'sluice-kf-project-'));
+  mkdirSync(join(project, 'node_modules'));
+  pkg(join(project, 'node_modules'), 'sluice-plugin-kf', '^0.1.0');
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', dependencies: { 'sluice-plugin-kf': '1.2.3' } }, null, 1));
+  const file = join(project, 'p.yaml');
+  writeFileSync(file, pipeline('sluice-plugin-kf', '{}').replace('plugins: [./sluice-plugin-kf]\n', ''));
+  const loaded = await registryForPipelines([file], { cwd: project });
+  const issues = await explainUnknownPlugins(compilePipeline({ file, env: {}, plugins: loaded.registry }).issues, [file], project);
+  assert.deepEqual(issues.map((i) => [i.code, i.message, i.hint]), [[
+    'E_UNKNOWN_PLUGIN',
+    'unknown keyed_function plugin "pkg_counter": the installed package sluice-plugin-kf provides it, but the pipeline does not load it; add it under plugins:',
+    'plugins: [sluice-plugin-kf]   # at the top of the pipeline file',
+  ]]);
 });
