@@ -109,10 +109,12 @@ export interface OperatorInstance {
   /**
    * Back-pressure: the inputs (indices) the operator asks not to be fed for now, e.g.
    * `interval_join` when one side's buffer is over `max_buffered_per_side` because that side
-   * runs ahead. The runtime stops polling those inputs until a later call no longer names
-   * them; it asks after every batch and watermark. Never name every input while nothing
-   * else (a watermark from the other inputs) can release them: the job would stall. `[]`
-   * (or no method) blocks nothing.
+   * runs ahead. The runtime asks each time it picks the next input to feed, and skips the
+   * named ones while another input has records. When only named inputs have records, after
+   * a short stall it feeds them anyway and reports the operator stalled (`/ready` answers
+   * 503): keep the bound one that the other inputs' watermark releases, and enforce a hard
+   * limit of your own (`interval_join` fails past 2× its bound). `[]` (or no method) blocks
+   * nothing.
    */
   blockedInputs?(): readonly number[];
   /**
