@@ -104,3 +104,29 @@ export class RecordError extends SluiceError {
     this.reason = reason;
   }
 }
+
+/** What a plugin's own error code looks like: `UNKNOWN_COUNTRY`. */
+export const PLUGIN_ERROR_CODE = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * An error of a plugin's own, with a code the plugin declares in its definition's `errors`
+ * (`errors: { UNKNOWN_COUNTRY: 'The record's country code is in no table.' }`), shown by
+ * `sluice plugins docs`. The code is qualified by the plugin's name, `geo_lookup.UNKNOWN_COUNTRY`:
+ * that is the dead-letter `reason` when it is thrown (or passed to `ctx.fail`) for one record,
+ * and it leads the message, so a job that fails on it says which plugin and which code.
+ *
+ *   throw new PluginError('geo_lookup', 'UNKNOWN_COUNTRY', `no country '${code}'`);
+ */
+export class PluginError extends RecordError {
+  /** The plugin's name. */
+  readonly plugin: string;
+  /** The code as declared (`UNKNOWN_COUNTRY`); `reason` is the qualified one. */
+  readonly pluginCode: string;
+  constructor(plugin: string, code: string, message: string, options: { cause?: unknown } = {}) {
+    if (!PLUGIN_ERROR_CODE.test(code)) throw new Error(`plugin error code '${code}' of ${plugin} is not UPPER_SNAKE_CASE`);
+    super(`${plugin}.${code}`, `${plugin}.${code}: ${message}`, options);
+    this.name = 'PluginError';
+    this.plugin = plugin;
+    this.pluginCode = code;
+  }
+}

@@ -2,8 +2,9 @@
  * `sluice/api`: the public contract, and the only module plugins import.
  *
  * Plugins are defined with `definePlugin` (sources, operators, sinks, state and checkpoint
- * stores), each with a typed config spec built from `field`, the services it needs from
- * `services`, and (operators) keyed state from `state`.
+ * stores) or `defineKeyedFunction` (keyed functions, run by `keyed_process`), each with a
+ * typed config spec built from `field`, the services it needs from `services`, (operators)
+ * keyed state from `state`, and its own error codes (`errors`, raised as `PluginError`).
  */
 export * from './records.ts';
 export * from './time.ts';

@@ -1,13 +1,17 @@
 /**
- * Keyed functions: user logic for `keyed_process` (Flink's KeyedProcessFunction), written in
- * a plugin folder of its own and named in the pipeline:
+ * Keyed functions: user logic for `keyed_process` (Flink's KeyedProcessFunction), a plugin
+ * kind (`keyed_function`) like sources and operators: branded, with a typed options spec,
+ * exported by a plugin folder or package, found by the same loader (built-ins, packages
+ * under `plugins:`, the package's API range checked), listed by `sluice plugins list` and
+ * documented by `sluice plugins docs <name>`.
  *
- *   // plugins/operator-first-trigger/index.ts (imports defineKeyedFunction from the API)
+ *   // a plugin package's index.ts
  *   export const firstTrigger = defineKeyedFunction({
  *     name: 'first_trigger',
- *     summary: 'Emits each user's first activation per epoch once the watermark passes it.',
+ *     summary: "Emits each user's first activation per epoch once the watermark passes it.",
+ *     spec: field.object({ epoch: field.duration({ doc: 'Epoch length.', default: '3d' }) }),
  *     state: () => ({ first: state.value<Row>() }),
- *     processElement(value, ctx) { … ctx.state.first.set(value); ctx.timers.registerEventTimeTimer(ctx.timestamp); },
+ *     processElement(value, ctx) { … ctx.options.epoch (ms) … ctx.timers.registerEventTimeTimer(ctx.timestamp); },
  *     onTimer(timestamp, ctx) { ctx.emit(ctx.state.first.get()!, timestamp); },
  *   });
  *
@@ -16,20 +20,21 @@
  *     input: activations
  *     keyed_process: { function: first_trigger, key: [user_id, experiment_id], options: { epoch: 3d } }
  *
- * `defineKeyedFunction` registers the function by name when its module is imported; the
- * runtime imports every `plugins/<x>/index.ts` (and each package under `plugins:`) before
- * it builds the job, so the function is known when `keyed_process` is created. Options
- * are passed as written in the pipeline (durations as text: parse them with `parseDuration`
- * from the API); declare their spec in `options` for the docs.
+ * `function:` is looked up at lint time among the loaded plugins of kind `keyed_function`
+ * (unknown: `E_UNKNOWN_PLUGIN`), and `options:` is validated by the function's `spec` with
+ * file, line and column like any plugin config; the function receives the parsed options
+ * (defaults applied, durations in milliseconds). Nothing registers on import.
  */
-import type { ObjectSpec } from './spec.ts';
+import type { ConfigIssue, FieldSpec, Infer, ObjectSpec } from './spec.ts';
 import type { ChangeKind, ProvenanceRef, Row } from './records.ts';
 import type { StateDescriptor, StateHandles } from './state.ts';
 import type { TimerService, TimeDomain } from './operator.ts';
 import type { StreamInfo } from './stream.ts';
+import { definePlugin, type Branded } from './plugin.ts';
 
 /** What a keyed function sees for one element or timer. One object, reused: do not keep it. */
 export interface KeyedProcessContext<St extends Record<string, StateDescriptor> = Record<string, StateDescriptor>, O = Record<string, unknown>> {
+  /** The parsed options (the function's `spec` applied). */
   readonly options: O;
   /** Handles of the declared state, scoped to `key`. */
   readonly state: StateHandles<St>;
@@ -59,39 +64,46 @@ export interface KeyedProcessContext<St extends Record<string, StateDescriptor> 
   count(name: string, delta?: number): void;
 }
 
-export interface KeyedFunction<St extends Record<string, StateDescriptor> = Record<string, StateDescriptor>, O = Record<string, unknown>> {
+/** A keyed function's definition (plugin kind `keyed_function`); `spec` is its options' spec. */
+export interface KeyedFunctionDefinition<S extends FieldSpec = FieldSpec, St extends Record<string, StateDescriptor> = Record<string, StateDescriptor>> {
+  readonly kind: 'keyed_function';
   /** snake_case; what `function:` names. */
   readonly name: string;
+  /** One line, shown by `sluice plugins list`. */
   readonly summary: string;
-  /** Spec of `options`, for the docs. */
-  readonly options?: ObjectSpec;
+  /** Longer Markdown docs, shown by `sluice plugins docs`. */
+  readonly description?: string;
+  /** Spec of `options:`: validated at lint time, parsed values handed to the function. */
+  readonly spec: S;
+  /** Keyed functions take no services. */
+  readonly deps?: undefined;
+  /** Extra checks on options that passed their spec. */
+  readonly check?: (options: Infer<S>) => readonly ConfigIssue[];
+  /** Error codes of the function's own, by code: the doc of each (see `PluginBase.errors`). */
+  readonly errors?: Readonly<Record<string, string>>;
   /** Keyed state, declared up front. */
-  readonly state?: (options: O) => St;
+  readonly state?: (options: Infer<S>) => St;
   /** Named outputs the function emits to. */
   readonly outputs?: readonly string[];
   /** Describes the main output (default: append, fields unknown). */
-  readonly output?: (options: O, input: StreamInfo) => Partial<StreamInfo>;
+  readonly output?: (options: Infer<S>, input: StreamInfo) => Partial<StreamInfo>;
   /** Called for each element not late for the block (`ts ≥ W − allowed_lateness`). Throwing dead-letters the element. */
-  processElement(value: Row, ctx: KeyedProcessContext<St, O>): void;
+  processElement(value: Row, ctx: KeyedProcessContext<St, Infer<S>>): void;
   /** A timer of the current key fired. Throwing fails the job. */
-  onTimer?(timestamp: number, ctx: KeyedProcessContext<St, O>): void;
+  onTimer?(timestamp: number, ctx: KeyedProcessContext<St, Infer<S>>): void;
 }
 
-const registry = new Map<string, KeyedFunction>();
+/** Any keyed function, as `keyed_process` runs it. */
+export type KeyedFunction = Branded<KeyedFunctionDefinition<any, any>>;
 
-/** Defines and registers a keyed function. Registering another function under a taken name throws. */
-export function defineKeyedFunction<St extends Record<string, StateDescriptor>, O = Record<string, unknown>>(fn: KeyedFunction<St, O>): KeyedFunction<St, O> {
+/**
+ * Defines a keyed function: `definePlugin` with `kind: 'keyed_function'`. Export the result
+ * from the plugin's module; the loader finds it like any plugin.
+ */
+export function defineKeyedFunction<S extends ObjectSpec = ObjectSpec<{}>, St extends Record<string, StateDescriptor> = {}>(
+  fn: Omit<KeyedFunctionDefinition<S, St>, 'kind' | 'spec'> & { readonly spec?: S },
+): Branded<KeyedFunctionDefinition<S, St>> {
   if (!/^[a-z][a-z0-9_]*$/.test(fn.name)) throw new Error(`keyed function name '${fn.name}' is not snake_case`);
-  const existing = registry.get(fn.name);
-  if (existing && existing !== (fn as unknown)) throw new Error(`keyed function '${fn.name}' is defined twice`);
-  registry.set(fn.name, fn as unknown as KeyedFunction);
-  return fn;
-}
-
-export function keyedFunction(name: string): KeyedFunction | undefined {
-  return registry.get(name);
-}
-
-export function keyedFunctionNames(): string[] {
-  return [...registry.keys()].sort();
+  const spec = fn.spec ?? ({ type: 'object', doc: '', fields: {} } as unknown as S);
+  return definePlugin<S, St>({ ...fn, kind: 'keyed_function', spec } as KeyedFunctionDefinition<S, St>);
 }

@@ -7,8 +7,14 @@
  * order (`onTimer`), calls `onWatermark`, and forwards the watermark downstream after what
  * those emitted.
  *
- * Throwing from `processBatch` while handling one record: call `ctx.fail(i, error)` and go
- * on instead. An exception that escapes `processBatch`, `onTimer` or `onWatermark` fails
+ * The current key is the runtime's: keyed state handles and timers refer to the key the
+ * runtime set, never to one the plugin picks. It is set to record i's key (`batch.keys[i]`)
+ * and event time before `processRecord(batch, i, …)`, to the timer's key before `onTimer`,
+ * and to each visited key inside `ctx.forKeys`. Anywhere else (`processBatch`, `endBatch`,
+ * `onWatermark`) there is no current key and touching keyed state or timers throws.
+ *
+ * Throwing while handling one record: call `ctx.fail(i, error)` and go on instead. An
+ * exception that escapes `processRecord`, `processBatch`, `onTimer` or `onWatermark` fails
  * the whole job (it restarts from its last checkpoint).
  */
 import type { Batch, ChangeKind, ProvenanceRef, Row } from './records.ts';
@@ -33,12 +39,19 @@ export interface OperatorContext {
   /** Processing time from the clock service. */
   processingTime(): number;
 
-  /** Sets the key that state handles and timers refer to. */
-  setCurrentKey(key: string): void;
+  /** The key state handles and timers refer to (set by the runtime); undefined outside a key. */
   readonly currentKey: string | undefined;
-  /** Event time of the record being handled; used for event-time TTL. */
-  setCurrentTime(eventTime: number): void;
+  /** Timers of the current key. */
   readonly timers: TimerService;
+  /**
+   * Visits keys the batch does not hand over record by record: keys the operator computes
+   * itself (`dedupe`'s identities), keys it comes back to after the batch (`window_aggregate`'s
+   * late firings), keys a broadcast input wakes (`experiment_stats`' waiting rows). For each
+   * `i` (in order) whose `keys[i]` is defined, the runtime makes `keys[i]` the current key and
+   * `times?.[i]` the current event time (for event-time TTL; unknown without `times`), then
+   * calls `visit(i, ctx)`. Make `visit` once, in `create`, not per batch.
+   */
+  forKeys(keys: readonly (string | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void;
 
   /** Emits to the main output. `provenance` is carried to the dead-letter and late outputs downstream. */
   emit(value: Row, time: number, kind?: ChangeKind, provenance?: ProvenanceRef): void;
@@ -57,28 +70,53 @@ export interface OperatorContext {
   count(name: string, delta?: number): void;
 }
 
+/** Called by `ctx.forKeys` with the current key set to `keys[index]`. */
+export type KeyVisitor = (index: number, ctx: OperatorContext) => void;
+
 /** A batch on a keyed input: `keys[i]` is record i's serialised key. */
 export interface KeyedBatch<T = Row> extends Batch<T> {
   readonly keys?: readonly string[];
 }
 
+/**
+ * A running operator. It has `processRecord` (keyed inputs), `processBatch` (other inputs),
+ * or both; the runtime calls, for each batch of input `input` (0-based, in the order of the
+ * block's `input:`):
+ *
+ * - on a keyed input (the operator is `keyed` and the input has a key) of an operator with
+ *   `processRecord`: `processRecord(batch, i, input, ctx)` for each record i in order, the
+ *   current key and time set to record i's, then `endBatch` when present;
+ * - otherwise: `processBatch(batch, input, ctx)` once, with no current key.
+ */
 export interface OperatorInstance {
-  /**
-   * Handles one batch of input `input` (0-based, in the order of the block's `input:`).
-   * On a keyed input, `batch.keys` holds each record's key; call `ctx.setCurrentKey`
-   * before touching state or timers.
-   */
-  processBatch(batch: KeyedBatch, input: number, ctx: OperatorContext): void;
+  /** Handles record `i` of a batch on a keyed input; `batch.keys[i]` is the current key. */
+  processRecord?(batch: KeyedBatch, i: number, input: number, ctx: OperatorContext): void;
+  /** After `processRecord` has seen every record of a batch: batch-level work (no current key). */
+  endBatch?(batch: KeyedBatch, input: number, ctx: OperatorContext): void;
+  /** Handles one whole batch of an input that `processRecord` does not take (no current key). */
+  processBatch?(batch: KeyedBatch, input: number, ctx: OperatorContext): void;
   /** A timer of `key` fired; the current key is already set to it. */
   onTimer?(timestamp: number, key: string, domain: TimeDomain, ctx: OperatorContext): void;
   /** The watermark advanced to `ctx.watermark` (after due timers fired). */
   onWatermark?(ctx: OperatorContext): void;
   /**
    * Watermark hold: the earliest event time this operator may still emit (records it keeps
-   * waiting, e.g. for a side input). The runtime forwards min(watermark, hold) downstream, so
-   * what it emits later is not late there; `+∞` (or no method) holds nothing.
+   * waiting, e.g. `broadcast` waiting for its side input). The runtime forwards
+   * min(watermark, hold) downstream, so what it emits later is not late there; `+∞` (or no
+   * method) holds nothing. Asked after every batch and watermark; keep it cheap.
    */
   watermarkHold?(): number;
+  /**
+   * Back-pressure: the inputs (indices) the operator asks not to be fed for now, e.g.
+   * `interval_join` when one side's buffer is over `max_buffered_per_side` because that side
+   * runs ahead. The runtime asks each time it picks the next input to feed, and skips the
+   * named ones while another input has records. When only named inputs have records, after
+   * a short stall it feeds them anyway and reports the operator stalled (`/ready` answers
+   * 503): keep the bound one that the other inputs' watermark releases, and enforce a hard
+   * limit of your own (`interval_join` fails past 2× its bound). `[]` (or no method) blocks
+   * nothing.
+   */
+  blockedInputs?(): readonly number[];
   /**
    * Operator-local state that is not keyed (e.g. broadcast state), for checkpoints. Must
    * be structured-clone serialisable. Keyed state is snapshotted by the runtime.

@@ -17,6 +17,8 @@ import type { SinkInstance, SinkInput } from './sink.ts';
 import type { CheckpointStore } from './checkpoint.ts';
 import type { ExpressionCompiler } from './expressions.ts';
 import type { Codec } from './codec.ts';
+import type { KeyedFunctionDefinition } from './keyed-function.ts';
+import { PLUGIN_ERROR_CODE } from './errors.ts';
 
 /** Version of this API. Plugins declare the range they support. */
 export const API_VERSION = '0.1.0';
@@ -24,7 +26,12 @@ export const API_VERSION = '0.1.0';
 /** Brand on every definition, so the loader finds plugins among a package's exports. */
 export const PLUGIN_BRAND = 'sluice.plugin/v1';
 
-export type PluginKind = 'source' | 'operator' | 'sink' | 'state_store' | 'checkpoint_store';
+/**
+ * `keyed_function`: user logic that `keyed_process` runs (core/api/keyed-function.ts); not
+ * a block of its own, but named by a block's config (`function:`), found, version-checked and
+ * documented like every other plugin.
+ */
+export type PluginKind = 'source' | 'operator' | 'sink' | 'state_store' | 'checkpoint_store' | 'keyed_function';
 
 /** The services a plugin declares (`deps`), by the name `create` receives them under. */
 export type DepsSpec = Record<string, ServiceRef<unknown>>;
@@ -45,6 +52,12 @@ export interface PluginBase<K extends PluginKind, S extends FieldSpec, D extends
   readonly deps?: D;
   /** Extra checks on a config that passed its spec (cross-field rules). */
   readonly check?: (config: Infer<S>) => readonly ConfigIssue[];
+  /**
+   * The plugin's own error codes (UPPER_SNAKE_CASE), each with its doc: what went wrong and
+   * what to do. Raised as `new PluginError(name, code, message)`, reported as `<name>.<code>`
+   * (dead-letter reasons, job failures) and listed by `sluice plugins docs`.
+   */
+  readonly errors?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -201,7 +214,8 @@ export type PluginDefinition =
   | OperatorDefinition<any, any, any>
   | SinkDefinition<any, any>
   | StateStoreDefinition<any, any>
-  | CheckpointStoreDefinition<any, any>;
+  | CheckpointStoreDefinition<any, any>
+  | KeyedFunctionDefinition<any, any>;
 
 export type Branded<P> = P & { readonly brand: typeof PLUGIN_BRAND };
 
@@ -218,7 +232,14 @@ export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(def:
 export function definePlugin<S extends ObjectSpec, D extends DepsSpec = {}>(
   def: CheckpointStoreDefinition<S, D>,
 ): Branded<CheckpointStoreDefinition<S, D>>;
+export function definePlugin<S extends ObjectSpec, St extends StateSpec = {}>(
+  def: KeyedFunctionDefinition<S, St>,
+): Branded<KeyedFunctionDefinition<S, St>>;
 export function definePlugin(def: PluginDefinition): Branded<PluginDefinition> {
+  for (const [code, doc] of Object.entries(def.errors ?? {})) {
+    if (!PLUGIN_ERROR_CODE.test(code)) throw new Error(`${def.kind} '${def.name}': error code '${code}' is not UPPER_SNAKE_CASE`);
+    if (typeof doc !== 'string' || doc.trim() === '') throw new Error(`${def.kind} '${def.name}': error code '${code}' has no doc`);
+  }
   return Object.freeze({ ...def, brand: PLUGIN_BRAND });
 }
 

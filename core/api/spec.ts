@@ -11,6 +11,8 @@
  *   type Config = Infer<typeof spec>;  // { path: string; max_bytes?: number; poll: number }
  */
 
+import type { Branded, PluginDefinition, PluginKind } from './plugin.ts';
+
 /** Where a CEL expression's variables come from. */
 export type ExprScope =
   /** The input record's fields are the variables: `amount > 100`. */
@@ -52,6 +54,14 @@ export type FieldSpec<T = unknown> =
   | (FieldCommon<T> & { readonly type: 'map'; readonly values: FieldSpec; readonly keyPattern?: string })
   /** A CEL expression, parsed and type-checked once per pipeline. Parsed value: its source text. */
   | (FieldCommon<T> & { readonly type: 'expr'; readonly scope: ExprScope; readonly returns?: 'bool' | 'any' })
+  /**
+   * The name of a plugin of `kind` that this plugin runs (`keyed_process`'s `function:` names
+   * a `keyed_function`). Lint looks the name up among the loaded plugins (built-in or from a
+   * package under `plugins:`; unknown is `E_UNKNOWN_PLUGIN`); the parsed value is the named
+   * plugin's definition. `options`: the sibling key whose value the named plugin's own spec
+   * validates (located errors, defaults, durations in ms); its parsed value replaces it.
+   */
+  | (FieldCommon<T> & { readonly type: 'plugin'; readonly kind: PluginKind; readonly options?: string })
   /** The first alternative that validates wins; docs list them all. */
   | (FieldCommon<T> & { readonly type: 'union'; readonly options: readonly FieldSpec[] })
   | (FieldCommon<T> & { readonly type: 'any' });
@@ -108,6 +118,10 @@ export const field = {
   /** A CEL expression; `scope` says which variables it sees. */
   expr<const O extends FieldOptions<string> & { scope?: ExprScope; returns?: 'bool' | 'any' }>(o: O) {
     return { scope: 'record', ...o, type: 'expr' } as const as FieldSpec<string> & O;
+  },
+  /** A plugin of `kind`, named in the pipeline; parsed to its definition (see the `plugin` spec). */
+  plugin<K extends PluginKind, const O extends FieldOptions<string> & { options?: string }>(kind: K, o: O) {
+    return { ...o, type: 'plugin', kind } as const as FieldSpec<Branded<Extract<PluginDefinition, { kind: K }>>> & O;
   },
   union<const Os extends readonly FieldSpec[], const O extends FieldOptions<Infer<Os[number]>>>(options: Os, o: O) {
     return { ...o, type: 'union', options } as const as FieldSpec<Infer<Os[number]>> & O;

@@ -13,6 +13,18 @@ import { PluginRegistry, installedPluginPackages, loadPluginPackages } from '../
 
 const SECTION_KIND: Readonly<Record<string, PluginKind>> = { sources: 'source', operators: 'operator', sinks: 'sink' };
 
+/**
+ * The kind and name an E_UNKNOWN_PLUGIN issue is about: a block's plugin key (its path ends
+ * `<section>.<id>.<name>`) or a plugin a config names (`keyed_process.function`, whose
+ * message reads `unknown keyed_function plugin "<name>"`).
+ */
+function unknownPlugin(issue: LocatedIssue): { kind: string | undefined; name: string } {
+  const named = /^unknown (keyed_function) plugin "([^"]+)"/.exec(issue.message);
+  if (named) return { kind: named[1], name: named[2]! };
+  if (issue.path.length < 3) return { kind: undefined, name: '' };
+  return { kind: SECTION_KIND[String(issue.path[issue.path.length - 3])], name: String(issue.path[issue.path.length - 1]) };
+}
+
 /** The folder of the nearest package.json at or above `dir`, if any. */
 function projectOf(dir: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
@@ -43,9 +55,8 @@ export async function explainUnknownPlugins(issues: readonly LocatedIssue[], pip
   if (cwdProject !== undefined) projects.add(cwdProject);
   const providers = await installedProviders([...projects]);
   return issues.map((issue) => {
-    if (issue.code !== 'E_UNKNOWN_PLUGIN' || issue.path.length < 3) return issue;
-    const kind = SECTION_KIND[String(issue.path[issue.path.length - 3])];
-    const name = String(issue.path[issue.path.length - 1]);
+    if (issue.code !== 'E_UNKNOWN_PLUGIN') return issue;
+    const { kind, name } = unknownPlugin(issue);
     const pkg = kind === undefined ? undefined : providers.get(`${kind}:${name}`);
     if (pkg === undefined) return issue;
     return {

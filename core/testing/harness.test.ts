@@ -34,18 +34,14 @@ const lastValue = definePlugin({
   create({ state: s, config }) {
     let side = 0;
     return {
-      processBatch(batch, input, ctx) {
-        for (let i = 0; i < batch.length; i++) {
-          if (input === 1) {
-            side += 1;
-            continue;
-          }
-          ctx.setCurrentKey(batch.keys![i]!);
-          const fresh = s.last.get() === undefined;
-          s.last.set(batch.values[i]!.v);
-          if (fresh) ctx.timers.registerEventTimeTimer(batch.times[i]! + config.delay);
-          ctx.timers.registerProcessingTimeTimer(ctx.processingTime() + 100);
-        }
+      processRecord(batch, i, _input, ctx) {
+        const fresh = s.last.get() === undefined;
+        s.last.set(batch.values[i]!.v);
+        if (fresh) ctx.timers.registerEventTimeTimer(batch.times[i]! + config.delay);
+        ctx.timers.registerProcessingTimeTimer(ctx.processingTime() + 100);
+      },
+      processBatch(batch) {
+        side += batch.length;
       },
       onTimer(ts, key, domain, ctx) {
         ctx.emit({ k: key, v: s.last.get(), domain, side }, ts, domain === 'event' ? 'insert' : 'update');

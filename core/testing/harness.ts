@@ -15,13 +15,13 @@
  */
 import { serialize, deserialize } from 'node:v8';
 import { APPEND_ONLY, ManualClock, MAX_WATERMARK, services } from '../api/index.ts';
-import type { Batch, ChangeKind, ExpressionCompiler, ProvenanceRef, Row, ServiceRef, StateBackend, StreamInfo } from '../api/index.ts';
+import type { Batch, ChangeKind, ExpressionCompiler, PluginDefinition, ProvenanceRef, Row, ServiceRef, StateBackend, StreamInfo } from '../api/index.ts';
 import { createExpressionCompiler } from '../runtime/expr/index.ts';
 import { MemoryStateBackend } from '../runtime/state/memory-backend.ts';
 import { OperatorHost, type OperatorHostSnapshot } from '../runtime/state/operator-host.ts';
 import type { OperatorPlugin } from './operator-plugin.ts';
 import type { OperatorOutputs } from '../runtime/state/outputs.ts';
-import { parseOperatorConfig } from './config.ts';
+import { parsePluginConfig } from './config.ts';
 import { materialize } from './changelog.ts';
 
 /** One input record. `key` overrides the computed key (give it on all records of a push or none). */
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   readonly deps?: Readonly<Record<string, unknown>>;
   readonly expressions?: ExpressionCompiler;
   readonly backend?: StateBackend;
+  /** Plugins the config names by name (a `keyed_process`'s `function:`); a config may also give the definition itself. */
+  readonly plugins?: readonly PluginDefinition[];
 }
 
 /** What `snapshot()` returns; opaque to tests. */
@@ -122,7 +124,7 @@ export class OperatorTestHarness {
 
   /** A harness for `definition` with `config` as written in a pipeline (durations as text, defaults omitted). */
   static for(definition: OperatorPlugin, config: unknown, options: HarnessOptions = {}): OperatorTestHarness {
-    return new OperatorTestHarness(definition, parseOperatorConfig(definition, config), options);
+    return new OperatorTestHarness(definition, parsePluginConfig(definition, config, options.plugins), options);
   }
 
   /** Pushes records (or a ready batch) into input `input`, judged against the current watermark. */

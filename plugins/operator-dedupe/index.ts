@@ -8,10 +8,10 @@
  * duplicate with the same event time that is not late is always caught: it has
  * ts ≥ W − allowed_lateness). Records with ts < W − allowed_lateness are late (reason
  * `dedupe_late`). The operator computes its own key (id or fields), so its input need not
- * be keyed.
+ * be keyed; it hands the identities to `ctx.forKeys`, which scopes the state to each.
  */
 import { definePlugin, RecordError, state } from '../../core/api/index.ts';
-import type { Row } from '../../core/api/index.ts';
+import type { KeyedBatch, KeyVisitor, Row } from '../../core/api/index.ts';
 import { dedupeSpec } from './spec.ts';
 
 type Config = { id_field: string; fields?: string[]; out_of_orderness: number; allowed_lateness: number; ttl?: number };
@@ -74,29 +74,37 @@ export const dedupePlugin = definePlugin({
   create({ config, state: s }) {
     const identity = identityOf(config);
     const lateness = config.allowed_lateness;
+    let current: KeyedBatch | undefined;
+    // Runs with the record's identity as the current key and its event time as the current time.
+    const visit: KeyVisitor = (i, ctx) => {
+      const { values, times, provenance } = current!;
+      const seen = s.seen.get() !== undefined;
+      s.seen.set(1); // refreshes the expiry to the largest event time seen
+      if (seen) ctx.count('duplicates');
+      else ctx.emit(values[i]!, times[i]!, 'insert', provenance?.[i]);
+    };
     return {
       processBatch(batch, _input, ctx) {
         const { values, times, provenance } = batch;
         const lateBefore = ctx.watermark - lateness;
+        const ids = new Array<string | undefined>(batch.length);
         for (let i = 0; i < batch.length; i++) {
           const t = times[i]!;
           if (t < lateBefore) {
             ctx.late(values[i]!, t, 'dedupe_late', provenance?.[i]);
             continue;
           }
-          let key: string;
           try {
-            key = identity(values[i]!);
+            ids[i] = identity(values[i]!);
           } catch (error) {
             ctx.fail(i, error);
-            continue;
           }
-          ctx.setCurrentKey(key);
-          ctx.setCurrentTime(t);
-          const seen = s.seen.get() !== undefined;
-          s.seen.set(1); // refreshes the expiry to the largest event time seen
-          if (seen) ctx.count('duplicates');
-          else ctx.emit(values[i]!, t, 'insert', provenance?.[i]);
+        }
+        current = batch;
+        try {
+          ctx.forKeys(ids, times, visit);
+        } finally {
+          current = undefined;
         }
       },
     };

@@ -4,13 +4,13 @@ import { APPEND_ONLY } from '../../core/api/index.ts';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
 import { keyedProcessPlugin } from '../operator-keyed-process/index.ts';
 import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
-import './index.ts';
+import { experimentCounts } from './index.ts';
 
 const E = 1_767_225_600_000;
 const slot = { experiment_id: 'exp_1', epoch_start: E, segment: 0 };
 const action = (user: string, a: string, ts: number, group = 'c') => ({ value: { ...slot, group, user_id: user, action: a }, time: ts });
 const trigger = (user: string, ts: number, group = 'c') => ({ value: { ...slot, group, user_id: user, event_id: `t-${user}`, epoch_end: E + EPOCH_MS, ts }, time: ts });
-const config = { function: 'experiment_counts', key: ['experiment_id', 'epoch_start', 'segment', 'group'], allowed_lateness: '10m', options: { allowed_lateness: '10m' } };
+const config = { function: experimentCounts, key: ['experiment_id', 'epoch_start', 'segment', 'group'], allowed_lateness: '10m', options: { allowed_lateness: '10m' } };
 const appendInput = { changelog: APPEND_ONLY, allowedLateness: 0 };
 const harness = () => OperatorTestHarness.for(keyedProcessPlugin, config, { inputs: [appendInput, appendInput] });
 

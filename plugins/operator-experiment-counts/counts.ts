@@ -58,7 +58,7 @@ export const COUNTS_FIELDS = ['row_key', 'experiment_id', 'epoch_start', 'segmen
 export const experimentCounts = defineKeyedFunction({
   name: 'experiment_counts',
   summary: 'Counts volume, propensity, sum_sq per action and triggered users per (experiment, epoch, segment, group), as an upsert stream.',
-  options: experimentCountsOptions,
+  spec: experimentCountsOptions,
   state: () => ({ counts: state.value<KeyCounts>() }),
   output: () => ({
     changelog: { mode: 'upsert', key: ['row_key'] },

@@ -99,27 +99,25 @@ class StatsOperator implements OperatorInstance {
     this.catalog = new MetadataCatalog(config.srm_concentration);
   }
 
-  processBatch(batch: KeyedBatch, input: number, ctx: OperatorContext): void {
+  /** A counts row (input 0, keyed: the runtime set its key and time). */
+  processRecord(batch: KeyedBatch, i: number, _input: number, ctx: OperatorContext): void {
     const { values, times, kinds, keys, provenance } = batch;
-    for (let i = 0; i < batch.length; i++) {
-      if (input === 1) {
-        this.metadata(values[i]!, i, ctx);
-        continue;
-      }
-      let row: CountsRow;
-      try {
-        row = readCountsRow(values[i]!);
-      } catch (error) {
-        ctx.fail(i, error);
-        continue;
-      }
-      ctx.setCurrentKey(keys![i]!);
-      ctx.setCurrentTime(times[i]!);
-      const waiting: Waiting = { value: values[i]!, time: times[i]!, kind: kinds?.[i] ?? 'insert', provenance: provenance?.[i] };
-      const plan = this.catalog.plan(row.experimentId, row.epochStart, row.segment);
-      if (this.s.waiting.get().length > 0 || !plan) this.wait(waiting, row, keys![i]!, ctx);
-      else this.apply(row, waiting, plan, ctx);
+    let row: CountsRow;
+    try {
+      row = readCountsRow(values[i]!);
+    } catch (error) {
+      ctx.fail(i, error);
+      return;
     }
+    const waiting: Waiting = { value: values[i]!, time: times[i]!, kind: kinds?.[i] ?? 'insert', provenance: provenance?.[i] };
+    const plan = this.catalog.plan(row.experimentId, row.epochStart, row.segment);
+    if (this.s.waiting.get().length > 0 || !plan) this.wait(waiting, row, keys![i]!, ctx);
+    else this.apply(row, waiting, plan, ctx);
+  }
+
+  /** Metadata rows (input 1, broadcast). */
+  processBatch(batch: KeyedBatch, _input: number, ctx: OperatorContext): void {
+    for (let i = 0; i < batch.length; i++) this.metadata(batch.values[i]!, i, ctx);
   }
 
   onTimer(timestamp: number, key: string, _domain: TimeDomain, ctx: OperatorContext): void {
@@ -155,12 +153,11 @@ class StatsOperator implements OperatorInstance {
       ctx.fail(i, error);
       return;
     }
-    const experimentId = value.experiment_id as string;
-    for (const key of this.catalog.pendingKeys(experimentId)) {
-      ctx.setCurrentKey(key);
-      this.drain(key, ctx);
-    }
+    ctx.forKeys(this.catalog.pendingKeys(value.experiment_id as string), undefined, this.drainVisit);
   }
+
+  /** `drain` for `ctx.forKeys`, which made the key current. */
+  private readonly drainVisit = (_i: number, ctx: OperatorContext): void => this.drain(ctx.currentKey!, ctx);
 
   /** Replays the key's waiting rows, in arrival order, as far as their metadata is known. */
   private drain(key: string, ctx: OperatorContext): void {
@@ -171,7 +168,6 @@ class StatsOperator implements OperatorInstance {
       const row = readCountsRow(w.value);
       const plan = this.catalog.plan(row.experimentId, row.epochStart, row.segment);
       if (!plan) break;
-      ctx.setCurrentTime(w.time);
       this.apply(row, w, plan, ctx);
     }
     if (done === 0) return;

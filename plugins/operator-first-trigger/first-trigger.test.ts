@@ -4,7 +4,7 @@ import { APPEND_ONLY } from '../../core/api/index.ts';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
 import { keyedProcessPlugin } from '../operator-keyed-process/index.ts';
 import { EPOCH_MS } from '../../lib/experiments-model/index.ts';
-import './index.ts';
+import { firstTrigger } from './index.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -19,7 +19,7 @@ let n = 0;
 const act = (user: string, ts: number, group = 'c') => ({
   value: { event_id: `a${++n}`, user_id: user, experiment_id: 'e', group, ts, metadata: meta }, time: ts, provenance: { source: 's', output: 'activations', offset: n },
 });
-const config = { function: 'first_trigger', key: ['user_id', 'experiment_id'], allowed_lateness: '10m', options: { allowed_lateness: '10m' } };
+const config = { function: firstTrigger, key: ['user_id', 'experiment_id'], allowed_lateness: '10m', options: { allowed_lateness: '10m' } };
 const harness = () => OperatorTestHarness.for(keyedProcessPlugin, config, { inputs: [{ changelog: APPEND_ONLY, allowedLateness: 0 }] });
 const triggers = (h: OperatorTestHarness) => h.outputValues().map((v) => `${String(v.user_id)}@${Number(v.ts) - L}:${String(v.group)}:${Number(v.epoch_start) - L}/${String(v.segment)}`);
 

@@ -64,7 +64,7 @@ function allowedLateness(options: FirstTriggerOptions): number {
 export const firstTrigger = defineKeyedFunction({
   name: 'first_trigger',
   summary: "Emits each user's first activation per experiment epoch once the watermark passes it (docs/architecture.md §8).",
-  options: firstTriggerOptions,
+  spec: firstTriggerOptions,
   state: () => ({ slots: state.map<number, TriggerSlot>() }),
   processElement(value: Row, ctx) {
     const options = ctx.options as FirstTriggerOptions;

@@ -61,7 +61,7 @@ function bothProvenance(a: ProvenanceRef, b: ProvenanceRef): ProvenanceRef {
   return out;
 }
 
-/** Extension the engine reads: inputs over their buffer bound. */
+/** The join instance: `blockedInputs` (the API's back-pressure hook) always present, and its buffered counts. */
 export interface IntervalJoinInstance extends OperatorInstance {
   blockedInputs(): readonly number[];
   buffered(): readonly [number, number];
@@ -138,45 +138,42 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
   }
 
   return {
-    processBatch(batch: KeyedBatch, input: number, ctx: OperatorContext) {
+    processRecord(batch: KeyedBatch, i: number, input: number, ctx: OperatorContext) {
       const isLeft = input === 0;
       // r.ts − l.ts ∈ [lower, upper]: seen from a left record, r.ts ∈ [t + lower, t + upper];
       // from a right record, l.ts ∈ [t − upper, t − lower] with the inclusiveness swapped.
-      const fromIncl = isLeft ? config.lower_inclusive : config.upper_inclusive;
-      const toIncl = isLeft ? config.upper_inclusive : config.lower_inclusive;
       const watermark = ctx.watermark;
-      const lateBefore = watermark - lateness;
-      const { values, times, provenance, keys } = batch;
-      for (let i = 0; i < batch.length; i++) {
-        const t = times[i]!;
-        const p = provenance?.[i];
-        if (t < lateBefore) {
-          ctx.late(values[i]!, t, 'join_late', p);
-          continue;
-        }
-        const v = values[i]!;
-        ctx.setCurrentKey(keys![i]!);
-        ctx.setCurrentTime(t);
-        let b = s.buffers.get();
-        const ot = b === undefined ? undefined : isLeft ? b.rt : b.lt;
-        if (ot !== undefined && ot.length) {
-          const ov = (isLeft ? b!.rv : b!.lv)!;
-          const start = rangeStart(ot, isLeft ? t + lower : t - upper, fromIncl);
-          const end = rangeEnd(ot, isLeft ? t + upper : t - lower, toIncl);
-          for (let j = start; j < end; j++) {
-            if (isLeft) emitPair(t, v, p, ot[j]!, rowAt(ov, j), provenanceAt(ov, j), ctx);
-            else emitPair(ot[j]!, rowAt(ov, j), provenanceAt(ov, j), t, v, p, ctx);
-          }
-        }
-        const cleanup = cleanupAt(isLeft, t);
-        if (cleanup <= watermark) continue; // can match nothing that is still to come
-        const before = b === undefined ? Infinity : earliest(b);
-        b ??= emptyBuffers();
-        insertSorted(b, isLeft, t, v, p);
-        s.buffers.set(b);
-        counts[input]!++;
-        if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
+      const t = batch.times[i]!;
+      const p = batch.provenance?.[i];
+      const v = batch.values[i]!;
+      if (t < watermark - lateness) {
+        ctx.late(v, t, 'join_late', p);
+        return;
       }
+      let b = s.buffers.get();
+      const ot = b === undefined ? undefined : isLeft ? b.rt : b.lt;
+      if (ot !== undefined && ot.length) {
+        const fromIncl = isLeft ? config.lower_inclusive : config.upper_inclusive;
+        const toIncl = isLeft ? config.upper_inclusive : config.lower_inclusive;
+        const ov = (isLeft ? b!.rv : b!.lv)!;
+        const start = rangeStart(ot, isLeft ? t + lower : t - upper, fromIncl);
+        const end = rangeEnd(ot, isLeft ? t + upper : t - lower, toIncl);
+        for (let j = start; j < end; j++) {
+          if (isLeft) emitPair(t, v, p, ot[j]!, rowAt(ov, j), provenanceAt(ov, j), ctx);
+          else emitPair(ot[j]!, rowAt(ov, j), provenanceAt(ov, j), t, v, p, ctx);
+        }
+      }
+      const cleanup = cleanupAt(isLeft, t);
+      if (cleanup <= watermark) return; // can match nothing that is still to come
+      const before = b === undefined ? Infinity : earliest(b);
+      b ??= emptyBuffers();
+      insertSorted(b, isLeft, t, v, p);
+      s.buffers.set(b);
+      counts[input]!++;
+      if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
+    },
+
+    endBatch(_batch: KeyedBatch, input: number) {
       checkHardBound(counts[input]!, config.max_buffered_per_side, input);
     },
 

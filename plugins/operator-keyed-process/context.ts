@@ -1,6 +1,5 @@
 /** The reusable `KeyedProcessContext` over the operator context. */
-import type { ChangeKind, OperatorContext, ProvenanceRef, Row, TimeDomain, TimerService } from '../../core/api/index.ts';
-import type { KeyedProcessContext } from './function.ts';
+import type { ChangeKind, KeyedProcessContext, OperatorContext, ProvenanceRef, Row, TimeDomain, TimerService } from '../../core/api/index.ts';
 
 export class ProcessContext implements KeyedProcessContext {
   ctx!: OperatorContext;

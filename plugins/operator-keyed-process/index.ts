@@ -1,23 +1,13 @@
 /**
- * `keyed_process`: runs a keyed function (see `function.ts`) with keyed state and
+ * `keyed_process`: runs a keyed function (plugin kind `keyed_function`, core/api/keyed-function.ts) with keyed state and
  * event/processing-time timers — Flink's KeyedProcessFunction. Elements with
  * ts < W − allowed_lateness go to the late output (`process_late`) before the function sees
  * them; an exception from `processElement` dead-letters that element.
  */
 import { APPEND_ONLY, definePlugin } from '../../core/api/index.ts';
-import type { ConfigIssue, OperatorPlan, StateDescriptor, StreamInfo } from '../../core/api/index.ts';
+import type { OperatorPlan, StateDescriptor, StreamInfo } from '../../core/api/index.ts';
 import { keyedProcessSpec } from './spec.ts';
-import { keyedFunction, keyedFunctionNames, type KeyedFunction } from './function.ts';
 import { ProcessContext } from './context.ts';
-
-export { defineKeyedFunction, keyedFunction, keyedFunctionNames } from './function.ts';
-export type { KeyedFunction, KeyedProcessContext } from './function.ts';
-
-function lookup(name: string): KeyedFunction {
-  const fn = keyedFunction(name);
-  if (!fn) throw new Error(`no keyed function '${name}' (known: ${keyedFunctionNames().join(', ') || 'none'})`);
-  return fn;
-}
 
 const optionsOf = (raw: unknown) => (raw ?? {}) as Record<string, unknown>;
 
@@ -26,64 +16,54 @@ export const keyedProcessPlugin = definePlugin({
   name: 'keyed_process',
   summary: 'Runs a keyed function with keyed state and timers (Flink KeyedProcessFunction).',
   description:
-    'The function is defined with `defineKeyedFunction` (plugins/operator-keyed-process/function.ts) in its own plugin folder ' +
-    'or package and named by `function:`. It gets each element not late for the block with `ctx.state`, `ctx.timers` and ' +
-    'emit/late/dead-letter helpers, and `onTimer` for its timers.',
+    'The function is a plugin of kind `keyed_function` (`defineKeyedFunction` in `sluice/api`), built in or from a package ' +
+    'under `plugins:`, named by `function:`; `options:` is validated by its spec (`sluice plugins docs <function>`). It gets ' +
+    'each element not late for the block with `ctx.state`, `ctx.timers` and emit/late/dead-letter helpers, and `onTimer` for its timers.',
   spec: keyedProcessSpec,
   inputs: { min: 1, max: 8 },
   keyed: true,
   consumesUpserts: false,
-  check(config) {
-    const issues: ConfigIssue[] = [];
-    if (!keyedFunction(config.function)) {
-      issues.push({ path: ['function'], severity: 'error', message: `no keyed function '${config.function}'`, hint: `known: ${keyedFunctionNames().join(', ') || 'none'}` });
-    }
-    return issues;
-  },
-  state: (config) => (keyedFunction(config.function)?.state?.(optionsOf(config.options)) ?? {}) as Record<string, StateDescriptor>,
+  state: (config) => (config.function.state?.(optionsOf(config.options)) ?? {}) as Record<string, StateDescriptor>,
   plan(config, inputs): OperatorPlan {
-    const fn = keyedFunction(config.function);
+    const fn = config.function;
     const key = config.key === undefined ? undefined : typeof config.key === 'string' ? [config.key] : [...config.key];
     const upstream = Math.max(0, ...inputs.map((i) => i.allowedLateness));
-    const described = fn?.output?.(optionsOf(config.options), inputs[0]!) ?? {};
+    const described = fn.output?.(optionsOf(config.options), inputs[0]!) ?? {};
     const output: StreamInfo = { changelog: APPEND_ONLY, ...described, allowedLateness: Math.max(upstream, config.allowed_lateness, described.allowedLateness ?? 0) };
     return {
       keys: inputs.map(() => key),
       output,
-      ...(fn?.outputs ? { outputs: Object.fromEntries(fn.outputs.map((name) => [name, { changelog: APPEND_ONLY, allowedLateness: output.allowedLateness }])) } : {}),
+      ...(fn.outputs ? { outputs: Object.fromEntries(fn.outputs.map((name: string) => [name, { changelog: APPEND_ONLY, allowedLateness: output.allowedLateness }])) } : {}),
       issues: config.allowed_lateness < upstream ? [{ path: ['allowed_lateness'], severity: 'warning', message: `allowed_lateness is smaller than an input's (${upstream} ms)` }] : [],
     };
   },
   create({ config, state }) {
-    const fn = lookup(config.function);
+    const fn = config.function;
     const pc = new ProcessContext(optionsOf(config.options), state);
     const lateness = config.allowed_lateness;
     return {
-      processBatch(batch, input, ctx) {
-        const { values, times, keys, provenance } = batch;
+      processRecord(batch, i, input, ctx) {
+        const t = batch.times[i]!;
+        const value = batch.values[i]!;
+        if (t < ctx.watermark - lateness) {
+          ctx.late(value, t, 'process_late', batch.provenance?.[i]);
+          return;
+        }
         pc.ctx = ctx;
         pc.input = input;
         pc.domain = undefined;
-        const lateBefore = ctx.watermark - lateness;
-        for (let i = 0; i < batch.length; i++) {
-          const t = times[i]!;
-          if (t < lateBefore) {
-            ctx.late(values[i]!, t, 'process_late', provenance?.[i]);
-            continue;
-          }
-          pc.key = keys![i]!;
-          pc.timestamp = t;
-          pc.index = i;
-          pc.value = values[i]!;
-          pc.provenance = provenance?.[i];
-          ctx.setCurrentKey(pc.key);
-          ctx.setCurrentTime(t);
-          try {
-            fn.processElement(values[i]!, pc);
-          } catch (error) {
-            ctx.fail(i, error);
-          }
+        pc.key = batch.keys![i]!;
+        pc.timestamp = t;
+        pc.index = i;
+        pc.value = value;
+        pc.provenance = batch.provenance?.[i];
+        try {
+          fn.processElement(value, pc);
+        } catch (error) {
+          ctx.fail(i, error);
         }
+      },
+      endBatch() {
         pc.index = -1;
         pc.value = undefined;
         pc.provenance = undefined;

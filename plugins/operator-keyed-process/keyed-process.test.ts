@@ -1,21 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, state } from '../../core/api/index.ts';
+import { defineKeyedFunction, field, state } from '../../core/api/index.ts';
 import type { ProvenanceRef, Row } from '../../core/api/index.ts';
 import { OperatorTestHarness } from '../../core/testing/index.ts';
-import { defineKeyedFunction, keyedProcessPlugin } from './index.ts';
+import { keyedProcessPlugin } from './index.ts';
 
 interface Trigger { ts: number; group: string; row: Row; emitted: boolean; p: ProvenanceRef }
 
 /** A small "first trigger per user per epoch", as the flagship writes it in its own plugin folder. */
-defineKeyedFunction({
+const testFirstTrigger = defineKeyedFunction({
   name: 'test_first_trigger',
   summary: 'first activation per key and epoch, emitted when the watermark passes it',
+  spec: field.object({ epoch: field.duration({ doc: 'Epoch length.', min: 1 }) }),
   state: () => ({ firsts: state.map<number, Trigger>() }),
   outputs: ['conflicts'],
   processElement(value, ctx) {
     if (typeof value.group !== 'string') throw new Error('activation without group');
-    const epochMs = parseDuration(String(ctx.options.epoch))!;
+    const epochMs = ctx.options.epoch; // parsed by the spec: milliseconds
     const epoch = Math.floor(ctx.timestamp / epochMs) * epochMs;
     const current = ctx.state.firsts.get(epoch);
     if (current?.emitted) {
@@ -44,7 +45,7 @@ const act = (user: string, ts: number, group = 'A') => ({ value: { user, group, 
 const config = { function: 'test_first_trigger', key: 'user', options: { epoch: '100ms' }, allowed_lateness: '50ms' };
 
 void test('runs a keyed function: state, timers, late, named outputs and failures', async () => {
-  const h = OperatorTestHarness.for(keyedProcessPlugin, config);
+  const h = OperatorTestHarness.for(keyedProcessPlugin, config, { plugins: [testFirstTrigger] });
   h.push([act('u', 30), act('u', 20), act('v', 150), act('u', 120, 'B')]);
   h.watermark(25);
   assert.deepEqual(h.outputValues(), [{ user: 'u', group: 'A', ts: 20, epoch: 0 }]);
@@ -58,13 +59,15 @@ void test('runs a keyed function: state, timers, late, named outputs and failure
   h.push([act('w', 149)]); // 149 < 200 − 50: late for the block
   assert.equal(h.late()[1]!.reason, 'process_late');
 
-  const r = await OperatorTestHarness.for(keyedProcessPlugin, config).restore(await h.snapshot());
+  const r = await OperatorTestHarness.for(keyedProcessPlugin, { ...config, function: testFirstTrigger }).restore(await h.snapshot());
   r.push([act('u', 160, 'C')]); // u's epoch 100 trigger (120, B) was emitted at 200: C conflicts
   r.endOfInput();
   assert.equal(r.counter('group_conflicts'), 2);
   assert.deepEqual(h.outputValues().map((v) => [v.user, v.ts]), [['u', 20], ['u', 120], ['v', 150]]);
 });
 
-void test('an unknown function is a config error', () => {
-  assert.throws(() => OperatorTestHarness.for(keyedProcessPlugin, { function: 'nope' }), /no keyed function 'nope'/);
+void test('an unknown function, and options its spec rejects, are config errors', () => {
+  assert.throws(() => OperatorTestHarness.for(keyedProcessPlugin, { function: 'nope' }, { plugins: [testFirstTrigger] }), /unknown keyed_function plugin "nope"/);
+  assert.throws(() => OperatorTestHarness.for(keyedProcessPlugin, { function: testFirstTrigger, options: { epoch: 'soon' } }), /options\.epoch: expected a duration/);
+  assert.throws(() => OperatorTestHarness.for(keyedProcessPlugin, { function: testFirstTrigger, options: {} }), /options: missing required key "epoch"/);
 });

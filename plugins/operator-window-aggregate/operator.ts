@@ -175,41 +175,43 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     return p;
   }
 
+  // Re-emits dirty window `d` of the batch; `ctx.forKeys` made `dueKeys[d]` the current key.
+  let dueIds: number[] = [];
+  const emitDue = (d: number, ctx: OperatorContext): void => {
+    const key = ctx.currentKey!;
+    const p = s.packed.get();
+    if (p === undefined) return;
+    const o = findWindow(p, stride, dueIds[d]!, byEnd);
+    if (o < 0 || !((p[o + FLAGS] as number) & PENDING) || (p[o + END] as number) - 1 > ctx.watermark) return;
+    emit(key, p, o, ctx);
+    s.packed.set(p);
+  };
+
   return {
-    processBatch(batch: KeyedBatch, _input: number, ctx: OperatorContext) {
-      const { values, times, keys, provenance } = batch;
-      for (let i = 0; i < batch.length; i++) {
-        const value = values[i]!;
-        try {
-          readInputs(aggs, value, inputs);
-        } catch (error) {
-          ctx.fail(i, error);
-          continue;
-        }
-        const key = keys![i]!;
-        const t = times[i]!;
-        ctx.setCurrentKey(key);
-        ctx.setCurrentTime(t);
-        const before = s.packed.get();
-        const p = session ? addToSession(key, t, value, before, ctx) : addAssigned(key, t, value, before, ctx);
-        if (p === undefined) ctx.late(value, t, 'window_closed', provenance?.[i]);
-        else s.packed.set(p);
+    processRecord(batch: KeyedBatch, i: number, _input: number, ctx: OperatorContext) {
+      const value = batch.values[i]!;
+      try {
+        readInputs(aggs, value, inputs);
+      } catch (error) {
+        ctx.fail(i, error);
+        return;
       }
+      const key = batch.keys![i]!;
+      const t = batch.times[i]!;
+      const before = s.packed.get();
+      const p = session ? addToSession(key, t, value, before, ctx) : addAssigned(key, t, value, before, ctx);
+      if (p === undefined) ctx.late(value, t, 'window_closed', batch.provenance?.[i]);
+      else s.packed.set(p);
+    },
+
+    endBatch(_batch: KeyedBatch, _input: number, ctx: OperatorContext) {
       if (dirtyKeys.length === 0) return;
       const dueKeys = dirtyKeys;
-      const dueIds = dirtyIds;
+      dueIds = dirtyIds;
       dirtyKeys = [];
       dirtyIds = [];
-      for (let d = 0; d < dueKeys.length; d++) {
-        const key = dueKeys[d]!;
-        ctx.setCurrentKey(key);
-        const p = s.packed.get();
-        if (p === undefined) continue;
-        const o = findWindow(p, stride, dueIds[d]!, byEnd);
-        if (o < 0 || !((p[o + FLAGS] as number) & PENDING) || (p[o + END] as number) - 1 > ctx.watermark) continue;
-        emit(key, p, o, ctx);
-        s.packed.set(p);
-      }
+      ctx.forKeys(dueKeys, undefined, emitDue);
+      dueIds = [];
     },
 
     onTimer(timestamp: number, key: string, _domain, ctx: OperatorContext) {

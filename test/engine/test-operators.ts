@@ -48,25 +48,21 @@ export const tumbleCount = definePlugin({
   create({ config, state: st }) {
     const size = config.size;
     return {
-      processBatch(batch, _input, ctx) {
-        for (let i = 0; i < batch.length; i++) {
-          const value = batch.values[i]!;
-          if (value.fail === true) {
-            ctx.fail(i, new RecordError('asked_to_fail', 'the record asked to fail'));
-            continue;
-          }
-          const t = batch.times[i]!;
-          const end = Math.floor(t / size) * size + size;
-          if (end - 1 <= ctx.watermark) {
-            ctx.late(value, t, 'window_closed', batch.provenance?.[i]);
-            continue;
-          }
-          ctx.setCurrentKey(batch.keys![i]!);
-          ctx.setCurrentTime(t);
-          const n = st.counts.get(end);
-          if (n === undefined) ctx.timers.registerEventTimeTimer(end - 1);
-          st.counts.set(end, (n ?? 0) + 1);
+      processRecord(batch, i, _input, ctx) {
+        const value = batch.values[i]!;
+        if (value.fail === true) {
+          ctx.fail(i, new RecordError('asked_to_fail', 'the record asked to fail'));
+          return;
         }
+        const t = batch.times[i]!;
+        const end = Math.floor(t / size) * size + size;
+        if (end - 1 <= ctx.watermark) {
+          ctx.late(value, t, 'window_closed', batch.provenance?.[i]);
+          return;
+        }
+        const n = st.counts.get(end);
+        if (n === undefined) ctx.timers.registerEventTimeTimer(end - 1);
+        st.counts.set(end, (n ?? 0) + 1);
       },
       onTimer(timestamp, key, _domain, ctx) {
         const end = timestamp + 1;
@@ -89,26 +85,22 @@ export const runningSum = definePlugin({
   plan: (c, [input]) => ({ keys: [[c.key]], output: { changelog: { mode: 'upsert', key: ['k'] }, allowedLateness: input!.allowedLateness, key: ['k'] } }),
   create({ state: st }) {
     return {
-      processBatch(batch, _input, ctx) {
-        for (let i = 0; i < batch.length; i++) {
-          const value = batch.values[i]!;
-          const t = batch.times[i]!;
-          if (t < ctx.watermark) {
-            ctx.late(value, t, 'behind_watermark', batch.provenance?.[i]);
-            continue;
-          }
-          ctx.setCurrentKey(batch.keys![i]!);
-          ctx.setCurrentTime(t);
-          const before = st.sum.get();
-          if (value.drop === true) {
-            if (before) ctx.emit({ k: batch.keys![i]!, sum: before.sum, n: before.n }, t, 'delete');
-            st.sum.clear();
-            continue;
-          }
-          const next = { sum: (before?.sum ?? 0) + Number(value.v), n: (before?.n ?? 0) + 1 };
-          st.sum.set(next);
-          ctx.emit({ k: batch.keys![i]!, ...next }, t, before ? 'update' : 'insert');
+      processRecord(batch, i, _input, ctx) {
+        const value = batch.values[i]!;
+        const t = batch.times[i]!;
+        if (t < ctx.watermark) {
+          ctx.late(value, t, 'behind_watermark', batch.provenance?.[i]);
+          return;
         }
+        const before = st.sum.get();
+        if (value.drop === true) {
+          if (before) ctx.emit({ k: batch.keys![i]!, sum: before.sum, n: before.n }, t, 'delete');
+          st.sum.clear();
+          return;
+        }
+        const next = { sum: (before?.sum ?? 0) + Number(value.v), n: (before?.n ?? 0) + 1 };
+        st.sum.set(next);
+        ctx.emit({ k: batch.keys![i]!, ...next }, t, before ? 'update' : 'insert');
       },
     };
   },

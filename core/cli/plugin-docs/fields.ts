@@ -36,6 +36,8 @@ export function typeName(spec: FieldSpec, inUnion = false): string {
       return spec.scope === 'join' ? 'CEL expression (left, right)' : 'CEL expression';
     case 'union':
       return spec.options.map((o) => typeName(o, true)).join(' or ');
+    case 'plugin':
+      return `${spec.kind.replace(/_/g, ' ')} name`;
     default:
       return spec.type;
   }

@@ -56,9 +56,15 @@ function facts(entry: RegisteredPlugin): string[] {
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
 }
 
+/** A keyed function is configured under `keyed_process`, which names it: its example shows that. */
+function exampleBlock(d: PluginDefinition): unknown {
+  if (d.kind !== 'keyed_function') return { [d.name]: exampleConfig(d.spec) };
+  return { keyed_process: { function: d.name, key: ['<field>'], options: exampleConfig(d.spec) } };
+}
+
 export function renderPluginPage(entry: RegisteredPlugin): string {
   const d = entry.definition;
-  const example = exampleYaml({ [d.name]: exampleConfig(d.spec) });
+  const example = exampleYaml(exampleBlock(d));
   return [
     GENERATED_NOTE,
     '',
@@ -69,7 +75,7 @@ export function renderPluginPage(entry: RegisteredPlugin): string {
     ...(d.description ? [d.description.trim(), ''] : []),
     ...facts(entry),
     '',
-    '## Configuration',
+    d.kind === 'keyed_function' ? '## Options (`keyed_process.options`)' : '## Configuration',
     '',
     fieldTable(d.spec).trimEnd(),
     '',
@@ -79,7 +85,24 @@ export function renderPluginPage(entry: RegisteredPlugin): string {
     example,
     '```',
     '',
+    ...errorCodes(d),
   ].join('\n');
+}
+
+/** The plugin's own error codes (`errors`), as reported: `<name>.<CODE>`. */
+function errorCodes(d: PluginDefinition): string[] {
+  const codes = Object.entries(d.errors ?? {});
+  if (codes.length === 0) return [];
+  return [
+    '## Error codes',
+    '',
+    'Dead-letter `reason` (one record) or the code leading a job failure\'s message (`PluginError` in `sluice/api`).',
+    '',
+    '| Code | Meaning |',
+    '|---|---|',
+    ...codes.map(([code, doc]) => `| \`${d.name}.${code}\` | ${cell(doc)} |`),
+    '',
+  ];
 }
 
 const KIND_TITLES: Record<string, string> = {
@@ -88,6 +111,7 @@ const KIND_TITLES: Record<string, string> = {
   sink: 'Sinks',
   state_store: 'State stores',
   checkpoint_store: 'Checkpoint stores',
+  keyed_function: 'Keyed functions (run by `keyed_process`)',
 };
 
 export function renderIndex(entries: readonly RegisteredPlugin[]): string {

@@ -7,10 +7,11 @@
  * whether anything changed.
  */
 import { createHash } from 'node:crypto';
+import { isPluginDefinition } from '../../api/index.ts';
 import type { OperatorStateShape, PipelineShape } from '../../api/index.ts';
 import type { CompiledOperator, CompiledPipeline, CompiledSink } from '../graph/types.ts';
 
-/** JSON with sorted keys; non-finite numbers as strings; functions and undefined left out. */
+/** JSON with sorted keys; non-finite numbers as strings; functions and undefined left out; plugins by name. */
 function canonical(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -27,6 +28,8 @@ function canonical(value: unknown): string {
       return 'null';
   }
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  // A plugin a config names (`keyed_process`'s function) stands for its name, as written.
+  if (isPluginDefinition(value)) return JSON.stringify(value.name);
   if (value instanceof RegExp) return JSON.stringify(String(value));
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj)

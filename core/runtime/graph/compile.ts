@@ -99,7 +99,7 @@ export function compilePipeline(input: CompileInput): CompileResult {
   const blockPaths = [...def.sources, ...def.operators, ...def.sinks, ...(def.late ? [def.late] : []), ...(def.deadLetter ? [def.deadLetter] : [])].map((b) => b.path);
   issues.push(...parsed.unsetEnv.filter((i) => usedBy(i.path, blockPaths)));
   const dag = buildDag(def.sources, def.operators, def.sinks, parsed.locator, issues);
-  const planned = new Planner(parsed.locator, issues).plan(def, dag);
+  const planned = new Planner(parsed.locator, issues, input.plugins).plan(def, dag);
   checkExactlyOnce({ name: def.name, ...planned }, issues);
   const sorted = sortIssues(issues);
   if (sorted.some((i) => i.severity === 'error')) return { issues: sorted, ...result };

@@ -15,7 +15,7 @@ import { locateBlock } from './located.ts';
 import { validatePluginConfig } from './plugin-config.ts';
 import { exprFieldsOf, StreamTable, UNKNOWN_STREAM } from './streams.ts';
 import type { InputStream } from './streams.ts';
-import type { CompiledOperator, CompiledSink, CompiledSource, LocatedIssue } from './types.ts';
+import type { CompiledOperator, CompiledSink, CompiledSource, LocatedIssue, PluginLookup } from './types.ts';
 
 export interface Planned {
   readonly sources: CompiledSource[];
@@ -32,6 +32,7 @@ export class Planner {
   constructor(
     private readonly locator: Locator,
     private readonly issues: LocatedIssue[],
+    private readonly plugins?: PluginLookup,
   ) {}
 
   plan(def: PipelineDefinition, dag: Dag): Planned {
@@ -49,7 +50,7 @@ export class Planner {
   }
 
   private source(block: PipelineBlock): CompiledSource[] {
-    const { config, ok } = validatePluginConfig(block, this.locator, {}, this.issues);
+    const { config, ok } = validatePluginConfig(block, this.locator, {}, this.issues, this.plugins);
     if (!ok) {
       this.streams.set(block.id, undefined);
       return [];
@@ -80,7 +81,7 @@ export class Planner {
 
   private operator(block: PipelineBlock): CompiledOperator[] {
     const inputs = this.resolveInputs(block);
-    const { config, ok } = validatePluginConfig(block, this.locator, exprFieldsOf(inputs ?? []), this.issues);
+    const { config, ok } = validatePluginConfig(block, this.locator, exprFieldsOf(inputs ?? []), this.issues, this.plugins);
     const plugin = block.plugin as OperatorDefinition | undefined;
     const planned = ok && plugin && inputs && block.inputs.length > 0 ? this.planOperator(block, plugin, config, inputs) : undefined;
     if (!planned) {
@@ -120,7 +121,7 @@ export class Planner {
 
   private sink(block: PipelineBlock): CompiledSink[] {
     const inputs = block.section === 'sinks' ? this.resolveInputs(block) : [];
-    const { config, ok } = validatePluginConfig(block, this.locator, exprFieldsOf(inputs ?? []), this.issues);
+    const { config, ok } = validatePluginConfig(block, this.locator, exprFieldsOf(inputs ?? []), this.issues, this.plugins);
     if (!ok || !inputs || (block.section === 'sinks' && inputs.length !== 1)) return [];
     const input = inputs[0];
     return [

@@ -4,7 +4,7 @@ import { issueAt } from '../spec/issues.ts';
 import type { Locator } from '../spec/locator.ts';
 import { validateConfig } from '../spec/validate.ts';
 import type { ExprFields } from '../spec/validate.ts';
-import type { LocatedIssue } from './types.ts';
+import type { LocatedIssue, PluginLookup } from './types.ts';
 
 export interface ValidatedPlugin {
   /** The parsed config; undefined when the plugin is unknown or its config has errors. */
@@ -12,13 +12,13 @@ export interface ValidatedPlugin {
   readonly ok: boolean;
 }
 
-export function validatePluginConfig(block: PipelineBlock, locator: Locator, fields: ExprFields, issues: LocatedIssue[]): ValidatedPlugin {
+export function validatePluginConfig(block: PipelineBlock, locator: Locator, fields: ExprFields, issues: LocatedIssue[], plugins?: PluginLookup): ValidatedPlugin {
   const { plugin, pluginName } = block;
   if (!plugin || pluginName === undefined) return { config: undefined, ok: false };
   const path = [...block.path, pluginName];
   // `stdout:` with nothing after it means "no settings", like `stdout: {}`.
   const raw = block.config === null && plugin.spec.type === 'object' ? {} : block.config;
-  const result = validateConfig(plugin.spec, raw, { locator, path }, fields);
+  const result = validateConfig(plugin.spec, raw, { locator, path, ...(plugins ? { plugins } : {}) }, fields);
   issues.push(...result.issues);
   if (result.issues.some((i) => i.severity === 'error')) return { config: undefined, ok: false };
   let extra: readonly { path: readonly (string | number)[]; message: string; severity: 'error' | 'warning'; hint?: string }[] = [];

@@ -15,12 +15,12 @@ function pipelineFiles(): string[] {
   return dirs.flatMap((d) => readdirSync(join(REPO_ROOT, d)).filter((f) => /(?<!\.test)\.ya?ml$/.test(f)).map((f) => join(d, f)));
 }
 
-void test('the manifest lists every built-in plugin, by module, and the keyed functions', async () => {
+void test('the manifest lists every built-in plugin, by module, keyed functions among them', async () => {
   const { modules } = await manifest;
   const full = await builtinRegistry();
   const listed = modules.flatMap((m) => m.plugins.map((p) => `${p.kind}:${p.name} ${m.module}`)).sort();
   assert.deepEqual(listed, full.list().map((e) => `${e.definition.kind}:${e.definition.name} ${e.module}`).sort());
-  const keyed = modules.flatMap((m) => m.keyedFunctions);
+  const keyed = modules.flatMap((m) => m.plugins.filter((p) => p.kind === 'keyed_function').map((p) => p.name));
   assert.ok(keyed.includes('first_trigger') && keyed.includes('experiment_counts'), keyed.join(', '));
 });
 
@@ -33,17 +33,19 @@ void test('linting with only the built-ins a pipeline names gives what linting w
     const lazy = await builtinRegistryFor([text], {}, await manifest);
     const shown = (r: typeof full) => lintFiles([join(REPO_ROOT, file)], {}, r).issues.map((i) => formatIssue(i));
     assert.deepEqual(shown(lazy), shown(full), file);
-    for (const kind of ['source', 'operator', 'sink', 'checkpoint_store'] as const) assert.deepEqual(lazy.names(kind), full.names(kind), `${file}: ${kind} names`);
+    for (const kind of ['source', 'operator', 'sink', 'checkpoint_store', 'keyed_function'] as const) assert.deepEqual(lazy.names(kind), full.names(kind), `${file}: ${kind} names`);
   }
 });
 
-void test('a pipeline selects the modules of the plugins it names, and every module of keyed functions', async () => {
+void test('a pipeline selects the modules of the plugins it names, keyed functions by `function:`', async () => {
   const { modules } = await manifest;
   const text = 'name: p\nsources:\n  s: { generator: { count: 1, fields: {} } }\nsinks:\n  out: { input: s, stdout: {} }\n';
   const picked = modules.filter((m) => moduleNeeded(m, pipelineWords([text], {}))).map((m) => m.module);
-  assert.deepEqual(picked.filter((m) => !modules.find((x) => x.module === m)!.keyedFunctions.length), [
-    'plugins/sink-stdout/index.ts',
-    'plugins/source-generator/index.ts',
+  assert.deepEqual(picked, ['plugins/sink-stdout/index.ts', 'plugins/source-generator/index.ts']);
+  const keyed = 'operators:\n  f: { input: s, keyed_process: { function: first_trigger, key: u } }\n';
+  assert.deepEqual(modules.filter((m) => moduleNeeded(m, pipelineWords([keyed], {}))).map((m) => m.module), [
+    'plugins/operator-first-trigger/index.ts',
+    'plugins/operator-keyed-process/index.ts',
   ]);
   // A name that only a `${VAR}` gives is seen through the environment.
   const viaEnv = pipelineWords(['sinks:\n  out: { input: s, ${SINK}: {} }\n'], { SINK: 'file' });

@@ -1,6 +1,6 @@
 /**
  * The built-in plugins' manifest: which `plugins/<folder>/index` module defines which
- * plugins (kind and name) and registers which keyed functions. The build
+ * plugins (kind and name; keyed functions are plugins too). The build
  * (scripts/build.mjs) writes it to `dist/builtin-plugins.json` by importing every built-in
  * once; the compiled runtime reads it to import only the built-ins a pipeline can use, so
  * `sluice lint` of one pipeline does not load every client library (Kafka, NATS, sketches).
@@ -8,15 +8,13 @@
  * Which modules a pipeline needs is over-approximated from its text: every word in the
  * files (and in the values of the `${VAR}`s they name) that is a built-in's name selects
  * its module. A plugin is always named by a block key, so a pipeline never misses one it
- * uses; a word that merely looks like a name costs one extra import. Modules that register
- * keyed functions (a process-wide registry, core/api/keyed-function.ts) are always
- * imported, so `keyed_process` sees every function, as when all built-ins load.
- * Without a manifest (running from sources) every built-in is imported, as before.
+ * uses (a keyed function by `function:`); a word that merely looks like a name costs one
+ * extra import. Without a manifest (running from sources) every built-in is imported, as before.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isPluginDefinition, keyedFunctionNames } from '../../api/index.ts';
+import { isPluginDefinition } from '../../api/index.ts';
 import type { PluginKind } from '../../api/index.ts';
 
 export const MANIFEST_FILE = 'builtin-plugins.json';
@@ -25,7 +23,6 @@ export interface ManifestModule {
   /** The module, relative to the root the manifest sits in: `plugins/operator-filter/index.js`. */
   readonly module: string;
   readonly plugins: readonly { readonly kind: PluginKind; readonly name: string }[];
-  readonly keyedFunctions: readonly string[];
 }
 
 export interface BuiltinManifest {
@@ -37,7 +34,6 @@ export async function describeBuiltins(files: readonly string[], root: string): 
   const modules: ManifestModule[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const before = new Set(keyedFunctionNames());
     const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     const plugins = new Map<string, { kind: PluginKind; name: string }>();
     for (const value of Object.values(namespace)) {
@@ -45,14 +41,13 @@ export async function describeBuiltins(files: readonly string[], root: string): 
         if (isPluginDefinition(v)) plugins.set(`${v.kind}:${v.name}`, { kind: v.kind, name: v.name });
       }
     }
-    const keyedFunctions = keyedFunctionNames().filter((n) => !before.has(n));
     const module = relative(root, file).split('\\').join('/');
     for (const key of plugins.keys()) {
       // Two built-ins with one kind and name: loading both would fail (E_PLUGIN_CLASH); so does the build.
       if (seen.has(key)) throw new Error(`${key} is defined by both ${seen.get(key)} and ${module}`);
       seen.set(key, module);
     }
-    modules.push({ module, plugins: [...plugins.values()], keyedFunctions });
+    modules.push({ module, plugins: [...plugins.values()] });
   }
   return { modules };
 }
@@ -79,5 +74,5 @@ export function pipelineWords(texts: readonly string[], env: Readonly<Record<str
 
 /** Whether a pipeline made of `words` may use something `module` defines. */
 export function moduleNeeded(module: ManifestModule, words: ReadonlySet<string>): boolean {
-  return module.keyedFunctions.length > 0 || module.plugins.some((p) => words.has(p.name));
+  return module.plugins.some((p) => words.has(p.name));
 }

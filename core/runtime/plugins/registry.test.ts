@@ -38,7 +38,7 @@ void test('every built-in plugins/*/index.ts is scanned and each definition regi
   assert.ok(modules.some((m) => m.endsWith('plugins/operator-filter/index.ts')));
   const registry = await loadBuiltinRegistry();
   assert.equal(registry.entry('operator', 'filter')?.module, 'plugins/operator-filter/index.ts');
-  const kinds: PluginKind[] = ['source', 'operator', 'sink', 'state_store', 'checkpoint_store'];
+  const kinds: PluginKind[] = ['source', 'operator', 'sink', 'state_store', 'checkpoint_store', 'keyed_function'];
   for (const p of registry.list()) {
     assert.ok(isPluginDefinition(p.definition));
     assert.ok(kinds.includes(p.definition.kind));

@@ -90,7 +90,7 @@ export class PluginRegistry implements PluginLookup {
   }
 }
 
-export const KIND_ORDER: readonly PluginKind[] = ['source', 'operator', 'sink', 'state_store', 'checkpoint_store'];
+export const KIND_ORDER: readonly PluginKind[] = ['source', 'operator', 'sink', 'state_store', 'checkpoint_store', 'keyed_function'];
 
 /** `operator 'filter' (built-in, plugins/operator-filter/index.ts)`. */
 export function describePlugin(entry: RegisteredPlugin): string {

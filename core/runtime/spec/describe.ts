@@ -24,6 +24,8 @@ export function expected(spec: FieldSpec): string {
       return 'a CEL expression (a string)';
     case 'union':
       return unionExpectation(spec);
+    case 'plugin':
+      return `the name of a ${spec.kind} plugin`;
     case 'any':
       return 'any value';
   }
@@ -80,6 +82,8 @@ export function kindMatches(spec: FieldSpec, value: unknown): boolean {
       return isPlainObject(value);
     case 'union':
       return spec.options.some((o) => kindMatches(o, value));
+    case 'plugin':
+      return typeof value === 'string';
     case 'any':
       return true;
   }
@@ -114,6 +118,8 @@ export function shapeOf(spec: FieldSpec): string {
       return 'a CEL expression';
     case 'string':
       return 'a string';
+    case 'plugin':
+      return `a ${spec.kind} plugin`;
     case 'any':
       return 'any value';
   }

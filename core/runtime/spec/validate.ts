@@ -6,12 +6,12 @@
  * returned value is the parsed config (meaningful only when there are no errors).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDuration } from '../../api/index.ts';
-import type { ErrorCode, FieldSpec } from '../../api/index.ts';
+import { isPluginDefinition, parseDuration } from '../../api/index.ts';
+import type { ErrorCode, FieldSpec, PluginDefinition } from '../../api/index.ts';
 import { checkExpression } from '../expr/check.ts';
 import { interpolateExpression, templateOf } from './interpolate-expr.ts';
 import type { JoinFields, KnownFields } from '../expr/check.ts';
-import type { LocatedIssue } from '../graph/types.ts';
+import type { LocatedIssue, PluginLookup } from '../graph/types.ts';
 import { actual, expected, hintFor, isPlainObject, kindMatches } from './describe.ts';
 import { issueAt } from './issues.ts';
 import type { ConfigPath, Locator } from './locator.ts';
@@ -22,6 +22,8 @@ import { chooseBranch } from './union.ts';
 export interface ConfigSite {
   readonly locator: Locator;
   readonly path: ConfigPath;
+  /** The loaded plugins, for `plugin` fields (a block naming a keyed function). */
+  readonly plugins?: PluginLookup;
 }
 
 /** Fields known on the input stream(s), for checking `expr` fields. */
@@ -38,7 +40,7 @@ export interface Validated {
 }
 
 export function validateConfig(spec: FieldSpec, value: unknown, site: ConfigSite, fields: ExprFields = {}): Validated {
-  const v = new Validator(site.locator, fields);
+  const v = new Validator(site.locator, fields, site.plugins);
   const parsed = v.check(spec, value, site.path);
   return { value: parsed, issues: v.issues };
 }
@@ -48,6 +50,7 @@ class Validator {
   constructor(
     private readonly locator: Locator,
     private readonly fields: ExprFields,
+    private readonly plugins: PluginLookup | undefined,
   ) {}
 
   private report(code: ErrorCode, spec: FieldSpec | undefined, path: ConfigPath, message: string, atKey = false): void {
@@ -99,9 +102,35 @@ class Validator {
         return this.expr(spec, value, path);
       case 'union':
         return this.union(spec, value, path);
+      case 'plugin':
+        return this.pluginRef(spec, value, path);
       case 'any':
         return value;
     }
+  }
+
+  /** A plugin named by a config value; a definition given as is (the test kit) is taken. */
+  private pluginRef(spec: Extract<FieldSpec, { type: 'plugin' }>, value: unknown, path: ConfigPath): PluginDefinition | undefined {
+    if (isPluginDefinition(value) && value.kind === spec.kind) return value;
+    if (typeof value !== 'string') return this.mismatch(spec, value, path);
+    const found = this.plugins?.get(spec.kind, value);
+    if (found) return found;
+    const names = this.plugins?.names(spec.kind) ?? [];
+    this.issues.push(issueAt(this.locator, 'E_UNKNOWN_PLUGIN', path, `unknown ${spec.kind} plugin "${value}"${didYouMean(value, names)}`, {
+      hint: names.length ? `loaded ${spec.kind} plugins: ${names.join(', ')}` : `no ${spec.kind} plugin is loaded: name the package that provides it under plugins:`,
+    }));
+    return undefined;
+  }
+
+  /** The sibling options of a `plugin` field, by the named plugin's own spec and `check`. */
+  private pluginOptions(def: PluginDefinition, raw: unknown, path: ConfigPath): unknown {
+    const parsed = this.check(def.spec, raw === undefined || raw === null ? (def.spec.type === 'object' ? {} : raw) : raw, path);
+    if (this.issues.some((i) => i.severity === 'error')) return parsed;
+    const extra = (def.check as ((c: unknown) => readonly { path: readonly (string | number)[]; message: string; severity: 'error' | 'warning'; hint?: string }[]) | undefined)?.(parsed) ?? [];
+    for (const issue of extra) {
+      this.issues.push(issueAt(this.locator, 'E_CONFIG_INVALID', [...path, ...issue.path], issue.message, { severity: issue.severity, ...(issue.hint ? { hint: issue.hint } : {}) }));
+    }
+    return parsed;
   }
 
   private range(spec: FieldSpec, value: number, path: ConfigPath, min: number | undefined, max: number | undefined, show: (n: number) => string): void {
@@ -149,6 +178,11 @@ class Validator {
       } else if (!field.optional) {
         this.report('E_MISSING_FIELD', field, path, `missing required key "${key}"`, true);
       }
+    }
+    for (const [key, field] of Object.entries(spec.fields)) {
+      if (field.type !== 'plugin' || field.options === undefined) continue;
+      const def = out[key] as PluginDefinition | undefined;
+      if (def) out[field.options] = this.pluginOptions(def, value[field.options], [...path, field.options]);
     }
     return out;
   }
@@ -208,7 +242,7 @@ class Validator {
     const candidates = spec.options.filter((o) => kindMatches(o, value));
     const trials: { issues: LocatedIssue[]; value: unknown }[] = [];
     for (const option of candidates) {
-      const trial = new Validator(this.locator, this.fields);
+      const trial = new Validator(this.locator, this.fields, this.plugins);
       const parsed = trial.check(option, value, path);
       if (trial.issues.length === 0) return parsed;
       trials.push({ issues: trial.issues, value: parsed });

@@ -14,12 +14,9 @@ const keeper = definePlugin({
   plan: () => ({ keys: [['u']], output: { changelog: APPEND_ONLY, allowedLateness: 0 } }),
   create({ state: s }) {
     return {
-      processBatch(batch, _input, ctx) {
-        for (let i = 0; i < batch.length; i++) {
-          ctx.setCurrentKey(batch.keys![i]!);
-          if (batch.values[i]!.drop) s.seen.clear();
-          else s.seen.set(true);
-        }
+      processRecord(batch, i) {
+        if (batch.values[i]!.drop) s.seen.clear();
+        else s.seen.set(true);
       },
     };
   },

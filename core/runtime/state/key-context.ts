@@ -1,6 +1,7 @@
 /**
- * The key and event time that state handles and timers refer to. The operator context sets
- * them (`ctx.setCurrentKey`, `ctx.setCurrentTime`); the host sets them before each timer.
+ * The key and event time that state handles and timers refer to. Only the runtime sets them:
+ * the host before each record of a keyed batch (`processRecord`) and each timer, the
+ * context inside `ctx.forKeys`; elsewhere there is no current key.
  */
 export class KeyContext {
   /** Serialised key of the record or timer being handled. */
@@ -11,7 +12,7 @@ export class KeyContext {
   /** The current key; throws when none is set (a plugin touched state outside a key). */
   requireKey(): string {
     const key = this.key;
-    if (key === undefined) throw new Error('keyed state or timers used with no current key: call ctx.setCurrentKey first');
+    if (key === undefined) throw new Error('keyed state or timers used with no current key: only processRecord, onTimer and ctx.forKeys have one');
     return key;
   }
 }

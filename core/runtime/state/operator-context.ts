@@ -2,7 +2,7 @@
  * The `OperatorContext` a plugin receives, as the operator host implements it. One object
  * per operator, reused for every batch and timer (no allocation per record).
  */
-import type { ChangeKind, KeyedBatch, OperatorContext, ProvenanceRef, Row, TimerService } from '../../api/index.ts';
+import type { ChangeKind, KeyedBatch, KeyVisitor, OperatorContext, ProvenanceRef, Row, TimerService } from '../../api/index.ts';
 import type { Clock } from '../../api/time.ts';
 import type { KeyContext } from './key-context.ts';
 import type { OutputCollector } from './outputs.ts';
@@ -25,16 +25,26 @@ export class HostContext implements OperatorContext {
     return this.clock.now();
   }
 
-  setCurrentKey(key: string): void {
-    this.keys.key = key;
-  }
-
   get currentKey(): string | undefined {
     return this.keys.key;
   }
 
-  setCurrentTime(eventTime: number): void {
-    this.keys.time = eventTime;
+  forKeys(keys: readonly (string | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void {
+    const k = this.keys;
+    const outer = k.key;
+    const outerTime = k.time;
+    try {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key === undefined) continue;
+        k.key = key;
+        k.time = times === undefined ? Number.NEGATIVE_INFINITY : times[i]!;
+        visit(i, this);
+      }
+    } finally {
+      k.key = outer;
+      k.time = outerTime;
+    }
   }
 
   emit(value: Row, time: number, kind: ChangeKind = 'insert', provenance?: ProvenanceRef): void {

@@ -17,21 +17,18 @@ const counter = definePlugin({
   plan: (config) => ({ keys: [[config.key]], output: { changelog: APPEND_ONLY, allowedLateness: 0 } }),
   create({ state: s }) {
     return {
-      processBatch(batch, _input, ctx) {
-        for (let i = 0; i < batch.length; i++) {
-          const v = batch.values[i]!;
-          if (v.bad) {
-            ctx.fail(i, new RecordError('bad_value', 'bad'));
-            continue;
-          }
-          if (batch.times[i]! <= ctx.watermark) {
-            ctx.late(v, batch.times[i]!, 'too_late', batch.provenance?.[i]);
-            continue;
-          }
-          ctx.setCurrentKey(batch.keys![i]!);
-          s.n.set((s.n.get() ?? 0) + 1);
-          ctx.timers.registerEventTimeTimer(batch.times[i]! + 10);
+      processRecord(batch, i, _input, ctx) {
+        const v = batch.values[i]!;
+        if (v.bad) {
+          ctx.fail(i, new RecordError('bad_value', 'bad'));
+          return;
         }
+        if (batch.times[i]! <= ctx.watermark) {
+          ctx.late(v, batch.times[i]!, 'too_late', batch.provenance?.[i]);
+          return;
+        }
+        s.n.set((s.n.get() ?? 0) + 1);
+        ctx.timers.registerEventTimeTimer(batch.times[i]! + 10);
       },
       onTimer(ts, key, domain, ctx) {
         ctx.emit({ key, n: s.n.get(), at: ts, wm: ctx.watermark, domain }, ts);

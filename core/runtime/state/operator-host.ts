@@ -17,9 +17,12 @@
  *   and returns false. The caller computes the operator's watermark (min over non-broadcast
  *   inputs) and forwards it downstream after taking the outputs.
  * - Exceptions escaping the plugin propagate: they fail the job (records fail via `ctx.fail`).
- * - Back-pressure: an instance may expose `blockedInputs(): readonly number[]` (e.g.
- *   `interval_join` when a side's buffer is over its bound); `host.blockedInputs()` returns
- *   it, and the engine stops polling those inputs until the list no longer names them.
+ * - The host owns the current key (core/api/operator.ts): on a keyed input of an instance
+ *   with `processRecord` it sets record i's key and time before each call, then calls
+ *   `endBatch`; other inputs go to `processBatch` whole, with no key set.
+ * - Back-pressure: `host.blockedInputs()` returns the instance's `blockedInputs()` (e.g.
+ *   `interval_join` when a side's buffer is over its bound), and the engine stops polling
+ *   those inputs until the list no longer names them.
  * - Counters (`host.counters`): `records_in`, `records_out`, `late`, `dead_lettered`, and
  *   whatever the plugin counts with `ctx.count`.
  */
@@ -144,13 +147,36 @@ export class OperatorHost {
     }
     this.ctx.count('records_in', batch.length);
     this.ctx.batch = keyed;
-    this.keys.time = Number.NEGATIVE_INFINITY;
     try {
-      if (keyed.length) this.instance.processBatch(keyed, input, this.ctx);
+      if (keyed.length) this.dispatch(keyed, input);
     } finally {
       this.ctx.batch = undefined;
+      this.keys.key = undefined;
+      this.keys.time = Number.NEGATIVE_INFINITY;
     }
     this.checkKeys();
+  }
+
+  /** Hands a batch to the instance: record by record with the key set, or whole. */
+  private dispatch(batch: KeyedBatch, input: number): void {
+    const instance = this.instance;
+    const keys = batch.keys;
+    if (instance.processRecord !== undefined && keys !== undefined && this.extractors[input] !== undefined) {
+      const k = this.keys;
+      const times = batch.times;
+      const ctx = this.ctx;
+      for (let i = 0; i < batch.length; i++) {
+        k.key = keys[i];
+        k.time = times[i]!;
+        instance.processRecord(batch, i, input, ctx);
+      }
+      k.key = undefined;
+      k.time = Number.NEGATIVE_INFINITY;
+      instance.endBatch?.(batch, input, ctx);
+      return;
+    }
+    if (instance.processBatch === undefined) throw new Error(`operator '${this.id}' has no processBatch for input ${input}, which is not keyed`);
+    instance.processBatch(batch, input, this.ctx);
   }
 
   /**
@@ -166,6 +192,7 @@ export class OperatorHost {
       this.keys.time = timer.timestamp;
       onTimer?.(timer.timestamp, timer.key, 'event', this.ctx);
     }
+    this.keys.key = undefined;
     this.keys.time = Number.NEGATIVE_INFINITY;
     this.instance.onWatermark?.(this.ctx);
     this.state.expire(watermark, this.clock.now());
@@ -181,6 +208,7 @@ export class OperatorHost {
       this.keys.time = Number.NEGATIVE_INFINITY;
       onTimer?.(timer.timestamp, timer.key, 'processing', this.ctx);
     }
+    this.keys.key = undefined;
     this.state.expire(this.ctx.watermark, now);
     this.checkKeys();
   }
@@ -194,15 +222,14 @@ export class OperatorHost {
     return taken;
   }
 
-  /** Inputs the instance asks not to be fed for now (bounded buffers). */
   /** The instance's watermark hold (`+∞` when it has none). */
   watermarkHold(): number {
     return this.instance.watermarkHold?.() ?? Number.POSITIVE_INFINITY;
   }
 
+  /** Inputs the instance asks not to be fed for now (bounded buffers). */
   blockedInputs(): readonly number[] {
-    const signal = (this.instance as { blockedInputs?: () => readonly number[] }).blockedInputs;
-    return typeof signal === 'function' ? signal.call(this.instance) : [];
+    return this.instance.blockedInputs?.() ?? [];
   }
 
   snapshot(): OperatorHostSnapshot {
