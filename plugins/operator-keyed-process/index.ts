@@ -28,7 +28,7 @@ export const keyedProcessPlugin = definePlugin({
   description:
     'The function is defined with `defineKeyedFunction` (plugins/operator-keyed-process/function.ts) in its own plugin folder ' +
     'or package and named by `function:`. It gets each element not late for the block with `ctx.state`, `ctx.timers` and ' +
-    'emit/late/dead-letter helpers, and `onTimer` for its timers.',
+    'emit/late/dead-letter helpers, `onTimer` for its timers, and (optional) `finishBatch` once after each input batch, to emit what it gathered across the batch\'s keys.',
   spec: keyedProcessSpec,
   inputs: { min: 1, max: 8 },
   keyed: true,
@@ -87,6 +87,7 @@ export const keyedProcessPlugin = definePlugin({
         pc.index = -1;
         pc.value = undefined;
         pc.provenance = undefined;
+        if (fn.finishBatch) fn.finishBatch(pc);
       },
       onTimer(timestamp, key, domain, ctx) {
         if (!fn.onTimer) return;
