@@ -91,6 +91,13 @@ export interface KeyedFunctionDefinition<S extends FieldSpec = FieldSpec, St ext
   processElement(value: Row, ctx: KeyedProcessContext<St, Infer<S>>): void;
   /** A timer of the current key fired. Throwing fails the job. */
   onTimer?(timestamp: number, ctx: KeyedProcessContext<St, Infer<S>>): void;
+  /**
+   * Called once after each input batch's elements (`input` is the batch's), with no current
+   * element (`provenance` undefined; `state` must not be used): emits what the function gathered
+   * across the batch's keys, e.g. the per-batch deltas of a local aggregation. Nothing may
+   * be kept for a later batch (it would not be checkpointed). Throwing fails the job.
+   */
+  finishBatch?(ctx: KeyedProcessContext<St, Infer<S>>): void;
 }
 
 /** Any keyed function, as `keyed_process` runs it. */

@@ -1,33 +1,32 @@
 /**
  * `experiment_counts`: the flagship's counts (docs/architecture.md §8) as a keyed function run by
- * `keyed_process`, keyed by `[experiment_id, epoch_start, segment, group]`.
+ * `keyed_process`, keyed by `[experiment_id, epoch_start, segment, group]`: the global half
+ * of a local-global aggregation.
  *
- * Inputs: 0 = actions joined to first triggers (`{experiment_id, epoch_start, segment,
- * group, user_id, action, ts}`, already restricted to tracked actions before the epoch's
- * end), 1 = first triggers. Per action of the key it keeps `volume`, `propensity` (users
- * with ≥ 1) and `sum_sq` (Σ per-user count², updated as (c+1)² − c² = 2c + 1) with the
- * per-user counts; per key the triggered users — all of a key in one state entry, read and
- * written once per element. Every change emits the
- * changed row of the upsert stream (contract §2, key `row_key`): `insert` the first time,
- * `update` after, at the event time of the element that caused it, with the operator's
- * watermark. A timer at epoch end + allowed lateness drops the key's state: no element of
- * the epoch that is not late can arrive after it, so state stays bounded.
+ * Inputs: 0 = per-batch deltas of the rows from `experiment_user_counts` (user-keyed, before
+ * the repartition: `{experiment_id, epoch_start, segment, group, action, volume,
+ * propensity, sum_sq}`, the change of one action row by a batch of joined pairs), 1 = first
+ * triggers. Per action of the key it keeps `volume`, `propensity` (users with ≥ 1) and
+ * `sum_sq` (Σ per-user count²) as the sums of their deltas; per key the triggered users —
+ * all of a key in one state entry, read and written once per element. Every change emits
+ * the changed row of the upsert stream (contract §2, key `row_key`): `insert` the first
+ * time, `update` after, at the event time of the element that caused it, with the
+ * operator's watermark. A timer at epoch end + allowed lateness drops the key's state: no
+ * element of the epoch that is not late can arrive after it, so state stays bounded.
  */
-import { defineKeyedFunction, parseDuration, state } from '../../core/api/index.ts';
+import { defineKeyedFunction, state } from '../../core/api/index.ts';
 import type { Row } from '../../core/api/index.ts';
 import { EPOCH_MS, TRIGGER_ACTION, countsRowKey } from '../../lib/experiments-model/index.ts';
-import { experimentCountsOptions } from './spec.ts';
+import { allowedLateness, experimentCountsOptions } from './spec.ts';
 import type { ExperimentCountsOptions } from './spec.ts';
 
-/** Counts of one action row, and each user's count of that action. */
+/** Counts of one action row. */
 export interface ActionCounts {
   volume: number;
   propensity: number;
   sum_sq: number;
   /** The row's `row_key`, built once. */
   readonly row_key: string;
-  /** Per-user count of the action. */
-  readonly users: Map<string, number>;
 }
 
 /**
@@ -39,17 +38,6 @@ export interface KeyCounts {
   triggered: number | undefined;
   readonly trigger_row_key: string;
   readonly actions: Map<string, ActionCounts>;
-}
-
-const lateness = new WeakMap<object, number>();
-function allowedLateness(options: ExperimentCountsOptions): number {
-  let ms = lateness.get(options);
-  if (ms === undefined) {
-    ms = parseDuration(options.allowed_lateness ?? '10m');
-    if (ms === undefined || ms < 0) throw new Error(`experiment_counts: allowed_lateness '${String(options.allowed_lateness)}' is not a duration`);
-    lateness.set(options, ms);
-  }
-  return ms;
 }
 
 /** The upsert stream's key and fields (contract §2). */
@@ -75,7 +63,7 @@ export const experimentCounts = defineKeyedFunction({
     let counts = ctx.state.counts.get();
     if (counts === undefined) {
       counts = { triggered: undefined, trigger_row_key: countsRowKey(experiment, epochStart, segment, TRIGGER_ACTION, group), actions: new Map() };
-      ctx.timers.registerEventTimeTimer(epochStart + EPOCH_MS + allowedLateness(ctx.options as ExperimentCountsOptions));
+      ctx.timers.registerEventTimeTimer(epochStart + EPOCH_MS + allowedLateness(ctx.options as ExperimentCountsOptions, 'experiment_counts'));
     }
     const wm = ctx.watermark;
     const watermark = Number.isFinite(wm) ? wm : null;
@@ -93,18 +81,15 @@ export const experimentCounts = defineKeyedFunction({
       return;
     }
     const action = value.action as string;
-    const user = value.user_id as string;
     let row = counts.actions.get(action);
     const kind = row === undefined ? 'insert' : 'update';
     if (row === undefined) {
-      row = { volume: 0, propensity: 0, sum_sq: 0, row_key: countsRowKey(experiment, epochStart, segment, action, group), users: new Map() };
+      row = { volume: 0, propensity: 0, sum_sq: 0, row_key: countsRowKey(experiment, epochStart, segment, action, group) };
       counts.actions.set(action, row);
     }
-    const c = row.users.get(user) ?? 0;
-    row.users.set(user, c + 1);
-    row.volume++;
-    row.sum_sq += 2 * c + 1;
-    if (c === 0) row.propensity++;
+    row.volume += value.volume as number;
+    row.propensity += value.propensity as number;
+    row.sum_sq += value.sum_sq as number;
     ctx.state.counts.set(counts);
     ctx.emit(
       {

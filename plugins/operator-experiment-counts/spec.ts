@@ -1,4 +1,4 @@
-import { field } from '../../core/api/index.ts';
+import { field, parseDuration } from '../../core/api/index.ts';
 
 /** Options of `experiment_counts` (passed under `keyed_process.options`). */
 export const experimentCountsOptions = field.object({
@@ -11,4 +11,17 @@ export const experimentCountsOptions = field.object({
 
 export interface ExperimentCountsOptions {
   readonly allowed_lateness?: string | number;
+}
+
+const lateness = new WeakMap<object, number>();
+
+/** `allowed_lateness` in milliseconds, parsed once per options object; `fn` names the function in the error. */
+export function allowedLateness(options: ExperimentCountsOptions, fn: string): number {
+  let ms = lateness.get(options);
+  if (ms === undefined) {
+    ms = parseDuration(options.allowed_lateness ?? '10m');
+    if (ms === undefined || ms < 0) throw new Error(`${fn}: allowed_lateness '${String(options.allowed_lateness)}' is not a duration`);
+    lateness.set(options, ms);
+  }
+  return ms;
 }

@@ -18,7 +18,7 @@ export const keyedProcessPlugin = definePlugin({
   description:
     'The function is a plugin of kind `keyed_function` (`defineKeyedFunction` in `sluice/api`), built in or from a package ' +
     'under `plugins:`, named by `function:`; `options:` is validated by its spec (`sluice plugins docs <function>`). It gets ' +
-    'each element not late for the block with `ctx.state`, `ctx.timers` and emit/late/dead-letter helpers, and `onTimer` for its timers.',
+    'each element not late for the block with `ctx.state`, `ctx.timers` and emit/late/dead-letter helpers, `onTimer` for its timers, and (optional) `finishBatch` once after each input batch, to emit what it gathered across the batch\'s keys.',
   spec: keyedProcessSpec,
   inputs: { min: 1, max: 8 },
   keyed: true,
@@ -63,10 +63,13 @@ export const keyedProcessPlugin = definePlugin({
           ctx.fail(i, error);
         }
       },
-      endBatch() {
+      endBatch(_batch, input, ctx) {
+        pc.ctx = ctx;
+        pc.input = input;
         pc.index = -1;
         pc.value = undefined;
         pc.provenance = undefined;
+        if (fn.finishBatch) fn.finishBatch(pc);
       },
       onTimer(timestamp, key, domain, ctx) {
         if (!fn.onTimer) return;

@@ -6,6 +6,9 @@
  * The generator's event time runs 27× faster than by default (20s per event), so its
  * metadata is published 12h instead of 1h before a ramp: the broadcast must see a version
  * before the activations it governs, and one source poll spans hours here.
+ *
+ * SLUICE_PROPERTY_SEED replays a reported fast-check seed (no shrinking then: each case is a
+ * whole run), SLUICE_PROPERTY_RUNS sets how many cases run (default 4).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +24,11 @@ const root = mkdtempSync(join(tmpdir(), 'sluice-flagship-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 const repo = join(import.meta.dirname, '..', '..');
 let n = 0;
+const seed = process.env.SLUICE_PROPERTY_SEED;
+const params = {
+  numRuns: Number(process.env.SLUICE_PROPERTY_RUNS ?? 4),
+  ...(seed === undefined ? {} : { seed: Number(seed), endOnFailure: true }),
+};
 
 void test('property: the stream\'s counts equal the DuckDB recomputation', async () => {
   await fc.assert(
@@ -61,6 +69,6 @@ void test('property: the stream\'s counts equal the DuckDB recomputation', async
         assert.match(readFileSync(join(runDir, 'summary.json'), 'utf8'), /"drained": true/);
       },
     ),
-    { numRuns: 4 },
+    params,
   );
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 export const FLAGSHIP_FILE = join(import.meta.dirname, '..', '..', 'pipelines', 'experiment_analytics.yaml');
 
@@ -18,14 +18,21 @@ export interface VariantOptions {
   readonly withoutStats?: boolean;
 }
 
-const LATENESS_PATHS = [
-  ['operators', 'activations_unique', 'dedupe', 'allowed_lateness'],
-  ['operators', 'first_triggers', 'keyed_process', 'allowed_lateness'],
-  ['operators', 'first_triggers', 'keyed_process', 'options', 'allowed_lateness'],
-  ['operators', 'joined', 'interval_join', 'allowed_lateness'],
-  ['operators', 'counts', 'keyed_process', 'allowed_lateness'],
-  ['operators', 'counts', 'keyed_process', 'options', 'allowed_lateness'],
-];
+/**
+ * Every `allowed_lateness` under `operators`, at any depth (a keyed function's `options`
+ * too): found in the shipped file rather than listed, so an operator added to the chain
+ * cannot keep the shipped allowance while the rest of the variant uses another.
+ */
+function latenessPaths(node: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (isMap(node)) {
+    return node.items.flatMap((pair) => {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      return key === 'allowed_lateness' ? [[...path, key]] : latenessPaths(pair.value, [...path, key]);
+    });
+  }
+  if (isSeq(node)) return node.items.flatMap((item, i) => latenessPaths(item, [...path, i]));
+  return [];
+}
 
 /** Writes the variant to `<dir>/experiment_analytics.yaml` and returns its path. */
 export function writeVariant(dir: string, options: VariantOptions): string {
@@ -33,10 +40,9 @@ export function writeVariant(dir: string, options: VariantOptions): string {
   doc.setIn(['sources', 'traffic', 'experiment_traffic'], doc.createNode(options.traffic));
   if (options.allowedLatenessMs !== undefined) {
     const text = `${options.allowedLatenessMs}ms`;
-    for (const path of LATENESS_PATHS) doc.setIn(path, text);
+    for (const path of latenessPaths(doc.get('operators', true), ['operators'])) doc.setIn(path, text);
     // An activation waiting for its metadata must not outwait the allowance, or it would be late downstream.
     doc.setIn(['operators', 'activations_with_metadata', 'broadcast', 'max_wait'], text);
-    doc.setIn(['operators', 'stats', 'experiment_stats', 'allowed_lateness'], text);
     doc.setIn(['sinks', 'report_counts', 'experiment_report', 'run_summary', 'settings', 'allowed_lateness_ms'], options.allowedLatenessMs);
   }
   if (options.withoutStats) {
