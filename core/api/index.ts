@@ -20,4 +20,5 @@ export * from './sink.ts';
 export * from './codec.ts';
 export * from './traceparent.ts';
 export * from './keyed-function.ts';
+export * from './tasks.ts';
 export * from './plugin.ts';

@@ -5,6 +5,7 @@ import { createKafkajsClient } from '../../lib/kafka-client/kafkajs-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
 import { KafkaSource } from './kafka-source.ts';
 import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';
+import { kafkaTasks } from './task-layout.ts';
 
 export const kafkaSource = definePlugin({
   kind: 'source',
@@ -34,6 +35,7 @@ export const kafkaSource = definePlugin({
   check: checkKafkaSource,
   deps: { meter: services.meter },
   consumerGroup: (ctx) => kafkaGroupPositions(ctx),
+  tasks: kafkaTasks,
   async create({ id, job, config, deps, logger, resetState, task }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
     return new KafkaSource({ id, job, config, logger, meter: deps.meter, resetState: resetState ?? false, task, client: createKafkajsClient(connection, logger) });
