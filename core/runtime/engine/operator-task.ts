@@ -15,13 +15,13 @@ import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
-import { BatchTracer, MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
+import { MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
 import type { CompiledOperator } from '../graph/types.ts';
 import type { OperatorHost, OperatorOutputs } from '../state/index.ts';
 import { keyBatch, keyExtractor } from '../state/index.ts';
 import { deadLetterRow } from './admit.ts';
-import { pluginFailure } from './errors.ts';
 import type { StageRef } from './errors.ts';
+import { PluginCalls, newestTime } from './plugin-calls.ts';
 import { awaitSpace } from './flow.ts';
 import type { Flow, Outlet, StreamItem } from './flow.ts';
 import { HeldOutput } from './held-output.ts';
@@ -79,8 +79,8 @@ export class OperatorTask {
   private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
   /** Upsert outputs held for compaction, by outlet (main and named). */
   private readonly held = new Map<Outlet, HeldOutput>();
-  private readonly spans: BatchTracer | undefined;
-  private readonly spanName: string;
+  /** Every call into the operator, through its host (plugin-calls.ts). */
+  private readonly calls: PluginCalls;
   /** With several inputs: the span context of the latest batch of each (linked where they meet). */
   private readonly latest: (SpanContext | undefined)[] | undefined;
   finished = false;
@@ -94,14 +94,13 @@ export class OperatorTask {
     this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
     this.ended = o.inputs.map(() => false);
     this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
-    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
-    this.spanName = operatorSpanName(c.id);
-    this.latest = this.spans && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
+    this.calls = new PluginCalls(this.stage, operatorSpanName(c.id), o.tracer, o.metrics, o.clock);
+    this.latest = this.calls.tracer && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
     const mb = o.miniBatch;
     if (mb && mb.maxRows > 0) {
       const hold = (outlet: Outlet, info: { changelog?: { mode: string; key?: readonly string[] } } | undefined) => {
         const cl = info?.changelog;
-        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb, this.spans, this.spanName));
+        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb, this.calls.tracer, this.calls.spanName));
       };
       hold(o.main, c.plan.output);
       for (const [name, outlet] of o.named) hold(outlet, c.plan.outputs?.[name]);
@@ -196,7 +195,7 @@ export class OperatorTask {
     for (const h of this.held.values()) if (now === undefined || (h.holding && now >= h.deadline)) pushed += h.flush();
     if (pushed) {
       this.recordsOut += pushed;
-      this.o.metrics.recordBatch(0, pushed, 0);
+      this.calls.finish(undefined, { recordsIn: 0, recordsOut: pushed, ms: 0, newest: MIN_WATERMARK, watermark: this.watermarks.current, watermarkLag: undefined });
     }
     return pushed;
   }
@@ -244,7 +243,8 @@ export class OperatorTask {
   private pick(force = false): [StreamItem, number] | undefined {
     const inputs = this.o.inputs;
     const n = inputs.length;
-    const blocked = force ? undefined : this.o.host.blockedInputs();
+    const host = this.o.host;
+    const blocked = force ? undefined : this.calls.call('blockedInputs', () => host.blockedInputs());
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
       const q = inputs[i]!;
@@ -260,11 +260,8 @@ export class OperatorTask {
     const now = this.o.clock.now();
     if (now === this.lastProcessingTime) return;
     this.lastProcessingTime = now;
-    try {
-      this.o.host.advanceProcessingTime(now);
-    } catch (error) {
-      throw pluginFailure(this.stage, 'onTimer (processing time)', error);
-    }
+    const host = this.o.host;
+    this.calls.call('onTimer (processing time)', () => host.advanceProcessingTime(now));
     this.route(undefined, undefined, performance.now());
   }
 
@@ -274,7 +271,7 @@ export class OperatorTask {
     const started = performance.now();
     let span: Span | undefined;
     if (this.latest && item.trace) this.latest[input] = item.trace;
-    if (batch?.length && this.spans) span = this.spans.child(this.spanName, item.trace, this.latest);
+    if (batch?.length) span = this.calls.childSpan(item.trace, this.latest);
     try {
       if (batch?.length) {
         if (this.prefetchKeys) {
@@ -283,8 +280,7 @@ export class OperatorTask {
           if (keys?.length) await this.o.backend.prefetch!(this.id, keys);
         }
         const b = batch;
-        if (span) context.with(trace.setSpan(context.active(), span), () => host.processBatch(b, input));
-        else host.processBatch(b, input);
+        this.calls.call('processBatch', () => host.processBatch(b, input), span ? trace.setSpan(context.active(), span) : undefined);
       }
       let advanced: number | undefined;
       if (item.end) {
@@ -293,9 +289,12 @@ export class OperatorTask {
       } else if (item.watermark !== undefined) {
         advanced = this.watermarks.advance(input, item.watermark);
       }
-      if (advanced !== undefined) host.advanceWatermark(advanced);
+      if (advanced !== undefined) {
+        const to = advanced;
+        this.calls.call('onTimer/onWatermark', () => host.advanceWatermark(to));
+      }
       // A hold released by this batch (a waiting record resolved) also moves the watermark on.
-      const held = Math.min(this.watermarks.current, host.watermarkHold());
+      const held = Math.min(this.watermarks.current, this.calls.call('watermarkHold', () => host.watermarkHold()));
       const forward = held > this.forwarded ? held : undefined;
       if (forward !== undefined) this.forwarded = forward;
       this.route(forward, batch, started, span, item);
@@ -307,7 +306,7 @@ export class OperatorTask {
       }
     } catch (error) {
       span?.end();
-      throw pluginFailure(this.stage, batch?.length ? 'processBatch' : 'onTimer/onWatermark', error);
+      throw this.calls.failure(batch?.length ? 'processBatch' : 'onTimer/onWatermark', error);
     } finally {
       flow.handled();
     }
@@ -321,7 +320,7 @@ export class OperatorTask {
   private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem): void {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
-    if (!span && !recordsIn && this.spans && hasOutput(out)) span = this.spans.child(this.spanName, item?.trace, this.latest, performance.timeOrigin + started);
+    if (!span && !recordsIn && this.calls.tracer && hasOutput(out)) span = this.calls.childSpan(item?.trace, this.latest, performance.timeOrigin + started);
     const trace = span ? span.spanContext() : item?.trace;
     const readAt = item?.readAt;
     const now = this.held.size ? performance.now() : 0;
@@ -333,30 +332,12 @@ export class OperatorTask {
     const ms = performance.now() - started;
     this.recordsIn += recordsIn;
     this.recordsOut += emitted + named;
-    const m = this.o.metrics;
-    if (recordsIn || emitted || named) m.recordBatch(recordsIn, emitted + named, ms);
-    m.late(out.late.length);
-    m.deadLettered(out.deadLetter.length);
-    if (span) {
-      const now = this.o.clock.now();
-      const wm = this.watermarks.current;
-      let newest = MIN_WATERMARK;
-      if (input) for (let i = 0; i < input.length; i++) if (input.times[i]! > newest) newest = input.times[i]!;
-      const reference = Number.isFinite(newest) ? newest : wm;
-      span.setAttributes({
-        [SPAN_ATTR.operatorId]: this.id,
-        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
-        [SPAN_ATTR.recordsIn]: recordsIn,
-        [SPAN_ATTR.recordsOut]: emitted + named,
-        [SPAN_ATTR.processingMs]: ms,
-        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
-      });
-      if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
-      const lag = this.watermarkLag();
-      if (lag !== undefined) span.setAttribute(SPAN_ATTR.watermarkLagMs, lag);
-      if (this.latest) span.setAttribute(SPAN_ATTR.mergedLinks, Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length));
-      span.end();
-    }
+    this.calls.late(out.late.length);
+    this.calls.deadLettered(out.deadLetter.length);
+    const wm = this.watermarks.current;
+    const facts = { recordsIn, recordsOut: emitted + named, ms, newest: span && input ? newestTime(input.times) : MIN_WATERMARK, watermark: wm, watermarkLag: span ? this.watermarkLag() : undefined };
+    const merged = span && this.latest ? { [SPAN_ATTR.mergedLinks]: Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length) } : undefined;
+    this.calls.finish(span, facts, merged);
   }
 
   /** Pushes an output's batch and the watermark after it (or holds them); returns the records pushed. */
@@ -375,7 +356,7 @@ export class OperatorTask {
     const single = Array.isArray(p) ? undefined : (p as Parameters<typeof deadLetterRow>[3]);
     b.push(deadLetterRow(this.id, error instanceof Error ? error : new Error(String(error)), batch.values[i], single), batch.times[i]!, 'insert', p);
     this.o.deadLetter.push({ batch: b.take() });
-    this.o.metrics.deadLettered(1);
+    this.calls.deadLettered(1);
   }
 }
 
