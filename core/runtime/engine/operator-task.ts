@@ -1,9 +1,10 @@
 /**
  * One operator of a job, in its own loop: it takes items from its input queues (round
- * robin, skipping inputs the operator asks not to be fed), runs each batch synchronously
- * through the operator host, advances the operator's watermark (min over non-broadcast
- * inputs) so due timers fire, routes what came out (main and named outputs, late and
- * dead-letter rows), then forwards the watermark after those emissions.
+ * robin, skipping inputs the operator asks not to be fed) and hands each to the operator
+ * host in one call (`host.handle`: the batch, then the input's watermark; the host owns the
+ * input watermarks, the keying and the dead-letter rows), routes what came out (main and
+ * named outputs, late and dead-letter rows), then forwards the watermark the host gave after
+ * those emissions.
  *
  * One span per batch (`operator <id>`), a child of the span that made the batch (its
  * `trace`), linked to the latest batch of each other input; output that a watermark or a
@@ -12,22 +13,19 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
-import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
-import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
+import { MIN_WATERMARK } from '../../api/index.ts';
+import type { Batch, Clock, StateBackend } from '../../api/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
 import type { CompiledOperator } from '../graph/types.ts';
 import type { OperatorHost, OperatorOutputs } from '../state/index.ts';
-import { keyBatch, keyExtractor } from '../state/index.ts';
-import { deadLetterRow } from './admit.ts';
+import type { InputWatermarks, InputWatermarkState } from '../state/input-watermarks.ts';
 import type { StageRef } from './errors.ts';
 import { PluginCalls, newestTime } from './plugin-calls.ts';
 import { awaitSpace } from './flow.ts';
 import type { Flow, Outlet, StreamItem } from './flow.ts';
 import { HeldOutput } from './held-output.ts';
 import type { MiniBatchSettings } from './held-output.ts';
-import { InputWatermarks } from './input-watermarks.ts';
-import type { InputWatermarkState } from './input-watermarks.ts';
 import type { BoundedQueue, Signal } from './queue.ts';
 
 export interface OperatorTaskOptions {
@@ -65,8 +63,6 @@ export interface OperatorTaskSnapshot {
 export class OperatorTask {
   readonly id: string;
   readonly stage: StageRef;
-  readonly watermarks: InputWatermarks;
-  private readonly ended: boolean[];
   private readonly outlets: Outlet[];
   private next = 0;
   /** True from a forced pick (a stall fed past the operator's bound) until a normal one. */
@@ -74,9 +70,8 @@ export class OperatorTask {
   /** When the task began waiting with only blocked inputs holding items; undefined: it is not. */
   private blockedSince: number | undefined;
   private lastProcessingTime = MIN_WATERMARK;
-  /** The watermark last sent downstream: the operator's, held back by the instance's hold. */
-  private forwarded = MIN_WATERMARK;
-  private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
+  /** A keyed operator over a backend that can `prefetch`: its batches' keys are loaded first. */
+  private readonly prefetch: boolean;
   /** Upsert outputs held for compaction, by outlet (main and named). */
   private readonly held = new Map<Outlet, HeldOutput>();
   /** Every call into the operator, through its host (plugin-calls.ts). */
@@ -91,8 +86,6 @@ export class OperatorTask {
     const c = o.compiled;
     this.id = c.id;
     this.stage = { kind: 'operator', id: c.id, plugin: c.plugin.name, location: c.location };
-    this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
-    this.ended = o.inputs.map(() => false);
     this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
     this.calls = new PluginCalls(this.stage, operatorSpanName(c.id), o.tracer, o.metrics, o.clock);
     this.latest = this.calls.tracer && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
@@ -106,13 +99,12 @@ export class OperatorTask {
       for (const [name, outlet] of o.named) hold(outlet, c.plan.outputs?.[name]);
       if (this.held.size) o.flow.onDrain(() => this.flushHeld());
     }
-    if (c.plugin.keyed && o.backend.prefetch) {
-      this.prefetchKeys = c.inputKeys.map((spec) => {
-        if (!spec?.length) return (b: Batch) => b;
-        const extract = keyExtractor(spec);
-        return (b: Batch) => keyBatch(b, extract, (i, error) => this.deadLetterUnkeyed(b, i, error));
-      });
-    }
+    this.prefetch = c.plugin.keyed && o.backend.prefetch !== undefined;
+  }
+
+  /** The operator's input watermarks (kept by its host). */
+  get watermarks(): InputWatermarks {
+    return this.o.host.inputWatermarks;
   }
 
   get watermark(): number {
@@ -128,12 +120,11 @@ export class OperatorTask {
   }
 
   snapshot(): OperatorTaskSnapshot {
-    return { inputs: this.watermarks.snapshot(), ended: [...this.ended] };
+    return this.o.host.inputSnapshot();
   }
 
   restore(s: OperatorTaskSnapshot): void {
-    this.watermarks.restore(s.inputs);
-    // Ended inputs come back: their sources are reopened at their end and end again.
+    this.o.host.restoreInputs(s);
   }
 
   async run(): Promise<void> {
@@ -208,7 +199,8 @@ export class OperatorTask {
 
   /** Waits for an item; true when only blocked inputs have items after `stallMs`. */
   private async waitForInput(signal: Signal): Promise<boolean> {
-    const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !this.ended[i]);
+    const host = this.o.host;
+    const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !host.inputEnded(i));
     if (!blockedWaiting) {
       this.blockedSince = undefined;
       this.setStalled(false);
@@ -273,32 +265,16 @@ export class OperatorTask {
     if (this.latest && item.trace) this.latest[input] = item.trace;
     if (batch?.length) span = this.calls.childSpan(item.trace, this.latest);
     try {
-      if (batch?.length) {
-        if (this.prefetchKeys) {
-          batch = this.prefetchKeys[input]!(batch);
-          const keys = (batch as KeyedBatch).keys;
-          if (keys?.length) await this.o.backend.prefetch!(this.id, keys);
-        }
-        const b = batch;
-        this.calls.call('processBatch', () => host.processBatch(b, input), span ? trace.setSpan(context.active(), span) : undefined);
+      if (batch?.length && this.prefetch) {
+        const keyed = host.keyed(batch, input);
+        if (keyed.keys?.length) await this.o.backend.prefetch!(this.id, keyed.keys);
+        batch = keyed;
       }
-      let advanced: number | undefined;
-      if (item.end) {
-        this.ended[input] = true;
-        advanced = this.watermarks.advance(input, MAX_WATERMARK);
-      } else if (item.watermark !== undefined) {
-        advanced = this.watermarks.advance(input, item.watermark);
-      }
-      if (advanced !== undefined) {
-        const to = advanced;
-        this.calls.call('onTimer/onWatermark', () => host.advanceWatermark(to));
-      }
-      // A hold released by this batch (a waiting record resolved) also moves the watermark on.
-      const held = Math.min(this.watermarks.current, this.calls.call('watermarkHold', () => host.watermarkHold()));
-      const forward = held > this.forwarded ? held : undefined;
-      if (forward !== undefined) this.forwarded = forward;
+      const b = batch;
+      // One call per item: the batch, then the input's watermark (the host's timers and onWatermark).
+      const forward = this.calls.call(b?.length ? 'processBatch' : 'onTimer/onWatermark', () => host.handle(b, input, item.watermark, item.end === true), span ? trace.setSpan(context.active(), span) : undefined);
       this.route(forward, batch, started, span, item);
-      if (item.end && this.ended.every(Boolean)) {
+      if (item.end && host.allEnded) {
         this.flushHeld();
         this.finished = true;
         this.o.main.push({ end: true });
@@ -349,15 +325,6 @@ export class OperatorTask {
     return n;
   }
 
-  /** Records a prefetching keyed operator could not key: dead-lettered like the host does. */
-  private deadLetterUnkeyed(batch: Batch, i: number, error: unknown): void {
-    const b = new BatchBuilder();
-    const p = batch.provenance?.[i];
-    const single = Array.isArray(p) ? undefined : (p as Parameters<typeof deadLetterRow>[3]);
-    b.push(deadLetterRow(this.id, error instanceof Error ? error : new Error(String(error)), batch.values[i], single), batch.times[i]!, 'insert', p);
-    this.o.deadLetter.push({ batch: b.take() });
-    this.calls.deadLettered(1);
-  }
 }
 
 function hasOutput(out: OperatorOutputs): boolean {
