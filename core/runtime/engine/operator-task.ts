@@ -324,7 +324,6 @@ export class OperatorTask {
     if (n || watermark !== undefined) outlet.push(watermark === undefined ? { batch: batch!, trace, readAt } : n ? { batch: batch!, watermark, trace, readAt } : { watermark, trace, readAt });
     return n;
   }
-
 }
 
 function hasOutput(out: OperatorOutputs): boolean {
