@@ -110,7 +110,8 @@ export class SourceTask {
 
   /** Declares the partitions the source knows up front (after `open`). */
   declarePartitions(): void {
-    const parts = this.o.instance.partitions?.();
+    const { instance } = this.o;
+    const parts = this.calls.call('partitions', () => instance.partitions?.());
     if (!parts?.length) return;
     const outputs = this.o.compiled.outputs;
     const keys = outputs.flatMap((out) => parts.map((p) => SourceWatermarks.key(out || undefined, p)));
