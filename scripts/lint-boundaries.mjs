@@ -17,22 +17,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** `[importing file, imported path prefix, why]`: each a known crossing to remove. */
 export const EXCEPTIONS = [
-  ['core/runtime/checkpoint/create-store.ts', 'plugins/checkpoint-store-folder/', 'the embedded default store is built in, not registered like a plugin'],
-  ['core/runtime/scale/run-tasks.ts', 'plugins/source-kafka/', 'tasks mode lays out the Kafka source\'s partitions itself'],
-  ['core/runtime/scale/stages.ts', 'plugins/sink-kafka/', 'a repartition stage writes through the Kafka sink\'s repartition output'],
-  ['core/runtime/scale/stages.ts', 'plugins/source-kafka/', 'a repartition stage reads through the Kafka source\'s repartition input'],
-  ['core/runtime/spec/union.test.ts', 'plugins/operator-window-aggregate/', 'the union spec test checks a real plugin\'s options'],
   ['plugins/experiment-dashboard/web/dashboard-page.ts', 'core/ui/web/', 'the browser page shares the web UI\'s DOM helpers'],
-  ['plugins/operator-repartition/index.ts', 'plugins/operator-key-by/', 'repartition keys records as key_by does'],
-  ['plugins/operator-repartition/spec.ts', 'plugins/operator-key-by/', 'repartition takes key_by\'s key options'],
   ['plugins/sink-experiment-report/report-sink.ts', 'plugins/experiment-dashboard/', 'the report writes the dashboard\'s history and page'],
   ['plugins/sink-experiment-report/report.ts', 'plugins/operator-experiment-stats/', 'the report shares the stats operator\'s mSPRT math'],
-  ['plugins/sink-file/file-sink.ts', 'core/runtime/codec/', 'codecs are not part of the API yet'],
-  ['plugins/sink-stdout/stdout-sink.ts', 'core/runtime/codec/', 'codecs are not part of the API yet'],
   ['plugins/source-experiment-traffic/test-config.ts', 'core/testing/', 'the traffic plugin\'s test helper uses the test kit'],
-  ['plugins/source-kafka/partition-buffer.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
-  ['plugins/source-nats-jetstream/source.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
-  ['plugins/source-nats-kv/source.ts', 'core/telemetry/', 'traceparent probing is not part of the API yet'],
 ];
 
 const isTest = (file) => file.endsWith('.test.ts');

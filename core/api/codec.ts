@@ -32,6 +32,12 @@ export interface EncodeOptions {
    * Ignored by `raw`, which writes the text only.
    */
   readonly changeField?: string;
+  /**
+   * `provenance`: write each record wrapped as `{"provenance": {...}, "record": {...}}` (its
+   * provenance as admitted, `null` when it has none), the archive's envelope. `json` only:
+   * `encode` (one string per batch) honours it; `raw` and `encodeEach` ignore it.
+   */
+  readonly envelope?: 'provenance';
 }
 
 /** Records of a batch that could not be encoded (e.g. a BigInt, a cycle, raw without text). */

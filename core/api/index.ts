@@ -19,5 +19,7 @@ export * from './operator.ts';
 export * from './source.ts';
 export * from './sink.ts';
 export * from './codec.ts';
+export * from './traceparent.ts';
 export * from './keyed-function.ts';
+export * from './tasks.ts';
 export * from './plugin.ts';

@@ -19,6 +19,7 @@ import type { ExpressionCompiler } from './expressions.ts';
 import type { Codec } from './codec.ts';
 import type { KeyedFunctionDefinition } from './keyed-function.ts';
 import { PLUGIN_ERROR_CODE } from './errors.ts';
+import type { InternalBlock, PartitionedSource, RepartitionOutputOptions } from './tasks.ts';
 
 /** Version of this API. Plugins declare the range they support. */
 export const API_VERSION = '0.1.0';
@@ -114,6 +115,8 @@ export interface SourceDefinition<S extends FieldSpec = FieldSpec, D extends Dep
   readonly plan?: (config: Infer<S>) => SourcePlan;
   /** Sources whose position is a Kafka consumer group's offsets: how to read and express them. */
   readonly consumerGroup?: (ctx: BlockContext<Infer<S>>) => ConsumerGroupPositions;
+  /** Sources a job can be split by (`job.tasks`): one task per partition index of their topics (tasks.ts). */
+  readonly tasks?: PartitionedSource<Infer<S>>;
   readonly create: (ctx: CreateContext<Infer<S>, D>) => SourceInstance | Promise<SourceInstance>;
 }
 
@@ -195,6 +198,8 @@ export interface SinkDefinition<S extends FieldSpec = FieldSpec, D extends DepsS
    * source must have `consumerGroup`.
    */
   readonly exactlyOnce?: (ctx: BlockContext<Infer<S>>) => ExactlyOnceWriter | undefined;
+  /** The sink half of the repartition pair of a partitioned source of the same name (tasks.ts): the block writing a repartition topic. */
+  readonly repartitionOutput?: (o: RepartitionOutputOptions) => InternalBlock<SinkDefinition>;
   readonly create: (ctx: SinkCreateContext<Infer<S>, D>) => SinkInstance | Promise<SinkInstance>;
 }
 

@@ -7,7 +7,7 @@
  * Offsets are numbers here (Kafka's int64 offsets stay far below 2^53 in practice);
  * implementations convert at their edge.
  */
-import type { TraceparentProbe } from '../../core/telemetry/traceparent.ts';
+import type { TraceparentProbe } from '../../core/api/index.ts';
 
 /** Where and how to connect. */
 export interface KafkaConnection {

@@ -55,6 +55,12 @@ export interface ConnectionConfig {
  * Brokers may be given as one comma-separated string (what `${KAFKA_BROKERS}` usually
  * holds) or as a list; both are split here.
  */
+/** The connection fields of a source or sink config, without its client id (left to its default). */
+export function connectionOf<C extends ConnectionConfig>(c: C): Pick<C, 'brokers' | 'sasl' | 'tls' | 'connection_timeout' | 'request_timeout'> {
+  const { brokers, sasl, tls, connection_timeout, request_timeout } = c;
+  return { brokers, connection_timeout, request_timeout, ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
+}
+
 export function brokerList(brokers: readonly string[]): string[] {
   return brokers.flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean);
 }

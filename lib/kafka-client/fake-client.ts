@@ -4,7 +4,7 @@
  * test calls `deliver()`, so every step is explicit; the next producer send can be made to
  * fail with a given error.
  */
-import { traceparentProbes } from '../../core/telemetry/traceparent.ts';
+import { traceparentProbes } from '../../core/api/index.ts';
 import type {
   ConsumerOptions, FetchedBatch, KafkaAdmin, KafkaClientFactory, KafkaConsumer, KafkaProducer, NewTopic, OutgoingMessage,
   ProducerOptions, TopicOffsets, TopicPartition, TopicPartitionOffset, TransactionalProducer, TransactionalProducerOptions,

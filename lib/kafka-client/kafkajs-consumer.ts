@@ -12,7 +12,7 @@ import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, Topi
 import { fromKafkajsError } from './kafkajs-errors.ts';
 import { fixedPartitionsAssigner } from './fixed-partitions-assigner.ts';
 import { stickyAssigner } from './sticky-assigner.ts';
-import { traceparentProbes } from '../../core/telemetry/traceparent.ts';
+import { traceparentProbes } from '../../core/api/index.ts';
 
 const EMPTY = new Uint8Array(0);
 

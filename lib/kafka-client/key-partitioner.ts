@@ -10,7 +10,10 @@
  */
 import { createRequire } from 'node:module';
 
-const murmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
+type Murmur2 = (key: string | Buffer) => number;
+/** Loaded on first use: lint and docs import the repartition output's module without running it. */
+let murmur2: Murmur2 | undefined;
+const loadMurmur2 = (): Murmur2 => createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as Murmur2;
 
 const CACHED_KEYS = 65_536;
 
@@ -23,6 +26,7 @@ export class KeyPartitioner {
     let p = this.cache.get(key);
     if (p === undefined) {
       if (this.cache.size >= CACHED_KEYS) this.cache.clear();
+      murmur2 ??= loadMurmur2();
       p = (murmur2(key) & 0x7fffffff) % this.partitions;
       this.cache.set(key, p);
     }

@@ -6,7 +6,7 @@
  * keyed by `key`, and the downstream stage's tasks read it, partition p each.
  */
 import { definePlugin } from '../../core/api/index.ts';
-import { keyByPlugin } from '../operator-key-by/index.ts';
+import { checkKeyFields, keyFields, planKeyed, rekey } from '../../lib/key-fields/key-fields.ts';
 import { repartitionKey, repartitionSpec } from './spec.ts';
 
 export const repartitionPlugin = definePlugin({
@@ -26,7 +26,7 @@ export const repartitionPlugin = definePlugin({
   spec: repartitionSpec,
   inputs: { min: 1, max: 1 },
   keyed: false,
-  check: (config) => keyByPlugin.check!({ key: config.key }),
-  plan: (config, inputs) => keyByPlugin.plan({ key: repartitionKey(config) }, inputs),
-  create: (ctx) => keyByPlugin.create({ ...ctx, config: { key: repartitionKey(ctx.config) } }),
+  check: (config) => checkKeyFields(keyFields(config.key)),
+  plan: (config, [input]) => planKeyed(repartitionKey(config), input!),
+  create: ({ config }) => rekey(repartitionKey(config)),
 });

@@ -7,9 +7,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
-import { encodeProvenanceEnvelopes } from '../../core/runtime/codec/index.ts';
-import type { Codec, EncodeOptions } from '../../core/runtime/codec/index.ts';
+import type { Batch, Codec, EncodeOptions, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 
 /** Checkpoint position: the file's length in bytes. */
 export interface FileSinkPosition {
@@ -25,8 +23,11 @@ export class FileSink implements SinkInstance {
     private readonly codec: Codec,
     private readonly encodeOptions: EncodeOptions,
     /** Write `{provenance, record}` envelopes instead of the records. */
-    private readonly envelope: 'none' | 'provenance' = 'none',
-  ) {}
+    envelope: 'none' | 'provenance' = 'none',
+  ) {
+    // The envelope is JSON's (the plugin refuses another codec with it): an encode option.
+    if (envelope === 'provenance') this.encodeOptions = { ...encodeOptions, envelope };
+  }
 
   async open(position: unknown): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
@@ -52,8 +53,7 @@ export class FileSink implements SinkInstance {
   }
 
   async write(batch: Batch): Promise<SinkWriteResult | void> {
-    // The envelope is JSON's (the plugin refuses another codec with it): written per record, no wrapper objects.
-    const { text, rejected } = this.envelope === 'provenance' ? encodeProvenanceEnvelopes(batch, this.encodeOptions) : this.codec.encode(batch, this.encodeOptions);
+    const { text, rejected } = this.codec.encode(batch, this.encodeOptions);
     if (text.length > 0) {
       const data = Buffer.from(text, 'utf8');
       let done = 0;

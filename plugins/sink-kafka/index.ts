@@ -3,6 +3,7 @@ import { definePlugin } from '../../core/api/index.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
 import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { kafkaSinkWriter } from './fence.ts';
+import { repartitionOutput } from './repartition-sink.ts';
 import { checkKafkaSink, kafkaSinkSpec, transactionalIdOf } from './spec.ts';
 import { compileTemplate } from './template.ts';
 
@@ -32,6 +33,7 @@ export const kafkaSink = definePlugin({
   spec: kafkaSinkSpec,
   check: checkKafkaSink,
   exactlyOnce: (ctx) => kafkaSinkWriter(ctx),
+  repartitionOutput,
   async create({ id, job, config, logger, codec, input, expressions, task }) {
     const key = config.key === undefined ? undefined : compileTemplate(config.key, 'key', expressions);
     const headers = Object.entries(config.headers ?? {}).map(([name, t]) => [name, compileTemplate(t, `header '${name}'`, expressions)] as const);

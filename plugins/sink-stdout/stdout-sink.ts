@@ -1,8 +1,7 @@
 /** The stdout sink: one string per batch to a stream, waiting for `drain` when it is full. */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
-import type { Codec, EncodeOptions } from '../../core/runtime/codec/index.ts';
+import type { Batch, Codec, EncodeOptions, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 
 export class StreamSink implements SinkInstance {
   constructor(

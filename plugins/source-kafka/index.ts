@@ -4,6 +4,7 @@ import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
 import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { kafkaGroupPositions } from './group-positions.ts';
 import { checkKafkaSource, kafkaSourceSpec } from './spec.ts';
+import { kafkaTasks } from './task-layout.ts';
 
 export const kafkaSource = definePlugin({
   kind: 'source',
@@ -33,6 +34,7 @@ export const kafkaSource = definePlugin({
   check: checkKafkaSource,
   deps: { meter: services.meter },
   consumerGroup: (ctx) => kafkaGroupPositions(ctx),
+  tasks: kafkaTasks,
   async create({ id, job, config, deps, logger, resetState, task }) {
     const connection = await toConnection(config, `sluice-${job}-${id}`);
     // Loaded here, not at the top: lint and docs import this module without connecting.

@@ -3,9 +3,8 @@
  * of segments, one per fetched batch, drained front to back. A poll takes a slice of a
  * segment's arrays, so records move in arrays, never one by one.
  */
-import type { Row } from '../../core/api/index.ts';
-import { traceparentsIn } from '../../core/telemetry/traceparent.ts';
-import type { TraceparentProbe } from '../../core/telemetry/traceparent.ts';
+import { traceparentsIn } from '../../core/api/index.ts';
+import type { Row, TraceparentProbe } from '../../core/api/index.ts';
 
 export interface Segment {
   readonly payloads: readonly Uint8Array[];

@@ -12,7 +12,7 @@ import type { Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { closeNats, connectNats, headersToRow, parseAckSubject } from '../../lib/nats-client/index.ts';
 import { consumerExists, createConsumer, deleteConsumer, ensureStream, manager, startAfter } from './consumer.ts';
 import { PullReader } from './pull-reader.ts';
-import { traceparentProbes, traceparentsIn } from '../../core/telemetry/traceparent.ts';
+import { traceparentProbes, traceparentsIn } from '../../core/api/index.ts';
 import type { JetStreamSourceConfig } from './spec.ts';
 
 export class JetStreamSource implements SourceInstance {

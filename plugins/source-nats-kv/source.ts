@@ -13,7 +13,7 @@ import { closeNats, connectNats } from '../../lib/nats-client/index.ts';
 import { keyMatcher } from './key-match.ts';
 import type { KeyMatcher } from './key-match.ts';
 import type { NatsKvSourceConfig } from './spec.ts';
-import { traceparentProbes, traceparentsIn } from '../../core/telemetry/traceparent.ts';
+import { traceparentProbes, traceparentsIn } from '../../core/api/index.ts';
 
 /**
  * An entry's W3C `traceparent` header. `KvWatchEntry` does not expose headers; the library's

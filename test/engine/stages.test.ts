@@ -9,11 +9,18 @@ import { splitStages, stageTask } from '../../core/runtime/scale/stages.ts';
 import { filterPlugin } from '../../plugins/operator-filter/index.ts';
 import { repartitionPlugin } from '../../plugins/operator-repartition/index.ts';
 import { unionPlugin } from '../../plugins/operator-union/index.ts';
-import type { KafkaSourceConfig } from '../../plugins/source-kafka/spec.ts';
+import { kafkaSource } from '../../plugins/source-kafka/index.ts';
+import { kafkaSink } from '../../plugins/sink-kafka/index.ts';
+import type { StageOptions } from '../../core/runtime/scale/stages.ts';
 import { compileYaml } from './fixtures.ts';
 
-const connection = { brokers: ['b:9092'], connection_timeout: 1, request_timeout: 2, tls: undefined, sasl: undefined } as unknown as KafkaSourceConfig;
-const opts = { partitions: 4, connection, sessionTimeoutMs: 6000 };
+// The repartition pair of the `kafka` plugins, on the cluster of a `kafka` source config.
+const cluster = { brokers: ['b:9092'], connection_timeout: 1, request_timeout: 2, tls: undefined, sasl: undefined, session_timeout: 6000 };
+const opts: StageOptions = {
+  partitions: 4,
+  input: (topic) => kafkaSource.tasks!.repartitionInput({ cluster, topic, upstreamTasks: 4 }),
+  output: (topic, key, leader) => kafkaSink.repartitionOutput!({ cluster, topic, key, partitions: 4, leader }),
+};
 const plugins = [filterPlugin, repartitionPlugin, unionPlugin];
 
 const PIPELINE = (union: string) => `

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SourceWatermarks } from '../../core/runtime/engine/source-watermarks.ts';
-import { InputWatermarks } from '../../core/runtime/engine/input-watermarks.ts';
+import { InputWatermarks } from '../../core/runtime/state/input-watermarks.ts';
 
 const NEG = Number.NEGATIVE_INFINITY;
 

@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import type { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
+import { EXCEPTIONS } from '../../scripts/lint-boundaries.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -64,9 +65,17 @@ void test('a plugin may import core/api, its own folder and lib/', async () => {
 });
 
 void test('an exception covers its own file only', async () => {
-  const code = "import { getCodec } from '../../core/runtime/codec/index.ts';\nexport { getCodec };\n";
-  assert.deepEqual(await planted('plugins/sink-file/file-sink.ts', code), []);
-  assert.equal((await planted('plugins/sink-file/planted.ts', code)).length, 1);
+  for (const [file, prefix] of EXCEPTIONS) {
+    const target = relative(dirname(join(ROOT, file)), join(ROOT, prefix, 'planted.ts')).split(sep).join('/');
+    const code = `export * from '${target.startsWith('.') ? target : `./${target}`}';\n`;
+    assert.deepEqual(await planted(file, code), [], file);
+    assert.equal((await planted(join(dirname(file), 'planted.ts'), code)).length, 1, `${file}'s sibling`);
+  }
+});
+
+void test('no exception is left outside the experiment application (the runtime imports no plugin)', () => {
+  const left = EXCEPTIONS.filter(([file, prefix]) => !`${file} ${prefix}`.includes('experiment'));
+  assert.deepEqual(left, []);
 });
 
 void test('core/api imports nothing from the runtime, the CLI, plugins or lib/; the runtime imports no plugin', async () => {

@@ -130,7 +130,11 @@ void test('provenance envelopes are written byte for byte as encoding {provenanc
       wrapped.push({ provenance: provenance ?? null, record: row }, 1, kind, provenance as never);
     }
     const options = changeField === undefined ? {} : { changeField };
-    const got = encodeProvenanceEnvelopes(b.take(), options);
+    const batch = b.take();
+    const got = encodeProvenanceEnvelopes(batch, options);
+    // Plugins reach it through the API: the `envelope` encode option of the block's codec.
+    const viaOption = jsonCodec.encode(batch, { ...options, envelope: 'provenance' });
+    assert.deepEqual([viaOption.text, viaOption.records, viaOption.rejected.map((r) => r.index)], [got.text, got.records, got.rejected.map((r) => r.index)]);
     const want = jsonCodec.encode(wrapped.take(), options);
     assert.equal(got.text, want.text, `change field ${changeField}`);
     assert.equal(got.records, want.records);

@@ -126,7 +126,8 @@ function encode(batch: Batch, options?: EncodeOptions, lineOf?: LineOf): EncodeR
 
 /**
  * Like `jsonCodec.encode` of the batch with each record wrapped as `{provenance, record}`
- * (the archive's envelope), byte for byte, written directly from each record's JSON.
+ * (the archive's envelope), byte for byte, written directly from each record's JSON: what
+ * `jsonCodec.encode` does with `envelope: 'provenance'`.
  */
 export function encodeProvenanceEnvelopes(batch: Batch, options?: EncodeOptions): EncodeResult {
   return encode(batch, options, envelopeLine);
@@ -140,4 +141,4 @@ function encodeEach(batch: Batch, options?: EncodeOptions): EncodeEachResult {
   return { payloads, rejected };
 }
 
-export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode: (batch: Batch, options?: EncodeOptions) => encode(batch, options), encodeEach });
+export const jsonCodec: Codec = Object.freeze({ name: 'json', decode, encode: (batch: Batch, options?: EncodeOptions) => encode(batch, options, options?.envelope === 'provenance' ? envelopeLine : plainLine), encodeEach });

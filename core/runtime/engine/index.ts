@@ -10,7 +10,7 @@ export type { EngineOptions, JobResult, RunningJob, SavepointTaken, CheckpointOp
 export type { SinkRetryOptions } from './sink-task.ts';
 export { PluginFailedError } from './errors.ts';
 export { SourceWatermarks } from './source-watermarks.ts';
-export { InputWatermarks } from './input-watermarks.ts';
+export { InputWatermarks } from '../state/input-watermarks.ts';
 export { toEventTime } from './event-time.ts';
 export { runPipelineInProcess, inputPolls } from './in-process.ts';
 export type { PipelineInput, PipelineInputRecord, PipelineInputWatermark, PipelineOutputs, CollectedRecord } from './in-process.ts';

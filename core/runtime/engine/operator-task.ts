@@ -1,9 +1,10 @@
 /**
  * One operator of a job, in its own loop: it takes items from its input queues (round
- * robin, skipping inputs the operator asks not to be fed), runs each batch synchronously
- * through the operator host, advances the operator's watermark (min over non-broadcast
- * inputs) so due timers fire, routes what came out (main and named outputs, late and
- * dead-letter rows), then forwards the watermark after those emissions.
+ * robin, skipping inputs the operator asks not to be fed) and hands each to the operator
+ * host in one call (`host.handle`: the batch, then the input's watermark; the host owns the
+ * input watermarks, the keying and the dead-letter rows), routes what came out (main and
+ * named outputs, late and dead-letter rows), then forwards the watermark the host gave after
+ * those emissions.
  *
  * One span per batch (`operator <id>`), a child of the span that made the batch (its
  * `trace`), linked to the latest batch of each other input; output that a watermark or a
@@ -12,22 +13,19 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
-import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
-import type { Batch, Clock, KeyedBatch, StateBackend } from '../../api/index.ts';
+import { MIN_WATERMARK } from '../../api/index.ts';
+import type { Batch, Clock, StateBackend } from '../../api/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
-import { BatchTracer, MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
+import { MAX_LINKS, SPAN_ATTR, isSampled, operatorSpanName } from '../../telemetry/index.ts';
 import type { CompiledOperator } from '../graph/types.ts';
 import type { OperatorHost, OperatorOutputs } from '../state/index.ts';
-import { keyBatch, keyExtractor } from '../state/index.ts';
-import { deadLetterRow } from './admit.ts';
-import { pluginFailure } from './errors.ts';
+import type { InputWatermarks, InputWatermarkState } from '../state/input-watermarks.ts';
 import type { StageRef } from './errors.ts';
+import { PluginCalls, newestTime } from './plugin-calls.ts';
 import { awaitSpace } from './flow.ts';
 import type { Flow, Outlet, StreamItem } from './flow.ts';
 import { HeldOutput } from './held-output.ts';
 import type { MiniBatchSettings } from './held-output.ts';
-import { InputWatermarks } from './input-watermarks.ts';
-import type { InputWatermarkState } from './input-watermarks.ts';
 import type { BoundedQueue, Signal } from './queue.ts';
 
 export interface OperatorTaskOptions {
@@ -65,8 +63,6 @@ export interface OperatorTaskSnapshot {
 export class OperatorTask {
   readonly id: string;
   readonly stage: StageRef;
-  readonly watermarks: InputWatermarks;
-  private readonly ended: boolean[];
   private readonly outlets: Outlet[];
   private next = 0;
   /** True from a forced pick (a stall fed past the operator's bound) until a normal one. */
@@ -74,13 +70,12 @@ export class OperatorTask {
   /** When the task began waiting with only blocked inputs holding items; undefined: it is not. */
   private blockedSince: number | undefined;
   private lastProcessingTime = MIN_WATERMARK;
-  /** The watermark last sent downstream: the operator's, held back by the instance's hold. */
-  private forwarded = MIN_WATERMARK;
-  private readonly prefetchKeys: ((batch: Batch) => KeyedBatch)[] | undefined;
+  /** A keyed operator over a backend that can `prefetch`: its batches' keys are loaded first. */
+  private readonly prefetch: boolean;
   /** Upsert outputs held for compaction, by outlet (main and named). */
   private readonly held = new Map<Outlet, HeldOutput>();
-  private readonly spans: BatchTracer | undefined;
-  private readonly spanName: string;
+  /** Every call into the operator, through its host (plugin-calls.ts). */
+  private readonly calls: PluginCalls;
   /** With several inputs: the span context of the latest batch of each (linked where they meet). */
   private readonly latest: (SpanContext | undefined)[] | undefined;
   finished = false;
@@ -91,29 +86,25 @@ export class OperatorTask {
     const c = o.compiled;
     this.id = c.id;
     this.stage = { kind: 'operator', id: c.id, plugin: c.plugin.name, location: c.location };
-    this.watermarks = new InputWatermarks(o.inputs.length, c.plan.broadcastInputs ?? []);
-    this.ended = o.inputs.map(() => false);
     this.outlets = [o.main, ...o.named.values(), o.late, o.deadLetter];
-    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
-    this.spanName = operatorSpanName(c.id);
-    this.latest = this.spans && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
+    this.calls = new PluginCalls(this.stage, operatorSpanName(c.id), o.tracer, o.metrics, o.clock);
+    this.latest = this.calls.tracer && o.inputs.length > 1 ? o.inputs.map(() => undefined) : undefined;
     const mb = o.miniBatch;
     if (mb && mb.maxRows > 0) {
       const hold = (outlet: Outlet, info: { changelog?: { mode: string; key?: readonly string[] } } | undefined) => {
         const cl = info?.changelog;
-        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb, this.spans, this.spanName));
+        if (outlet.connected && cl?.mode === 'upsert' && cl.key?.length) this.held.set(outlet, new HeldOutput(outlet, cl.key, mb, this.calls.tracer, this.calls.spanName));
       };
       hold(o.main, c.plan.output);
       for (const [name, outlet] of o.named) hold(outlet, c.plan.outputs?.[name]);
       if (this.held.size) o.flow.onDrain(() => this.flushHeld());
     }
-    if (c.plugin.keyed && o.backend.prefetch) {
-      this.prefetchKeys = c.inputKeys.map((spec) => {
-        if (!spec?.length) return (b: Batch) => b;
-        const extract = keyExtractor(spec);
-        return (b: Batch) => keyBatch(b, extract, (i, error) => this.deadLetterUnkeyed(b, i, error));
-      });
-    }
+    this.prefetch = c.plugin.keyed && o.backend.prefetch !== undefined;
+  }
+
+  /** The operator's input watermarks (kept by its host). */
+  get watermarks(): InputWatermarks {
+    return this.o.host.inputWatermarks;
   }
 
   get watermark(): number {
@@ -129,12 +120,11 @@ export class OperatorTask {
   }
 
   snapshot(): OperatorTaskSnapshot {
-    return { inputs: this.watermarks.snapshot(), ended: [...this.ended] };
+    return this.o.host.inputSnapshot();
   }
 
   restore(s: OperatorTaskSnapshot): void {
-    this.watermarks.restore(s.inputs);
-    // Ended inputs come back: their sources are reopened at their end and end again.
+    this.o.host.restoreInputs(s);
   }
 
   async run(): Promise<void> {
@@ -196,7 +186,7 @@ export class OperatorTask {
     for (const h of this.held.values()) if (now === undefined || (h.holding && now >= h.deadline)) pushed += h.flush();
     if (pushed) {
       this.recordsOut += pushed;
-      this.o.metrics.recordBatch(0, pushed, 0);
+      this.calls.finish(undefined, { recordsIn: 0, recordsOut: pushed, ms: 0, newest: MIN_WATERMARK, watermark: this.watermarks.current, watermarkLag: undefined });
     }
     return pushed;
   }
@@ -209,7 +199,8 @@ export class OperatorTask {
 
   /** Waits for an item; true when only blocked inputs have items after `stallMs`. */
   private async waitForInput(signal: Signal): Promise<boolean> {
-    const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !this.ended[i]);
+    const host = this.o.host;
+    const blockedWaiting = this.o.inputs.some((q, i) => q.depth > 0 && !host.inputEnded(i));
     if (!blockedWaiting) {
       this.blockedSince = undefined;
       this.setStalled(false);
@@ -244,7 +235,8 @@ export class OperatorTask {
   private pick(force = false): [StreamItem, number] | undefined {
     const inputs = this.o.inputs;
     const n = inputs.length;
-    const blocked = force ? undefined : this.o.host.blockedInputs();
+    const host = this.o.host;
+    const blocked = force ? undefined : this.calls.call('blockedInputs', () => host.blockedInputs());
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
       const q = inputs[i]!;
@@ -260,11 +252,8 @@ export class OperatorTask {
     const now = this.o.clock.now();
     if (now === this.lastProcessingTime) return;
     this.lastProcessingTime = now;
-    try {
-      this.o.host.advanceProcessingTime(now);
-    } catch (error) {
-      throw pluginFailure(this.stage, 'onTimer (processing time)', error);
-    }
+    const host = this.o.host;
+    this.calls.call('onTimer (processing time)', () => host.advanceProcessingTime(now));
     this.route(undefined, undefined, performance.now());
   }
 
@@ -274,32 +263,18 @@ export class OperatorTask {
     const started = performance.now();
     let span: Span | undefined;
     if (this.latest && item.trace) this.latest[input] = item.trace;
-    if (batch?.length && this.spans) span = this.spans.child(this.spanName, item.trace, this.latest);
+    if (batch?.length) span = this.calls.childSpan(item.trace, this.latest);
     try {
-      if (batch?.length) {
-        if (this.prefetchKeys) {
-          batch = this.prefetchKeys[input]!(batch);
-          const keys = (batch as KeyedBatch).keys;
-          if (keys?.length) await this.o.backend.prefetch!(this.id, keys);
-        }
-        const b = batch;
-        if (span) context.with(trace.setSpan(context.active(), span), () => host.processBatch(b, input));
-        else host.processBatch(b, input);
+      if (batch?.length && this.prefetch) {
+        const keyed = host.keyed(batch, input);
+        if (keyed.keys?.length) await this.o.backend.prefetch!(this.id, keyed.keys);
+        batch = keyed;
       }
-      let advanced: number | undefined;
-      if (item.end) {
-        this.ended[input] = true;
-        advanced = this.watermarks.advance(input, MAX_WATERMARK);
-      } else if (item.watermark !== undefined) {
-        advanced = this.watermarks.advance(input, item.watermark);
-      }
-      if (advanced !== undefined) host.advanceWatermark(advanced);
-      // A hold released by this batch (a waiting record resolved) also moves the watermark on.
-      const held = Math.min(this.watermarks.current, host.watermarkHold());
-      const forward = held > this.forwarded ? held : undefined;
-      if (forward !== undefined) this.forwarded = forward;
+      const b = batch;
+      // One call per item: the batch, then the input's watermark (the host's timers and onWatermark).
+      const forward = this.calls.call(b?.length ? 'processBatch' : 'onTimer/onWatermark', () => host.handle(b, input, item.watermark, item.end === true), span ? trace.setSpan(context.active(), span) : undefined);
       this.route(forward, batch, started, span, item);
-      if (item.end && this.ended.every(Boolean)) {
+      if (item.end && host.allEnded) {
         this.flushHeld();
         this.finished = true;
         this.o.main.push({ end: true });
@@ -307,7 +282,7 @@ export class OperatorTask {
       }
     } catch (error) {
       span?.end();
-      throw pluginFailure(this.stage, batch?.length ? 'processBatch' : 'onTimer/onWatermark', error);
+      throw this.calls.failure(batch?.length ? 'processBatch' : 'onTimer/onWatermark', error);
     } finally {
       flow.handled();
     }
@@ -321,7 +296,7 @@ export class OperatorTask {
   private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem): void {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
-    if (!span && !recordsIn && this.spans && hasOutput(out)) span = this.spans.child(this.spanName, item?.trace, this.latest, performance.timeOrigin + started);
+    if (!span && !recordsIn && this.calls.tracer && hasOutput(out)) span = this.calls.childSpan(item?.trace, this.latest, performance.timeOrigin + started);
     const trace = span ? span.spanContext() : item?.trace;
     const readAt = item?.readAt;
     const now = this.held.size ? performance.now() : 0;
@@ -333,30 +308,12 @@ export class OperatorTask {
     const ms = performance.now() - started;
     this.recordsIn += recordsIn;
     this.recordsOut += emitted + named;
-    const m = this.o.metrics;
-    if (recordsIn || emitted || named) m.recordBatch(recordsIn, emitted + named, ms);
-    m.late(out.late.length);
-    m.deadLettered(out.deadLetter.length);
-    if (span) {
-      const now = this.o.clock.now();
-      const wm = this.watermarks.current;
-      let newest = MIN_WATERMARK;
-      if (input) for (let i = 0; i < input.length; i++) if (input.times[i]! > newest) newest = input.times[i]!;
-      const reference = Number.isFinite(newest) ? newest : wm;
-      span.setAttributes({
-        [SPAN_ATTR.operatorId]: this.id,
-        [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
-        [SPAN_ATTR.recordsIn]: recordsIn,
-        [SPAN_ATTR.recordsOut]: emitted + named,
-        [SPAN_ATTR.processingMs]: ms,
-        [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
-      });
-      if (Number.isFinite(wm)) span.setAttribute(SPAN_ATTR.watermark, wm);
-      const lag = this.watermarkLag();
-      if (lag !== undefined) span.setAttribute(SPAN_ATTR.watermarkLagMs, lag);
-      if (this.latest) span.setAttribute(SPAN_ATTR.mergedLinks, Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length));
-      span.end();
-    }
+    this.calls.late(out.late.length);
+    this.calls.deadLettered(out.deadLetter.length);
+    const wm = this.watermarks.current;
+    const facts = { recordsIn, recordsOut: emitted + named, ms, newest: span && input ? newestTime(input.times) : MIN_WATERMARK, watermark: wm, watermarkLag: span ? this.watermarkLag() : undefined };
+    const merged = span && this.latest ? { [SPAN_ATTR.mergedLinks]: Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length) } : undefined;
+    this.calls.finish(span, facts, merged);
   }
 
   /** Pushes an output's batch and the watermark after it (or holds them); returns the records pushed. */
@@ -366,16 +323,6 @@ export class OperatorTask {
     const n = batch?.length ?? 0;
     if (n || watermark !== undefined) outlet.push(watermark === undefined ? { batch: batch!, trace, readAt } : n ? { batch: batch!, watermark, trace, readAt } : { watermark, trace, readAt });
     return n;
-  }
-
-  /** Records a prefetching keyed operator could not key: dead-lettered like the host does. */
-  private deadLetterUnkeyed(batch: Batch, i: number, error: unknown): void {
-    const b = new BatchBuilder();
-    const p = batch.provenance?.[i];
-    const single = Array.isArray(p) ? undefined : (p as Parameters<typeof deadLetterRow>[3]);
-    b.push(deadLetterRow(this.id, error instanceof Error ? error : new Error(String(error)), batch.values[i], single), batch.times[i]!, 'insert', p);
-    this.o.deadLetter.push({ batch: b.take() });
-    this.o.metrics.deadLettered(1);
   }
 }
 

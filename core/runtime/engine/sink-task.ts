@@ -16,14 +16,15 @@
  * sampled or not. The write records the end-to-end latency: processing time now minus the
  * read time of the batch's oldest record (`StreamItem.readAt`).
  */
-import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MIN_WATERMARK, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
 import type { Batch, Clock, CompletedCheckpoint, Logger, Provenance, SinkInstance } from '../../api/index.ts';
-import { BatchTracer, SPAN_ATTR } from '../../telemetry/index.ts';
+import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
-import { describeStage, pluginFailure } from './errors.ts';
+import { describeStage } from './errors.ts';
+import { PluginCalls, newestTime, watermarkLag } from './plugin-calls.ts';
+import type { CallFacts } from './plugin-calls.ts';
 import { standInRow } from './stand-in.ts';
 import type { StageRef } from './errors.ts';
 import { sleep } from './budget.ts';
@@ -81,13 +82,12 @@ export class SinkTask {
   /** Latest watermark that reached this sink (for its spans). */
   private watermark = MIN_WATERMARK;
   private lock: Promise<unknown> = Promise.resolve();
-  private readonly spans: BatchTracer | undefined;
-  private readonly spanName: string;
+  /** Every call into the instance (plugin-calls.ts). */
+  private readonly calls: PluginCalls;
 
   constructor(private readonly o: SinkTaskOptions) {
     this.id = o.stage.id;
-    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
-    this.spanName = `sink ${o.stage.id} write`;
+    this.calls = new PluginCalls(o.stage, `sink ${o.stage.id} write`, o.tracer, o.metrics, o.clock);
   }
 
   get stage(): StageRef {
@@ -103,13 +103,8 @@ export class SinkTask {
 
   /** At a barrier: after every earlier write, ask the sink for its position. */
   checkpoint(): Promise<unknown> {
-    return this.exclusive(async () => {
-      try {
-        return await this.o.instance.checkpoint?.();
-      } catch (error) {
-        throw pluginFailure(this.o.stage, 'checkpoint', error);
-      }
-    });
+    const { instance } = this.o;
+    return this.exclusive(() => this.calls.callAsync('checkpoint', () => instance.checkpoint?.()));
   }
 
   /**
@@ -117,20 +112,14 @@ export class SinkTask {
    * that holds writes until this call (exactly once) may have a write waiting on it.
    */
   async checkpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
-    try {
-      await this.o.instance.onCheckpointComplete?.(position, checkpoint);
-    } catch (error) {
-      throw pluginFailure(this.o.stage, 'onCheckpointComplete', error);
-    }
+    const { instance } = this.o;
+    await this.calls.callAsync('onCheckpointComplete', () => instance.onCheckpointComplete?.(position, checkpoint));
   }
 
   /** The last checkpoint was declined; as `checkpointComplete`, not behind the write lock. */
   async checkpointAborted(): Promise<void> {
-    try {
-      await this.o.instance.onCheckpointAborted?.();
-    } catch (error) {
-      throw pluginFailure(this.o.stage, 'onCheckpointAborted', error);
-    }
+    const { instance } = this.o;
+    await this.calls.callAsync('onCheckpointAborted', () => instance.onCheckpointAborted?.());
   }
 
   async run(): Promise<void> {
@@ -160,19 +149,16 @@ export class SinkTask {
   }
 
   private async passWatermark(watermark: number): Promise<void> {
-    try {
-      await this.o.instance.onWatermark!(watermark);
-    } catch (error) {
-      throw pluginFailure(this.o.stage, 'onWatermark', error);
-    }
+    const { instance } = this.o;
+    await this.calls.callAsync('onWatermark', () => instance.onWatermark!(watermark));
   }
 
   private async write(batch: Batch, item: StreamItem): Promise<void> {
     const { instance, retry, stage, logger } = this.o;
     const started = performance.now();
-    const span = this.spans?.child(this.spanName, item.trace);
+    let span = this.calls.childSpan(item.trace);
     // The batch's trace context, active during the write (sampled or not: it is what propagates).
-    const active = span ? trace.setSpan(ROOT_CONTEXT, span) : item.trace ? trace.setSpanContext(ROOT_CONTEXT, item.trace) : undefined;
+    const active = this.calls.activeContext(span, item.trace);
     let attempt = 0;
     let unknown = 0;
     try {
@@ -180,26 +166,29 @@ export class SinkTask {
         if (this.o.aborted()) return;
         try {
           // The write span is active during the write, so sinks can propagate trace context (traceparent headers).
-          const result = await (active ? context.with(active, () => instance.write(batch)) : instance.write(batch));
+          // Not `callAsync`: what the write throws is sorted first (retries, below).
+          const result = await this.calls.attemptAsync(() => instance.write(batch), active);
           let rejected = result?.rejected ?? [];
           // The dead-letter output itself: write stand-ins for what it could not encode (stand-in.ts).
           if (rejected.length && !this.o.deadLetter) rejected = await this.writeStandIns(batch, rejected);
           if (rejected.length) this.deadLetter(batch, rejected.map((r) => ({ index: r.index, error: r.error })));
           if (this.o.tallyStreams) this.tally(batch, rejected);
-          this.written += batch.length - rejected.length;
-          this.o.metrics.recordBatch(batch.length, batch.length - rejected.length, performance.now() - started);
+          const written = batch.length - rejected.length;
+          this.written += written;
           const endToEnd = item.readAt === undefined ? undefined : Math.max(0, this.o.clock.now() - item.readAt);
-          if (endToEnd !== undefined) this.o.metrics.endToEnd(endToEnd);
-          if (span) this.describeSpan(span, batch, batch.length - rejected.length, performance.now() - started, attempt, endToEnd);
+          if (endToEnd !== undefined) this.calls.endToEnd(endToEnd);
+          const facts = this.facts(batch, written, started, span !== undefined);
+          this.calls.finish(span, facts, endToEnd === undefined ? { 'sluice.retries': attempt } : { 'sluice.retries': attempt, [SPAN_ATTR.endToEndLatencyMs]: endToEnd });
+          span = undefined;
           return;
         } catch (error) {
           if (error instanceof PermanentSinkError) {
             this.deadLetter(batch, batch.values.map((_, index) => ({ index, error })));
-            this.o.metrics.recordBatch(batch.length, 0, performance.now() - started);
+            this.calls.finish(undefined, this.facts(batch, 0, started, false));
             return;
           }
           if (!(error instanceof TransientSinkError) && ++unknown >= retry.unknownErrorAttempts) {
-            throw pluginFailure(stage, 'write', error);
+            throw this.calls.failure('write', error);
           }
           const ceiling = Math.min(retry.max, retry.initial * 2 ** Math.min(attempt, 30));
           const delay = ceiling / 2 + (this.o.random ?? Math.random)() * (ceiling / 2);
@@ -208,7 +197,7 @@ export class SinkTask {
           }
           attempt++;
           this.retries++;
-          this.o.metrics.retried(1);
+          this.calls.retried(1);
           await sleep(delay, this.o.abortSignal);
         }
       }
@@ -221,29 +210,20 @@ export class SinkTask {
   private async writeStandIns(batch: Batch, rejected: readonly { index: number; error: unknown }[]): Promise<readonly { index: number; error: unknown }[]> {
     const b = new BatchBuilder();
     for (const { index, error } of rejected) b.push(standInRow(batch.values[index]!, error), batch.times[index]!, 'insert', batch.provenance?.[index]);
-    const again = await this.o.instance.write(b.take());
+    const instance = this.o.instance;
+    const again = await this.calls.attemptAsync(() => instance.write(b.take()));
     const refused = again?.rejected ?? [];
     this.o.logger.warn(`${describeStage(this.o.stage)} could not write ${rejected.length} record(s) as they are; wrote stand-ins`, { error: String((rejected[0]!.error as Error)?.message ?? rejected[0]!.error) });
     return refused.map((r) => ({ index: rejected[r.index]!.index, error: r.error }));
   }
 
-  private describeSpan(span: Span, batch: Batch, written: number, ms: number, retries: number, endToEnd: number | undefined): void {
-    let newest = MIN_WATERMARK;
-    for (let i = 0; i < batch.length; i++) if (batch.times[i]! > newest) newest = batch.times[i]!;
-    const reference = Number.isFinite(newest) ? newest : this.watermark;
-    span.setAttributes({
-      [SPAN_ATTR.operatorId]: this.id,
-      [SPAN_ATTR.operatorKind]: this.o.stage.plugin,
-      [SPAN_ATTR.recordsIn]: batch.length,
-      [SPAN_ATTR.recordsOut]: written,
-      [SPAN_ATTR.processingMs]: ms,
-      [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? this.o.clock.now() - reference : 0,
-      'sluice.retries': retries,
-    });
-    if (Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermark, this.watermark);
-    if (endToEnd !== undefined) span.setAttribute(SPAN_ATTR.endToEndLatencyMs, endToEnd);
+  /** What a write did: its records, and for a span the newest event time and the watermarks. */
+  private facts(batch: Batch, written: number, started: number, spanned: boolean): CallFacts {
     const read = this.o.newestRead?.();
-    if (read !== undefined && Number.isFinite(read) && Number.isFinite(this.watermark)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, read - this.watermark));
+    return {
+      recordsIn: batch.length, recordsOut: written, ms: performance.now() - started,
+      newest: spanned ? newestTime(batch.times) : MIN_WATERMARK, watermark: this.watermark, watermarkLag: watermarkLag(read, this.watermark),
+    };
   }
 
   /** Output rows (`{operator, provenance, …}`): undecodable when the source itself dead-lettered them. */
@@ -262,7 +242,7 @@ export class SinkTask {
 
   private deadLetter(batch: Batch, rejected: readonly { index: number; error: unknown }[]): void {
     this.rejected += rejected.length;
-    this.o.metrics.deadLettered(rejected.length);
+    this.calls.deadLettered(rejected.length);
     const out = this.o.deadLetter;
     if (!out) {
       const first = rejected[0]!.error;

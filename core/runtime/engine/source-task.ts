@@ -15,13 +15,13 @@
 import { BatchBuilder, MAX_WATERMARK, MIN_WATERMARK } from '../../api/index.ts';
 import type { Clock, SourceChunk, SourceInstance } from '../../api/index.ts';
 import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
-import { BatchTracer, SPAN_ATTR, producerLinks } from '../../telemetry/index.ts';
+import { SPAN_ATTR, producerLinks } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import type { CompiledSource } from '../graph/types.ts';
 import { getCodec } from '../codec/index.ts';
 import { Admission } from './admit.ts';
-import { pluginFailure } from './errors.ts';
 import type { StageRef } from './errors.ts';
+import { PluginCalls, newestTime } from './plugin-calls.ts';
 import { awaitSpace } from './flow.ts';
 import type { Outlet } from './flow.ts';
 import { SourceWatermarks } from './source-watermarks.ts';
@@ -72,8 +72,8 @@ export class SourceTask {
   /** True when the source pauses partitions itself; false: held as a whole. */
   private readonly pausesPartitions: boolean;
   private readonly allOutlets: Outlet[];
-  private readonly spans: BatchTracer | undefined;
-  private readonly pollSpanName: string;
+  /** Every call into the instance (plugin-calls.ts). */
+  private readonly calls: PluginCalls;
   private mode: Mode = 'run';
   private parked = false;
   private parkWaiters: (() => void)[] = [];
@@ -100,8 +100,7 @@ export class SourceTask {
     const spec = c.eventTime.alignment;
     this.alignment = spec && o.alignmentGroup ? new SourceAlignment(o.alignmentGroup, this.watermarks, spec) : undefined;
     this.pausesPartitions = typeof o.instance.pausePartitions === 'function' && typeof o.instance.resumePartitions === 'function';
-    this.spans = o.tracer ? new BatchTracer(o.tracer) : undefined;
-    this.pollSpanName = `source ${c.id} poll`;
+    this.calls = new PluginCalls(this.stage, `source ${c.id} poll`, o.tracer, o.metrics, o.clock);
   }
 
   /** The newest event time this source has read (−∞ before any). */
@@ -111,7 +110,8 @@ export class SourceTask {
 
   /** Declares the partitions the source knows up front (after `open`). */
   declarePartitions(): void {
-    const parts = this.o.instance.partitions?.();
+    const { instance } = this.o;
+    const parts = this.calls.call('partitions', () => instance.partitions?.());
     if (!parts?.length) return;
     const outputs = this.o.compiled.outputs;
     const keys = outputs.flatMap((out) => parts.map((p) => SourceWatermarks.key(out || undefined, p)));
@@ -154,16 +154,13 @@ export class SourceTask {
 
   /** Position after the last record admitted. */
   position(): unknown {
-    return this.o.instance.position();
+    return this.calls.call('position', () => this.o.instance.position());
   }
 
   /** A checkpoint that recorded `position` completed (commit offsets). */
   async checkpointComplete(position: unknown): Promise<void> {
-    try {
-      await this.o.instance.onCheckpointComplete?.(position);
-    } catch (error) {
-      throw pluginFailure(this.stage, 'onCheckpointComplete', error);
-    }
+    const { instance } = this.o;
+    if (instance.onCheckpointComplete) await this.calls.callAsync('onCheckpointComplete', () => instance.onCheckpointComplete!(position));
   }
 
   snapshot(): SourceWatermarkState {
@@ -243,12 +240,7 @@ export class SourceTask {
         this.mode = 'stop';
         break;
       }
-      let chunks: SourceChunk[] | null;
-      try {
-        chunks = await instance.poll(max);
-      } catch (error) {
-        throw pluginFailure(this.stage, 'poll', error);
-      }
+      const chunks = await this.calls.callAsync('poll', () => instance.poll(max));
       if (this.o.aborted()) return;
       if (chunks === null) {
         this.exhausted = true;
@@ -281,12 +273,9 @@ export class SourceTask {
     if (!this.pausesPartitions) return alignment.hold(now);
     const changes = alignment.update(now);
     if (!changes) return false;
-    try {
-      if (changes.resume.length) this.o.instance.resumePartitions!(changes.resume);
-      if (changes.pause.length) this.o.instance.pausePartitions!(changes.pause);
-    } catch (error) {
-      throw pluginFailure(this.stage, 'pausePartitions', error);
-    }
+    const { instance } = this.o;
+    if (changes.resume.length) this.calls.call('resumePartitions', () => instance.resumePartitions!(changes.resume));
+    if (changes.pause.length) this.calls.call('pausePartitions', () => instance.pausePartitions!(changes.pause));
     return false;
   }
 
@@ -294,7 +283,7 @@ export class SourceTask {
   private admit(chunks: readonly SourceChunk[]): number {
     const now = this.o.clock.now();
     const started = performance.now();
-    const span = chunks.length && this.spans ? this.startPoll(chunks) : undefined;
+    const span = chunks.length ? this.startPoll(chunks) : undefined;
     const trace: SpanContext | undefined = span?.spanContext();
     // Unsampled (the usual case at a low ratio): nothing is recorded, so nothing is computed for it.
     const recording = span?.isRecording() === true;
@@ -306,7 +295,7 @@ export class SourceTask {
     for (const chunk of chunks) {
       const output = chunk.output ?? '';
       if (!this.o.outlets.has(output)) {
-        throw pluginFailure(this.stage, 'poll', new Error(`returned records for undeclared output '${output}' (declared: ${[...this.o.outlets.keys()].map((k) => k || "''").join(', ')})`));
+        throw this.calls.failure('poll', new Error(`returned records for undeclared output '${output}' (declared: ${[...this.o.outlets.keys()].map((k) => k || "''").join(', ')})`));
       }
       let b = builders.get(output);
       if (!b) builders.set(output, (b = new BatchBuilder()));
@@ -316,7 +305,7 @@ export class SourceTask {
       const key = SourceWatermarks.key(chunk.output, chunk.partition);
       this.alignment?.note(key, chunk.partition);
       this.watermarks.observe(key, b.times, from, n, now);
-      if (recording) newest = newestOf(b.times, from, n, newest);
+      if (recording) newest = newestTime(b.times, from, n, newest);
       if (chunk.watermark !== undefined) this.watermarks.explicit(key, chunk.watermark, now);
       total += n;
     }
@@ -332,43 +321,23 @@ export class SourceTask {
     if (dead.length) {
       const n = dead.length;
       this.o.deadLetter.push({ batch: dead.take(), trace, readAt: now });
-      this.o.metrics.deadLettered(n);
+      this.calls.deadLettered(n);
       this.deadLettered += n;
     }
     this.recordsIn += seen;
-    if (seen) this.o.metrics.recordBatch(seen, total, performance.now() - started);
-    if (span && recording) this.describePoll(span, seen, total, performance.now() - started, now, newest, w);
-    span?.end();
+    const newestRead = this.watermarks.newest;
+    const lag = Number.isFinite(w) && Number.isFinite(newestRead) ? Math.max(0, newestRead - w) : undefined;
+    this.calls.finish(span, { recordsIn: seen, recordsOut: total, ms: performance.now() - started, newest, watermark: w, watermarkLag: lag });
     return seen;
   }
 
   /** The poll's span: a new trace for its batches, linked to the sampled producers named by the chunks' `traceparent` values. */
-  private startPoll(chunks: readonly SourceChunk[]): Span {
+  private startPoll(chunks: readonly SourceChunk[]): Span | undefined {
     let values: string[] | undefined;
     for (const c of chunks) if (c.traceparents?.length) (values ??= []).push(...c.traceparents);
     const links = values ? producerLinks(values) : undefined;
-    const span = this.spans!.root(this.pollSpanName, links);
-    if (links?.length && span.isRecording()) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
+    const span = this.calls.rootSpan(links);
+    if (links?.length && span?.isRecording()) span.setAttribute(SPAN_ATTR.producerLinks, links.length);
     return span;
   }
-
-  private describePoll(span: Span, seen: number, total: number, ms: number, now: number, newest: number, w: number): void {
-    const reference = Number.isFinite(newest) ? newest : w;
-    span.setAttributes({
-      [SPAN_ATTR.operatorId]: this.id,
-      [SPAN_ATTR.operatorKind]: this.o.compiled.plugin.name,
-      [SPAN_ATTR.recordsIn]: seen,
-      [SPAN_ATTR.recordsOut]: total,
-      [SPAN_ATTR.processingMs]: ms,
-      [SPAN_ATTR.eventTimeLagMs]: Number.isFinite(reference) ? now - reference : 0,
-    });
-    if (Number.isFinite(w)) span.setAttribute(SPAN_ATTR.watermark, w);
-    const newestRead = this.watermarks.newest;
-    if (Number.isFinite(w) && Number.isFinite(newestRead)) span.setAttribute(SPAN_ATTR.watermarkLagMs, Math.max(0, newestRead - w));
-  }
-}
-
-function newestOf(times: readonly number[], from: number, n: number, newest: number): number {
-  for (let i = from; i < from + n; i++) if (times[i]! > newest) newest = times[i]!;
-  return newest;
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { API_VERSION, SluiceError } from '../../api/index.ts';
+import type { PluginDefinition, PluginKind } from '../../api/index.ts';
 import { MANIFEST_FILE, moduleNeeded, pipelineWords, readManifest } from './builtin-manifest.ts';
 import type { BuiltinManifest } from './builtin-manifest.ts';
 import { brandedExports } from './exports.ts';
@@ -90,4 +91,27 @@ export async function builtinRegistryFor(
     else for (const p of entry.plugins) registry.defer(p.kind, p.name, file);
   }
   return registry;
+}
+
+/**
+ * One built-in by kind and name (undefined when there is none), importing as little as it
+ * can: the module the build's manifest names, else the folder the layout convention names
+ * (`plugins/<kind>-<name>/`, e.g. `checkpoint-store-folder`) when it defines that plugin,
+ * else every built-in (`builtinRegistry`).
+ */
+export async function builtinPlugin(
+  kind: PluginKind,
+  name: string,
+  manifest: BuiltinManifest | undefined = readManifest(join(REPO_ROOT, MANIFEST_FILE)),
+): Promise<PluginDefinition | undefined> {
+  const listed = manifest?.modules.find((m) => m.plugins.some((p) => p.kind === kind && p.name === name));
+  const conventional = join(REPO_ROOT, 'plugins', `${kind}-${name}`.replace(/_/g, '-'), `index${MODULE_EXT}`);
+  const file = listed ? join(REPO_ROOT, listed.module) : existsSync(conventional) ? conventional : undefined;
+  if (file) {
+    const registry = new PluginRegistry();
+    await importBuiltin(registry, file);
+    const found = registry.get(kind, name);
+    if (found) return found;
+  }
+  return (await builtinRegistry()).get(kind, name);
 }

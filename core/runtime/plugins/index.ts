@@ -12,7 +12,7 @@ import type { PluginRegistry } from './registry.ts';
 
 export { PluginRegistry, describePlugin, KIND_ORDER } from './registry.ts';
 export type { RegisteredPlugin, PluginPackage } from './registry.ts';
-export { builtinRegistry, builtinRegistryFor, loadBuiltinRegistry, builtinModules, importBuiltin, REPO_ROOT } from './builtins.ts';
+export { builtinPlugin, builtinRegistry, builtinRegistryFor, loadBuiltinRegistry, builtinModules, importBuiltin, REPO_ROOT } from './builtins.ts';
 export { describeBuiltins, readManifest, pipelineWords, moduleNeeded, MANIFEST_FILE } from './builtin-manifest.ts';
 export type { BuiltinManifest, ManifestModule } from './builtin-manifest.ts';
 export { loadPluginPackages, issueError, shownPath, API_PACKAGE } from './packages.ts';

@@ -1,6 +1,7 @@
 /**
  * A job run as tasks (`job.tasks`, docs/architecture.md §5). The job is split into one task
- * per partition index of its Kafka topics; every process started with the same pipeline and
+ * per partition index of its Kafka topics (through the source plugin's `tasks`,
+ * partitioned.ts); every process started with the same pipeline and
  * config joins the job's task group, and the group's assignment says which tasks run here.
  * Each task is an engine instance of its own (`startJob` with a `TaskSlice`): its sources read
  * its partition, and its state, timers, watermarks and positions are checkpointed on their
@@ -31,11 +32,9 @@ import type { CompiledPipeline } from '../graph/types.ts';
 import { startJob } from '../engine/index.ts';
 import { toSluiceError } from '../engine/run-errors.ts';
 import type { EngineOptions, JobHandle, JobResult } from '../engine/index.ts';
-import { KafkaTaskGroup } from '../../../lib/kafka-client/task-group.ts';
-import { kafkaTaskLayout } from '../../../plugins/source-kafka/task-layout.ts';
-import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
-import { createRepartitionTopics } from './internal-topics.ts';
-import { REPARTITION, splitStages, stageTask } from './stages.ts';
+import { layOutJob } from './partitioned.ts';
+import type { FindPlugin } from './partitioned.ts';
+import { REPARTITION, repartitionTopics, splitStages, stageTask } from './stages.ts';
 import type { Stage } from './stages.ts';
 import { runFolderOf, withTaskPaths } from './task-paths.ts';
 import { writeTaskSummary } from './task-summary.ts';
@@ -59,6 +58,8 @@ export interface TasksOptions {
   readonly onTasks?: (owned: readonly number[]) => void;
   /** The process's telemetry, shared by its tasks (the caller shuts it down). */
   readonly telemetry: Telemetry;
+  /** Where the sink half of a repartition pair is looked up (partitioned.ts; the built-ins by default). */
+  readonly findPlugin?: FindPlugin;
 }
 
 export interface TasksResult {
@@ -77,18 +78,16 @@ const HANDOFF_CHECKPOINT_MS = 5_000;
 const DRAIN_POLL_MS = 200;
 
 export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Promise<TasksResult> {
-  const sources = pipeline.sources.filter((s) => s.plugin.name === 'kafka').map((s) => ({ id: s.id, config: s.config as KafkaSourceConfig }));
-  const layout = await kafkaTaskLayout(pipeline.name, sources, o.logger);
-  const first = sources[0]!.config;
-  const stages = splitStages(pipeline, { partitions: layout.count, connection: first, sessionTimeoutMs: first.session_timeout });
-  await createRepartitionTopics(layout.client, pipeline, layout.count, o.logger);
+  const { layout, stages: cut } = await layOutJob(pipeline, o.logger, o.findPlugin);
+  const stages = splitStages(pipeline, cut);
+  await layout.createTopics(repartitionTopics(pipeline));
   const runFolder = runFolderOf(pipeline);
   const repartitions = new Set(pipeline.operators.filter((op) => op.plugin.name === REPARTITION).map((op) => op.id));
   /** The stage each running handle is an instance of (for draining). */
   const stageOf = new Map<JobHandle, Stage>();
   /** When each handle's end has been handled (its summary written). */
   const endingOf = new Map<JobHandle, Promise<void>>();
-  const group = new KafkaTaskGroup({ client: layout.client, job: pipeline.name, count: layout.count, sessionTimeoutMs: o.sessionTimeoutMs, logger: o.logger });
+  const group = layout.group(o.sessionTimeoutMs);
   /** Per owned index, the running instance of each stage's task p. */
   const running = new Map<number, JobHandle[]>();
   const ended: (readonly [string, JobResult])[] = [];

@@ -5,10 +5,11 @@
  * inputs); what no repartition precedes is the first stage. A source is read by every stage
  * that uses it (a broadcast input before and after a cut). R becomes, in the stage it reads
  * from, a runtime-internal sink with R's id writing the internal topic
- * `sluice.<job>.<R>.repartition` exactly once, keyed by R's key, with in-band watermarks
- * (plugins/sink-kafka/repartition-output.ts); and, in its own stage, a runtime-internal
- * source with R's id reading partition p of that topic, whose stream is R's output stream
- * (plugins/source-kafka/repartition-input.ts), so the operators after R are unchanged. Its
+ * `sluice.<job>.<R>.repartition` exactly once, keyed by R's key, with in-band watermarks;
+ * and, in its own stage, a runtime-internal source with R's id reading partition p of that
+ * topic, whose stream is R's output stream, so the operators after R are unchanged. Both
+ * come from the plugins (the partitioned source's `repartitionInput` and the paired sink's
+ * `repartitionOutput`, core/api/tasks.ts: the `kafka` ones). Its
  * watermark is only the explicit one from the upstream tasks (no out-of-orderness, no
  * idleness).
  *
@@ -18,14 +19,8 @@
  * (`<job>.<stage>.task-<p>`), consumer groups and transactional ids.
  */
 import { APPEND_ONLY, SluiceError } from '../../api/index.ts';
-import type { SourceDefinition, TaskSlice } from '../../api/index.ts';
+import type { InternalBlock, SinkDefinition, SourceDefinition, TaskSlice } from '../../api/index.ts';
 import type { CompiledOperator, CompiledPipeline, CompiledSink, CompiledSource } from '../graph/types.ts';
-import { repartitionSinkDefinition } from '../../../plugins/sink-kafka/repartition-sink.ts';
-import type { RepartitionSinkConfig } from '../../../plugins/sink-kafka/repartition-sink.ts';
-import type { KafkaSinkConfig } from '../../../plugins/sink-kafka/spec.ts';
-import { repartitionSourceDefinition } from '../../../plugins/source-kafka/repartition-source.ts';
-import type { RepartitionSourceConfig } from '../../../plugins/source-kafka/repartition-source.ts';
-import type { KafkaSourceConfig } from '../../../plugins/source-kafka/spec.ts';
 
 export interface Stage {
   /** '' for the first stage, else the id of the `repartition` operator it starts at. */
@@ -36,10 +31,10 @@ export interface Stage {
 export interface StageOptions {
   /** The job's partition count P: every internal topic has P partitions. */
   readonly partitions: number;
-  /** Where the internal topics live: the first `kafka` source's cluster (its connection fields are used). */
-  readonly connection: KafkaSourceConfig;
-  /** Group session timeout of the internal topics' readers, ms. */
-  readonly sessionTimeoutMs: number;
+  /** The source block that reads a repartition topic, partition p for task p (the partitioned source's `repartitionInput`). */
+  readonly input: (topic: string) => InternalBlock<SourceDefinition>;
+  /** The sink block that writes one, keyed by `key`; `leader`: the stage's first output (the paired sink's `repartitionOutput`). */
+  readonly output: (topic: string, key: readonly string[], leader: boolean) => InternalBlock<SinkDefinition>;
 }
 
 export const REPARTITION = 'repartition';
@@ -141,29 +136,15 @@ function assignStages(p: CompiledPipeline, reps: readonly CompiledOperator[]) {
   return { roots, find, isRep, stageOf, sinkStage };
 }
 
-/** The connection fields of a `kafka` source config (the client id is left to its default). */
-function connectionOf(c: KafkaSourceConfig) {
-  const { brokers, sasl, tls, connection_timeout, request_timeout } = c;
-  return { brokers, connection_timeout, request_timeout, ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
-}
-
 function outputOf(p: CompiledPipeline, r: CompiledOperator, o: StageOptions, leader: boolean): CompiledSink {
-  const topic: KafkaSinkConfig = {
-    ...connectionOf(o.connection), topic: repartitionTopic(p.name, r.id), acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000, ack_timeout: 30_000,
-    exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216, change_field: 'op',
-  };
-  const config: RepartitionSinkConfig = { topic, key: r.plan.output.key ?? [], partitions: o.partitions, leader };
-  return { id: r.id, plugin: repartitionSinkDefinition, config, input: r.inputs[0]!, changelog: APPEND_ONLY, codec: 'json', location: r.location };
+  const { plugin, config } = o.output(repartitionTopic(p.name, r.id), r.plan.output.key ?? [], leader);
+  return { id: r.id, plugin, config, input: r.inputs[0]!, changelog: APPEND_ONLY, codec: 'json', location: r.location };
 }
 
 function inputOf(p: CompiledPipeline, r: CompiledOperator, o: StageOptions): CompiledSource {
-  const topic: KafkaSourceConfig = {
-    ...connectionOf(o.connection), topic: repartitionTopic(p.name, r.id), start: 'earliest', max_buffered: 10_000, max_bytes_per_partition: 1_048_576, max_bytes: 10_485_760,
-    session_timeout: o.sessionTimeoutMs, join_timeout: 60_000, meta: false,
-  };
-  const config: RepartitionSourceConfig = { topic, upstreamTasks: o.partitions };
+  const { plugin, config } = o.input(repartitionTopic(p.name, r.id));
   return {
-    id: r.id, plugin: repartitionSourceDefinition as unknown as SourceDefinition, config, outputs: [''], streams: { '': r.plan.output }, codec: 'json', location: r.location,
+    id: r.id, plugin, config, outputs: [''], streams: { '': r.plan.output }, codec: 'json', location: r.location,
     // Only the upstream tasks' watermarks (explicit): no out-of-orderness, no idleness.
     eventTime: { maxOutOfOrderness: Number.POSITIVE_INFINITY },
   };

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { field } from '../../api/index.ts';
 import type { FieldSpec } from '../../api/index.ts';
-import { windowAggregateSpec } from '../../../plugins/operator-window-aggregate/spec.ts';
 import { nearMiss } from './suggest.ts';
 import { parsePipelineFile } from './yaml.ts';
 import { validateConfig } from './validate.ts';
@@ -15,30 +14,32 @@ function run(spec: FieldSpec, yaml: string) {
   return r.issues.map((i) => `${i.line}:${i.col} ${i.configPath} ${i.code} ${i.message}`);
 }
 
-const aggregates = (value: string) => `cfg:\n  key: page\n  window: { tumbling: 1m }\n  aggregates:\n    users: ${value}\n`;
-const SHAPES = 'one of count, {sum: …}, {min: …}, {max: …}, {avg: …}, {distinct: …}, {approx_distinct: …}, {quantiles: …}';
+/** A union whose alternatives are told apart by their one key (as window_aggregate's aggregates are). */
+const shape = field.object({
+  a: field.union(
+    [
+      field.enum(['count'], { doc: 'Count.' }),
+      field.object({ sum: field.string({ doc: 'Field.' }) }),
+      field.object({ distinct: field.string({ doc: 'Field.' }) }),
+      field.object({ quantiles: field.object({ field: field.string({ doc: 'Field.' }), q: field.array(field.number({ doc: 'Q.' }), { doc: 'Qs.' }) }) }),
+    ],
+    { doc: 'An aggregate.' },
+  ),
+});
+const SHAPES = 'one of count, {sum: …}, {distinct: …}, {quantiles: …}';
 
-void test('a key no alternative has: one error at the value, did you mean, the shapes allowed', () => {
-  assert.deepEqual(run(windowAggregateSpec, aggregates('{ distinct_count: user_id }')), [
-    `5:12 cfg.aggregates.users E_UNKNOWN_KEY unknown key "distinct_count" (did you mean "distinct"?): expected ${SHAPES}`,
+void test('a union keyed by its alternatives: an unknown key, the selected alternative\'s own problems, two keys at once', () => {
+  assert.deepEqual(run(shape, 'cfg:\n  a: { distinct_count: x }\n'), [`2:6 cfg.a E_UNKNOWN_KEY unknown key "distinct_count" (did you mean "distinct"?): expected ${SHAPES}`]);
+  assert.deepEqual(run(shape, 'cfg:\n  a: { sum: 3 }\n'), ['2:13 cfg.a.sum E_CONFIG_INVALID expected a string, got the number 3']);
+  assert.deepEqual(run(shape, 'cfg:\n  a: { quantiles: { field: x, qs: [0.5] } }\n'), [
+    '2:31 cfg.a.quantiles.qs E_UNKNOWN_KEY unknown key "qs" (did you mean "q"?)',
+    '2:8 cfg.a.quantiles E_MISSING_FIELD missing required key "q"',
   ]);
-  assert.deepEqual(run(windowAggregateSpec, aggregates('{ zzz: user_id }')), [`5:12 cfg.aggregates.users E_UNKNOWN_KEY unknown key "zzz": expected ${SHAPES}`]);
+  assert.deepEqual(run(shape, 'cfg:\n  a: { sum: a, distinct: b }\n'), [`2:6 cfg.a E_CONFIG_INVALID expected ${SHAPES}, got {sum, distinct}: "sum" and "distinct" are alternatives, give one`]);
+  assert.deepEqual(run(shape, 'cfg:\n  a: cont\n'), [`2:6 cfg.a E_CONFIG_INVALID expected ${SHAPES}, got "cont" (did you mean "count"?)`]);
 });
 
-void test("the alternative the key selects reports its own problems only", () => {
-  assert.deepEqual(run(windowAggregateSpec, aggregates('{ sum: 3 }')), ['5:19 cfg.aggregates.users.sum E_CONFIG_INVALID expected a string, got the number 3']);
-  assert.deepEqual(run(windowAggregateSpec, aggregates('{ quantiles: { field: x, qs: [0.5] } }')), [
-    '5:37 cfg.aggregates.users.quantiles.qs E_UNKNOWN_KEY unknown key "qs" (did you mean "q"?)',
-    '5:14 cfg.aggregates.users.quantiles E_MISSING_FIELD missing required key "q"',
-  ]);
-});
-
-void test('two alternatives at once, and enum values: one error with did you mean', () => {
-  assert.deepEqual(run(windowAggregateSpec, aggregates('{ min: a, max: b }')), [
-    `5:12 cfg.aggregates.users E_CONFIG_INVALID expected ${SHAPES}, got {min, max}: "min" and "max" are alternatives, give one`,
-  ]);
-  assert.deepEqual(run(windowAggregateSpec, aggregates('cont')), [`5:12 cfg.aggregates.users E_CONFIG_INVALID expected ${SHAPES}, got "cont" (did you mean "count"?)`]);
-  assert.deepEqual(run(windowAggregateSpec, aggregates('[1]')), [`5:12 cfg.aggregates.users E_CONFIG_INVALID expected ${SHAPES}, got a list`]);
+void test('enum values: one error with did you mean', () => {
   const mode = field.object({ mode: field.enum(['append', 'truncate'], { doc: 'Write mode.' }) });
   assert.deepEqual(run(mode, 'cfg: { mode: truncat }\n'), ['1:14 cfg.mode E_CONFIG_INVALID expected one of append, truncate, got the string "truncat" (did you mean "truncate"?)']);
 });

@@ -93,3 +93,43 @@ void test('snapshot and restore carry timers, watermark and counters; keyed stat
   assert.deepEqual(b.take().main.values, [{ key: 'a', n: 2, at: 30, wm: 30, domain: 'event' }]);
   assert.equal(b.counters.get('records_in'), 2);
 });
+
+void test('handle runs one input item: its batch, then the input watermark; records without a key are dead-lettered once, by the host', () => {
+  const h = host();
+  const keyed = h.keyed(batch([['a', 5], [undefined, 3]]), 0);
+  assert.deepEqual(keyed.keys, ['a'], 'keyed first, as the engine does to prefetch');
+  assert.equal(h.keyed(keyed, 0), keyed, 'a keyed batch is not keyed again');
+  assert.equal(h.handle(keyed, 0, 16, false), 16);
+  assert.equal(h.handle(undefined, 0, 16, false), undefined, 'nothing new to forward');
+  const out = h.take();
+  assert.deepEqual(out.main.values, [{ key: 'a', n: 1, at: 15, wm: 16, domain: 'event' }]);
+  assert.deepEqual(out.deadLetter.values.map((r) => [r.operator, r.reason, r.provenance]), [['c', 'missing_key', { source: 's', line: 2 }]]);
+  assert.equal(h.counters.get('dead_lettered'), 1);
+  assert.equal(h.allEnded, false);
+  assert.equal(h.handle(undefined, 0, undefined, true), Number.POSITIVE_INFINITY, 'the end is +∞');
+  assert.equal(h.allEnded, true);
+  assert.deepEqual(h.inputSnapshot(), { inputs: { inputs: [Number.POSITIVE_INFINITY], current: Number.POSITIVE_INFINITY }, ended: [true] });
+});
+
+void test('handle: a broadcast input does not hold the watermark back; the instance\'s hold does, and its release moves it on', () => {
+  let hold = Number.POSITIVE_INFINITY;
+  const holder = definePlugin({
+    kind: 'operator',
+    name: 'test_holder',
+    summary: 'test operator',
+    spec: field.object({}),
+    inputs: { min: 2, max: 2 },
+    keyed: false,
+    plan: () => ({ broadcastInputs: [1], output: { changelog: APPEND_ONLY, allowedLateness: 0 } }),
+    create: () => ({ processBatch() {}, watermarkHold: () => hold }),
+  });
+  const info = { changelog: APPEND_ONLY, allowedLateness: 0 };
+  const h = new OperatorHost({ definition: holder, config: {}, id: 'h', backend: new MemoryStateBackend(), expressions: createExpressionCompiler(), inputs: [info, info], clock: new ManualClock() });
+  assert.equal(h.handle(undefined, 1, 50, false), undefined, 'the broadcast input alone moves nothing');
+  assert.equal(h.handle(undefined, 0, 10, false), 10);
+  hold = 12;
+  assert.equal(h.handle(undefined, 0, 20, false), 12, 'held back');
+  assert.equal(h.watermark, 20, 'the operator itself is at 20');
+  hold = Number.POSITIVE_INFINITY;
+  assert.equal(h.handle(batch([['x', 30]]), 0, undefined, false), 20, 'released by a batch');
+});

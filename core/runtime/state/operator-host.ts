@@ -3,6 +3,7 @@
  * and the test kit (`core/testing`) wraps it, so tests exercise exactly what runs.
  *
  *   const host = new OperatorHost({ definition, config, id, backend, expressions, inputs, clock });
+ *   const forward = host.handle(batch, input, wm, end); // the engine's one call per input item (below)
  *   host.processBatch(batch, input);     // keys computed here when the batch has none
  *   host.advanceWatermark(wm);           // due event timers (time order) → onWatermark → TTL cleanup
  *   host.advanceProcessingTime(now);     // due processing timers → TTL cleanup
@@ -25,6 +26,12 @@
  *   those inputs until the list no longer names them.
  * - Counters (`host.counters`): `records_in`, `records_out`, `late`, `dead_lettered`, and
  *   whatever the plugin counts with `ctx.count`.
+ * - The engine's operator runtime is the host (docs/architecture.md §3): `handle` runs one
+ *   item of an input — its batch, then the input's watermark — and owns the operator's input
+ *   watermarks (the minimum over its non-broadcast inputs), its keying (`keyed`, which the
+ *   engine calls first only to prefetch a batch's keys) and its dead-letter rows (every one
+ *   an operator produces is built by its `OutputCollector`), so the engine's task only feeds
+ *   items, routes what `take` returns and forwards the watermark `handle` gives.
  */
 import type {
   Batch, Clock, ConfigIssue, ExpressionCompiler, KeyedBatch, KeySpec, Logger, OperatorDefinition, OperatorInstance, OperatorPlan,
@@ -38,6 +45,7 @@ import { keyBatch, type KeyExtractor, keyExtractor } from './keys.ts';
 import { HostContext } from './operator-context.ts';
 import { OutputCollector, type OperatorOutputs } from './outputs.ts';
 import { keyBudget } from './key-budget.ts';
+import { InputWatermarks, type InputWatermarkState } from './input-watermarks.ts';
 
 export interface OperatorHostOptions {
   readonly definition: AnyOperatorDefinition;
@@ -95,6 +103,12 @@ export class OperatorHost {
   private readonly clock: Clock;
   /** Throws `KeyBudgetExceeded` when the operator holds more keys than its budget. */
   private readonly checkKeys: () => void;
+  /** Each input's watermark; the operator's is their minimum over the non-broadcast ones (`handle`). */
+  readonly inputWatermarks: InputWatermarks;
+  /** Inputs whose stream ended. */
+  private readonly ended: boolean[];
+  /** The watermark `handle` last gave to forward: the operator's, held back by the instance's hold. */
+  private forwarded = Number.NEGATIVE_INFINITY;
 
   constructor(options: OperatorHostOptions) {
     const { definition, config, id, backend, inputs, clock } = options;
@@ -113,6 +127,8 @@ export class OperatorHost {
       now: () => clock.now(),
     });
     this.checkKeys = keyBudget(id, options.maxKeys ?? 0, () => this.state.keyCount());
+    this.inputWatermarks = new InputWatermarks(inputs.length, this.plan.broadcastInputs ?? []);
+    this.ended = inputs.map(() => false);
     this.instance = definition.create({
       id,
       config,
@@ -137,14 +153,7 @@ export class OperatorHost {
   /** Runs one batch of input `input` against the watermark in force. */
   processBatch(batch: Batch | KeyedBatch, input: number): void {
     if (batch.length === 0) return;
-    let keyed = batch as KeyedBatch;
-    const extractor = this.extractors[input];
-    if (extractor && !keyed.keys) {
-      keyed = keyBatch(batch, extractor, (i, error) => {
-        this.out.addDeadLetter(batch.values[i], batch.times[i]!, error, batch.provenance?.[i]);
-        this.ctx.count('dead_lettered');
-      });
-    }
+    const keyed = this.keyed(batch, input);
     this.ctx.count('records_in', batch.length);
     this.ctx.batch = keyed;
     try {
@@ -198,6 +207,64 @@ export class OperatorHost {
     this.state.expire(watermark, this.clock.now());
     this.checkKeys();
     return true;
+  }
+
+  /**
+   * Input `input`'s batch keyed as this operator keys it: a record without a value for a key
+   * field is dead-lettered here, the others get `keys`. Unchanged when the operator does not
+   * key that input or the batch has keys already.
+   */
+  keyed(batch: Batch | KeyedBatch, input: number): KeyedBatch {
+    const extractor = this.extractors[input];
+    if (!extractor || (batch as KeyedBatch).keys) return batch as KeyedBatch;
+    return keyBatch(batch, extractor, (i, error) => {
+      this.out.addDeadLetter(batch.values[i], batch.times[i]!, error, batch.provenance?.[i]);
+      this.ctx.count('dead_lettered');
+    });
+  }
+
+  /**
+   * Runs one item of input `input` as the engine feeds it: the batch (against the watermark in
+   * force), then the input's watermark (`end`: +∞, its stream ended), which moves the
+   * operator's — the minimum over its non-broadcast inputs — firing due timers and
+   * `onWatermark`. Returns the watermark to forward after taking the outputs: the operator's
+   * held back by the instance's `watermarkHold()` (a hold this batch released moves it on too),
+   * when that passed the last one returned; else undefined.
+   */
+  handle(batch: Batch | KeyedBatch | undefined, input: number, watermark: number | undefined, end: boolean): number | undefined {
+    if (batch?.length) this.processBatch(batch, input);
+    let advanced: number | undefined;
+    if (end) {
+      this.ended[input] = true;
+      advanced = this.inputWatermarks.advance(input, Number.POSITIVE_INFINITY);
+    } else if (watermark !== undefined) {
+      advanced = this.inputWatermarks.advance(input, watermark);
+    }
+    if (advanced !== undefined) this.advanceWatermark(advanced);
+    const held = Math.min(this.inputWatermarks.current, this.watermarkHold());
+    if (!(held > this.forwarded)) return undefined;
+    this.forwarded = held;
+    return held;
+  }
+
+  /** True once every input's stream ended (`handle` with `end`). */
+  get allEnded(): boolean {
+    return this.ended.every(Boolean);
+  }
+
+  /** Whether input `input`'s stream ended. */
+  inputEnded(input: number): boolean {
+    return this.ended[input]!;
+  }
+
+  /** The input watermarks, for the engine's checkpoint (beside `snapshot`). */
+  inputSnapshot(): { readonly inputs: InputWatermarkState; readonly ended: readonly boolean[] } {
+    return { inputs: this.inputWatermarks.snapshot(), ended: [...this.ended] };
+  }
+
+  /** Restores the input watermarks; ended inputs come back (their sources reopen at their end and end again). */
+  restoreInputs(state: { readonly inputs: InputWatermarkState }): void {
+    this.inputWatermarks.restore(state.inputs);
   }
 
   /** Fires processing-time timers due at `now`, then processing-time TTL cleanup. */

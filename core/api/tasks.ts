@@ -1,0 +1,70 @@
+/**
+ * Running a job as tasks (`job.tasks`, docs/architecture.md §5) through plugins that declare
+ * they can. A partitioned source (`SourceDefinition.tasks`) lays the job out — one task per
+ * partition index of its blocks' topics — and hosts the group through which the job's
+ * processes share those tasks. Where a `repartition` operator cuts the job into stages, the
+ * cut is an internal topic on the same cluster, written by the sink plugin of the source's
+ * name (`SinkDefinition.repartitionOutput`) and read by the source
+ * (`PartitionedSource.repartitionInput`): a sink/source pair, found through the registry.
+ */
+import type { Logger } from './services.ts';
+import type { SourceDefinition } from './plugin.ts';
+
+/** Which tasks of the job this process runs, decided among every process of the job. */
+export interface TaskGroup {
+  /** Joins the group; `onTasks` gets the owned task indexes after every rebalance, `onFatal` a failure of the group. */
+  join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void): Promise<void>;
+  /** Leaves the group: the other processes take this one's tasks at once. */
+  leave(): Promise<void>;
+}
+
+export interface TaskLayout {
+  /** Tasks of the job: the partition count all the blocks' topics share. */
+  readonly count: number;
+  /** Where the job's internal topics live, as the repartition pair takes it (opaque to the runtime). */
+  readonly cluster: unknown;
+  /** The group of the job's tasks (one per job name), with this session timeout. */
+  group(sessionTimeoutMs: number): TaskGroup;
+  /** Creates (idempotently) internal topics of `count` partitions; refuses one that exists with another count. */
+  createTopics(topics: readonly string[]): Promise<void>;
+}
+
+export interface TaskLayoutContext<C> {
+  readonly job: string;
+  /** Every block of this source plugin in the pipeline, in pipeline order. */
+  readonly blocks: readonly { readonly id: string; readonly config: C }[];
+  readonly logger: Logger;
+}
+
+/** A block the runtime adds to a stage itself (no pipeline names it): a definition and its config. */
+export interface InternalBlock<D> {
+  readonly plugin: D;
+  readonly config: unknown;
+}
+
+export interface RepartitionInputOptions {
+  /** `TaskLayout.cluster`. */
+  readonly cluster: unknown;
+  readonly topic: string;
+  /** Tasks writing the topic: a partition's watermark is the minimum of theirs (in-band). */
+  readonly upstreamTasks: number;
+}
+
+export interface RepartitionOutputOptions {
+  /** `TaskLayout.cluster`. */
+  readonly cluster: unknown;
+  readonly topic: string;
+  /** Key fields: records of one key go to one partition. */
+  readonly key: readonly string[];
+  readonly partitions: number;
+  /** The stage's first repartition output: it commits the stage task's transaction (exactly once). */
+  readonly leader: boolean;
+}
+
+/** What a source declares (`SourceDefinition.tasks`) so a job reading it can run as tasks. */
+export interface PartitionedSource<C> {
+  /** The job's task count and group, from the source's blocks; refuses blocks whose partition counts differ. */
+  layout(ctx: TaskLayoutContext<C>): Promise<TaskLayout>;
+  /** The source that reads partition p of a repartition topic for task p, its control records as watermarks. */
+  repartitionInput(o: RepartitionInputOptions): InternalBlock<SourceDefinition>;
+}
