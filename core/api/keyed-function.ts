@@ -2,7 +2,7 @@
  * Keyed functions: user logic for `keyed_process` (Flink's KeyedProcessFunction), written in
  * a plugin folder of its own and named in the pipeline:
  *
- *   // plugins/operator-first-trigger/index.ts (imports defineKeyedFunction from the API)
+ *   // plugins/experiment-analytics/first-trigger/index.ts (imports defineKeyedFunction from the API)
  *   export const firstTrigger = defineKeyedFunction({
  *     name: 'first_trigger',
  *     summary: 'Emits each user's first activation per epoch once the watermark passes it.',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 /** Front-end entries, relative to the repository root (the build mirrors the names into dist/ui/). */
 export const UI_ENTRIES = {
   job: 'core/ui/web/job-page.ts',
-  experiments: 'plugins/experiment-dashboard/web/dashboard-page.ts',
+  experiments: 'plugins/experiment-analytics/dashboard/web/dashboard-page.ts',
 } as const;
 export type UiEntry = keyof typeof UI_ENTRIES;
 

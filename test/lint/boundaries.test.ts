@@ -49,7 +49,7 @@ void test('a plugin importing the runtime, the CLI or another plugin is reported
   assert.equal((await planted(file, "export { main } from '../../core/cli/main.ts';\n")).length, 1);
   assert.equal((await planted(file, "export * from '../source-generator/index.ts';\n")).length, 1);
   assert.equal((await planted(file, "export const m = () => import('../../core/runtime/engine/index.ts');\n")).length, 1, 'a dynamic import too');
-  assert.equal((await planted('plugins/experiment-dashboard/web/planted.ts', "import '../../../core/runtime/codec/index.ts';\n")).length, 1, 'from a subfolder too');
+  assert.equal((await planted('plugins/experiment-analytics/dashboard/web/planted.ts', "import '../../../../core/runtime/codec/index.ts';\n")).length, 1, 'from a subfolder too');
 });
 
 void test('a plugin may import core/api, its own folder and lib/', async () => {

@@ -17,7 +17,7 @@ export interface ValidateCommandOptions {
 
 export async function validate(run: string | undefined, options: ValidateCommandOptions, io: CliIo): Promise<ExitCode> {
   // Loaded on use: DuckDB is only needed here.
-  const { validateRun, formatReport, DEFAULT_RUNS_DIR } = await import('../../validate/index.ts');
+  const { validateRun, formatReport, DEFAULT_RUNS_DIR } = await import('../../../plugins/experiment-analytics/validate/index.ts');
   const { resolve } = await import('node:path');
   try {
     const report = await validateRun({

@@ -12,7 +12,7 @@
  * A task's files move with the task: its new owner restores their checkpointed positions
  * (the file sink truncates to them), so the files are shared storage as the checkpoint store
  * is (one machine, or a shared volume). `sluice validate` reads the union of the tasks'
- * files (core/validate/tasks-run.ts).
+ * files (plugins/experiment-analytics/validate/tasks-run.ts).
  */
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { CompiledPipeline, CompiledSink } from '../graph/types.ts';
