@@ -34,8 +34,11 @@ function walk(root, visit) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) visitDir(path);
-      else if (isInput(entry.name)) visit(path, false);
+      // A folder with its own package.json is a plugin package (plugins/experiment-analytics):
+      // loaded by name from its sources like any installed package, not part of the build.
+      if (entry.isDirectory()) {
+        if (!existsSync(join(path, 'package.json'))) visitDir(path);
+      } else if (isInput(entry.name)) visit(path, false);
     }
   };
   // An installed package ships dist/ without its sources: then there is nothing to compare.

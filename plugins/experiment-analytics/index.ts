@@ -1,0 +1,20 @@
+/**
+ * sluice-experiment-analytics: real-time experiment analytics as a Sluice plugin package
+ * (docs/flagship.md). A pipeline loads it by name (`plugins: [sluice-experiment-analytics]`);
+ * the runtime registers every export made by `definePlugin` and every extension made by
+ * `defineCommand` or `defineUiPage`. Importing it also registers the keyed functions
+ * `first_trigger` and `experiment_counts` (for `keyed_process`).
+ *
+ * - model/: the experiments model (metadata, epochs, segments, row keys), shared by all;
+ * - traffic/: the `experiment_traffic` source, a deterministic traffic generator;
+ * - first-trigger/, counts/: the keyed functions `first_trigger` and `experiment_counts`;
+ * - stats/: the `experiment_stats` operator (mSPRT, SRM, alerts);
+ * - report/: the `experiment_report` sink (report.txt, summary.json, the dashboard's data);
+ * - dashboard/: the dashboard page the web UI serves from a run folder;
+ * - validate/: `sluice validate`, the DuckDB recomputation of a finished run.
+ */
+export { experimentTrafficSource } from './traffic/index.ts';
+export { firstTrigger } from './first-trigger/index.ts';
+export { experimentCounts } from './counts/index.ts';
+export { experimentStatsPlugin } from './stats/index.ts';
+export { experimentReportSink } from './report/index.ts';
