@@ -20,3 +20,4 @@ export * from './sink.ts';
 export * from './codec.ts';
 export * from './keyed-function.ts';
 export * from './plugin.ts';
+export * from './extension.ts';

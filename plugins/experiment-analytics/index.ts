@@ -18,3 +18,4 @@ export { firstTrigger } from './first-trigger/index.ts';
 export { experimentCounts } from './counts/index.ts';
 export { experimentStatsPlugin } from './stats/index.ts';
 export { experimentReportSink } from './report/index.ts';
+export { validateCommand } from './validate/command.ts';
