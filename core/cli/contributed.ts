@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import type { CommandDefinition } from '../api/index.ts';
+import type { CommandDefinition, ExtensionDefinition, UiPageDefinition } from '../api/index.ts';
 import type { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
@@ -30,16 +30,26 @@ function projectOf(dir: string): string | undefined {
 }
 
 /**
- * The commands of the plugin packages installed in the project `cwd` is in, then in the
+ * The extensions of the plugin packages installed in the project `cwd` is in, then in the
  * runtime's own (a checkout of Sluice installs sluice-experiment-analytics); a package that
  * fails to load contributes none.
  */
-export async function contributedCommands(cwd: string): Promise<CommandDefinition[]> {
+export async function installedExtensions(cwd: string): Promise<ExtensionDefinition[]> {
   const { PluginRegistry, REPO_ROOT, loadInstalledPlugins } = await import('../runtime/plugins/index.ts');
   const registry = new PluginRegistry();
   const projects = new Set([projectOf(cwd), resolve(REPO_ROOT)].filter((d): d is string => d !== undefined));
   for (const project of projects) await loadInstalledPlugins(registry, project);
-  return registry.extensions.flatMap((e) => (e.definition.kind === 'command' ? [e.definition] : []));
+  return registry.extensions.map((e) => e.definition);
+}
+
+/** The commands of `installedExtensions`. */
+export async function contributedCommands(cwd: string): Promise<CommandDefinition[]> {
+  return (await installedExtensions(cwd)).flatMap((e) => (e.kind === 'command' ? [e] : []));
+}
+
+/** The UI pages among a registry's extensions (those of the pipeline's packages, for `sluice run --ui`). */
+export function uiPagesOf(registry: { readonly extensions: readonly { readonly definition: ExtensionDefinition }[] }): UiPageDefinition[] {
+  return registry.extensions.flatMap((e) => (e.definition.kind === 'ui_page' ? [e.definition] : []));
 }
 
 /** Adds `definition` to `program` as `sluice <name>`. */

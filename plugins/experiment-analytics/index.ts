@@ -19,3 +19,4 @@ export { experimentCounts } from './counts/index.ts';
 export { experimentStatsPlugin } from './stats/index.ts';
 export { experimentReportSink } from './report/index.ts';
 export { validateCommand } from './validate/command.ts';
+export { experimentDashboardPage } from './dashboard/page.ts';

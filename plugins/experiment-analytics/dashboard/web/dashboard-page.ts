@@ -7,7 +7,7 @@
  * alerts. Data: `/api/experiments` (dashboard.json), re-read every 5 s while the job runs.
  */
 import 'uplot/dist/uPlot.min.css';
-import { addStyle, h, int, STYLE, time, withToken } from '../../../../core/ui/web/dom.ts';
+import { addStyle, h, int, STYLE, time, withToken } from './dom.ts';
 import type { DashboardData, DashboardEpoch, DashboardSegment } from '../types.ts';
 import { intervalChart } from './charts.ts';
 import type { Marker } from './charts.ts';
