@@ -61,7 +61,7 @@ export interface CommandDefinition {
 
 export interface UiPageDefinition {
   readonly kind: 'ui_page';
-  /** The page's path segment and asset name: lowercase letters only (`/experiments`, `/assets/experiments.js`). */
+  /** The page's path segment and asset name: lowercase letters only (`/<name>`, `/assets/<name>.js`). */
   readonly name: string;
   /** The page's `<title>`. */
   readonly title: string;

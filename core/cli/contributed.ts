@@ -31,7 +31,7 @@ function projectOf(dir: string): string | undefined {
 
 /**
  * The extensions of the plugin packages installed in the project `cwd` is in, then in the
- * runtime's own (a checkout of Sluice installs sluice-experiment-analytics); a package that
+ * runtime's own (a checkout of Sluice installs the flagship's package); a package that
  * fails to load contributes none.
  */
 export async function installedExtensions(cwd: string): Promise<ExtensionDefinition[]> {

@@ -101,7 +101,7 @@ function defineUi(program: Command, io: CliIo, done: Done): void {
   program
     .command('ui')
     .description('Serve the read-only web UI of a run from its folder (ui.json, dashboard.json): finished, crashed or running.')
-    .argument('<run folder>', 'the run folder, e.g. .sluice/runs/experiment_analytics/<run id>')
+    .argument('<run folder>', 'the run folder, e.g. .sluice/runs/<job>/<run id>')
     .option('--host <address>', 'address to bind (default 127.0.0.1); any other needs --token or SLUICE_UI_TOKEN')
     .option('--port <n>', 'port (default: a free one)', port)
     .option('--token <token>', 'token every request must carry (?token= or Authorization: Bearer)')
@@ -207,8 +207,8 @@ function defineTest(program: Command, io: CliIo, done: Done): void {
 
 /**
  * The `sluice` program: every command, with output and exit handling set on each. After the
- * built-ins, the commands plugin packages contribute (contributed.ts), e.g. `validate` of
- * sluice-experiment-analytics; one named like a built-in is left out.
+ * built-ins, the commands plugin packages contribute (contributed.ts); one named like a
+ * built-in is left out.
  */
 export function buildProgram(io: CliIo, done: Done, version: string, contributed: readonly CommandDefinition[] = []): Command {
   const program = new Command('sluice')

@@ -12,6 +12,7 @@ export type { HarnessOptions, HarnessSnapshot, OutputRecord, TestRecord } from '
 export { materialize, upsertKeyOf } from './changelog.ts';
 export { parseOperatorConfig } from './config.ts';
 export type { OperatorPlugin } from './operator-plugin.ts';
+export { builtinOperator } from './builtin-plugin.ts';
 export { SourceTestHarness } from './source-harness.ts';
 export type { ReadOptions, SourceHarnessOptions, SourcePlugin, SourceRecord } from './source-harness.ts';
 export { SinkTestHarness } from './sink-harness.ts';

@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const cache = new Map<string, Promise<Map<string, Asset>>>();
 
-/** `job.js`, `experiments.css` …: undefined when there is no such asset. A contributed page's `.css` is empty when it imports no styles. */
+/** `job.js`, `<page>.css` …: undefined when there is no such asset. A contributed page's `.css` is empty when it imports no styles. */
 export async function uiAsset(file: string, pages: readonly UiPageDefinition[] = []): Promise<Asset | undefined> {
   const match = /^([a-z]+)\.(js|css)$/.exec(file);
   if (!match) return undefined;

@@ -2,7 +2,7 @@
  * The web UI's HTTP server (docs/ui.md): read-only, one `node:http` server.
  *
  * - `GET /`: the job page; `GET /<page>`: a page a plugin package contributes
- *   (contributed-pages.ts), e.g. `/experiments`, the experiment dashboard.
+ *   (contributed-pages.ts).
  * - `GET /assets/<entry>.js|css`: the pages' bundles (assets.ts).
  * - `GET /api/snapshot`: the latest `UiSnapshot`; `GET /api/events`: server-sent events,
  *   one `snapshot` event per snapshot (the latest at once on connect).

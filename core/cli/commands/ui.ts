@@ -1,7 +1,7 @@
 /**
  * `sluice ui <run folder> [--host H] [--port N] [--token T]`: serves the web UI of a run
  * from what its folder holds (`ui.json`, the job's last snapshot, and the data of the pages
- * the installed plugin packages contribute, e.g. the experiment dashboard's `dashboard.json`),
+ * the installed plugin packages contribute),
  * for a finished, stopped or crashed run — or a running one, re-read every 2 s. Read-only;
  * loopback unless `--host` says otherwise, which then needs a token (`--token` or
  * SLUICE_UI_TOKEN). Runs until Ctrl-C.

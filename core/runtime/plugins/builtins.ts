@@ -1,8 +1,8 @@
 /**
  * Built-in plugins: every `plugins/<folder>/index.ts` of this repository, scanned at start,
  * so adding a plugin needs no central list. A folder with its own `package.json` is a plugin
- * package (plugins/experiment-analytics): not built in, it loads by name like any package. Each branded export is registered; a folder
- * without one, or a kind and name defined twice, is an error. The compiled runtime imports
+ * package, not a built-in: it loads by name like any package. Each branded export is
+ * registered; a folder without one, or a kind and name defined twice, is an error. The compiled runtime imports
  * only those a pipeline can use (`builtinRegistryFor`, builtin-manifest.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APPEND_ONLY } from 'sluice/api';
-import { OperatorTestHarness } from 'sluice/testing';
-import { keyedProcessPlugin } from '../../operator-keyed-process/index.ts';
+import { OperatorTestHarness, builtinOperator } from 'sluice/testing';
 import { EPOCH_MS } from '../model/index.ts';
 import './index.ts';
+
+const keyedProcessPlugin = await builtinOperator('keyed_process');
 
 const H = 3_600_000;
 const D = 24 * H;
