@@ -1,8 +1,8 @@
 /**
  * Commands contributed by plugin packages (`defineCommand`, core/api/extension.ts): the
- * plugin packages installed in the working directory's project are loaded only when the
- * command line names no built-in command (or asks for the overall help), so a built-in
- * command never pays for them. Each contributed command gets its arguments, options and
+ * command modules the installed plugin packages declare (`"sluice": {"commands": [...]}` in
+ * their package.json) are imported only when the command line names no built-in command (or
+ * asks for the overall help), so a built-in command never pays for them. Each contributed command gets its arguments, options and
  * help text from its definition; a name a built-in command has is ignored.
  */
 import { existsSync } from 'node:fs';
@@ -29,6 +29,11 @@ function projectOf(dir: string): string | undefined {
   }
 }
 
+/** The project `cwd` is in, then the runtime's own checkout (once). */
+function projectsOf(cwd: string, runtimeRoot: string): string[] {
+  return [...new Set([projectOf(cwd), resolve(runtimeRoot)].filter((d): d is string => d !== undefined))];
+}
+
 /**
  * The extensions of the plugin packages installed in the project `cwd` is in, then in the
  * runtime's own (a checkout of Sluice installs the flagship's package); a package that
@@ -37,14 +42,18 @@ function projectOf(dir: string): string | undefined {
 export async function installedExtensions(cwd: string): Promise<ExtensionDefinition[]> {
   const { PluginRegistry, REPO_ROOT, loadInstalledPlugins } = await import('../runtime/plugins/index.ts');
   const registry = new PluginRegistry();
-  const projects = new Set([projectOf(cwd), resolve(REPO_ROOT)].filter((d): d is string => d !== undefined));
-  for (const project of projects) await loadInstalledPlugins(registry, project);
+  for (const project of projectsOf(cwd, REPO_ROOT)) await loadInstalledPlugins(registry, project);
   return registry.extensions.map((e) => e.definition);
 }
 
-/** The commands of `installedExtensions`. */
+/** The commands the plugin packages installed in the project `cwd` is in, then in the runtime's own, declare (runtime/plugins/commands.ts). */
 export async function contributedCommands(cwd: string): Promise<CommandDefinition[]> {
-  return (await installedExtensions(cwd)).flatMap((e) => (e.kind === 'command' ? [e] : []));
+  const { REPO_ROOT, installedCommands } = await import('../runtime/plugins/index.ts');
+  const found: CommandDefinition[] = [];
+  for (const project of projectsOf(cwd, REPO_ROOT)) {
+    for (const c of await installedCommands(project)) if (!found.some((f) => f.name === c.name)) found.push(c);
+  }
+  return found;
 }
 
 /** The UI pages among a registry's extensions (those of the pipeline's packages, for `sluice run --ui`). */
