@@ -7,8 +7,8 @@
  *   packages installed in the working directory's project (the dependencies of its
  *   package.json that declare `"sluice": {"role": "plugin"}`), and lists them in
  *   `sluice --help`. A package names the modules that export its commands in its
- *   package.json, `"sluice": {"role": "plugin", "commands": ["./cli/command.ts"]}`, so that
- *   offering them imports those modules only. A command named like a built-in one is ignored.
+ *   package.json, as subpaths of its exports (`"sluice": {"role": "plugin", "commands":
+ *   ["./command"]}`), so that offering them imports those modules only. A command named like a built-in one is ignored.
  * - `defineUiPage`: a page of the web UI (docs/ui.md), shown for a run whose folder holds
  *   the page's data file: `GET /<name>` serves the page, `GET /api/<name>` the data file,
  *   and the job page links to it. Pages come from the pipeline's packages (`sluice run

@@ -23,7 +23,7 @@ async function boundariesLinter(): Promise<ESLint> {
     cwd: ROOT,
     overrideConfigFile: true,
     overrideConfig: [
-      { ignores: ['**/node_modules/**'] },
+      { ignores: ['**/node_modules/**', 'plugins/*/dist/**'] },
       { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
       ...blocks,
     ],

@@ -1,19 +1,18 @@
 /**
  * The commands installed plugin packages contribute (`defineCommand`, core/api/extension.ts).
- * A package names its command modules in its package.json — `"sluice": {"role": "plugin",
- * "commands": ["./validate/command.ts"]}` — so that offering them (and `sluice --help`)
- * imports those small modules only, not the whole package. The package's API range is
+ * A package names its command modules in its package.json as subpaths of its exports —
+ * `"sluice": {"role": "plugin", "commands": ["./validate/command"]}` — so that offering them
+ * (and `sluice --help`) imports those small modules only, not the whole package. The package's API range is
  * checked first, as for plugins (packages.ts); a package that does not fit, or a module
  * that fails to import, contributes nothing (commands are offered, never required).
  */
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_VERSION } from '../../api/index.ts';
 import type { CommandDefinition } from '../../api/index.ts';
 import { installApiBinding } from './api-binding.ts';
 import { installedPluginPackages } from './discover.ts';
 import { extensionExports } from './exports.ts';
-import { locatePackage, readPackageJson } from './locate-package.ts';
+import { locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
 import { API_PACKAGE } from './packages.ts';
 import { ensureLoaderFor } from './typescript-loader.ts';
 
@@ -23,8 +22,8 @@ export async function installedCommands(cwd: string): Promise<CommandDefinition[
   for (const ref of installedPluginPackages(cwd)) {
     const dir = locatePackage(ref.name, [cwd], cwd);
     if (!dir) continue;
-    const pkg = readPackageJson(dir) as { sluice?: { commands?: unknown }; peerDependencies?: Record<string, string> };
-    const modules = pkg.sluice?.commands;
+    const pkg = readPackageJson(dir);
+    const { commands: modules } = (pkg.sluice ?? {}) as { commands?: unknown };
     if (!Array.isArray(modules) || modules.length === 0) continue;
     const range = pkg.peerDependencies?.[API_PACKAGE];
     const { default: semver } = await import('semver');
@@ -32,7 +31,8 @@ export async function installedCommands(cwd: string): Promise<CommandDefinition[
     installApiBinding();
     for (const module of modules) {
       if (typeof module !== 'string' || !module.startsWith('./')) continue;
-      const file = join(dir, module);
+      const file = packageEntry(dir, pkg, module);
+      if (!file) continue;
       try {
         await ensureLoaderFor(file);
         const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

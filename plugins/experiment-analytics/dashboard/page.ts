@@ -9,6 +9,7 @@ export const experimentDashboardPage = defineUiPage({
   name: 'experiments',
   title: 'Sluice experiments',
   link: 'experiment dashboard',
-  entry: new URL('./web/dashboard-page.ts', import.meta.url).href,
+  // The browser module is bundled from its source; compiled, this file is dist/dashboard/page.js.
+  entry: new URL(import.meta.url.endsWith('.ts') ? './web/dashboard-page.ts' : '../../dashboard/web/dashboard-page.ts', import.meta.url).href,
   dataFile: DASHBOARD_FILE,
 });
