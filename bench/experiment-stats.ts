@@ -23,8 +23,8 @@ import { APPEND_ONLY } from '../core/api/index.ts';
 import type { ChangeKind, Row } from '../core/api/index.ts';
 import { OperatorTestHarness } from '../core/testing/index.ts';
 import type { OperatorPlugin, TestRecord } from '../core/testing/index.ts';
-import { countsRowKey } from '../lib/experiments-model/index.ts';
-import { experimentStatsPlugin } from '../plugins/operator-experiment-stats/index.ts';
+import { countsRowKey } from '../plugins/experiment-analytics/model/index.ts';
+import { experimentStatsPlugin } from '../plugins/experiment-analytics/stats/index.ts';
 import { Measure } from './measure.ts';
 import type { RunResult, ScenarioOptions } from './scenario.ts';
 

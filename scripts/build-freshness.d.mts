@@ -12,3 +12,4 @@ export declare function sourceFiles(root?: string): string[];
 export declare function readStamp(root?: string): BuildStamp | undefined;
 export declare function staleInput(root?: string, stamp?: BuildStamp | undefined): string | undefined;
 export declare function buildIsFresh(root?: string): boolean;
+export declare function pluginPackageDirs(root?: string): string[];

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 export const STAMP = 'build-stamp.json';
-/** Folders compiled into dist/ (tests beside the code are skipped). */
+/** Folders compiled into dist/ (tests beside the code are skipped); plugin packages under plugins/ into their own dist/. */
 export const BUILD_ROOTS = ['core', 'plugins', 'lib', 'config'];
 /** Files outside those folders that change the output. */
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.types.json'];
@@ -34,8 +34,11 @@ function walk(root, visit) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) visitDir(path);
-      else if (isInput(entry.name)) visit(path, false);
+      // A plugin package (a folder with its own package.json, plugins/experiment-analytics) is
+      // built into its own dist/: that output is not an input.
+      if (entry.isDirectory()) {
+        if (!(entry.name === 'dist' && existsSync(join(dir, 'package.json')))) visitDir(path);
+      } else if (isInput(entry.name)) visit(path, false);
     }
   };
   // An installed package ships dist/ without its sources: then there is nothing to compare.
@@ -68,4 +71,13 @@ export function staleInput(root = ROOT, stamp = readStamp(root)) {
 
 export function buildIsFresh(root = ROOT) {
   return staleInput(root) === undefined;
+}
+
+/** The plugin packages under plugins/: folders with their own package.json, each built into its own dist/. */
+export function pluginPackageDirs(root = ROOT) {
+  const plugins = join(root, 'plugins');
+  if (!existsSync(plugins)) return [];
+  return readdirSync(plugins, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(plugins, d.name, 'package.json')))
+    .map((d) => join(plugins, d.name));
 }

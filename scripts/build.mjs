@@ -4,7 +4,9 @@
 // tree with `.js` files whose relative `.ts` imports now name `.js`. Nothing is bundled, so
 // every module keeps its own file and `import.meta.url`, and dynamic imports stay lazy.
 // Assets the runtime reads beside its code (config/*.yaml, the loader hook *.mjs) are copied,
-// and dist/builtin-plugins.json lists what each built-in plugin module defines.
+// and dist/builtin-plugins.json lists what each built-in plugin module defines. A plugin
+// package under plugins/ (a folder with its own package.json) is transpiled into its own
+// dist/ instead, as its package.json's exports say.
 //
 // The build goes to a temporary folder that replaces dist/ when complete, and ends by
 // writing dist/build-stamp.json (written last: a dist/ without it is no build). The bin
@@ -18,21 +20,24 @@
 // `npm start` and `npm test` run first, so an unchanged tree costs them a few ms); with
 // `--types`, fresh also means the stamp says the declarations are there.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUILD_ROOTS, DIST, ROOT, STAMP, buildIsFresh, readStamp, sourceFiles } from './build-freshness.mjs';
+import { BUILD_ROOTS, DIST, ROOT, STAMP, buildIsFresh, pluginPackageDirs, readStamp, sourceFiles } from './build-freshness.mjs';
 
 const quiet = process.argv.includes('--quiet');
 const types = process.argv.includes('--types');
 if (process.argv.includes('--if-stale') && buildIsFresh() && (!types || readStamp()?.types === true)) process.exit(0);
 const started = Date.now();
+const packages = pluginPackageDirs();
+const inPackage = (f) => packages.some((p) => f.startsWith(`${p}/`));
 const files = sourceFiles();
 // Front-end sources (`web/` folders) run in the browser: bundled below, not transpiled for node.
 const isWeb = (f) => /[\\/]web[\\/]/.test(relative(ROOT, f));
-const entries = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && !isWeb(f));
-const assets = files.filter((f) => !f.endsWith('.ts'));
+const isCode = (f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && !isWeb(f);
+const entries = files.filter((f) => isCode(f) && !inPackage(f));
+const assets = files.filter((f) => !f.endsWith('.ts') && !inPackage(f));
 const tmp = `${DIST}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 
@@ -48,10 +53,11 @@ const relativeTsToJs = {
   },
 };
 
-await build({
-  absWorkingDir: ROOT,
-  entryPoints: entries.map((f) => relative(ROOT, f)),
-  outdir: relative(ROOT, tmp),
+/** Transpiles `from` (files under `base`) into `outdir`, the same tree with `.js` files. */
+const transpile = (from, base, outdir) => build({
+  absWorkingDir: base,
+  entryPoints: from.map((f) => relative(base, f)),
+  outdir: relative(base, outdir),
   outbase: '.',
   bundle: true, // with every import external: one output per file, imports rewritten by the plugin
   plugins: [relativeTsToJs],
@@ -62,6 +68,17 @@ await build({
   tsconfig: join(ROOT, 'tsconfig.json'),
   logLevel: 'warning',
 });
+await transpile(entries, ROOT, tmp);
+// Each plugin package into its own dist/ (its package.json's exports name those files; the
+// runtime takes them when it runs compiled, the sources when it runs from them).
+// Replacing dist/ moves the package folder's mtime, which the freshness check reads (a file
+// added or removed): it is set back, as dist/ is output, not input.
+for (const dir of packages) {
+  const { atime, mtime } = statSync(dir);
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  await transpile(files.filter((f) => isCode(f) && f.startsWith(`${dir}/`)), dir, join(dir, 'dist'));
+  utimesSync(dir, atime, mtime);
+}
 if (types) {
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.types.json'), '--outDir', tmp], { stdio: 'inherit' });
   if (tsc.status !== 0) {

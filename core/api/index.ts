@@ -23,3 +23,4 @@ export * from './traceparent.ts';
 export * from './keyed-function.ts';
 export * from './tasks.ts';
 export * from './plugin.ts';
+export * from './extension.ts';

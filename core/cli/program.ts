@@ -4,7 +4,9 @@
  * commander and this file only, and `sluice lint` never loads the engine.
  */
 import { Command } from 'commander';
-import { collect, port, positiveInteger, share } from './arguments.ts';
+import { collect, port, positiveInteger } from './arguments.ts';
+import { defineContributed } from './contributed.ts';
+import type { CommandDefinition } from '../api/index.ts';
 import { allowPluginPaths } from '../runtime/plugins/path-policy.ts';
 import { EXIT } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
@@ -99,7 +101,7 @@ function defineUi(program: Command, io: CliIo, done: Done): void {
   program
     .command('ui')
     .description('Serve the read-only web UI of a run from its folder (ui.json, dashboard.json): finished, crashed or running.')
-    .argument('<run folder>', 'the run folder, e.g. .sluice/runs/experiment_analytics/<run id>')
+    .argument('<run folder>', 'the run folder, e.g. .sluice/runs/<job>/<run id>')
     .option('--host <address>', 'address to bind (default 127.0.0.1); any other needs --token or SLUICE_UI_TOKEN')
     .option('--port <n>', 'port (default: a free one)', port)
     .option('--token <token>', 'token every request must carry (?token= or Authorization: Bearer)')
@@ -203,23 +205,12 @@ function defineTest(program: Command, io: CliIo, done: Done): void {
     });
 }
 
-function defineValidate(program: Command, io: CliIo, done: Done): void {
-  program
-    .command('validate')
-    .description('Recompute a finished run\'s counts from its archive with DuckDB SQL and compare them with what the stream wrote.')
-    .argument('[run]', 'run folder or its summary.json (default: the newest run under --runs-dir)')
-    .option('--runs-dir <dir>', 'where runs are kept', '.sluice/runs')
-    .option('--max-late-share <x>', 'fail when late claims / admitted records exceed this (default: the summary\'s, else 0.01)', share)
-    .option('--threads <n>', 'DuckDB threads', positiveInteger)
-    .addHelpText('after', '\nExit: 0 the run checks out, 1 a mismatch (or zero rows compared, too many late records, an undrained run), 2 no run found or unreadable.')
-    .action(async (run: string | undefined, opts: { runsDir?: string; maxLateShare?: number; threads?: number }) => {
-      const { validate } = await import('./commands/validate.ts');
-      done(await validate(run, opts, io));
-    });
-}
-
-/** The `sluice` program: every command, with output and exit handling set on each. */
-export function buildProgram(io: CliIo, done: Done, version: string): Command {
+/**
+ * The `sluice` program: every command, with output and exit handling set on each. After the
+ * built-ins, the commands plugin packages contribute (contributed.ts); one named like a
+ * built-in is left out.
+ */
+export function buildProgram(io: CliIo, done: Done, version: string, contributed: readonly CommandDefinition[] = []): Command {
   const program = new Command('sluice')
     .description('Streaming ETL for TypeScript: YAML pipelines with event-time semantics, plugins as npm packages.')
     .version(version, '-V, --version')
@@ -229,7 +220,10 @@ export function buildProgram(io: CliIo, done: Done, version: string): Command {
     .option('--allow-plugin-path', 'let plugins: name a folder (./x, /abs/x) instead of an installed package; for plugins you trust')
     .addHelpText('after', EXIT_HELP);
   program.hook('preAction', () => allowPluginPaths(program.opts<{ allowPluginPath?: boolean }>().allowPluginPath === true));
-  for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineValidate, defineUi]) define(program, io, done);
+  for (const define of [defineRun, defineSavepoint, defineLint, defineGraph, definePlugins, defineConfig, defineTest, defineUi]) define(program, io, done);
+  for (const definition of contributed) {
+    if (!program.commands.some((c) => c.name() === definition.name)) defineContributed(program, definition, io, done);
+  }
   // Subcommands inherit neither output nor exit handling; set both on every one.
   const configure = (command: Command): void => {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError('(add --help for usage)');

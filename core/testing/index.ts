@@ -12,6 +12,7 @@ export type { HarnessOptions, HarnessSnapshot, OutputRecord, TestRecord } from '
 export { materialize, upsertKeyOf } from './changelog.ts';
 export { parseOperatorConfig } from './config.ts';
 export type { OperatorPlugin } from './operator-plugin.ts';
+export { builtinOperator } from './builtin-plugin.ts';
 export { SourceTestHarness } from './source-harness.ts';
 export type { ReadOptions, SourceHarnessOptions, SourcePlugin, SourceRecord } from './source-harness.ts';
 export { SinkTestHarness } from './sink-harness.ts';
@@ -29,6 +30,8 @@ export type { CommonComplianceOptions, ComplianceCheck, ConfigInput, ExpectedTel
 export { runPipelineTest, PipelineTestFileError } from './pipeline-test/run.ts';
 export type { PipelineTestCaseResult, PipelineTestOptions, PipelineTestResult } from './pipeline-test/run.ts';
 export { runPipelineInProcess } from '../runtime/engine/in-process.ts';
+/** The engine's per-key compaction of an upsert output within a batch (mini-batch): compare an operator's output as the engine passes it on. */
+export { UpsertCompactor } from '../runtime/engine/upsert-compactor.ts';
 export type { CollectedRecord, PipelineInput, PipelineInputRecord, PipelineInputWatermark, PipelineOutputs } from '../runtime/engine/in-process.ts';
 // What plugin authors need next to the harness.
 export { ManualClock, MAX_WATERMARK, MIN_WATERMARK, APPEND_ONLY, BatchBuilder, definePlugin, field, state, RecordError } from '../api/index.ts';

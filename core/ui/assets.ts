@@ -1,17 +1,20 @@
 /**
- * The pages' front-end bundles. The build (scripts/build.mjs) bundles each entry with
- * esbuild into `dist/ui/<name>.js` (and `.css` when it imports styles), so an installed
+ * The pages' front-end bundles. The build (scripts/build.mjs) bundles each built-in entry
+ * with esbuild into `dist/ui/<name>.js` (and `.css` when it imports styles), so an installed
  * package serves prebuilt files; running from the sources, the server bundles them with
- * esbuild (a dev dependency) on first request and keeps them in memory. Nothing is fetched
- * from elsewhere: the libraries (dagre, uPlot) are inside the bundles.
+ * esbuild (a dev dependency) on first request and keeps them in memory. A page a plugin
+ * package contributes (contributed-pages.ts) is bundled from its entry on first request,
+ * likewise. Nothing is fetched from elsewhere: the libraries (dagre, uPlot) are inside the
+ * bundles.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UiPageDefinition } from '../api/index.ts';
 
-/** Front-end entries, relative to the repository root (the build mirrors the names into dist/ui/). */
+/** Built-in front-end entries, relative to the repository root (the build mirrors the names into dist/ui/). */
 export const UI_ENTRIES = {
   job: 'core/ui/web/job-page.ts',
-  experiments: 'plugins/experiment-dashboard/web/dashboard-page.ts',
 } as const;
 export type UiEntry = keyof typeof UI_ENTRIES;
 
@@ -25,14 +28,23 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const cache = new Map<string, Promise<Map<string, Asset>>>();
 
-/** `job.js`, `experiments.css` …: undefined when there is no such asset. */
-export async function uiAsset(file: string): Promise<Asset | undefined> {
+/** `job.js`, `<page>.css` …: undefined when there is no such asset. A contributed page's `.css` is empty when it imports no styles. */
+export async function uiAsset(file: string, pages: readonly UiPageDefinition[] = []): Promise<Asset | undefined> {
   const match = /^([a-z]+)\.(js|css)$/.exec(file);
-  if (!match || !(match[1]! in UI_ENTRIES)) return undefined;
-  const entry = match[1] as UiEntry;
-  let bundle = cache.get(entry);
-  if (!bundle) cache.set(entry, (bundle = FROM_SOURCE ? bundleNow(entry) : readBuilt(entry)));
-  return (await bundle).get(file);
+  if (!match) return undefined;
+  const name = match[1]!;
+  if (name in UI_ENTRIES) {
+    const entry = name as UiEntry;
+    let bundle = cache.get(entry);
+    if (!bundle) cache.set(entry, (bundle = FROM_SOURCE ? bundleNow(entry) : readBuilt(entry)));
+    return (await bundle).get(file);
+  }
+  const page = pages.find((p) => p.name === name);
+  if (!page) return undefined;
+  const key = `page:${page.entry}`;
+  let bundle = cache.get(key);
+  if (!bundle) cache.set(key, (bundle = bundleFiles(dirname(fileURLToPath(page.entry)), name, fileURLToPath(page.entry))));
+  return (await bundle).get(file) ?? (match[2] === 'css' ? { body: Buffer.alloc(0), type: TYPES.css! } : undefined);
 }
 
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
@@ -50,16 +62,24 @@ async function readBuilt(entry: UiEntry): Promise<Map<string, Asset>> {
 }
 
 async function bundleNow(entry: UiEntry): Promise<Map<string, Asset>> {
-  const files = await bundleUi(ROOT, entry);
+  return bundleFiles(ROOT, entry, UI_ENTRIES[entry]);
+}
+
+async function bundleFiles(root: string, name: string, file: string): Promise<Map<string, Asset>> {
+  const files = await bundle(root, name, file);
   return new Map(files.map((f) => [f.name, { body: Buffer.from(f.contents), type: TYPES[f.name.split('.').pop()!]! }]));
 }
 
-/** Bundles one entry with esbuild (the build calls this too): `<entry>.js` and maybe `<entry>.css`. */
-export async function bundleUi(root: string, entry: UiEntry): Promise<{ name: string; contents: Uint8Array }[]> {
+/** Bundles one built-in entry with esbuild (the build calls this too): `<entry>.js` and maybe `<entry>.css`. */
+export function bundleUi(root: string, entry: UiEntry): Promise<{ name: string; contents: Uint8Array }[]> {
+  return bundle(root, entry, UI_ENTRIES[entry]);
+}
+
+async function bundle(root: string, name: string, file: string): Promise<{ name: string; contents: Uint8Array }[]> {
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { [entry]: UI_ENTRIES[entry] },
+    entryPoints: { [name]: file },
     bundle: true,
     write: false,
     outdir: 'out',

@@ -17,7 +17,7 @@ import { jobGraph, queueConsumer } from './graph.ts';
 import { metricValues } from './metric-values.ts';
 import type { MetricValues } from './metric-values.ts';
 import { lastLines } from './samples.ts';
-import type { UiCheckpoint, UiRestart, UiSnapshot, UiStage } from './types.ts';
+import type { UiCheckpoint, UiPageLink, UiRestart, UiSnapshot, UiStage } from './types.ts';
 
 export interface ObserverOptions {
   readonly pipeline: CompiledPipeline;
@@ -28,8 +28,8 @@ export interface ObserverOptions {
   readonly deadLetterPath?: string;
   /** Per operator id, a link to its spans. */
   readonly jaeger?: Record<string, string>;
-  /** Tells whether the run folder has a dashboard now. */
-  readonly hasDashboard?: () => boolean;
+  /** The contributed pages the run folder has data for now. */
+  readonly pages?: () => readonly UiPageLink[];
   readonly now?: () => number;
 }
 
@@ -168,7 +168,7 @@ export class JobObserver {
       restarts: [...this.restarts],
       samples,
       ...(this.o.jaeger ? { jaeger: this.o.jaeger } : {}),
-      dashboard: this.o.hasDashboard?.() ?? false,
+      pages: this.o.pages?.() ?? [],
     };
   }
 }

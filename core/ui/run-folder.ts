@@ -1,17 +1,17 @@
 /**
  * What the UI keeps in a run folder: `ui.json`, the latest snapshot, written once per tick
  * while the job runs and last when it ends (atomically: a reader sees the old or the new
- * file); and `dashboard.json`, the experiment dashboard's data, written by the flagship's
- * report sink. `sluice ui <run folder>` serves both back.
+ * file). Beside it, plugins may write the data of the pages their packages contribute
+ * (contributed-pages.ts). `sluice ui <run folder>` serves them back.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { UiPageDefinition } from '../api/index.ts';
+import { availablePages } from './contributed-pages.ts';
 import type { SnapshotFeed } from './server.ts';
 import type { UiSnapshot } from './types.ts';
 
 export const UI_FILE = 'ui.json';
-export const DASHBOARD_FILE = 'dashboard.json';
 /** A snapshot of a live run is at most this old (it is written every second). */
 const STALE_MS = 10_000;
 
@@ -46,18 +46,6 @@ export class SnapshotRecorder {
   }
 }
 
-export const hasDashboard = (folder: string) => (): boolean => existsSync(join(folder, DASHBOARD_FILE));
-
-export function readDashboard(folder: string): () => Promise<string | undefined> {
-  return async () => {
-    try {
-      return await readFile(join(folder, DASHBOARD_FILE), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 /**
  * A run folder as a feed: `ui.json` re-read every `ms`. A run whose last snapshot still says
  * it runs but is older than 10 s is shown as `crashed` (it never wrote its end).
@@ -67,10 +55,10 @@ export class FolderFeed implements SnapshotFeed {
   private readonly listeners = new Set<(s: UiSnapshot) => void>();
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly folder: string, private readonly now: () => number) {}
+  private constructor(private readonly folder: string, private readonly now: () => number, private readonly pages: readonly UiPageDefinition[]) {}
 
-  static async open(folder: string, ms = 2000, now: () => number = Date.now): Promise<FolderFeed> {
-    const feed = new FolderFeed(folder, now);
+  static async open(folder: string, ms = 2000, now: () => number = Date.now, pages: readonly UiPageDefinition[] = []): Promise<FolderFeed> {
+    const feed = new FolderFeed(folder, now, pages);
     await feed.read(true);
     feed.timer = setInterval(() => void feed.read(false), ms);
     feed.timer.unref();
@@ -102,7 +90,7 @@ export class FolderFeed implements SnapshotFeed {
     const ended = ['finished', 'stopped', 'failed'].includes(s.status);
     if (!ended && this.now() - s.updatedAt > STALE_MS) s = { ...s, status: 'crashed' };
     const changed = this.latest === undefined || this.latest.seq !== s.seq || this.latest.status !== s.status;
-    s = { ...s, dashboard: existsSync(join(this.folder, DASHBOARD_FILE)) };
+    s = { ...s, pages: availablePages(this.folder, this.pages) };
     this.latest = s;
     if (changed) for (const l of this.listeners) l(s);
   }

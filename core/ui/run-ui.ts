@@ -10,7 +10,9 @@ import type { CompiledPipeline, CompiledSink } from '../runtime/graph/types.ts';
 import type { EngineOptions } from '../runtime/engine/options.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { JobObserver } from './observer.ts';
-import { SnapshotRecorder, hasDashboard, readDashboard } from './run-folder.ts';
+import type { UiPageDefinition } from '../api/index.ts';
+import { availablePages, readPageData } from './contributed-pages.ts';
+import { SnapshotRecorder } from './run-folder.ts';
 import { UiServer } from './server.ts';
 
 export interface RunUiOptions {
@@ -23,6 +25,8 @@ export interface RunUiOptions {
   readonly port: number;
   readonly logger: Logger;
   readonly tickMs?: number;
+  /** Pages the pipeline's plugin packages contribute. */
+  readonly pages?: readonly UiPageDefinition[];
 }
 
 export interface RunUi {
@@ -58,7 +62,7 @@ export async function startRunUi(o: RunUiOptions, cwd: string): Promise<RunUi> {
     latePath: filePath(pipeline.late, cwd),
     deadLetterPath: filePath(pipeline.deadLetter, cwd),
     ...(config.tracing.exporter === 'otlp' ? { jaeger: jaegerLinks(pipeline, config.ui.jaeger_url) } : {}),
-    hasDashboard: hasDashboard(o.folder),
+    pages: () => availablePages(o.folder, o.pages ?? []),
   });
   const recorder = new SnapshotRecorder(o.folder);
   observer.onSnapshot((s) => recorder.record(s));
@@ -67,7 +71,7 @@ export async function startRunUi(o: RunUiOptions, cwd: string): Promise<RunUi> {
     port: o.port,
     ...(config.ui.token ? { token: config.ui.token } : {}),
     feed: observer,
-    dashboard: readDashboard(o.folder),
+    pages: (o.pages ?? []).map((page) => ({ page, data: () => readPageData(o.folder, page) })),
   });
   await observer.tick();
   observer.start(o.tickMs);

@@ -1,11 +1,12 @@
 /**
  * The web UI's HTTP server (docs/ui.md): read-only, one `node:http` server.
  *
- * - `GET /`: the job page; `GET /experiments`: the experiment dashboard.
+ * - `GET /`: the job page; `GET /<page>`: a page a plugin package contributes
+ *   (contributed-pages.ts).
  * - `GET /assets/<entry>.js|css`: the pages' bundles (assets.ts).
  * - `GET /api/snapshot`: the latest `UiSnapshot`; `GET /api/events`: server-sent events,
  *   one `snapshot` event per snapshot (the latest at once on connect).
- * - `GET /api/experiments`: the run folder's `dashboard.json` (404 when there is none).
+ * - `GET /api/<page>`: a contributed page's data file from the run folder (404 when there is none).
  *
  * Every other method is refused (405): the UI accepts no input. It binds to loopback unless
  * told otherwise, and any other address needs a token, which every request must then carry
@@ -19,6 +20,7 @@ import { SluiceError } from '../api/index.ts';
 import { uiAsset } from './assets.ts';
 import { pageHtml } from './pages.ts';
 import type { UiSnapshot } from './types.ts';
+import type { UiPageDefinition } from '../api/index.ts';
 
 /** Where the server's snapshots come from: a running job's observer, or a run folder. */
 export interface SnapshotFeed {
@@ -34,8 +36,14 @@ export interface UiServerOptions {
   /** Required unless `host` is loopback. */
   readonly token?: string;
   readonly feed: SnapshotFeed;
-  /** The experiment dashboard's data (`dashboard.json`), if the run has one. */
-  readonly dashboard?: () => Promise<string | undefined>;
+  /** Pages plugin packages contribute, and how to read each one's data (its file in the run folder). */
+  readonly pages?: readonly ServedPage[];
+}
+
+export interface ServedPage {
+  readonly page: UiPageDefinition;
+  /** The page's data (JSON text), undefined when the run has none. */
+  data(): Promise<string | undefined>;
 }
 
 export const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -103,12 +111,15 @@ export class UiServer {
     if (!this.authorised(req, url)) return send(401, 'text/plain; charset=utf-8', 'a token is required: open the address `sluice` printed\n');
     const path = url.pathname;
     const token = this.o.token;
-    if (path === '/' || path === '/experiments') {
+    const pages = this.o.pages ?? [];
+    const page = pages.find((p) => path === `/${p.page.name}`);
+    if (path === '/' || page) {
       const csp = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'none'";
-      return send(200, 'text/html; charset=utf-8', pageHtml(path === '/' ? 'job' : 'experiments', token), { 'content-security-policy': csp });
+      const html = page ? pageHtml(page.page.name, page.page.title, true, token) : pageHtml('job', 'Sluice job', false, token);
+      return send(200, 'text/html; charset=utf-8', html, { 'content-security-policy': csp });
     }
     if (path.startsWith('/assets/')) {
-      uiAsset(path.slice('/assets/'.length)).then(
+      uiAsset(path.slice('/assets/'.length), pages.map((p) => p.page)).then(
         (asset) => (asset ? send(200, asset.type, asset.body) : send(404, 'text/plain; charset=utf-8', 'no such asset\n')),
         (error: unknown) => send(500, 'text/plain; charset=utf-8', `bundling the page failed: ${(error as Error).message}\n`),
       );
@@ -119,16 +130,16 @@ export class UiServer {
       return s ? send(200, 'application/json; charset=utf-8', JSON.stringify(s)) : send(503, 'application/json; charset=utf-8', '{"error":"no snapshot yet"}');
     }
     if (path === '/api/events') return this.stream(res, headers);
-    if (path === '/api/experiments') {
-      const read = this.o.dashboard?.() ?? Promise.resolve(undefined);
-      read.then(
-        (json) => (json ? send(200, 'application/json; charset=utf-8', json) : send(404, 'application/json; charset=utf-8', '{"error":"this run has no experiment dashboard"}')),
+    const data = pages.find((p) => path === `/api/${p.page.name}`);
+    if (data) {
+      data.data().then(
+        (json) => (json ? send(200, 'application/json; charset=utf-8', json) : send(404, 'application/json; charset=utf-8', JSON.stringify({ error: `this run has no ${data.page.link}` }))),
         (error: unknown) => send(500, 'application/json; charset=utf-8', JSON.stringify({ error: (error as Error).message })),
       );
       return;
     }
     if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
-    send(404, 'text/plain; charset=utf-8', 'not found: try / or /experiments\n');
+    send(404, 'text/plain; charset=utf-8', `not found: try ${['/', ...pages.map((p) => `/${p.page.name}`)].join(' or ')}\n`);
   }
 
   private stream(res: ServerResponse, headers: Record<string, string>): void {

@@ -85,6 +85,12 @@ export interface UiSnapshot {
   readonly samples: { readonly late: readonly string[]; readonly deadLetter: readonly string[] };
   /** Per operator id, its spans in Jaeger (when tracing goes over OTLP). */
   readonly jaeger?: Readonly<Record<string, string>>;
-  /** Whether the run folder has an experiment dashboard (`dashboard.json`). */
-  readonly dashboard: boolean;
+  /** Pages plugin packages contribute whose data the run folder holds (contributed-pages.ts). */
+  readonly pages: readonly UiPageLink[];
+}
+
+/** A contributed page the job page links to: `/<name>`, link text `link`. */
+export interface UiPageLink {
+  readonly name: string;
+  readonly link: string;
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../../core/api/index.ts';
 import { services } from '../../core/api/index.ts';
 import type { CliIo } from '../../core/cli/io.ts';
 import { loadPipeline } from '../../core/cli/pipeline.ts';
+import { uiPagesOf } from '../../core/cli/contributed.ts';
 import { loadJobConfig } from '../../core/cli/commands/job-config.ts';
 import { createJobContainer } from '../../core/runtime/di/index.ts';
 import { configuredTelemetry, startJob } from '../../core/runtime/engine/index.ts';
@@ -37,7 +38,7 @@ export interface LiveJob {
 export async function startFlagshipWithUi(maxEvents: number): Promise<LiveJob> {
   const runs = mkdtempSync(join(tmpdir(), 'sluice-ui-'));
   const io: CliIo = { out: () => undefined, err: (t) => void process.stderr.write(t), cwd: REPO, env: { ...process.env, RUNS_DIR: runs, RUN_ID: 'live' } };
-  const { pipeline } = await loadPipeline(FLAGSHIP, 'embedded', io);
+  const { pipeline, registry } = await loadPipeline(FLAGSHIP, 'embedded', io);
   if (!pipeline) throw new Error('the flagship did not compile');
   const loaded = loadJobConfig(pipeline, ['log.level=warn'], io);
   if (typeof loaded === 'number') throw new Error('bad config');
@@ -46,7 +47,7 @@ export async function startFlagshipWithUi(maxEvents: number): Promise<LiveJob> {
   const metrics = await telemetry.serveMetrics('127.0.0.1', 0);
   const folder = join(runs, 'experiment_analytics', 'live');
   const logger = container.resolve<Logger>(services.logger.id);
-  const ui = await startRunUi({ pipeline, config: loaded.config, telemetry, runId: 'live', folder, port: 0, logger, tickMs: 250 }, REPO);
+  const ui = await startRunUi({ pipeline, config: loaded.config, telemetry, runId: 'live', folder, port: 0, logger, tickMs: 250, pages: uiPagesOf(registry) }, REPO);
   const job = startJob(pipeline, { container, telemetry, maxEvents, ...ui.hooks });
   return { job, ui, metrics, folder };
 }

@@ -10,7 +10,7 @@ void test('--help works on every command and lists the exit codes', async () => 
   const top = await sluice(['--help']);
   assert.equal(top.code, 0);
   assert.match(top.stdout, /Exit codes:\n {2}0 {2}ok\n {2}1 {2}problems found/);
-  const commands = [['run'], ['savepoint'], ['savepoint', 'trigger'], ['savepoint', 'list'], ['savepoint', 'delete'], ['lint'], ['graph'], ['plugins'], ['plugins', 'list'], ['plugins', 'docs'], ['config'], ['test']];
+  const commands = [['run'], ['savepoint'], ['savepoint', 'trigger'], ['savepoint', 'list'], ['savepoint', 'delete'], ['lint'], ['graph'], ['plugins'], ['plugins', 'list'], ['plugins', 'docs'], ['config'], ['test'], ['validate']];
   const results = await Promise.all(commands.map((c) => sluice([...c, '--help'])));
   results.forEach((r, i) => {
     assert.equal(r.code, 0, commands[i]!.join(' '));

@@ -5,9 +5,9 @@
  *   node bin/run-ts.mjs test/flagship/measure.ts [events] [folder]
  */
 import { rmSync } from 'node:fs';
-import { formatReport, validateRun } from '../../core/validate/index.ts';
-import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
+import { formatReport, validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
+import { TrafficGenerator } from '../../plugins/experiment-analytics/traffic/generator.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
 import { writeReferenceRun } from './reference-run.ts';
 
 const events = Number(process.argv[2] ?? 1_000_000);

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../core/cli/commands/run.ts';
-import { validateRun } from '../../core/validate/index.ts';
+import { validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { writeVariant } from './pipeline-variant.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-flagship-'));

@@ -15,9 +15,9 @@
  * first triggers and counted.
  */
 import type { Row } from '../../core/api/index.ts';
-import { EPOCH_MS, countsRowKey, epochOf, TRIGGER_ACTION } from '../../lib/experiments-model/index.ts';
-import type { ExperimentMeta } from '../../lib/experiments-model/index.ts';
-import type { Deliveries } from '../../plugins/source-experiment-traffic/generator.ts';
+import { EPOCH_MS, countsRowKey, epochOf, TRIGGER_ACTION } from '../../plugins/experiment-analytics/model/index.ts';
+import type { ExperimentMeta } from '../../plugins/experiment-analytics/model/index.ts';
+import type { Deliveries } from '../../plugins/experiment-analytics/traffic/generator.ts';
 
 export interface ReferenceSettings {
   readonly outOfOrderness: number;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { main } from '../../core/cli/main.ts';
 import type { CliIo } from '../../core/cli/io.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
 import { writeReferenceRun } from './reference-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-validate-cli-'));

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { validateRun } from '../../core/validate/index.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
+import { validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
 import { writeReferenceRun } from './reference-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-ref-'));

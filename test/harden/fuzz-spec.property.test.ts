@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import { ERROR_CODES } from '../../core/api/index.ts';
 import { lintFile } from '../../core/runtime/graph/index.ts';
 import type { LocatedIssue } from '../../core/runtime/graph/index.ts';
-import { builtinRegistry } from '../../core/runtime/plugins/builtins.ts';
+import { registryForPipelines } from '../../core/runtime/plugins/index.ts';
 import { parsePipelineFile } from '../../core/runtime/spec/index.ts';
 
 const runs = Number(process.env.SLUICE_FUZZ_RUNS ?? 150);
@@ -25,7 +25,8 @@ const params = { seed: Number(process.env.SLUICE_FUZZ_SEED ?? 20261205), numRuns
 const root = join(import.meta.dirname, '..', '..');
 const SHIPPED = ['clicks_per_minute.yaml', 'experiment_analytics.yaml', 'produce_traffic.yaml'].map((f) => readFileSync(join(root, 'pipelines', f), 'utf8'));
 const ENV = { EVENTS: '10', OUT_DIR: 'out', NAME: 'x' };
-const plugins = await builtinRegistry();
+// The built-ins and the plugin package the flagship names (sluice-experiment-analytics).
+const { registry: plugins } = await registryForPipelines([join(root, 'pipelines', 'experiment_analytics.yaml')], { cwd: root });
 
 function assertLocated(text: string, issues: readonly LocatedIssue[]): void {
   const lines = text.split(/\r\n|\r|\n/).length;

@@ -25,7 +25,7 @@ import { loadJobConfig } from '../../core/cli/commands/job-config.ts';
 import { runSummaryDeclaration, writeRunSummary } from '../../core/cli/commands/run-summary.ts';
 import { createJobContainer } from '../../core/runtime/di/index.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
-import { validateRun } from '../../core/validate/index.ts';
+import { validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { writeVariant } from '../flagship/pipeline-variant.ts';
 
 const EVENTS = 300_000;

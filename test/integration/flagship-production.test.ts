@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { validateRun } from '../../core/validate/index.ts';
+import { validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
 import { builtinRegistry } from '../../core/runtime/plugins/builtins.ts';
 import { SPAN_ATTR } from '../../core/telemetry/index.ts';

@@ -14,9 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
-import { scanHBaseRows } from '../../core/validate/hbase-rows.ts';
+import { TrafficGenerator } from '../../plugins/experiment-analytics/traffic/generator.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
+import { scanHBaseRows } from '../../plugins/experiment-analytics/validate/hbase-rows.ts';
 import { REPO } from '../cli/sluice.ts';
 
 const exec = promisify(execFile);

@@ -26,7 +26,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatReport, validateRun } from '../../core/validate/index.ts';
+import { formatReport, validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { testNats } from '../../lib/nats-client/test-support.ts';
 import { deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
 import type { Deployment, RunningJob } from './flagship-production.ts';

@@ -10,8 +10,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
+import { TrafficGenerator } from '../../plugins/experiment-analytics/traffic/generator.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
 import { cleanup, readAll, unique } from './kafka-helpers.ts';
 
 const run = promisify(execFile);

@@ -24,7 +24,7 @@ async function boundariesLinter(): Promise<ESLint> {
     cwd: ROOT,
     overrideConfigFile: true,
     overrideConfig: [
-      { ignores: ['**/node_modules/**'] },
+      { ignores: ['**/node_modules/**', 'plugins/*/dist/**'] },
       { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
       ...blocks,
     ],
@@ -50,7 +50,17 @@ void test('a plugin importing the runtime, the CLI or another plugin is reported
   assert.equal((await planted(file, "export { main } from '../../core/cli/main.ts';\n")).length, 1);
   assert.equal((await planted(file, "export * from '../source-generator/index.ts';\n")).length, 1);
   assert.equal((await planted(file, "export const m = () => import('../../core/runtime/engine/index.ts');\n")).length, 1, 'a dynamic import too');
-  assert.equal((await planted('plugins/experiment-dashboard/web/planted.ts', "import '../../../core/runtime/codec/index.ts';\n")).length, 1, 'from a subfolder too');
+  assert.equal((await planted('plugins/experiment-analytics/dashboard/web/planted.ts', "import '../../../../core/runtime/codec/index.ts';\n")).length, 1, 'from a subfolder too');
+});
+
+void test('a plugin package (a folder with its own package.json) imports nothing outside its folder, tests included', async () => {
+  const file = 'plugins/experiment-analytics/stats/planted.ts';
+  assert.deepEqual(await planted(file, "import { definePlugin } from '../../../core/api/index.ts';\nexport { definePlugin };\n"), [
+    'plugins/experiment-analytics/stats/planted.ts may not import core/api/index.ts: a plugin package imports nothing outside its folder but sluice/api and sluice/testing (docs/architecture.md, "Layers")',
+  ]);
+  assert.equal((await planted(file, "export * from '../../../lib/row-template/template.ts';\n")).length, 1, 'lib/ neither');
+  assert.equal((await planted('plugins/experiment-analytics/stats/planted.test.ts', "export * from '../../operator-keyed-process/index.ts';\n")).length, 1, 'nor a test another plugin');
+  assert.deepEqual(await planted(file, "import { definePlugin } from 'sluice/api';\nimport { EPOCH_MS } from '../model/index.ts';\nexport { definePlugin, EPOCH_MS };\n"), []);
 });
 
 void test('a plugin may import core/api, its own folder and lib/', async () => {

@@ -10,8 +10,8 @@
  *   repeated chi-square (one degree of freedom) of the split against 50/50.
  */
 import type { Batch, Row, SinkInstance } from '../../core/api/index.ts';
-import { estimateEffect, gateReason, summarizeArm } from '../../plugins/operator-experiment-stats/index.ts';
-import type { EffectScale, GroupMoments, Metric } from '../../plugins/operator-experiment-stats/index.ts';
+import { estimateEffect, gateReason, summarizeArm } from '../../plugins/experiment-analytics/stats/index.ts';
+import type { EffectScale, GroupMoments, Metric } from '../../plugins/experiment-analytics/stats/index.ts';
 
 const Z_975 = 1.959963984540054;
 export const METRICS: readonly Metric[] = ['volume', 'propensity'];

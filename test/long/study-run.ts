@@ -13,9 +13,9 @@ import { ManualClock } from '../../core/api/index.ts';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
 import { registryForPipelines } from '../../core/runtime/plugins/index.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
-import type { EffectScale, Metric } from '../../plugins/operator-experiment-stats/index.ts';
-import { TrafficGenerator } from '../../plugins/source-experiment-traffic/generator.ts';
-import { trafficConfig } from '../../plugins/source-experiment-traffic/test-config.ts';
+import type { EffectScale, Metric } from '../../plugins/experiment-analytics/stats/index.ts';
+import { TrafficGenerator } from '../../plugins/experiment-analytics/traffic/generator.ts';
+import { trafficConfig } from '../../plugins/experiment-analytics/traffic/test-config.ts';
 import { OutputCounter, Tally, METRICS, SCALES } from './aa-tally.ts';
 
 const root = join(import.meta.dirname, '..', '..');

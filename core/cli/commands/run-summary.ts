@@ -1,7 +1,7 @@
 /**
  * The run summary (`sluice.run-summary/v1`, docs/flagship.md §5) that `sluice run` writes
  * when a run ends, if a sink of the pipeline declares one in its `run_summary` option (the
- * `experiment_report` sink does). It is what `sluice validate` reads: where the archive,
+ * flagship's report sink does). It is what `sluice validate` reads: where the archive,
  * the late and dead-letter outputs and the results are, and per stream role what the job
  * did with the records it admitted, from the job's stage counts and operators' counters.
  *

@@ -24,6 +24,7 @@ import { loadPipeline } from '../pipeline.ts';
 import { loadJobConfig } from './job-config.ts';
 import { useRuntimeSasl } from '../../../lib/kafka-client/runtime-sasl.ts';
 import type { RunUi } from '../../ui/run-ui.ts';
+import { uiPagesOf } from '../contributed.ts';
 import { addInputsToReport, formatRunInputs, runSummaryDeclaration, writeRunSummary } from './run-summary.ts';
 import { alreadyFinished, formatRunEnd, restoredRecords, resumeCommand } from './run-report.ts';
 import { pluginPathsAllowed } from '../../runtime/plugins/index.ts';
@@ -98,7 +99,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
   }
   const runId = cliIo.env.RUN_ID || newRunId();
   const io: CliIo = { out: cliIo.out, err: cliIo.err, cwd: cliIo.cwd, env: { ...cliIo.env, RUN_ID: runId } };
-  const { pipeline, exit } = await loadPipeline(file, options.profile, io);
+  const { pipeline, registry, exit } = await loadPipeline(file, options.profile, io);
   if (!pipeline) return exit;
   const summary = runSummaryDeclaration(pipeline);
   const loaded = loadJobConfig(pipeline, options.set, io);
@@ -118,7 +119,7 @@ export async function run(file: string, options: RunOptions, cliIo: CliIo): Prom
       const telemetry = configuredTelemetry(pipeline.name, loaded.config);
       const folder = summary !== undefined ? dirname(resolve(io.cwd, summary.path)) : resolve(io.cwd, '.sluice/runs', pipeline.name, runId);
       const logger = container.resolve<Logger>(services.logger.id);
-      ui = { telemetry, run: await startRunUi({ pipeline, config: loaded.config, telemetry, runId, folder, port: uiPort, logger }, io.cwd) };
+      ui = { telemetry, run: await startRunUi({ pipeline, config: loaded.config, telemetry, runId, folder, port: uiPort, logger, pages: uiPagesOf(registry) }, io.cwd) };
       io.err(`web UI: ${ui.run.server.url()}\n`);
     }
     // What the sources had read when the last attempt started (restored from its checkpoint).

@@ -1,7 +1,8 @@
 /**
  * Built-in plugins: every `plugins/<folder>/index.ts` of this repository, scanned at start,
- * so adding a plugin needs no central list. Each branded export is registered; a folder
- * without one, or a kind and name defined twice, is an error. The compiled runtime imports
+ * so adding a plugin needs no central list. A folder with its own `package.json` is a plugin
+ * package, not a built-in: it loads by name like any package. Each branded export is
+ * registered; a folder without one, or a kind and name defined twice, is an error. The compiled runtime imports
  * only those a pipeline can use (`builtinRegistryFor`, builtin-manifest.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -20,11 +21,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** `.ts` when the runtime runs from its sources, `.js` when it runs compiled (dist/). */
 export const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
-/** `plugins/*\/index.ts` files (`index.js` in the build), sorted by folder. */
+/** `plugins/*\/index.ts` files (`index.js` in the build), sorted by folder; plugin packages left out. */
 export function builtinModules(pluginsDir = join(REPO_ROOT, 'plugins')): string[] {
   if (!existsSync(pluginsDir)) return [];
   return readdirSync(pluginsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
+    .filter((d) => d.isDirectory() && !existsSync(join(pluginsDir, d.name, 'package.json')))
     .map((d) => join(pluginsDir, d.name, `index${MODULE_EXT}`))
     .filter((file) => existsSync(file))
     .sort();

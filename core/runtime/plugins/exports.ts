@@ -1,6 +1,6 @@
-/** Finds the branded plugin definitions among a module's exports. */
-import { isPluginDefinition } from '../../api/index.ts';
-import type { Branded, PluginDefinition } from '../../api/index.ts';
+/** Finds the branded plugin definitions (and extensions) among a module's exports. */
+import { isExtension, isPluginDefinition } from '../../api/index.ts';
+import type { Branded, BrandedExtension, ExtensionDefinition, PluginDefinition } from '../../api/index.ts';
 
 export interface FoundDefinition {
   readonly definition: Branded<PluginDefinition>;
@@ -26,4 +26,13 @@ export function brandedExports(namespace: Record<string, unknown>): FoundDefinit
     else add(value, name);
   }
   return found;
+}
+
+/** The extensions (`defineCommand`, `defineUiPage`) among a module's exports, found as `brandedExports` finds plugins. */
+export function extensionExports(namespace: Record<string, unknown>): BrandedExtension<ExtensionDefinition>[] {
+  const found = new Set<BrandedExtension<ExtensionDefinition>>();
+  for (const value of Object.values(namespace)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (isExtension(v)) found.add(v);
+  }
+  return [...found];
 }

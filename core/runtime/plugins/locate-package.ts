@@ -67,7 +67,13 @@ export function readPackageJson(dir: string): PackageJson {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
 }
 
-const CONDITIONS = new Set(['import', 'node', 'default']);
+/**
+ * Export conditions, as Node's for an ESM import; running from its own sources, the runtime
+ * also takes `sluice-source` (a package's TypeScript sources, as Sluice's own package.json
+ * offers them), so a package built beside its sources (plugins/experiment-analytics) is run
+ * from the same kind of code as the runtime.
+ */
+const CONDITIONS = new Set(['import', 'node', 'default', ...(import.meta.url.endsWith('.ts') ? ['sluice-source'] : [])]);
 
 function pickTarget(target: unknown): string | undefined {
   if (typeof target === 'string') return target;
@@ -90,14 +96,14 @@ function pickTarget(target: unknown): string | undefined {
   return undefined;
 }
 
-/** The file of the package's main export `.`; undefined when it declares none that ESM can load. */
-export function packageEntry(dir: string, pkg: PackageJson): string | undefined {
+/** The file of the package's export `subpath` (the main one, `.`, by default); undefined when it declares none that ESM can load. */
+export function packageEntry(dir: string, pkg: PackageJson, subpath = '.'): string | undefined {
   const { exports } = pkg;
   let target: string | undefined;
-  if (exports === undefined) target = pkg.main ?? 'index.js';
+  if (exports === undefined) target = subpath === '.' ? (pkg.main ?? 'index.js') : subpath;
   else if (typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.'))) {
-    target = pickTarget((exports as Record<string, unknown>)['.']);
-  } else target = pickTarget(exports);
+    target = pickTarget((exports as Record<string, unknown>)[subpath]);
+  } else target = subpath === '.' ? pickTarget(exports) : undefined;
   if (target === undefined) return undefined;
   const file = resolve(dir, target);
   return existsSync(file) ? file : undefined;

@@ -26,7 +26,7 @@ import { installApiBinding } from './api-binding.ts';
 import { ensureLoaderFor } from './typescript-loader.ts';
 import type { PackageRef } from '../spec/pipeline.ts';
 import { importBuiltin } from './builtins.ts';
-import { brandedExports } from './exports.ts';
+import { brandedExports, extensionExports } from './exports.ts';
 import { isPackageName, isPathEntry, locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
 import type { PackageJson } from './locate-package.ts';
 import { pluginPathsAllowed } from './path-policy.ts';
@@ -139,9 +139,14 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     return;
   }
   const found = brandedExports(namespace);
-  if (found.length === 0) {
+  const extensions = extensionExports(namespace);
+  if (found.length === 0 && extensions.length === 0) {
     problem('E_PLUGIN_INVALID', `package ${label} exports no plugin made by definePlugin`);
     return;
+  }
+  for (const definition of extensions) {
+    const taken = registry.addExtension({ definition, package: pkg.name ?? name });
+    if (taken) problem('E_PLUGIN_CLASH', `${definition.kind} '${definition.name}' of package ${label} clashes with the one of ${taken.package}`, 'two packages cannot contribute a command or page of one name');
   }
   for (const { definition, exportName } of found) {
     // A built-in not imported yet still clashes: import it so the clash names it.

@@ -3,7 +3,7 @@
  * and name. Built-in and third-party plugins register the same way; a kind and name
  * registered twice is a clash (`E_PLUGIN_CLASH`), never a silent override.
  */
-import type { Branded, PluginDefinition, PluginKind } from '../../api/index.ts';
+import type { Branded, BrandedExtension, ExtensionDefinition, PluginDefinition, PluginKind } from '../../api/index.ts';
 import type { PluginLookup } from '../graph/types.ts';
 import { compareText } from '../spec/compare-text.ts';
 
@@ -21,6 +21,12 @@ export interface RegisteredPlugin {
   readonly exportName: string;
 }
 
+/** A command or UI page a package contributes (core/api/extension.ts). */
+export interface RegisteredExtension {
+  readonly definition: BrandedExtension<ExtensionDefinition>;
+  readonly package: string;
+}
+
 export class PluginRegistry implements PluginLookup {
   private readonly byKey = new Map<string, RegisteredPlugin>();
   /**
@@ -32,6 +38,16 @@ export class PluginRegistry implements PluginLookup {
   private readonly deferred = new Map<string, string>();
   /** Things worth saying about how the registry was filled (a module that exported nothing). */
   readonly warnings: string[] = [];
+  /** The commands and UI pages of the loaded packages, in load order; one per kind and name. */
+  readonly extensions: RegisteredExtension[] = [];
+
+  /** Adds a package's extension; one of the same kind and name already there wins (returned). */
+  addExtension(entry: RegisteredExtension): RegisteredExtension | undefined {
+    const same = this.extensions.find((e) => e.definition.kind === entry.definition.kind && e.definition.name === entry.definition.name);
+    if (same) return same.definition === entry.definition ? undefined : same;
+    this.extensions.push(entry);
+    return undefined;
+  }
 
   /** Adds a plugin; on a clash returns the one already registered and adds nothing. */
   tryRegister(entry: RegisteredPlugin): RegisteredPlugin | undefined {
@@ -86,6 +102,7 @@ export class PluginRegistry implements PluginLookup {
     for (const entry of this.byKey.values()) copy.tryRegister(entry);
     for (const [key, module] of this.deferred) copy.deferred.set(key, module);
     copy.warnings.push(...this.warnings);
+    copy.extensions.push(...this.extensions);
     return copy;
   }
 }

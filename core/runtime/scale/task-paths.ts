@@ -12,7 +12,7 @@
  * A task's files move with the task: its new owner restores their checkpointed positions
  * (the file sink truncates to them), so the files are shared storage as the checkpoint store
  * is (one machine, or a shared volume). `sluice validate` reads the union of the tasks'
- * files (core/validate/tasks-run.ts).
+ * files.
  */
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { CompiledPipeline, CompiledSink } from '../graph/types.ts';
@@ -40,8 +40,8 @@ export function taskPath(path: string, task: string, runFolder: string | undefin
 
 /**
  * A sink config with every `path` (and a `run_summary.path`) moved into the task's folder.
- * A `report` name (the `experiment_report` sinks' parts meet in a process-wide report of that
- * name) gets the task's id, so that tasks running in one process keep their reports apart.
+ * A `report` option (sinks whose parts meet in a process-wide report of that name, as the
+ * flagship's report sink does) gets the task's id, so that tasks running in one process keep their reports apart.
  */
 function moveSink(sink: CompiledSink, move: (p: string) => string, task: string): CompiledSink {
   const config = sink.config as Record<string, unknown> | null;

@@ -9,7 +9,7 @@
  * its counters; a role whose archive sink is in another stage has nothing admitted here,
  * but late or dead-lettered records of that stream written here still count (as a negative
  * `counted`), so that the sums over all tasks of a run — what `sluice validate` adds up
- * (core/validate/tasks-run.ts) — are the whole job's.
+ * (a validation command a plugin package contributes) — are the whole job's.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';

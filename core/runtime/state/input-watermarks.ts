@@ -1,6 +1,6 @@
 /**
  * The watermark of an operator: the minimum over its non-broadcast inputs, never going
- * back (docs/architecture.md §3). Broadcast inputs (side inputs such as experiment metadata) do not
+ * back (docs/architecture.md §3). Broadcast inputs (side inputs such as reference data) do not
  * hold it back. An operator whose inputs are all broadcast follows their minimum.
  */
 import { MIN_WATERMARK } from '../../api/time.ts';

@@ -17,7 +17,7 @@ function header(s: UiSnapshot): HTMLElement {
     h('span', {}, `run ${s.runId}`),
     h('span', { class: `status-${s.status}`, 'data-field': 'status' }, s.status),
     h('span', { class: 'muted' }, `started ${time(s.startedAt)} · updated `, h('span', { 'data-field': 'updatedAt' }, time(s.updatedAt))),
-    s.dashboard ? h('a', { href: withToken('/experiments') }, 'experiment dashboard') : null,
+    ...(s.pages ?? []).map((p) => h('a', { href: withToken(`/${p.name}`) }, p.link)),
   );
 }
 
