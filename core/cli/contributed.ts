@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import type { CommandDefinition, ExtensionDefinition, UiPageDefinition } from '../api/index.ts';
@@ -21,6 +22,9 @@ export function mayNeedContributed(argv: readonly string[], builtins: ReadonlySe
   return !builtins.has(first);
 }
 
+/** The runtime's own checkout (or installed package): core/cli's grandparent. */
+const RUNTIME_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 /** The nearest folder at or above `dir` that holds a package.json, if any. */
 function projectOf(dir: string): string | undefined {
   for (let d = resolve(dir); ; d = dirname(d)) {
@@ -31,7 +35,7 @@ function projectOf(dir: string): string | undefined {
 
 /** The project `cwd` is in, then the runtime's own checkout (once). */
 function projectsOf(cwd: string, runtimeRoot: string): string[] {
-  return [...new Set([projectOf(cwd), resolve(runtimeRoot)].filter((d): d is string => d !== undefined))];
+  return [...new Set([projectOf(cwd), projectOf(runtimeRoot)].filter((d): d is string => d !== undefined))];
 }
 
 /**
@@ -40,20 +44,59 @@ function projectsOf(cwd: string, runtimeRoot: string): string[] {
  * fails to load contributes none.
  */
 export async function installedExtensions(cwd: string): Promise<ExtensionDefinition[]> {
-  const { PluginRegistry, REPO_ROOT, loadInstalledPlugins } = await import('../runtime/plugins/index.ts');
+  const { PluginRegistry, loadInstalledPlugins } = await import('../runtime/plugins/index.ts');
   const registry = new PluginRegistry();
-  for (const project of projectsOf(cwd, REPO_ROOT)) await loadInstalledPlugins(registry, project);
+  for (const project of projectsOf(cwd, RUNTIME_ROOT)) await loadInstalledPlugins(registry, project);
   return registry.extensions.map((e) => e.definition);
 }
 
-/** The commands the plugin packages installed in the project `cwd` is in, then in the runtime's own, declare (runtime/plugins/commands.ts). */
-export async function contributedCommands(cwd: string): Promise<CommandDefinition[]> {
-  const { REPO_ROOT, installedCommands } = await import('../runtime/plugins/index.ts');
+/**
+ * The commands the plugin packages installed in the project `cwd` is in, then in the
+ * runtime's own, declare (runtime/plugins/commands.ts). With `wanted` (the command line's
+ * first word), only that command's module is imported; without (the overall help), the
+ * commands are listed from the packages' package.json alone, each as a stub that loads its
+ * module when run.
+ */
+export async function contributedCommands(cwd: string, wanted: string | undefined): Promise<CommandDefinition[]> {
+  const { installedCommandEntries } = await import('../runtime/plugins/commands.ts');
   const found: CommandDefinition[] = [];
-  for (const project of projectsOf(cwd, REPO_ROOT)) {
-    for (const c of await installedCommands(project)) if (!found.some((f) => f.name === c.name)) found.push(c);
+  const add = (c: CommandDefinition) => {
+    if (!found.some((f) => f.name === c.name)) found.push(c);
+  };
+  for (const project of projectsOf(cwd, RUNTIME_ROOT)) {
+    for (const entry of installedCommandEntries(project)) {
+      if (entry.name === undefined || (wanted !== undefined && entry.name === wanted)) {
+        for (const c of await entry.load()) if (wanted === undefined || c.name === wanted) add(c);
+      } else if (wanted === undefined) {
+        add(stub(entry.name, entry.summary, entry.load));
+      }
+    }
   }
   return found;
+}
+
+/** A command known by its name and summary only, for the overall help; running it loads the real one. */
+function stub(name: string, summary: string, load: () => Promise<CommandDefinition[]>): CommandDefinition {
+  return {
+    kind: 'command',
+    name,
+    summary,
+    async run(args, options, io) {
+      const real = (await load()).find((c) => c.name === name);
+      if (!real) {
+        io.err(`error: the command '${name}' could not be loaded\n`);
+        return 2;
+      }
+      return real.run(args, options, io);
+    },
+  };
+}
+
+/** The command line's first word when it may name a contributed command (`help <word>` included); undefined for the overall help. */
+export function wantedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  if (words[0] === 'help') return words[1];
+  return words[0];
 }
 
 /** The UI pages among a registry's extensions (those of the pipeline's packages, for `sluice run --ui`). */

@@ -13,7 +13,7 @@ import type { ExitCode } from './exit-codes.ts';
 import { processIo } from './io.ts';
 import type { CliIo } from './io.ts';
 import { buildProgram } from './program.ts';
-import { contributedCommands, mayNeedContributed } from './contributed.ts';
+import { contributedCommands, mayNeedContributed, wantedCommand } from './contributed.ts';
 
 /** Sluice's version: the nearest package.json above this module (sources and build alike). */
 function packageVersion(): string {
@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const version = `${packageVersion()} (plugin API ${API_VERSION})`;
   const builtins = new Set(buildProgram(io, () => undefined, version).commands.map((c) => c.name()));
   // Plugin packages are loaded only for a command line no built-in command answers.
-  const contributed = mayNeedContributed(argv, builtins) ? await contributedCommands(io.cwd) : [];
+  const contributed = mayNeedContributed(argv, builtins) ? await contributedCommands(io.cwd, wantedCommand(argv)) : [];
   const program = buildProgram(io, (c) => (code = c), version, contributed);
   try {
     await program.parseAsync([...argv], { from: 'user' });

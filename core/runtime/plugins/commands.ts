@@ -1,46 +1,68 @@
 /**
  * The commands installed plugin packages contribute (`defineCommand`, core/api/extension.ts).
- * A package names its command modules in its package.json as subpaths of its exports —
- * `"sluice": {"role": "plugin", "commands": ["./validate/command"]}` — so that offering them
- * (and `sluice --help`) imports those small modules only, not the whole package. The package's API range is
- * checked first, as for plugins (packages.ts); a package that does not fit, or a module
- * that fails to import, contributes nothing (commands are offered, never required).
+ * A package lists them in its package.json, each with its word, its one-line summary and
+ * the export subpath of its module:
+ *
+ *   "sluice": {"role": "plugin", "commands": [
+ *     {"name": "validate", "summary": "Recompute a finished run's counts …", "module": "./validate/command"}]}
+ *
+ * so `sluice --help` lists them from package.json alone, and a command's module is imported
+ * only when the command line names it. (A bare subpath string is accepted too; its module is
+ * imported to learn its name.) The package's API range is checked before any import, as for
+ * plugins (packages.ts); a package that does not fit, or a module that fails to import,
+ * contributes nothing: commands are offered, never required.
  */
 import { pathToFileURL } from 'node:url';
-import { API_VERSION } from '../../api/index.ts';
 import type { CommandDefinition } from '../../api/index.ts';
-import { installApiBinding } from './api-binding.ts';
 import { installedPluginPackages } from './discover.ts';
-import { extensionExports } from './exports.ts';
 import { locatePackage, packageEntry, readPackageJson } from './locate-package.ts';
-import { API_PACKAGE } from './packages.ts';
-import { ensureLoaderFor } from './typescript-loader.ts';
 
-/** The commands of the plugin packages installed in the project at `cwd` (its package.json's dependencies). */
-export async function installedCommands(cwd: string): Promise<CommandDefinition[]> {
-  const found: CommandDefinition[] = [];
+/** One contributed command as package.json declares it; `name` is undefined for a bare subpath. */
+export interface CommandEntry {
+  readonly name: string | undefined;
+  readonly summary: string;
+  /** Imports the module (after checking the package's API range); its commands. */
+  load(): Promise<CommandDefinition[]>;
+}
+
+/** The command entries of the plugin packages installed in the project at `cwd` (its package.json's dependencies). No module is imported. */
+export function installedCommandEntries(cwd: string): CommandEntry[] {
+  const entries: CommandEntry[] = [];
   for (const ref of installedPluginPackages(cwd)) {
     const dir = locatePackage(ref.name, [cwd], cwd);
     if (!dir) continue;
     const pkg = readPackageJson(dir);
-    const { commands: modules } = (pkg.sluice ?? {}) as { commands?: unknown };
-    if (!Array.isArray(modules) || modules.length === 0) continue;
-    const range = pkg.peerDependencies?.[API_PACKAGE];
-    const { default: semver } = await import('semver');
-    if (range === undefined || !semver.satisfies(API_VERSION, range, { includePrerelease: true })) continue;
-    installApiBinding();
-    for (const module of modules) {
+    const { commands } = (pkg.sluice ?? {}) as { commands?: unknown };
+    if (!Array.isArray(commands)) continue;
+    const range = pkg.peerDependencies?.['sluice'];
+    for (const c of commands as unknown[]) {
+      const declared = typeof c === 'object' && c !== null ? (c as { name?: unknown; summary?: unknown; module?: unknown }) : { module: c };
+      const module = declared.module;
       if (typeof module !== 'string' || !module.startsWith('./')) continue;
       const file = packageEntry(dir, pkg, module);
       if (!file) continue;
-      try {
-        await ensureLoaderFor(file);
-        const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-        for (const e of extensionExports(namespace)) if (e.kind === 'command' && !found.some((c) => c.name === e.name)) found.push(e);
-      } catch {
-        // a command that cannot load is not offered
-      }
+      entries.push({
+        name: typeof declared.name === 'string' ? declared.name : undefined,
+        summary: typeof declared.summary === 'string' ? declared.summary : '',
+        load: () => loadCommands(file, range),
+      });
     }
   }
-  return found;
+  return entries;
+}
+
+/** The commands a module exports, or none when the package's API range does not fit or it fails to import. */
+async function loadCommands(file: string, range: string | undefined): Promise<CommandDefinition[]> {
+  const [{ default: semver }, { API_VERSION }, { installApiBinding }, { ensureLoaderFor }, { extensionExports }] = await Promise.all([
+    import('semver'), import('../../api/index.ts'), import('./api-binding.ts'), import('./typescript-loader.ts'), import('./exports.ts'),
+  ]);
+  if (range === undefined || !semver.satisfies(API_VERSION, range, { includePrerelease: true })) return [];
+  installApiBinding();
+  try {
+    await ensureLoaderFor(file);
+    const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return extensionExports(namespace).flatMap((e) => (e.kind === 'command' ? [e] : []));
+  } catch {
+    return []; // a command that cannot load is not offered
+  }
 }

@@ -20,7 +20,8 @@ export { allowPluginPaths, pluginPathsAllowed } from './path-policy.ts';
 export type { LoadPackagesOptions } from './packages.ts';
 export { installApiBinding, API_SPECIFIERS } from './api-binding.ts';
 export { installedPluginPackages, loadInstalledPlugins } from './discover.ts';
-export { installedCommands } from './commands.ts';
+export { installedCommandEntries } from './commands.ts';
+export type { CommandEntry } from './commands.ts';
 export { openInOrder, closeInReverse, PluginInitError } from './lifecycle.ts';
 export type { Lifecycle, CloseErrorHandler } from './lifecycle.ts';
 
