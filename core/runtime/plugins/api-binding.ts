@@ -10,6 +10,7 @@
  * installed in its own `node_modules`. The hook is registered once per process.
  */
 import { register } from 'node:module';
+import { resolvesToRuntime } from './api-resolution.ts';
 
 /** `.ts` when this runtime runs from its sources, `.js` when it runs compiled (dist/). */
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -22,9 +23,13 @@ export const API_SPECIFIERS: Readonly<Record<string, string>> = {
 
 let installed = false;
 
-/** Registers the resolve hook (idempotent). Node ≥ 20.6. */
-export function installApiBinding(): void {
+/**
+ * Registers the resolve hook (idempotent). Node ≥ 20.6. With `packageDir`, not when the
+ * package there already resolves the API to this runtime's modules (api-resolution.ts).
+ */
+export function installApiBinding(packageDir?: string): void {
   if (installed) return;
+  if (packageDir !== undefined && resolvesToRuntime(packageDir, API_SPECIFIERS)) return;
   register(new URL('./api-resolve-hook.mjs', import.meta.url), {
     data: { targets: API_SPECIFIERS },
   });

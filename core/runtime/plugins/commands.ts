@@ -44,7 +44,7 @@ export function installedCommandEntries(cwd: string): CommandEntry[] {
       entries.push({
         name: typeof declared.name === 'string' ? declared.name : undefined,
         summary: typeof declared.summary === 'string' ? declared.summary : '',
-        load: () => loadCommands(file, range),
+        load: () => loadCommands(dir, file, range),
       });
     }
   }
@@ -52,12 +52,12 @@ export function installedCommandEntries(cwd: string): CommandEntry[] {
 }
 
 /** The commands a module exports, or none when the package's API range does not fit or it fails to import. */
-async function loadCommands(file: string, range: string | undefined): Promise<CommandDefinition[]> {
+async function loadCommands(dir: string, file: string, range: string | undefined): Promise<CommandDefinition[]> {
   const [{ default: semver }, { API_VERSION }, { installApiBinding }, { ensureLoaderFor }, { extensionExports }] = await Promise.all([
     import('semver'), import('../../api/index.ts'), import('./api-binding.ts'), import('./typescript-loader.ts'), import('./exports.ts'),
   ]);
   if (range === undefined || !semver.satisfies(API_VERSION, range, { includePrerelease: true })) return [];
-  installApiBinding();
+  installApiBinding(dir);
   try {
     await ensureLoaderFor(file);
     const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

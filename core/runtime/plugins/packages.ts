@@ -129,7 +129,7 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     problem('E_PLUGIN_INVALID', `package ${label} has no entry point that ESM can import`, 'declare "exports" (or "main") in its package.json');
     return;
   }
-  installApiBinding();
+  installApiBinding(dir);
   let namespace: Record<string, unknown>;
   try {
     await ensureLoaderFor(main);
