@@ -128,6 +128,8 @@ export class JobAttempt implements RunningJob {
   }
 
   triggerCheckpoint(): Promise<boolean> {
+    // A failed attempt's plugins are closed: a checkpoint of it would record no real positions.
+    if (this.failed) return Promise.resolve(false);
     return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
   }
 
