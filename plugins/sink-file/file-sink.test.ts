@@ -134,3 +134,69 @@ void test('envelope provenance writes {provenance, record} per line; other codec
   );
   await assert.rejects(async () => fileSinkPlugin.create({ ...ctx, codec: getCodec('raw') }), /envelope provenance needs codec json/);
 });
+
+void test('a fresh open in a task sets a non-empty file aside instead of truncating it; an empty or missing one is just opened', async () => {
+  const path = join(dir, 'task', 'archive.jsonl');
+  const warnings: string[] = [];
+  const logger = { warn: (m: string) => warnings.push(m) } as never;
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-3', index: 3, count: 4 },
+  };
+  const first = await fileSinkPlugin.create(ctx);
+  await first.open(undefined);
+  await first.write(batch(0, 3));
+  await first.close();
+  // A second instance of the task starting with no checkpoint: the first one's lines are kept aside.
+  const second = await fileSinkPlugin.create(ctx);
+  await second.open(undefined);
+  await second.write(batch(0, 2));
+  await second.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 2));
+  assert.equal(await readFile(`${path}.superseded-1`, 'utf8'), lines(0, 3));
+  const third = await fileSinkPlugin.create(ctx);
+  await third.open(null);
+  await third.close();
+  assert.equal(await readFile(`${path}.superseded-2`, 'utf8'), lines(0, 2), 'the next free name');
+  assert.equal(await readFile(path, 'utf8'), '');
+  // An empty file is not set aside.
+  const fourth = await fileSinkPlugin.create(ctx);
+  await fourth.open(undefined);
+  await fourth.close();
+  await assert.rejects(readFile(`${path}.superseded-3`, 'utf8'), { code: 'ENOENT' });
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0]!, /task task-3.*superseded-1/);
+});
+
+void test('a restore in a task writes the checkpointed prefix as a new file: an old instance still writing goes to the file it had, not over the new one', async () => {
+  const path = join(dir, 'task', 'handoff.jsonl');
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger: { warn: () => undefined } as never,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-1', index: 1, count: 2 },
+  };
+  const old = await fileSinkPlugin.create(ctx);
+  await old.open(undefined);
+  await old.write(batch(0, 3));
+  const position = await old.checkpoint!();
+  await old.write(batch(3, 5));
+  // The new owner restores while the old one is still running.
+  const next = await fileSinkPlugin.create(ctx);
+  await next.open(position);
+  await old.write(batch(100, 110));
+  await next.write(batch(3, 6));
+  await old.close();
+  await next.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 6));
+  // The old instance's file is kept aside, whole: the checkpoint's lines are found there by its inode.
+  assert.equal(await readFile(`${path}.superseded-1`, 'utf8'), lines(0, 5) + lines(100, 110));
+  const third = await fileSinkPlugin.create(ctx);
+  await third.open(position);
+  await third.write(batch(3, 4));
+  await third.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 4));
+  assert.equal(await readFile(`${path}.superseded-2`, 'utf8'), lines(0, 6), 'the file at the path set aside in turn');
+  // The checkpoint's file shorter than the checkpoint: refused, as in a whole job.
+  await writeFile(`${path}.superseded-1`, '');
+  const fourth = await fileSinkPlugin.create(ctx);
+  await assert.rejects(fourth.open(position), /shorter than the checkpointed/);
+});
