@@ -200,3 +200,25 @@ void test('a restore in a task writes the checkpointed prefix as a new file: an 
   const fourth = await fileSinkPlugin.create(ctx);
   await assert.rejects(fourth.open(position), /shorter than the checkpointed/);
 });
+
+void test('in a task, a checkpoint takes the path back for the instance\'s own file when another instance (a stalled old owner restarting) moved it aside', async () => {
+  const path = join(dir, 'task', 'reclaim.jsonl');
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger: { warn: () => undefined } as never,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-0', index: 0, count: 1 },
+  };
+  const owner = await fileSinkPlugin.create(ctx);
+  await owner.open(undefined);
+  await owner.write(batch(0, 2));
+  const position = await owner.checkpoint!();
+  // A stalled instance restarts from the owner's checkpoint: the owner's file goes aside.
+  const zombie = await fileSinkPlugin.create(ctx);
+  await zombie.open(position);
+  await zombie.write(batch(50, 51));
+  await owner.write(batch(2, 4));
+  assert.equal(await readFile(path, 'utf8'), lines(0, 2) + lines(50, 51));
+  await owner.checkpoint!();
+  await zombie.close();
+  await owner.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 4), 'the owner\'s file is at the path again');
+});

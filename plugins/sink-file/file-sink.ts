@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import type { Batch, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import { encodeProvenanceEnvelopes } from '../../core/runtime/codec/index.ts';
 import type { Codec, EncodeOptions } from '../../core/runtime/codec/index.ts';
-import { openFresh, openRestored } from './task-files.ts';
+import { openFresh, openRestored, reclaim } from './task-files.ts';
 import type { Opened } from './task-files.ts';
 
 /** Checkpoint position: the file's length in bytes; in a task, also the inode written (task-files.ts). */
@@ -98,7 +98,9 @@ export class FileSink implements SinkInstance {
 
   async checkpoint(): Promise<FileSinkPosition> {
     await this.handle!.datasync();
-    return this.ino === undefined ? { bytes: this.bytes } : { bytes: this.bytes, ino: this.ino };
+    if (this.ino === undefined) return { bytes: this.bytes };
+    await reclaim(this.path, this.ino);
+    return { bytes: this.bytes, ino: this.ino };
   }
 
   async close(): Promise<void> {

@@ -14,8 +14,10 @@
  *   first `bytes` to a new file, sets the file at the path aside and renames the copy there.
  *
  * Each inode has one writer that only appends, so a checkpoint's (inode, length) names lines
- * that never change. The path always names the newest instance's file; an older instance
- * goes on writing through its descriptor into a file that is no longer there.
+ * that never change. An open moves the file at the path aside, and an older instance goes on
+ * writing through its descriptor into a file that is no longer there; at every checkpoint an
+ * instance takes the path back for its own file (`reclaim`), so the path names the file of the
+ * instance that checkpointed last — the task's owner, not a stalled one that restarted once.
  */
 import { constants } from 'node:fs';
 import { copyFile, open, readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
@@ -100,4 +102,13 @@ export async function openRestored(path: string, bytes: number, ino: number | un
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/** At a checkpoint: the file with inode `ino` is put back at the path if another instance's file is there. */
+export async function reclaim(path: string, ino: number): Promise<void> {
+  if ((await find(path))?.ino === ino) return;
+  const mine = await fileWithInode(path, ino);
+  if (mine === undefined) throw new Error(`file sink '${path}': the file this task writes (inode ${ino}) is gone`);
+  await setAside(path);
+  await rename(mine, path);
 }
