@@ -5,7 +5,7 @@
  * once. A fresh open (no checkpoint) of a whole job overwrites the file.
  *
  * In a task of a job run as tasks (`mode: 'task'`) the file at the path is never truncated
- * in place: a fresh open sets a non-empty file aside, a restore writes the checkpointed
+ * in place: a fresh open sets the file there aside, a restore writes the checkpointed
  * prefix as a new file (task-files.ts), so an overlapping instance of the task cannot
  * destroy or overwrite what this one writes, nor this one what it wrote.
  */

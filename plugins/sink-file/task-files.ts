@@ -6,7 +6,7 @@
  * may destroy or scribble over what the other wrote, so every instance writes a file (an
  * inode) of its own, which no other instance ever writes:
  *
- * - a fresh open (no checkpoint) renames a non-empty file at the path to
+ * - a fresh open (no checkpoint) renames the file at the path (if any) to
  *   `<path>.superseded-<n>` (the first free n) and creates an empty one; the fresh instance
  *   replays its input from the beginning, so its file alone is complete;
  * - a restore finds the file the checkpoint was taken in (its inode is in the position:
@@ -39,10 +39,13 @@ async function find(path: string): Promise<Found | undefined> {
   );
 }
 
-/** Renames a non-empty file at `path` to the first free `<path>.superseded-<n>`; returns where it went. */
+/**
+ * Renames the file at `path` to the first free `<path>.superseded-<n>`; returns where it went.
+ * An empty one too: it may be the file another instance is writing, which must not vanish.
+ */
 async function setAside(path: string): Promise<{ to: string; bytes: number } | undefined> {
   const at = await find(path);
-  if (!at?.size) return undefined;
+  if (!at) return undefined;
   for (let n = 1; ; n++) {
     const to = `${path}.superseded-${n}`;
     if ((await find(to)) !== undefined) continue;
@@ -69,7 +72,7 @@ export interface Opened {
   readonly setAside?: { readonly to: string; readonly bytes: number };
 }
 
-/** Fresh open: a non-empty file at the path is set aside, an empty one created. */
+/** Fresh open: the file at the path (if any) is set aside, an empty one created. */
 export async function openFresh(path: string): Promise<Opened> {
   const aside = await setAside(path);
   const handle = await open(path, 'w');
