@@ -83,10 +83,11 @@ after(async () => {
     await cleanup(...Object.values(x.topics));
     await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
     if (process.env.SLUICE_TEST_KEEP !== '1') await dropTables(Object.values(x.tables));
-    await nats.cleanup([], [x.bucket]);
     // SLUICE_TEST_KEEP=1 keeps the run folders (and the HBase tables) for a look after a failure.
     if (process.env.SLUICE_TEST_KEEP !== '1') rmSync(x.dir, { recursive: true, force: true });
   }
+  // Once for every test's bucket: the cleanup closes the connection.
+  await nats.cleanup([], deployments.map((x) => x.bucket));
 });
 
 interface LogLine { readonly time: string; readonly msg: string; readonly task?: string; readonly tasks?: number[] }
