@@ -6,7 +6,7 @@
  * member (an old owner that has not noticed it lost the task) reads the same partition; the
  * task's checkpoint, not the group, says where the new owner resumes.
  */
-import { AssignerProtocol } from 'kafkajs';
+import { AssignerProtocol } from './kafkajs.ts';
 import type { PartitionAssigner } from 'kafkajs';
 
 const NAME = 'SluiceFixedPartitions';

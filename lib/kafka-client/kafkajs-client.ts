@@ -2,7 +2,7 @@
  * The `KafkaClientFactory` on kafkajs 2.2.4: one `Kafka` instance per connection, its log
  * lines sent to the plugin's logger.
  */
-import { Kafka } from 'kafkajs';
+import { Kafka } from './kafkajs.ts';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { Logger } from '../../core/api/index.ts';
 import type { KafkaClientFactory, KafkaConnection } from './client.ts';

@@ -6,7 +6,7 @@
  * with a heartbeat every heartbeat interval so the member stays in its group.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { PartitionAssigners } from 'kafkajs';
+import { PartitionAssigners } from './kafkajs.ts';
 import { KafkaClientError } from './client.ts';
 import type { ConsumerOptions, FetchedBatch, KafkaConsumer, TopicPartition, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';

@@ -2,7 +2,7 @@
  * kafkajs log lines → the plugin's structured logger (never stdout). kafkajs's `info`
  * lines (joins, starts, stops) are chatty for a running job, so they go to `debug`.
  */
-import { logLevel } from 'kafkajs';
+import { logLevel } from './kafkajs.ts';
 import type { logCreator } from 'kafkajs';
 import type { Logger } from '../../core/api/index.ts';
 

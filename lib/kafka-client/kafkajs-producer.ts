@@ -1,5 +1,5 @@
 /** The kafkajs producer and admin behind `KafkaProducer` and `KafkaAdmin`. */
-import { CompressionTypes, Partitioners } from 'kafkajs';
+import { CompressionTypes, Partitioners } from './kafkajs.ts';
 import type { IHeaders, Kafka, Message, Producer, ProducerRecord } from 'kafkajs';
 import type { KafkaAdmin, KafkaProducer, NewTopic, OutgoingMessage, ProducerOptions, TopicOffsets, TopicPartitionOffset } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';

@@ -5,7 +5,7 @@
  * `connect`; `init` therefore begins an empty transaction and aborts it, which sends
  * nothing more to the broker.
  */
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from './kafkajs.ts';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { OutgoingMessage, TopicPartitionOffset, TransactionalProducer, TransactionalProducerOptions } from './client.ts';
 import { fromKafkajsError } from './kafkajs-errors.ts';

@@ -5,7 +5,7 @@
  * leader's `assign` keeps them where they are (sticky-assignment.ts). A member that cannot
  * be read (another assigner's metadata) counts as owning nothing.
  */
-import { AssignerProtocol } from 'kafkajs';
+import { AssignerProtocol } from './kafkajs.ts';
 import type { PartitionAssigner } from 'kafkajs';
 import { stickyAssignment } from './sticky-assignment.ts';
 

@@ -134,3 +134,91 @@ void test('envelope provenance writes {provenance, record} per line; other codec
   );
   await assert.rejects(async () => fileSinkPlugin.create({ ...ctx, codec: getCodec('raw') }), /envelope provenance needs codec json/);
 });
+
+void test('a fresh open in a task sets the file at the path aside instead of truncating it', async () => {
+  const path = join(dir, 'task', 'archive.jsonl');
+  const warnings: string[] = [];
+  const logger = { warn: (m: string) => warnings.push(m) } as never;
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-3', index: 3, count: 4 },
+  };
+  const first = await fileSinkPlugin.create(ctx);
+  await first.open(undefined);
+  await first.write(batch(0, 3));
+  await first.close();
+  // A second instance of the task starting with no checkpoint: the first one's lines are kept aside.
+  const second = await fileSinkPlugin.create(ctx);
+  await second.open(undefined);
+  await second.write(batch(0, 2));
+  await second.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 2));
+  assert.equal(await readFile(`${path}.superseded-1`, 'utf8'), lines(0, 3));
+  const third = await fileSinkPlugin.create(ctx);
+  await third.open(null);
+  await third.close();
+  assert.equal(await readFile(`${path}.superseded-2`, 'utf8'), lines(0, 2), 'the next free name');
+  assert.equal(await readFile(path, 'utf8'), '');
+  // An empty file is set aside too: it may be the one another instance writes.
+  const fourth = await fileSinkPlugin.create(ctx);
+  await fourth.open(undefined);
+  await fourth.close();
+  assert.equal(await readFile(`${path}.superseded-3`, 'utf8'), '');
+  assert.equal(warnings.length, 3);
+  assert.match(warnings[0]!, /task task-3.*superseded-1/);
+});
+
+void test('a restore in a task writes the checkpointed prefix as a new file: an old instance still writing goes to the file it had, not over the new one', async () => {
+  const path = join(dir, 'task', 'handoff.jsonl');
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger: { warn: () => undefined } as never,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-1', index: 1, count: 2 },
+  };
+  const old = await fileSinkPlugin.create(ctx);
+  await old.open(undefined);
+  await old.write(batch(0, 3));
+  const position = await old.checkpoint!();
+  await old.write(batch(3, 5));
+  // The new owner restores while the old one is still running.
+  const next = await fileSinkPlugin.create(ctx);
+  await next.open(position);
+  await old.write(batch(100, 110));
+  await next.write(batch(3, 6));
+  await old.close();
+  await next.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 6));
+  // The old instance's file is kept aside, whole: the checkpoint's lines are found there by its inode.
+  assert.equal(await readFile(`${path}.superseded-1`, 'utf8'), lines(0, 5) + lines(100, 110));
+  const third = await fileSinkPlugin.create(ctx);
+  await third.open(position);
+  await third.write(batch(3, 4));
+  await third.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 4));
+  assert.equal(await readFile(`${path}.superseded-2`, 'utf8'), lines(0, 6), 'the file at the path set aside in turn');
+  // The checkpoint's file shorter than the checkpoint: refused, as in a whole job.
+  await writeFile(`${path}.superseded-1`, '');
+  const fourth = await fileSinkPlugin.create(ctx);
+  await assert.rejects(fourth.open(position), /shorter than the checkpointed/);
+});
+
+void test('in a task, a checkpoint takes the path back for the instance\'s own file when another instance (a stalled old owner restarting) moved it aside', async () => {
+  const path = join(dir, 'task', 'reclaim.jsonl');
+  const ctx = {
+    id: 'out', job: 'j', config: { path, change_field: 'op', envelope: 'none' as const }, deps: {}, logger: { warn: () => undefined } as never,
+    input: { changelog: APPEND_ONLY }, expressions: undefined as never, codec: getCodec('json'), task: { id: 'task-0', index: 0, count: 1 },
+  };
+  const owner = await fileSinkPlugin.create(ctx);
+  await owner.open(undefined);
+  await owner.write(batch(0, 2));
+  const position = await owner.checkpoint!();
+  // A stalled instance restarts from the owner's checkpoint: the owner's file goes aside.
+  const zombie = await fileSinkPlugin.create(ctx);
+  await zombie.open(position);
+  await zombie.write(batch(50, 51));
+  await owner.write(batch(2, 4));
+  assert.equal(await readFile(path, 'utf8'), lines(0, 2) + lines(50, 51));
+  await owner.checkpoint!();
+  await zombie.close();
+  await owner.close();
+  assert.equal(await readFile(path, 'utf8'), lines(0, 4), 'the owner\'s file is at the path again');
+});

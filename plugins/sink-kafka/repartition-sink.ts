@@ -50,7 +50,10 @@ export function repartitionOutput({ cluster, topic, key, partitions, leader }: R
   const config: RepartitionSinkConfig = {
     topic: {
       ...connectionOf(cluster as KafkaSinkConfig), topic, acks: 'all', idempotent: true, compression: 'none', batch_size: 10_000, ack_timeout: 30_000,
-      exactly_once: true, transaction_timeout: 120_000, max_held_bytes: 16_777_216, change_field: 'op',
+      // A transaction spans a checkpoint interval, and declined checkpoints extend it: under load
+      // (first-stage checkpoints paused for up to a minute were seen) 2 min let the broker abort
+      // live transactions. A killed owner's is fenced by the next one, not left to time out.
+      exactly_once: true, transaction_timeout: 600_000, max_held_bytes: 16_777_216, change_field: 'op',
     },
     key, partitions, leader,
   };

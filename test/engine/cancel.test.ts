@@ -70,3 +70,14 @@ void test('cancel stops without checkpoint or flush and is not restarted; a succ
   assert.equal(successor.restoredFrom?.id, checkpointed);
   assert.deepEqual([...new Set([...before, ...rows()])].sort(), uninterrupted);
 });
+
+void test('a job cancelled while it starts opens no plugin: it neither restores over nor writes next to the next owner', async () => {
+  let polls = 0;
+  scripts.set('s', { steps: steps(5), beforePoll: () => void polls++ });
+  const handle = startJob(compileYaml(PIPELINE, [tumbleCount]), { checkpoint: { store: new MemoryCheckpointStore(), interval: 0 } });
+  handle.cancel('moved at once');
+  const result = await handle.result;
+  assert.equal(result.status, 'stopped');
+  assert.equal(polls, 0, 'the source never polled');
+  assert.deepEqual(collection('out').opened, [], 'the sink was never opened');
+});

@@ -1,15 +1,16 @@
 /**
  * The flagship's production profile run as tasks (`job.tasks`) by 3 processes of the compiled
- * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Two cases: without a
- * failure (1, 3, 4), and with a process killed (1–4; skipped unless SLUICE_TEST_TASKS_KILL=1: it does
- * not pass reliably yet, see docs/scale.md).
+ * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Three cases: without a
+ * failure (1, 3, 4), with a process killed (1–4), and 1 → 2 → 1 processes (a process added
+ * mid-run, then the first stopped with SIGTERM; 3, 4; skipped unless SLUICE_TEST_TASKS_SCALE=1:
+ * it does not pass yet).
  *
  * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
  *    tasks of each of the job's 2 stages (cut where `counts` repartitions by experiment),
  *    checkpointing to HBase every 2 s.
  * 2. Once every stage task has completed a checkpoint and a quarter of the records are read,
  *    a process that owns tasks gets SIGKILL. The survivors take its tasks over after the
- *    session timeout (6 s); the test logs the time from the kill to the first record the
+ *    session timeout (10 s); the test logs the time from the kill to the first record the
  *    survivors process for a moved task (read from their /metrics).
  * 3. Once the tasks' consumer groups have committed every offset of both topics, the
  *    survivors are told to drain (SIGUSR2): every task ends its input, fires its windows and
@@ -24,7 +25,7 @@
 import { after, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { testNats } from '../../lib/nats-client/test-support.ts';
@@ -38,6 +39,8 @@ const PARTITIONS = 4;
 const TOTAL = Number(process.env.SLUICE_TEST_TASKS_KILL_EVENTS ?? 200_000);
 /** The case without a failure: small enough to be quick. */
 const SMALL = 80_000;
+/** The 1 → 2 → 1 case: enough that the job is still reading at both changes. */
+const SCALE = Number(process.env.SLUICE_TEST_TASKS_SCALE_EVENTS ?? 200_000);
 const MALFORMED = 0.005;
 /** The job's name (its task group, internal topics and their groups are named after it): this run's own. */
 const JOB = `ft_job_${Date.now().toString(36)}`;
@@ -46,10 +49,12 @@ const STAGE2 = 'joined_by_experiment';
 /** The deployment of the test running (each test has its own topics, bucket, tables, groups). */
 let d: Deployment;
 const deployments: Deployment[] = [];
+// The default session timeout (10 s): on this shared 2-core machine a process can stall for
+// several seconds, and a shorter one moves tasks away from live processes (docs/scale.md).
 const env = {
-  JOB_NAME: JOB, SLUICE_CHECKPOINT_INTERVAL: '2s', KAFKA_SESSION_TIMEOUT: '6s', SLUICE_LOG_LEVEL: 'info',
+  JOB_NAME: JOB, SLUICE_CHECKPOINT_INTERVAL: '2s', KAFKA_SESSION_TIMEOUT: '10s', SLUICE_LOG_LEVEL: 'info',
 };
-const args = ['--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s'];
+const args = ['--set', 'job.tasks=true', '--set', 'job.task_session_timeout=10s'];
 const procs: RunningJob[] = [];
 const taskGroups = (x: Deployment, topic: 'activations' | 'actions') => Array.from({ length: PARTITIONS }, (_, i) => `${x.env['KAFKA_GROUP']!}.${topic}.task-${i}`);
 
@@ -70,16 +75,19 @@ async function cleanJob(): Promise<void> {
 
 after(async () => {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  // SLUICE_TEST_KEEP=1 keeps every process's whole output beside the run folder.
+  if (process.env.SLUICE_TEST_KEEP === '1' && d) procs.forEach((p, i) => writeFileSync(join(d.dir, `process-${i}.log`), p.output()));
   await cleanJob();
   const nats = await testNats();
   for (const x of deployments) {
     await cleanup(...Object.values(x.topics));
     await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
     if (process.env.SLUICE_TEST_KEEP !== '1') await dropTables(Object.values(x.tables));
-    await nats.cleanup([], [x.bucket]);
     // SLUICE_TEST_KEEP=1 keeps the run folders (and the HBase tables) for a look after a failure.
     if (process.env.SLUICE_TEST_KEEP !== '1') rmSync(x.dir, { recursive: true, force: true });
   }
+  // Once for every test's bucket: the cleanup closes the connection.
+  await nats.cleanup([], deployments.map((x) => x.bucket));
 });
 
 interface LogLine { readonly time: string; readonly msg: string; readonly task?: string; readonly tasks?: number[] }
@@ -112,8 +120,8 @@ async function behind(): Promise<string[]> {
   return out;
 }
 
-/** A fresh deployment, the traffic produced, the checkpoint table ready, 3 processes started. */
-async function start(label: string, total: number): Promise<void> {
+/** A fresh deployment, the traffic produced, the checkpoint table ready, `n` processes started. */
+async function start(label: string, total: number, n = 3): Promise<void> {
   for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   d = deployment(label);
   deployments.push(d);
@@ -124,19 +132,39 @@ async function start(label: string, total: number): Promise<void> {
   // race that would fail a task's first restore, not what is tested here).
   await hbase.createTable(d.tables.checkpoints, [{ name: 'd' }, { name: 'm' }]);
   await until(`table ${d.tables.checkpoints} answers scans`, 30_000, async () => (await hbase.scan(d.tables.checkpoints).then(() => true, () => undefined)), 500);
-  for (let i = 0; i < 3; i++) procs.push(await startJob(d, args, { ...env, SLUICE_JOB_STATE_DIR: join(d.dir, 'state') }));
-  await until('the 4 tasks spread over 3 processes', 120_000, async () => {
-    for (const p of procs) assert.equal(p.child.exitCode, null, `a process exited early\n${show()}`);
-    return procs.filter((p) => owned(p).length > 0).length === 3 && procs.reduce((n, p) => n + owned(p).length, 0) === PARTITIONS ? true : undefined;
+  for (let i = 0; i < n; i++) procs.push(await startProcess());
+  await spread(procs);
+}
+
+const startProcess = () => startJob(d, args, { ...env, SLUICE_JOB_STATE_DIR: join(d.dir, 'state') });
+
+/** Until the 4 tasks are spread over `running` (each owns one at least). */
+async function spread(running: readonly RunningJob[]): Promise<void> {
+  await until(`the 4 tasks spread over ${running.length} process(es)`, 120_000, async () => {
+    for (const p of running) assert.equal(p.child.exitCode, null, `a process exited early\n${show()}`);
+    return running.every((p) => owned(p).length > 0) && running.reduce((n, p) => n + owned(p).length, 0) === PARTITIONS ? true : undefined;
   }, 500);
 }
+
+/** Records of the two Kafka inputs read by all processes (their /metrics). */
+async function readByAll(): Promise<number> {
+  let n = 0;
+  for (const p of procs) {
+    const m = await scrape(p.metricsPort);
+    if (m) n += ['traffic.activations', 'traffic.actions'].reduce((a, operator) => a + (metric(m, 'sluice_records_in_total', { operator }) ?? 0), 0);
+  }
+  return n;
+}
+
+/** Stage tasks (of both stages) with a completed checkpoint, by the processes' logs. */
+const checkpointed = () => new Set(procs.flatMap((p) => logLines(p).filter((l) => / complete$/.test(l.msg) && l.msg.includes('checkpoint')).map((l) => l.task)));
 
 /** Waits until every offset is committed, drains the running processes (SIGUSR2), and validates the run folder. */
 async function drainAndValidate(t: TestContext, total: number, running: readonly RunningJob[]): Promise<void> {
   const expected = recordsToRead(total, MALFORMED, PARTITIONS);
-  const commitDeadline = Date.now() + 240_000;
+  const commitDeadline = Date.now() + 360_000;
   for (let left = await behind(); left.length > 0; left = await behind()) {
-    if (Date.now() > commitDeadline) assert.fail(`not every offset committed after 240 s: ${left.join(', ')}\n${show()}`);
+    if (Date.now() > commitDeadline) assert.fail(`not every offset committed after 360 s: ${left.join(', ')}\n${show()}`);
     await sleep(1000);
   }
   await sleep(2000);
@@ -167,24 +195,13 @@ void test('the flagship as tasks by 3 processes drains, and `sluice validate` fi
   await drainAndValidate(t, SMALL, procs);
 });
 
-void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', {
-  timeout: 480_000,
-  // Not reliable yet: since the task group's assignment is sticky one run in three passed; in
-  // the others a task restarted after the kill started fresh and truncated its archive files
-  // (docs/scale.md). It runs when asked for.
-  skip: process.env.SLUICE_TEST_TASKS_KILL === '1' ? false : 'not reliable yet (docs/scale.md): a task restarted after a kill -9 can truncate its archive; SLUICE_TEST_TASKS_KILL=1 runs it',
-}, async (t) => {
+void test('the flagship as tasks: 3 processes, one killed with kill -9, the survivors take over, drain, and `sluice validate` is clean', { timeout: 720_000 }, async (t) => {
   await start('ft_tasks_kill', TOTAL);
   const expected = recordsToRead(TOTAL, MALFORMED, PARTITIONS);
   // Every stage task has completed a checkpoint, so a new owner restores one.
-  const checkpointed = () => new Set(procs.flatMap((p) => logLines(p).filter((l) => / complete$/.test(l.msg) && l.msg.includes('checkpoint')).map((l) => l.task)));
-  await until('a completed checkpoint in every task of both stages', 120_000, async () => (checkpointed().size >= 2 * PARTITIONS ? true : undefined), 200);
+  await until('a completed checkpoint in every task of both stages', 180_000, async () => (checkpointed().size >= 2 * PARTITIONS ? true : undefined), 200);
   const read = await until('a quarter of the records read', 120_000, async () => {
-    let n = 0;
-    for (const p of procs) {
-      const m = await scrape(p.metricsPort);
-      if (m) n += ['traffic.activations', 'traffic.actions'].reduce((a, operator) => a + (metric(m, 'sluice_records_in_total', { operator }) ?? 0), 0);
-    }
+    const n = await readByAll();
     return n >= 0.25 * expected.total ? n : undefined;
   }, 100);
 
@@ -223,7 +240,40 @@ void test('the flagship as tasks: 3 processes, one killed with kill -9, the surv
     return firstRecordAt;
   }, 100);
   const restored = survivors.flatMap((p) => logLines(p).filter((l) => moved.some((i) => l.task === `task-${i}` || l.task === `${STAGE2}.task-${i}`) && l.msg.startsWith('restoring checkpoint')).map((l) => Date.parse(l.time)));
-  t.diagnostic(`tasks ${moved.map((i) => `task-${i}`).join(', ')} moved: ${Math.min(...restored) - killedAt} ms from SIGKILL to the first restore, ${firstRecordAt! - killedAt} ms to the first record processed for them (6 s session timeout)`);
+  t.diagnostic(`tasks ${moved.map((i) => `task-${i}`).join(', ')} moved: ${Math.min(...restored) - killedAt} ms from SIGKILL to the first restore, ${firstRecordAt! - killedAt} ms to the first record processed for them (10 s session timeout)`);
 
   await drainAndValidate(t, TOTAL, survivors);
+});
+
+void test('the flagship as tasks: 1 process, a second added mid-run (1 → 2), then the first stopped with SIGTERM (2 → 1); the last one drains and `sluice validate` is clean', {
+  timeout: 720_000,
+  // Not passing yet: its one run (docs/scale.md) ended with 25 `triggered` counts below the
+  // recomputation, every record archived once. It runs when asked for.
+  skip: process.env.SLUICE_TEST_TASKS_SCALE === '1' ? false : 'not passing yet (docs/scale.md): triggered counts short after 1 → 2 → 1; SLUICE_TEST_TASKS_SCALE=1 runs it',
+}, async (t) => {
+  await start('ft_tasks_scale', SCALE, 1);
+  const [first] = procs;
+  const expected = recordsToRead(SCALE, MALFORMED, PARTITIONS);
+  await until('a completed checkpoint in every task of both stages', 120_000, async () => (checkpointed().size >= 2 * PARTITIONS ? true : undefined), 200);
+  const at = await until('a fifth of the records read', 120_000, async () => {
+    const n = await readByAll();
+    return n >= 0.2 * expected.total ? n : undefined;
+  }, 100);
+  // 1 → 2: the sticky assignment moves half of the tasks to the new process; the first checkpoints them and lets go.
+  const second = await startProcess();
+  procs.push(second);
+  await spread([first!, second]);
+  const moved = owned(second);
+  t.diagnostic(`1 → 2 at ${at} of ${expected.total} records read: task(s) ${moved.join(', ')} moved to the second process`);
+  await until('the second process reading its tasks', 120_000, async () => {
+    for (const i of moved) if (((await readFor(second, i)) ?? 0) === 0) return undefined;
+    return true;
+  }, 200);
+  // 2 → 1: the first stops gracefully (its tasks checkpointed, then it leaves the group), the second takes every task.
+  first!.child.kill('SIGTERM');
+  const stoppedAt = Date.now();
+  assert.equal(await Promise.race([first!.exited, sleep(120_000).then(() => 'timeout')]), 0, `the first process did not stop and exit 0:\n${show()}`);
+  await until('the second process owning every task', 120_000, async () => (owned(second).length === PARTITIONS ? true : undefined), 200);
+  t.diagnostic(`2 → 1: the first process exited ${Date.now() - stoppedAt} ms after SIGTERM; the second owns ${owned(second).map((i) => `task-${i}`).join(', ')}`);
+  await drainAndValidate(t, SCALE, [second]);
 });

@@ -62,6 +62,23 @@ export class CheckpointIds {
   }
 }
 
+/**
+ * Ids of a task's checkpoints per instance (an attempt of the task in some process): each
+ * starts in a block of its own, the first whole `OWNER_ID_BLOCK` above the latest complete
+ * checkpoint. Two instances of one task overlap during a hand-off (the old owner's last
+ * checkpoint still writing while the new one restores and checkpoints) or while a stalled
+ * old owner has not noticed it lost the task; with the ids of one sequence both would write
+ * the chunks of the same id, and a manifest could name chunks the other overwrote. The older
+ * instance's ids stay in the block below, so they never meet (unless it ran this many
+ * checkpoints past its start while the new one runs; the store's checked commit of the
+ * manifest still refuses the second writer then), and "latest" is the newest instance's.
+ */
+export const OWNER_ID_BLOCK = 10_000;
+
+export function ownerIds(latest: number): CheckpointIds {
+  return new CheckpointIds(Math.floor(latest / OWNER_ID_BLOCK + 1) * OWNER_ID_BLOCK);
+}
+
 export interface CheckpointTargets {
   readonly sources: readonly SourceTask[];
   readonly operators: readonly { readonly task: OperatorTask; readonly host: OperatorHost }[];

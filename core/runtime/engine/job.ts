@@ -128,6 +128,8 @@ export class JobAttempt implements RunningJob {
   }
 
   triggerCheckpoint(): Promise<boolean> {
+    // A failed attempt's plugins are closed: a checkpoint of it would record no real positions.
+    if (this.failed) return Promise.resolve(false);
     return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
   }
 
@@ -179,6 +181,11 @@ export class JobAttempt implements RunningJob {
     this.failWith?.(this.failed);
   }
 
+  /** Before a step that acts on shared outputs (fencing, opening sinks): a cancelled attempt ends here. */
+  private leaveIfCancelled(): void {
+    if (this.cancelReason !== undefined) throw new AttemptFailed(this.failed!, undefined, true, true);
+  }
+
   private race<T>(p: Promise<T>): Promise<T> {
     return Promise.race([p, this.failure]);
   }
@@ -194,6 +201,8 @@ export class JobAttempt implements RunningJob {
     } catch (error) {
       throw new AttemptFailed(toSluiceError(error), undefined, true);
     }
+    // A task cancelled while it starts (moved on at once) must not fence or restore over its new owner.
+    this.leaveIfCancelled();
     const restore = await loadRestorePoint(s, this.ignoreUpTo, this.attempt, this.generation, this.base, eos).catch((error: unknown) => {
       // Committed offsets that match no checkpoint do not change with a restart.
       throw error instanceof NoMatchingCheckpoint ? new AttemptFailed(error, undefined, true) : error;
@@ -211,6 +220,7 @@ export class JobAttempt implements RunningJob {
       sourcePositions: restore.manifest?.sources ?? {},
       sinkPositions: restore.manifest?.sinks ?? {},
     }));
+    this.leaveIfCancelled();
     const opened = await openOrStop(tasks.lifecycles, s.signal, s.logger).catch((error: unknown) => {
       const refused = refusedStart(error);
       throw refused ? new AttemptFailed(refused, undefined, true) : error;

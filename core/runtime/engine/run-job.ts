@@ -9,7 +9,7 @@ import { EngineMetrics } from '../../telemetry/index.ts';
 import type { MetricsServer } from '../../telemetry/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { sleep } from './budget.ts';
-import { CheckpointIds } from './checkpointer.ts';
+import { CheckpointIds, ownerIds } from './checkpointer.ts';
 import { AttemptFailed, JobAttempt } from './job.ts';
 import type { AttemptResult } from './job.ts';
 import type { EngineOptions, JobResult, RunningJob } from './options.ts';
@@ -37,6 +37,7 @@ export function restartDelay(n: number, initial: number, max: number, random: ()
 }
 
 export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}): JobHandle {
+  /** The attempt running now; undefined between a failed attempt and its restart. */
   let current: JobAttempt | undefined;
   let cancelled: string | undefined;
   const result = (async () => {
@@ -46,7 +47,7 @@ export function startJob(pipeline: CompiledPipeline, options: EngineOptions = {}
       served = await serveMetrics(s);
       return await supervise(s, (a) => {
         current = a;
-        if (cancelled !== undefined) a.cancel(cancelled);
+        if (a && cancelled !== undefined) a.cancel(cancelled);
       });
     } finally {
       s.setReady(false);
@@ -85,7 +86,7 @@ export function runJob(pipeline: CompiledPipeline, options: EngineOptions = {}):
   return startJob(pipeline, options).result;
 }
 
-async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
+async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt | undefined) => void): Promise<JobResult> {
   const metrics = new EngineMetrics(s.telemetry.meter, s.task ? { task: s.task.id } : {});
   let current: JobAttempt | undefined;
   metrics.observe({
@@ -109,9 +110,12 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt) => void)
 }
 
 /** Runs attempts until one finishes or stops, or restarting cannot help. */
-async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt) => void): Promise<JobResult> {
+async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt | undefined) => void): Promise<JobResult> {
   const latest = s.store ? await s.store.latest() : undefined;
-  const ids = new CheckpointIds(latest?.id ?? 0);
+  // A whole job's attempts share one sequence. Every attempt of a task takes a block of ids of
+  // its own above the latest (checkpointer.ts): another instance of the task may be writing.
+  const wholeIds = new CheckpointIds(latest?.id ?? 0);
+  const idsFor = async (restart: number) => (!s.task ? wholeIds : ownerIds((restart === 0 ? latest : await s.store?.latest())?.id ?? 0));
   const base = await savepointBase(s, latest);
   const ignoreUpTo = s.resetState || base ? (latest?.id ?? 0) : 0;
   if (s.resetState && latest) s.logger.info(`reset state: ignoring checkpoints up to ${latest.id} in ${s.store!.describe()}`);
@@ -120,7 +124,7 @@ async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setC
   let declined = 0;
   let lastId: number | undefined;
   for (;;) {
-    const attempt = new JobAttempt(s, restarts, ids, metrics, ignoreUpTo, 0, base);
+    const attempt = new JobAttempt(s, restarts, await idsFor(restarts), metrics, ignoreUpTo, 0, base);
     setCurrent(attempt);
     let outcome: AttemptResult | undefined;
     let failure: AttemptFailed | undefined;
@@ -157,6 +161,9 @@ async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setC
     if (permanent) s.logger.error(`not restarting: a restart cannot fix this [${permanent.code}]`, { code: permanent.code });
     s.onAttemptFailed?.(restarts, error, !giveUp);
     if (!giveUp) {
+      // In the back-off the failed attempt is not the job's current one: a hand-off checkpoint
+      // or a drain asked of it would go to an attempt whose plugins are closed.
+      setCurrent(undefined);
       const delay = restartDelay(restarts, s.restart.initialBackoff, s.restart.maxBackoff);
       s.logger.warn(`restarting from the last checkpoint in ${Math.round(delay)} ms`, { attempt: restarts + 2 });
       await sleep(delay, s.signal);
