@@ -25,7 +25,7 @@ import { connect } from '@nats-io/transport-node';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
-import { builtinRegistry } from '../../core/runtime/plugins/builtins.ts';
+import { registryForPipelines } from '../../core/runtime/plugins/index.ts';
 import { SPAN_ATTR } from '../../core/telemetry/index.ts';
 import { REPO } from '../cli/sluice.ts';
 import { cleanup, produce as send, readAll } from './kafka-helpers.ts';
@@ -183,7 +183,8 @@ void test('production profile: Kafka + NATS KV in, HBase out equal to the recomp
     }
 
     // --- Jaeger: a span per block with the engine's attributes, and a checkpoint span
-    const registry = await builtinRegistry();
+    // The built-ins and the flagship's package (sluice-experiment-analytics), as `sluice run` loads them.
+    const { registry } = await registryForPipelines([join(REPO, 'pipelines/experiment_analytics.yaml')], { cwd: REPO, env: d.env });
     const compiled = compilePipeline({ file: join(REPO, 'pipelines/experiment_analytics.yaml'), text: readFileSync(join(REPO, 'pipelines/experiment_analytics.yaml'), 'utf8'), env: d.env, profile: 'production', plugins: registry } as never);
     const p = compiled.pipeline!;
     const names = [

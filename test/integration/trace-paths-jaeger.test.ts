@@ -21,7 +21,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
 import type { CompiledPipeline } from '../../core/runtime/graph/index.ts';
-import { builtinRegistry } from '../../core/runtime/plugins/builtins.ts';
+import { registryForPipelines } from '../../core/runtime/plugins/index.ts';
 import { parseTraceparent } from '../../core/telemetry/index.ts';
 import { REPO } from '../cli/sluice.ts';
 import { cleanup, readAll } from './kafka-helpers.ts';
@@ -123,8 +123,9 @@ void test('production profile in Jaeger: a batch\'s trace holds its path from po
   } finally {
     job.child.kill('SIGKILL');
   }
-  const registry = await builtinRegistry();
   const file = join(REPO, 'pipelines/experiment_analytics.yaml');
+  // The built-ins and the flagship's package (sluice-experiment-analytics), as `sluice run` loads them.
+  const { registry } = await registryForPipelines([file], { cwd: REPO, env: d.env });
   const p = compilePipeline({ file, text: readFileSync(file, 'utf8'), env: d.env, profile: 'production', plugins: registry } as never).pipeline!;
 
   // --- one trace per batch's path: poll → operators → sink write, each the child of the one before
