@@ -187,6 +187,9 @@ export async function scrape(port: number): Promise<Map<string, number> | undefi
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves `value` after `ms` without keeping the process alive (a time limit raced against what it limits). */
+export const deadline = <T>(ms: number, value: T): Promise<T> => new Promise((r) => setTimeout(() => r(value), ms).unref());
+
 /** Polls `probe` every `everyMs` until it returns something other than undefined, or throws after `timeoutMs`. */
 export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;

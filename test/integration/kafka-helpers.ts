@@ -25,14 +25,37 @@ export function uniqueGroup(prefix = 'g'): string {
   return g;
 }
 
-export async function withAdmin<T>(fn: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
+export type Admin = ReturnType<Kafka['admin']>;
+
+/** The admin calls of the tests against another broker (a test's private one, scripts/services with other ports). */
+export function adminAt(brokers: readonly string[]) {
+  const at = new Kafka({ brokers: [...brokers], clientId: 'sluice-kafka-tests', logLevel: logLevel.NOTHING });
+  return {
+    async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+      const admin = at.admin();
+      await admin.connect();
+      try {
+        return await fn(admin);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    /** Committed next-offsets of a group per partition (-1: none). */
+    async committed(groupId: string, topic: string): Promise<Record<number, number>> {
+      const list = await this.withAdmin((a) => a.fetchOffsets({ groupId, topics: [topic] }));
+      return Object.fromEntries(list[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
+    },
+    async endOffsets(topic: string): Promise<Record<number, number>> {
+      const list = await this.withAdmin((a) => a.fetchTopicOffsets(topic));
+      return Object.fromEntries(list.map((o) => [o.partition, Number(o.high)]));
+    },
+  };
+}
+
+const admin = adminAt(BROKERS);
+
+export function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  return admin.withAdmin(fn);
 }
 
 export function createTopic(topic: string, partitions: number): Promise<boolean> {
@@ -63,14 +86,12 @@ export async function produce(topic: string, messages: Message[]): Promise<void>
 }
 
 /** Committed next-offsets of a group per partition (-1: none). */
-export async function committed(groupId: string, topic: string): Promise<Record<number, number>> {
-  const list = await withAdmin((a) => a.fetchOffsets({ groupId, topics: [topic] }));
-  return Object.fromEntries(list[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
+export function committed(groupId: string, topic: string): Promise<Record<number, number>> {
+  return admin.committed(groupId, topic);
 }
 
-export async function endOffsets(topic: string): Promise<Record<number, number>> {
-  const list = await withAdmin((a) => a.fetchTopicOffsets(topic));
-  return Object.fromEntries(list.map((o) => [o.partition, Number(o.high)]));
+export function endOffsets(topic: string): Promise<Record<number, number>> {
+  return admin.endOffsets(topic);
 }
 
 export interface ReadMessage {
