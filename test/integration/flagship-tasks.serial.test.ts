@@ -3,7 +3,7 @@
  * `sluice run`, on the real Kafka, HBase and NATS (docs/scale.md). Three cases: without a
  * failure (1, 3, 4), with a process killed (1–4), and 1 → 2 → 1 processes (a process added
  * mid-run, then the first stopped with SIGTERM; 3, 4; skipped unless SLUICE_TEST_TASKS_SCALE=1:
- * it does not pass yet).
+ * not reliable yet).
  *
  * 1. The traffic (4 partitions per topic) is produced; 3 processes start and share the 4
  *    tasks of each of the job's 2 stages (cut where `counts` repartitions by experiment),
@@ -39,8 +39,11 @@ const PARTITIONS = 4;
 const TOTAL = Number(process.env.SLUICE_TEST_TASKS_KILL_EVENTS ?? 200_000);
 /** The case without a failure: small enough to be quick. */
 const SMALL = 80_000;
-/** The 1 → 2 → 1 case: enough that the job is still reading at both changes. */
-const SCALE = Number(process.env.SLUICE_TEST_TASKS_SCALE_EVENTS ?? 200_000);
+/**
+ * The 1 → 2 → 1 case: enough that the job is still reading at both changes (at 200,000 on a
+ * lightly loaded machine the first stage's first checkpoints came after 77–88 % was read).
+ */
+const SCALE = Number(process.env.SLUICE_TEST_TASKS_SCALE_EVENTS ?? 800_000);
 const MALFORMED = 0.005;
 /** The job's name (its task group, internal topics and their groups are named after it): this run's own. */
 const JOB = `ft_job_${Date.now().toString(36)}`;
@@ -77,10 +80,12 @@ after(async () => {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   // SLUICE_TEST_KEEP=1 keeps every process's whole output beside the run folder.
   if (process.env.SLUICE_TEST_KEEP === '1' && d) procs.forEach((p, i) => writeFileSync(join(d.dir, `process-${i}.log`), p.output()));
-  await cleanJob();
+  // SLUICE_TEST_KEEP=1 keeps the job's topics too (repartition, dead letter), to read after a failure.
+  const keep = process.env.SLUICE_TEST_KEEP === '1';
+  if (!keep) await cleanJob();
   const nats = await testNats();
   for (const x of deployments) {
-    await cleanup(...Object.values(x.topics));
+    if (!keep) await cleanup(...Object.values(x.topics));
     await withAdmin((a) => a.deleteGroups([...taskGroups(x, 'activations'), ...taskGroups(x, 'actions')])).catch(() => undefined);
     if (process.env.SLUICE_TEST_KEEP !== '1') await dropTables(Object.values(x.tables));
     // SLUICE_TEST_KEEP=1 keeps the run folders (and the HBase tables) for a look after a failure.
@@ -252,9 +257,10 @@ void test('the flagship as tasks: 3 processes, one killed with kill -9, the surv
 
 void test('the flagship as tasks: 1 process, a second added mid-run (1 → 2), then the first stopped with SIGTERM (2 → 1); the last one drains and `sluice validate` is clean', {
   timeout: 720_000,
-  // Not passing yet: its one run (docs/scale.md) ended with 25 `triggered` counts below the
-  // recomputation, every record archived once. It runs when asked for.
-  skip: process.env.SLUICE_TEST_TASKS_SCALE === '1' ? false : 'not passing yet (docs/scale.md): triggered counts short after 1 → 2 → 1; SLUICE_TEST_TASKS_SCALE=1 runs it',
+  // Passed 2 runs in a row at 800,000 events, but one earlier run under a heavier load ended
+  // with 25 `triggered` counts short in one counts task, not yet explained (docs/scale.md).
+  // It runs when asked for; SLUICE_TEST_KEEP=1 keeps the topics to read back after a failure.
+  skip: process.env.SLUICE_TEST_TASKS_SCALE === '1' ? false : 'not reliable yet (docs/scale.md): one run ended with triggered counts short after 1 → 2 → 1; SLUICE_TEST_TASKS_SCALE=1 runs it',
 }, async (t) => {
   await start('ft_tasks_scale', SCALE, 1);
   const [first] = procs;
@@ -270,8 +276,11 @@ void test('the flagship as tasks: 1 process, a second added mid-run (1 → 2), t
   await spread([first!, second]);
   const moved = owned(second);
   t.diagnostic(`1 → 2 at ${at} of ${expected.total} records read: task(s) ${moved.join(', ')} moved to the second process`);
-  await until('the second process reading its tasks', 120_000, async () => {
-    for (const i of moved) if (((await readFor(second, i)) ?? 0) === 0) return undefined;
+  // Running there: a record read, or (a task whose partitions were already read to the end
+  // reads none) its first-stage instance restored and checkpointed by the second process.
+  const runs = (i: number) => logLines(second).some((l) => l.task === `task-${i}` && / complete$/.test(l.msg));
+  await until('the second process running its tasks', 120_000, async () => {
+    for (const i of moved) if (((await readFor(second, i)) ?? 0) === 0 && !runs(i)) return undefined;
     return true;
   }, 200);
   // 2 → 1: the first stops gracefully (its tasks checkpointed, then it leaves the group), the second takes every task.
