@@ -29,7 +29,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { testNats } from '../../lib/nats-client/test-support.ts';
-import { deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
+import { deadline, deployment, metric, produce, recordsToRead, runFolder, scrape, sleep, startJob, until } from './flagship-production.ts';
 import type { Deployment, RunningJob } from './flagship-production.ts';
 import { dropTables, hbase } from './hbase-helpers.ts';
 import { cleanup, committed, endOffsets, withAdmin } from './kafka-helpers.ts';
@@ -175,7 +175,7 @@ async function drainAndValidate(t: TestContext, total: number, running: readonly
   await sleep(2000);
   for (const p of running) p.child.kill('SIGUSR2');
   for (const p of running) {
-    const code = await Promise.race([p.exited, sleep(180_000).then(() => 'timeout')]);
+    const code = await Promise.race([p.exited, deadline(180_000, 'timeout')]);
     assert.equal(code, 0, `a process did not drain and exit 0 (${code}):\n${show()}`);
   }
   const folder = runFolder(d);
@@ -286,7 +286,7 @@ void test('the flagship as tasks: 1 process, a second added mid-run (1 → 2), t
   // 2 → 1: the first stops gracefully (its tasks checkpointed, then it leaves the group), the second takes every task.
   first!.child.kill('SIGTERM');
   const stoppedAt = Date.now();
-  assert.equal(await Promise.race([first!.exited, sleep(120_000).then(() => 'timeout')]), 0, `the first process did not stop and exit 0:\n${show()}`);
+  assert.equal(await Promise.race([first!.exited, deadline(120_000, 'timeout')]), 0, `the first process did not stop and exit 0:\n${show()}`);
   await until('the second process owning every task', 120_000, async () => (owned(second).length === PARTITIONS ? true : undefined), 200);
   t.diagnostic(`2 → 1: the first process exited ${Date.now() - stoppedAt} ms after SIGTERM; the second owns ${owned(second).map((i) => `task-${i}`).join(', ')}`);
   await drainAndValidate(t, SCALE, [second]);
