@@ -44,8 +44,8 @@ import { EPOCH_MS } from '../model/index.ts';
 import { allowedLateness, experimentCountsOptions } from './spec.ts';
 import type { ExperimentCountsOptions } from './spec.ts';
 import {
-  ACTION_STRIDE, TRIGGER_STRIDE, actionAt, actionProvenanceAt, dropThrough, emptyBuffers, insertAction, insertTrigger,
-  lowerBound, triggerAt, triggerProvenanceAt, upperBound,
+  actionAt, actionProvenanceAt, countsSlot, dropActionsThrough, dropTriggersThrough, emptyBuffers, insertAction, insertTrigger,
+  lowerBound, trackedAt, triggerAt, triggerProvenanceAt, upperBound,
 } from './user-buffers.ts';
 import type { TriggerCounts, UserBuffers } from './user-buffers.ts';
 
@@ -61,6 +61,8 @@ interface BatchScratch {
   readonly rows: RowDeltas;
   /** Pairs the condition rejected in the batch. */
   filtered: number;
+  /** `options.allowed_lateness` in ms. */
+  readonly lateness: number;
 }
 
 /** Keyed by the instance's state handles. */
@@ -73,15 +75,12 @@ let lastScratch: BatchScratch | undefined;
 function scratchOf(ctx: KeyedProcessContext): BatchScratch {
   if (ctx.state === lastState) return lastScratch!;
   let s = scratches.get(ctx.state);
-  if (s === undefined) scratches.set(ctx.state, (s = { rows: new RowDeltas(), filtered: 0 }));
+  if (s === undefined) scratches.set(ctx.state, (s = { rows: new RowDeltas(), filtered: 0, lateness: allowedLateness(ctx.options as ExperimentCountsOptions, 'experiment_user_counts') }));
   lastState = ctx.state;
   lastScratch = s;
   return s;
 }
 
-/** Whether the pair (trigger, action at `t`) counts: the action is before the epoch's end and tracked. */
-const matches = (trigger: Row, action: string, t: number): boolean =>
-  t < (trigger.epoch_end as number) && hasOwn.call(trigger.actions, action);
 
 /** Counts one pair; returns the trigger's counts (created on its first pair). */
 function countPair(s: BatchScratch, trigger: Row, counts: TriggerCounts | undefined, tp: ProvenanceRef, action: string, ap: ProvenanceRef, time: number): TriggerCounts {
@@ -113,7 +112,8 @@ function triggerArrives(s: BatchScratch, b: UserBuffers | undefined, trigger: Ro
   for (let j = lowerBound(at, t); j < end; j++) {
     const action = actionAt(av, j) as string;
     const rt = at[j]!;
-    if (matches(trigger, action, rt)) counts = countPair(s, trigger, counts, tp, action, actionProvenanceAt(av, j), rt > t ? rt : t);
+    // the condition: the action is before the epoch's end and tracked by the experiment
+    if (rt < (trigger.epoch_end as number) && hasOwn.call(trigger.actions, action)) counts = countPair(s, trigger, counts, tp, action, actionProvenanceAt(av, j), rt > t ? rt : t);
     else s.filtered++;
   }
   return counts;
@@ -123,17 +123,18 @@ function triggerArrives(s: BatchScratch, b: UserBuffers | undefined, trigger: Ro
 function actionArrives(s: BatchScratch, b: UserBuffers | undefined, action: string, t: number, ap: ProvenanceRef): void {
   const tt = b?.tt;
   if (tt === undefined || tt.length === 0) return;
+  const te = b!.te!;
   const tv = b!.tv!;
   const end = upperBound(tt, t);
   for (let j = lowerBound(tt, t - UPPER); j < end; j++) {
-    const trigger = triggerAt(tv, j);
-    if (!matches(trigger, action, t)) {
+    // the condition: the action is before the epoch's end and tracked by the experiment
+    if (!(t < te[j]! && hasOwn.call(trackedAt(tv, j), action))) {
       s.filtered++;
       continue;
     }
     const lt = tt[j]!;
-    const slot = TRIGGER_STRIDE * j + 2;
-    tv[slot] = countPair(s, trigger, tv[slot] as TriggerCounts | undefined, triggerProvenanceAt(tv, j), action, ap, lt > t ? lt : t);
+    const slot = countsSlot(j);
+    tv[slot] = countPair(s, triggerAt(tv, j), tv[slot] as TriggerCounts | undefined, triggerProvenanceAt(tv, j), action, ap, lt > t ? lt : t);
   }
 }
 
@@ -155,7 +156,7 @@ export const experimentUserCounts = defineKeyedFunction({
   }),
   processElement(value: Row, ctx) {
     const s = scratchOf(ctx);
-    const lateness = allowedLateness(ctx.options as ExperimentCountsOptions, 'experiment_user_counts');
+    const lateness = s.lateness;
     const t = ctx.timestamp;
     const p = ctx.provenance;
     const trigger = ctx.input === 0;
@@ -192,7 +193,7 @@ export const experimentUserCounts = defineKeyedFunction({
         r.time, 'insert', pairProvenance(r.triggerProvenance, r.actionProvenance),
       ),
     );
-    s.rows.prune(ctx.watermark, allowedLateness(ctx.options as ExperimentCountsOptions, 'experiment_user_counts'));
+    s.rows.prune(ctx.watermark, s.lateness);
   },
   onTimer(_timestamp, ctx) {
     const b = ctx.state.buffers.get();
@@ -200,9 +201,7 @@ export const experimentUserCounts = defineKeyedFunction({
     const lateness = allowedLateness(ctx.options as ExperimentCountsOptions, 'experiment_user_counts');
     const bound = ctx.watermark;
     // cleanupAt(side, t) ≤ bound ⇔ t ≤ bound − cleanupAt(side, 0)
-    const dropped = dropThrough(b.tt, b.tv, TRIGGER_STRIDE, bound - cleanupAt(true, 0, lateness)) + dropThrough(b.at, b.av, ACTION_STRIDE, bound - cleanupAt(false, 0, lateness));
-    if (b.tt?.length === 0) b.tt = b.tv = undefined;
-    if (b.at?.length === 0) b.at = b.av = undefined;
+    const dropped = dropTriggersThrough(b, bound - cleanupAt(true, 0, lateness)) + dropActionsThrough(b, bound - cleanupAt(false, 0, lateness));
     const next = earliest(b, lateness);
     if (next === Infinity) {
       ctx.state.buffers.clear();
