@@ -83,6 +83,8 @@ export interface KeyedFunctionDefinition<S extends FieldSpec = FieldSpec, St ext
   readonly errors?: Readonly<Record<string, string>>;
   /** Keyed state, declared up front. */
   readonly state?: (options: Infer<S>) => St;
+  /** Reason of the elements `keyed_process` sends to the late output before the function sees them (default `process_late`). */
+  readonly lateReason?: string;
   /** Named outputs the function emits to. */
   readonly outputs?: readonly string[];
   /** Describes the main output (default: append, fields unknown). */

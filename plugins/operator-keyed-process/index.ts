@@ -2,7 +2,7 @@
  * `keyed_process`: runs a keyed function (plugin kind `keyed_function`, core/api/keyed-function.ts) with keyed state and
  * event/processing-time timers — Flink's KeyedProcessFunction. Elements with
  * ts < W − allowed_lateness go to the late output (`process_late`) before the function sees
- * them; an exception from `processElement` dead-letters that element.
+ * them (or the function's `lateReason`); an exception from `processElement` dead-letters that element.
  */
 import { APPEND_ONLY, definePlugin } from '../../core/api/index.ts';
 import type { OperatorPlan, StateDescriptor, StreamInfo } from '../../core/api/index.ts';
@@ -41,12 +41,13 @@ export const keyedProcessPlugin = definePlugin({
     const fn = config.function;
     const pc = new ProcessContext(optionsOf(config.options), state);
     const lateness = config.allowed_lateness;
+    const lateReason = fn.lateReason ?? 'process_late';
     return {
       processRecord(batch, i, input, ctx) {
         const t = batch.times[i]!;
         const value = batch.values[i]!;
         if (t < ctx.watermark - lateness) {
-          ctx.late(value, t, 'process_late', batch.provenance?.[i]);
+          ctx.late(value, t, lateReason, batch.provenance?.[i]);
           return;
         }
         pc.ctx = ctx;

@@ -12,7 +12,7 @@ export const keyedProcessSpec = field.object({
     optional: true,
   }),
   allowed_lateness: field.duration({
-    doc: 'Elements with ts < watermark − allowed_lateness go to the late output (reason `process_late`) without reaching the function.',
+    doc: 'Elements with ts < watermark − allowed_lateness go to the late output (reason `process_late`, or the one the function declares) without reaching the function.',
     default: '0s',
     min: 0,
   }),

@@ -49,7 +49,7 @@ void test('the job page updates live while the job runs and then shows exactly w
     // The same numbers the job's result reports per stage.
     const shownIn = await pageCounts(page, 'recordsIn');
     const shownOut = await pageCounts(page, 'recordsOut');
-    for (const id of ['activations_unique', 'joined', 'counts', 'stats']) {
+    for (const id of ['activations_unique', 'user_counts', 'counts', 'stats']) {
       assert.equal(shownIn.get(id), result.stages[id]!.in, `${id} in`);
       assert.equal(shownOut.get(id), result.stages[id]!.out, `${id} out`);
     }
@@ -67,7 +67,7 @@ void test('the job page updates live while the job runs and then shows exactly w
     // What the page showed last is in the run folder for `sluice ui`.
     const recorded = JSON.parse(readFileSync(join(live.folder, 'ui.json'), 'utf8')) as { status: string; stages: Record<string, { recordsIn: number }> };
     assert.equal(recorded.status, 'stopped');
-    assert.equal(recorded.stages.joined!.recordsIn, shownIn.get('joined'));
+    assert.equal(recorded.stages.user_counts!.recordsIn, shownIn.get('user_counts'));
   } finally {
     await browser.close();
     await live.ui.server.close();

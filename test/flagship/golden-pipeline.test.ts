@@ -56,7 +56,7 @@ void test('golden: the flagship pipeline counts a hand-made event file exactly a
   assert.deepEqual(late.sort(), [
     ['activations_unique', 'dedupe_late', 'a9'],
     ['first_triggers', 'trigger_superseded', 'a8'],
-    ['joined', 'join_late', 'x7'],
+    ['user_counts', 'join_late', 'x7'],
   ]);
   assert.deepEqual(out.deadLetter.map((r) => [r.value.reason, (r.value.record as Row).event_id]), [['unknown_metadata', 'a14']]);
   const counters = out.result.stages;

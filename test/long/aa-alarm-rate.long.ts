@@ -1,6 +1,6 @@
 // The A/A proof of STATS.md "How to show it works", through the flagship's real operator
 // chain (pipelines/experiment_analytics.yaml's operators: dedupe → broadcast → first_trigger
-// → interval_join → filter → map → experiment_counts → experiment_stats) in ONE in-process
+// → filter → map → experiment_user_counts → experiment_counts → experiment_stats) in ONE in-process
 // run, the `experiment_traffic` generator in study mode as its source: 1000 one-treatment
 // A/A experiments at 50/50, each tracking two actions, every counts update read. Each
 // uncorrected two-sided test — (experiment, action, metric, scale) at α = 0.05 — must alarm

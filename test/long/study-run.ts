@@ -1,7 +1,7 @@
 /**
  * Runs the flagship's operator chain — pipelines/experiment_analytics.yaml's `operators`,
- * verbatim: dedupe → broadcast → first_trigger → filter → map → interval_join (where, project)
- * → experiment_counts → experiment_stats — in ONE in-process run on the real engine, with
+ * verbatim: dedupe → broadcast → first_trigger → filter → map → experiment_user_counts (the
+ * join and the per-user counts) → experiment_counts → experiment_stats — in ONE in-process run on the real engine, with
  * the `experiment_traffic` generator in study mode as its `traffic` source and tally sinks
  * that read every counts row, every stats row and every alert as they stream by. Reduces
  * the tally to the figures the suites assert and print.

@@ -2,14 +2,26 @@
  * The rows of `experiment_counts` one `experiment_user_counts` instance has seen, each with
  * its change in the current batch. A row — (experiment, epoch, segment, group, action) —
  * is found by experiment, then action, then a short scan over epoch, segment and group,
- * with no string built per lookup; its `row_key` and `user_key` strings are built once, and
- * users' state keys their counts by `user_key` (the same string object for every user: its hash is cached).
+ * with no string built per lookup; its `row_key` string is built once.
  *
  * Not checkpointed: the deltas are emptied at the end of every batch (`take`), and the
  * rows are a cache, pruned once their epoch has passed the allowed lateness.
  */
-import type { ProvenanceRef, Row } from 'sluice/api';
-import { EPOCH_MS, countsRowKey, epochKey } from '../model/index.ts';
+import type { Provenance, ProvenanceRef } from 'sluice/api';
+import { EPOCH_MS, countsRowKey } from '../model/index.ts';
+
+/** A pair's provenance: its trigger's and its action's (as the interval join gave it). */
+export function pairProvenance(a: ProvenanceRef, b: ProvenanceRef): ProvenanceRef {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (!Array.isArray(a) && !Array.isArray(b)) return [a as Provenance, b as Provenance];
+  const out: Provenance[] = [];
+  for (const p of [a, b]) {
+    if (Array.isArray(p)) out.push(...(p as readonly Provenance[]));
+    else out.push(p as Provenance);
+  }
+  return out;
+}
 
 /** One counts row and its change in the current batch. */
 export interface RowDelta {
@@ -19,13 +31,14 @@ export interface RowDelta {
   readonly group: string;
   readonly action: string;
   readonly row_key: string;
-  /** The key of the row in users' state: the epoch start in 13 digits, `|`, `row_key`. */
-  readonly user_key: string;
   volume: number;
   propensity: number;
   sum_sq: number;
+  /** Event time of the row's last pair in the batch. */
   time: number;
-  provenance: ProvenanceRef;
+  /** Provenance of the last pair's trigger and action (the pair's is both, `pairProvenance`). */
+  triggerProvenance: ProvenanceRef;
+  actionProvenance: ProvenanceRef;
   /** Whether the row changed in the current batch (it is in the emission order). */
   changed: boolean;
 }
@@ -40,25 +53,19 @@ export class RowDeltas {
   private size = 0;
   private pruneAt = PRUNE_EVERY;
 
-  /** The row of a joined pair (`{experiment_id, epoch_start, segment, group, action}`). */
-  rowOf(value: Row): RowDelta {
-    const experiment = value.experiment_id as string;
-    const action = value.action as string;
+  /** The row of (experiment, epoch, segment, group, action). */
+  rowOf(experiment: string, epoch_start: number, segment: number, group: string, action: string): RowDelta {
     let byAction = this.rows.get(experiment);
     if (byAction === undefined) this.rows.set(experiment, (byAction = new Map()));
     let list = byAction.get(action);
     if (list === undefined) byAction.set(action, (list = []));
-    const { epoch_start, segment, group } = value;
     for (let i = 0; i < list.length; i++) {
       const r = list[i]!;
       if (r.epoch_start === epoch_start && r.group === group && r.segment === segment) return r;
     }
-    const epochStart = epoch_start as number;
-    const rowKey = countsRowKey(experiment, epochStart, segment as number, action, group as string);
     const row: RowDelta = {
-      experiment_id: experiment, epoch_start: epochStart, segment: segment as number, group: group as string, action,
-      row_key: rowKey, user_key: `${epochKey(epochStart)}|${rowKey}`,
-      volume: 0, propensity: 0, sum_sq: 0, time: 0, provenance: undefined, changed: false,
+      experiment_id: experiment, epoch_start, segment, group, action, row_key: countsRowKey(experiment, epoch_start, segment, action, group),
+      volume: 0, propensity: 0, sum_sq: 0, time: 0, triggerProvenance: undefined, actionProvenance: undefined, changed: false,
     };
     list.push(row);
     this.size++;
@@ -66,7 +73,7 @@ export class RowDeltas {
   }
 
   /** Adds one pair, the user's `before`-th of the row, at `time`. */
-  add(row: RowDelta, before: number, time: number, provenance: ProvenanceRef): void {
+  add(row: RowDelta, before: number, time: number, triggerProvenance: ProvenanceRef, actionProvenance: ProvenanceRef): void {
     if (!row.changed) {
       row.changed = true;
       this.order.push(row);
@@ -75,7 +82,8 @@ export class RowDeltas {
     row.sum_sq += 2 * before + 1;
     if (before === 0) row.propensity++;
     row.time = time;
-    row.provenance = provenance;
+    row.triggerProvenance = triggerProvenance;
+    row.actionProvenance = actionProvenance;
   }
 
   /** The rows changed since the last call, in order of first change; their deltas are reset after `visit`. */
@@ -86,7 +94,8 @@ export class RowDeltas {
       row.volume = 0;
       row.propensity = 0;
       row.sum_sq = 0;
-      row.provenance = undefined;
+      row.triggerProvenance = undefined;
+      row.actionProvenance = undefined;
     }
     this.order.length = 0;
   }
