@@ -191,7 +191,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   /** A request for task p (through the group): a stop with savepoint, of every stage's instance. */
   const onRequest = async (index: number, request: TaskRequest): Promise<void> => {
     if (closing && !running.has(index)) throw new SluiceError('E_SAVEPOINT', `task-${index}: the process is stopping`);
-    const handles = [...(running.get(index) ?? [])];
+    const handles = (running.get(index) ?? []).filter((h) => stageOf.has(h));
     await Promise.all(handles.map((handle) => {
       const stage = stageOf.get(handle)!;
       const downstream = stage.pipeline.sources.some((src) => repartitions.has(src.id));

@@ -30,7 +30,12 @@ export interface StopTarget {
 /** Resolves once the task has its part of savepoint `id` and is cancelled; rejects when it ended otherwise. */
 export async function stopTaskWithSavepoint(t: StopTarget, id: string, logger: Logger, ended: () => boolean): Promise<void> {
   for (;;) {
-    if (ended()) throw new SluiceError('E_SAVEPOINT', `${t.task} ended before it took savepoint ${id}`);
+    if (ended()) {
+      // A task found stopped at a savepoint when it started (task-start.ts) has nothing to take.
+      const r = await t.handle.result.catch(() => undefined);
+      if (r?.stoppedAt !== undefined) return;
+      throw new SluiceError('E_SAVEPOINT', `${t.task} ended before it took savepoint ${id}`);
+    }
     const job: RunningJob | undefined = t.handle.current();
     if (job && job.startedFrom() === id) {
       logger.info(`${t.task}: savepoint ${id} is where this run started; nothing to take`, { savepoint: id });
