@@ -263,7 +263,7 @@ export class JobAttempt implements RunningJob {
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
       s.setReady(true);
-      // Savepoints of a job run as tasks are not built yet: a task does not take the endpoint.
+      // A job run as tasks is stopped with a savepoint through its task group (scale/stop-with-savepoint.ts): a task does not take the endpoint.
       if (!s.task) s.telemetry.metricsServer?.setSavepointHandler(() => this.triggerSavepoint());
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));

@@ -237,6 +237,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     o.logger.info(`draining: ${[...running.keys()].map((i) => `task-${i}`).join(', ') || 'no tasks'}`);
     draining = Promise.all([...running.values()].flat().map(drainOne)).then(() => finish());
   };
+  // One process cannot take a savepoint of the job alone: the endpoint says how.
+  o.telemetry.metricsServer?.setSavepointHandler(() => Promise.reject(new SluiceError('E_SAVEPOINT', `a job run as tasks is stopped with a savepoint by \`sluice savepoint <pipeline>\` with the job's config, which reaches every task through its task group`)));
   o.drain?.addEventListener('abort', onDrain, { once: true });
   const onAbort = (): void => finish();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -256,6 +258,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await group.leave().catch(() => undefined);
     await Promise.all(endings);
     gauge.removeCallback(observeOwned);
+    o.telemetry.metricsServer?.setSavepointHandler(undefined);
     o.telemetry.metricsServer?.setReady(false, '');
   }
   return fatal ? { status: 'failed', tasks: ended, error: fatal } : { status: 'stopped', tasks: ended, ...(stoppedWith !== undefined ? { savepoint: stoppedWith } : {}) };
