@@ -116,6 +116,21 @@ function restoredEverywhere(running: readonly RunningJob[], id: string): void {
   assert.equal(restored.size, 2 * PARTITIONS, `tasks that restored ${id}: ${[...restored].join(', ')}\n${show(running)}`);
 }
 
+/** Offsets the task groups committed on both topics (with each checkpoint's transaction), summed, and the topics' ends. */
+async function progress(): Promise<{ committed: number; end: number }> {
+  let done = 0;
+  let end = 0;
+  for (const topic of ['activations', 'actions'] as const) {
+    const ends = await endOffsets(d!.topics[topic]);
+    for (let i = 0; i < PARTITIONS; i++) {
+      end += ends[i]!;
+      const at = await committed(`${d!.env['KAFKA_GROUP']!}.${topic}.task-${i}`, d!.topics[topic]).catch(() => ({} as Record<number, number>));
+      done += Math.max(0, at[i] ?? 0);
+    }
+  }
+  return { committed: done, end };
+}
+
 /** Partitions whose task group has not committed their end offset yet. */
 async function behind(): Promise<string[]> {
   const out: string[] = [];
@@ -151,21 +166,25 @@ void test('the flagship as tasks: 1 process stopped with a savepoint, restored w
   assert.ok(logLines(idle).some((l) => l.msg.includes(`stopped at savepoint ${first}`)), show([idle]));
 
   // 3 processes from it; stopped with a second savepoint once they have read on.
+  const atFirst = await progress();
   const three = await startProcesses(3, ['--from-savepoint', first]);
   const restoredAt = Date.now();
+  // The 3 processes go on where the first stopped: their checkpoints commit offsets past it.
   await until('the 3 processes reading on', 180_000, async () => {
-    const m = await Promise.all(three.map((p) => scrape(p.metricsPort)));
-    return m.every((x) => x !== undefined) && checkpointed(three).size >= 2 * PARTITIONS ? true : undefined;
-  }, 200);
+    const now = await progress();
+    return checkpointed(three).size >= 2 * PARTITIONS && (now.committed > atFirst.committed || atFirst.committed === atFirst.end) ? true : undefined;
+  }, 500);
   restoredEverywhere(three, first);
   const stop2 = await stopWithSavepoint(three);
   const second = stop2.id;
-  t.diagnostic(`savepoint ${second} with 3 processes at ${stop2.read} of ${expected.total} records read, ${Date.now() - restoredAt} ms after their restore from ${first}; \`sluice savepoint\` took ${stop2.ms} ms`);
-  // The first savepoint is older than where the tasks stopped: refused.
-  const refused = await startProcess(['--from-savepoint', first]);
-  procs.push(refused);
-  assert.equal(await Promise.race([refused.exited, sleep(120_000).then(() => 'timeout')]), 3, show([refused]));
-  assert.match(refused.output(), /E_SAVEPOINT.*savepoint .* is not where the job stopped/, show([refused]));
+  const atSecond = await progress();
+  t.diagnostic(`offsets committed: ${atFirst.committed} of ${atFirst.end} at ${first}, ${atSecond.committed} at ${second}`);
+  t.diagnostic(`savepoint ${second} with 3 processes, ${Date.now() - restoredAt} ms after their restore from ${first}; \`sluice savepoint\` took ${stop2.ms} ms`);
+  // A process of the run from the first savepoint that comes late finds its tasks stopped at the second.
+  const late = await startProcess(['--from-savepoint', first]);
+  procs.push(late);
+  assert.equal(await Promise.race([late.exited, sleep(120_000).then(() => 'timeout')]), 0, show([late]));
+  assert.ok(logLines(late).some((l) => l.msg.includes(`stopped at savepoint ${second}`)), show([late]));
 
   // 1 process from the second; it drains once every offset is committed.
   const [last] = await startProcesses(1, ['--from-savepoint', second]);
@@ -185,6 +204,12 @@ void test('the flagship as tasks: 1 process stopped with a savepoint, restored w
   await sleep(2000);
   last!.child.kill('SIGUSR2');
   assert.equal(await Promise.race([last!.exited, sleep(180_000).then(() => 'timeout')]), 0, `the last process did not drain and exit 0:\n${show([last!])}`);
+
+  // The first savepoint is older than where the tasks are now: refused, nothing runs.
+  const refused = await startProcess(['--from-savepoint', first]);
+  procs.push(refused);
+  assert.equal(await Promise.race([refused.exited, sleep(120_000).then(() => 'timeout')]), 3, show([refused]));
+  assert.match(refused.output(), /E_SAVEPOINT.*savepoint \S+ is not where the job stopped/, show([refused]));
 
   const folder = runFolder(d);
   const tasks = readdirSync(join(folder, 'tasks')).sort();

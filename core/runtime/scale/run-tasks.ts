@@ -210,7 +210,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     // and the new assignment must not cancel a task that is ending its input.
     if (draining) return;
     for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
-    if (!closing) for (const index of owned) if (!running.has(index)) start(index);
+    // Once its tasks stopped with a savepoint, a process starts no task it is given (they are stopped there too).
+    if (!closing && stoppedWith === undefined) for (const index of owned) if (!running.has(index)) start(index);
     showReadiness();
     o.onTasks?.(owned);
   };

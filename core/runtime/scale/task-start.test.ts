@@ -19,9 +19,15 @@ void test('with --from-savepoint X a task restores X where it stopped, and resum
   assert.deepEqual(taskStart('task-0', m(10_009, { from: 'sp-x' }), 'sp-x'), { kind: 'resume' });
 });
 
+void test('with --from-savepoint X a task of the run from X that was stopped at Y stays stopped at Y', () => {
+  // A process of that run that gets the task after the stop (another one left) must not run it.
+  assert.deepEqual(taskStart('x.task-1', m(20_003, { from: 'sp-x', savepoint: { id: 'sp-y', stop: true } }), 'sp-x'), { kind: 'stopped', savepoint: 'sp-y' });
+});
+
 void test('a savepoint the task ran on from is refused: its repartition topics hold what came after', () => {
-  // The run started from X ended at a later savepoint Y.
-  assert.throws(() => taskStart('x.task-1', m(20_003, { from: 'sp-x', savepoint: { id: 'sp-y', stop: true } }), 'sp-x'), (e: Error & { code?: string }) => e.code === 'E_SAVEPOINT' && /x\.task-1: savepoint sp-x .*savepoint sp-y/.test(e.message));
+  // The run from X stopped at Y, was restored from Y and ran on.
+  assert.throws(() => taskStart('x.task-1', m(30_002, { from: 'sp-y' }), 'sp-x'), (e: Error & { code?: string }) => e.code === 'E_SAVEPOINT' && /x\.task-1: savepoint sp-x .*started from savepoint sp-y/.test(e.message));
+  assert.throws(() => taskStart('task-1', m(30_003, { from: 'sp-y', savepoint: { id: 'sp-z', stop: true } }), 'sp-x'), /latest is savepoint sp-z \(checkpoint 30003\)/);
   // A run started from another savepoint, or one that never stopped at X.
   assert.throws(() => taskStart('task-1', m(30_001, { from: 'sp-w' }), 'sp-x'), /started from savepoint sp-w/);
   assert.throws(() => taskStart('task-1', m(5), 'sp-x'), /latest is checkpoint 5, taken after it/);

@@ -6,10 +6,12 @@
  *   job was stopped with it: running on would write past the cut); otherwise it resumes
  *   its latest checkpoint, as always;
  * - with savepoint X: a task whose latest checkpoint is X restores X; one whose latest is a
- *   checkpoint of a run started from X (`CheckpointManifest.from`, not a savepoint) resumes
- *   it — another process of the same run, or a restart; anything else is refused: the task
- *   ran on after X (or X is not its), so its repartition topics hold records written after
- *   X that a restore of X would read a second time.
+ *   checkpoint of a run started from X (`CheckpointManifest.from`) resumes it — another
+ *   process of the same run, a restart, a moved task — or, when that is a stop savepoint,
+ *   stays stopped there (the run from X was stopped; a process of it that gets the task
+ *   later must not run it); anything else is refused: the task ran on after X (or X is not
+ *   its), so its repartition topics hold records written after X that a restore of X would
+ *   read a second time.
  */
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest } from '../../api/index.ts';
@@ -28,7 +30,7 @@ export function taskStart(task: string, latest: CheckpointManifest | undefined, 
   }
   // No checkpoint at all: the savepoint is looked up, and not found (savepoint-base.ts says so).
   if (!latest || latest.savepoint?.id === fromSavepoint) return { kind: 'savepoint' };
-  if (!latest.savepoint && latest.from === fromSavepoint) return { kind: 'resume' };
+  if (latest.from === fromSavepoint) return latest.savepoint?.stop ? { kind: 'stopped', savepoint: latest.savepoint.id } : { kind: 'resume' };
   const what = latest.savepoint ? `savepoint ${latest.savepoint.id} (checkpoint ${latest.id})` : `checkpoint ${latest.id}${latest.from ? ` of a run started from savepoint ${latest.from}` : ''}`;
   throw new SluiceError(
     'E_SAVEPOINT',
