@@ -32,6 +32,12 @@ export interface CheckpointManifest {
   readonly pipeline?: PipelineShape;
   /** Present on a savepoint: a checkpoint kept until deleted; `prune` never removes it. */
   readonly savepoint?: SavepointMark;
+  /**
+   * The savepoint the run that took this checkpoint was started from (`--from-savepoint`),
+   * carried by every later checkpoint of that run: a task of a job run as tasks tells its
+   * own run's progress from an older run's by it (core/runtime/scale/task-start.ts).
+   */
+  readonly from?: string;
 }
 
 /** One operator's state as the checkpoint holds it: its type and each state's kind, by state name. */
@@ -57,6 +63,12 @@ export interface PipelineShape {
 export interface SavepointMark {
   /** e.g. `sp-20261205-034501-3f2a`. */
   readonly id: string;
+  /**
+   * The task stopped at it (a savepoint of a job run as tasks is always taken with a stop):
+   * nothing it read after it was committed, and a later instance of the task does not run
+   * past it unless the job is started from a savepoint.
+   */
+  readonly stop?: boolean;
 }
 
 /** True when `manifest` is a savepoint (`prune` keeps it). */

@@ -10,6 +10,16 @@ export interface SinkWriteResult {
   readonly rejected?: readonly { readonly index: number; readonly error: unknown }[];
 }
 
+/** What a sink is told at a checkpoint barrier. */
+export interface CheckpointBarrierInfo {
+  /**
+   * The savepoint this checkpoint is, if it is one. The repartition output of a job run as
+   * tasks writes it into its topic, in the checkpoint's transaction, so the downstream task
+   * knows where the upstream task stopped (docs/architecture.md §5, Savepoints).
+   */
+  readonly savepoint?: string;
+}
+
 /** What a sink is told of a checkpoint that completed (its manifest is committed). */
 export interface CompletedCheckpoint {
   readonly id: number;
@@ -36,9 +46,10 @@ export interface SinkInstance {
   write(batch: Batch): Promise<SinkWriteResult | void>;
   /**
    * At a checkpoint barrier, after every earlier `write` resolved: make them durable and
-   * return a serialisable position to restore to (e.g. a file length).
+   * return a serialisable position to restore to (e.g. a file length). `barrier` says
+   * what the checkpoint is (a savepoint's id); most sinks ignore it.
    */
-  checkpoint?(): Promise<unknown>;
+  checkpoint?(barrier?: CheckpointBarrierInfo): Promise<unknown>;
   /**
    * The checkpoint that recorded `position` completed. May be called while a `write` is
    * pending (a sink that holds writes until a checkpoint completes must not wait on itself);

@@ -90,5 +90,11 @@ export interface SourceInstance {
   pausePartitions?(partitions: readonly (string | number)[]): void;
   /** Records of these partitions may be returned again (see `pausePartitions`). */
   resumePartitions?(partitions: readonly (string | number)[]): void;
+  /**
+   * A repartition input of a job run as tasks (optional): true once `poll` has returned
+   * every upstream task's marker of savepoint `id` — the upstream tasks stopped at it, so
+   * nothing follows and this task may take its own part of the savepoint.
+   */
+  savepointReached?(id: string): boolean;
   close(): Promise<void>;
 }

@@ -10,10 +10,24 @@
 import type { Logger } from './services.ts';
 import type { SourceDefinition } from './plugin.ts';
 
+/**
+ * A request to the owner of a task, whoever that is when it arrives (`TaskLayout.request`):
+ * today only a stop with savepoint `savepoint` (docs/architecture.md §5, Savepoints).
+ */
+export interface TaskRequest {
+  readonly savepoint: string;
+  /** Epoch ms after which the request is dropped unhandled (its sender gave up waiting). */
+  readonly expires?: number;
+}
+
 /** Which tasks of the job this process runs, decided among every process of the job. */
 export interface TaskGroup {
-  /** Joins the group; `onTasks` gets the owned task indexes after every rebalance, `onFatal` a failure of the group. */
-  join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void): Promise<void>;
+  /**
+   * Joins the group; `onTasks` gets the owned task indexes after every rebalance, `onFatal` a
+   * failure of the group, `onRequest` each request for a task this process owns: once it
+   * settles the request is done (a request not settled when the task moves reaches the new owner).
+   */
+  join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void, onRequest?: (task: number, request: TaskRequest) => Promise<void>): Promise<void>;
   /** Leaves the group: the other processes take this one's tasks at once. */
   leave(): Promise<void>;
 }
@@ -27,6 +41,8 @@ export interface TaskLayout {
   group(sessionTimeoutMs: number): TaskGroup;
   /** Creates (idempotently) internal topics of `count` partitions; refuses one that exists with another count. */
   createTopics(topics: readonly string[]): Promise<void>;
+  /** Sends `request` to the owner of every task of the job (through the group; `join`'s `onRequest`). */
+  request?(request: TaskRequest): Promise<void>;
 }
 
 export interface TaskLayoutContext<C> {

@@ -46,7 +46,6 @@ function defineRun(program: Command, io: CliIo, done: Done): void {
       if (opts.ui !== undefined && opts.workers !== undefined) return usage(io, done, '--ui does not apply to --workers yet');
       if (opts.fromSavepoint !== undefined && opts.resetState) return usage(io, done, '--from-savepoint and --reset-state exclude each other');
       if (opts.allowDroppedState && opts.fromSavepoint === undefined) return usage(io, done, '--allow-dropped-state goes with --from-savepoint');
-      if (opts.fromSavepoint !== undefined && opts.workers !== undefined) return usage(io, done, '--from-savepoint does not apply to a job run as tasks yet');
       const { run } = await import('./commands/run.ts');
       done(await run(file, { ...opts }, io));
     });

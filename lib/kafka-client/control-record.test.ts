@@ -21,3 +21,14 @@ void test('data and look-alikes are not control records', () => {
   assert.equal(maybeControl(bytes('{"a":1}')), false);
   assert.equal(maybeControl(new Uint8Array(0)), false);
 });
+
+void test('a savepoint marker round-trips, with a watermark or with none yet (−∞)', () => {
+  for (const c of [{ task: 2, watermark: 1_700_000_000_000, savepoint: 'sp-20261205-150000-ab12' }, { task: 0, watermark: Number.NEGATIVE_INFINITY, savepoint: 'sp-1' }]) {
+    const text = encodeControl(c);
+    assert.deepEqual(decodeControl(text), c);
+    assert.deepEqual(decodeControl(bytes(text)), c);
+  }
+  // A watermark record without a savepoint still needs its watermark.
+  assert.equal(decodeControl('\u0000sluice-watermark:{"task":1}'), undefined);
+  assert.equal(decodeControl('\u0000sluice-watermark:{"task":1,"watermark":3,"savepoint":7}'), undefined);
+});

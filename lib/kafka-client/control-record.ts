@@ -6,6 +6,10 @@
  * record from data costs one byte comparison per message. +∞ (end of input) is written as
  * `null`; a value that starts like one but does not parse is not a control record (it is
  * handed on as data, and its decoding dead-letters it).
+ *
+ * At a savepoint of a job run as tasks the record also names the savepoint (`savepoint`):
+ * the upstream task stopped there, so nothing of it follows in the partition. Its watermark
+ * may then still be −∞ (written as absent).
  */
 
 const TAG = '\u0000sluice-watermark:';
@@ -17,10 +21,13 @@ export interface WatermarkControl {
   readonly task: number;
   /** Its watermark; +∞ at end of input. */
   readonly watermark: number;
+  /** The savepoint the upstream task stopped at (written at that savepoint's barrier). */
+  readonly savepoint?: string;
 }
 
 export function encodeControl(c: WatermarkControl): string {
-  return `${TAG}${JSON.stringify({ task: c.task, watermark: c.watermark === Number.POSITIVE_INFINITY ? null : c.watermark })}`;
+  const watermark = c.watermark === Number.POSITIVE_INFINITY ? null : c.watermark === Number.NEGATIVE_INFINITY ? undefined : c.watermark;
+  return `${TAG}${JSON.stringify({ task: c.task, watermark, ...(c.savepoint !== undefined ? { savepoint: c.savepoint } : {}) })}`;
 }
 
 /** True when the value may be a control record (its first byte is NUL). */
@@ -33,12 +40,15 @@ export function decodeControl(value: Uint8Array | string): WatermarkControl | un
   const text = typeof value === 'string' ? value : startsWithTag(value) ? decoder.decode(value) : undefined;
   if (text === undefined || !text.startsWith(TAG)) return undefined;
   try {
-    const body = JSON.parse(text.slice(TAG.length)) as { task?: unknown; watermark?: unknown };
-    const { task, watermark } = body;
+    const body = JSON.parse(text.slice(TAG.length)) as { task?: unknown; watermark?: unknown; savepoint?: unknown };
+    const { task, watermark, savepoint } = body;
     if (!Number.isSafeInteger(task) || (task as number) < 0) return undefined;
-    if (watermark === null) return { task: task as number, watermark: Number.POSITIVE_INFINITY };
+    if (savepoint !== undefined && typeof savepoint !== 'string') return undefined;
+    const mark = typeof savepoint === 'string' ? { savepoint } : {};
+    if (watermark === null) return { task: task as number, watermark: Number.POSITIVE_INFINITY, ...mark };
+    if (watermark === undefined && typeof savepoint === 'string') return { task: task as number, watermark: Number.NEGATIVE_INFINITY, savepoint };
     if (typeof watermark !== 'number' || !Number.isFinite(watermark)) return undefined;
-    return { task: task as number, watermark };
+    return { task: task as number, watermark, ...mark };
   } catch {
     return undefined;
   }

@@ -8,9 +8,15 @@
  * them too, and their old owners would go on running them while the new ones start). A
  * process that stops heartbeating for the session timeout (killed, stalled) loses its tasks
  * to the others at the next rebalance; the topic is created on first use.
+ *
+ * Requests (`sendTaskRequest`, e.g. `sluice savepoint`) are records of that topic, one per
+ * partition: the member that owns partition p receives the one for task p, wherever it runs.
+ * Its offset is committed once the request is handled; one not handled when the task moves
+ * is read again by the new owner (requests are idempotent: a savepoint already taken is not
+ * taken twice).
  */
 import { SluiceError } from '../../core/api/index.ts';
-import type { Logger } from '../../core/api/index.ts';
+import type { Logger, TaskRequest } from '../../core/api/index.ts';
 import { ensureTopics } from './ensure-topics.ts';
 import type { KafkaClientFactory, KafkaConsumer } from './client.ts';
 
@@ -32,16 +38,32 @@ export class KafkaTaskGroup {
 
   constructor(private readonly o: TaskGroupOptions) {}
 
-  /** Joins the group; `onTasks` gets the owned task indexes after every rebalance. */
-  async join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void): Promise<void> {
+  /** Joins the group; `onTasks` gets the owned task indexes after every rebalance, `onRequest` the requests for them. */
+  async join(onTasks: (owned: readonly number[]) => void, onFatal: (error: Error) => void, onRequest?: (task: number, request: TaskRequest) => Promise<void>): Promise<void> {
     const { client, job, count } = this.o;
     const topic = taskGroupName(job);
     // Processes starting together race to create it; the loser may find it without leaders for a moment.
     const have = (await ensureTopics(client, [{ topic, partitions: count, replicationFactor: 1 }], this.o.logger)).get(topic)!;
     if (have !== count) throw new SluiceError('E_TASKS', `topic '${topic}' has ${have} partitions but the job has ${count} tasks (its topics' partition count changed; delete '${topic}' to re-plan the job)`);
     this.consumer = client.consumer({ groupId: topic, topics: [topic], fromBeginning: true, sessionTimeoutMs: this.o.sessionTimeoutMs, withKeysAndHeaders: false, sticky: true });
-    await this.consumer.start({
-      onBatch: () => undefined,
+    const consumer = this.consumer;
+    await consumer.start({
+      // Handled in the background: the consumer must stay free to rejoin on a rebalance.
+      onBatch: (batch) => {
+        for (let i = 0; i < batch.length; i++) {
+          const request = decodeTaskRequest(batch.values[i]!);
+          const next = { topic, partition: batch.partition, offset: batch.offsets[i]! + 1 };
+          if (!request || !onRequest || (request.expires !== undefined && request.expires < Date.now())) {
+            void consumer.commit([next]).catch(() => undefined);
+            continue;
+          }
+          this.o.logger.info(`request for task-${batch.partition}: savepoint ${request.savepoint}`, { task: batch.partition, savepoint: request.savepoint });
+          void onRequest(batch.partition, request).then(
+            () => consumer.commit([next]).catch(() => undefined),
+            (error: unknown) => this.o.logger.error(`request for task-${batch.partition} failed: ${(error as Error).message}`, { task: batch.partition }),
+          );
+        }
+      },
       onAssign: (parts) => onTasks(parts.map((p) => p.partition).sort((a, b) => a - b)),
       onFatal,
     });
@@ -52,5 +74,30 @@ export class KafkaTaskGroup {
     const c = this.consumer;
     this.consumer = undefined;
     await c?.close();
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** The request in a record of the task topic; undefined for anything else. */
+export function decodeTaskRequest(value: Uint8Array | string): TaskRequest | undefined {
+  try {
+    const body = JSON.parse(typeof value === 'string' ? value : decoder.decode(value)) as { savepoint?: unknown; expires?: unknown };
+    if (typeof body?.savepoint !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(body.savepoint)) return undefined;
+    return typeof body.expires === 'number' ? { savepoint: body.savepoint, expires: body.expires } : { savepoint: body.savepoint };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `request` to every partition of the job's task topic: each task's owner receives its own. */
+export async function sendTaskRequest(client: KafkaClientFactory, job: string, count: number, request: TaskRequest): Promise<void> {
+  const producer = client.producer({ idempotent: true, acks: -1, compression: 'none' });
+  await producer.connect();
+  try {
+    const value = JSON.stringify(request);
+    await producer.send(taskGroupName(job), Array.from({ length: count }, (_, partition) => ({ key: null, value, partition })));
+  } finally {
+    await producer.close();
   }
 }

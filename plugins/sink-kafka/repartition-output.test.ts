@@ -82,3 +82,26 @@ void test('two repartition outputs of one stage task share one transaction; the 
   await left.close();
   await right.close();
 });
+
+void test('at a savepoint the leader writes every output\'s marker, to every partition, into the savepoint\'s transaction', async () => {
+  const kafka = new FakeKafka();
+  const make = (topic: string, leader: boolean) =>
+    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-1', leader, key: ['k'], partitions: 2, task: 1, logger });
+  const [left, right] = [make('left', true), make('right', false)];
+  await Promise.all([left.open(undefined), right.open(undefined)]);
+  await left.onWatermark(40);
+  const [, seal] = await Promise.all([right.checkpoint({ savepoint: 'sp-x' }), left.checkpoint({ savepoint: 'sp-x' })]);
+  await left.onCheckpointComplete(seal, { id: 3, sourceOffsets: [] });
+  const [done] = kafka.transactions.finished;
+  assert.equal(done?.outcome, 'committed');
+  const marks = done!.sends.flatMap((s) => s.messages.map((m) => [s.topic, m.partition, decodeControl(m.value)])).filter((m) => (m[2] as { savepoint?: string } | undefined)?.savepoint);
+  assert.deepEqual(marks.sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1])), [
+    ['left', 0, { task: 1, watermark: 40, savepoint: 'sp-x' }],
+    ['left', 1, { task: 1, watermark: 40, savepoint: 'sp-x' }],
+    // The follower has had no watermark yet: its marker says −∞.
+    ['right', 0, { task: 1, watermark: Number.NEGATIVE_INFINITY, savepoint: 'sp-x' }],
+    ['right', 1, { task: 1, watermark: Number.NEGATIVE_INFINITY, savepoint: 'sp-x' }],
+  ]);
+  await left.close();
+  await right.close();
+});

@@ -12,8 +12,13 @@
  * reached), and at once at end of input (+∞). Every partition gets it, whether this task
  * wrote data there or not, so no downstream task waits for an upstream task that is idle
  * towards it.
+ *
+ * At a savepoint's barrier (a job run as tasks stopping with a savepoint) the control record
+ * also names the savepoint, on every partition of every repartition topic of the stage task,
+ * inside the savepoint's transaction: the leader writes every output's before it seals
+ * (shared-output.ts), so the downstream task knows where this task stopped.
  */
-import type { Batch, Codec, CompletedCheckpoint, Logger, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
+import type { Batch, CheckpointBarrierInfo, Codec, CompletedCheckpoint, Logger, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import type { KafkaClientFactory, OutgoingMessage } from '../../lib/kafka-client/client.ts';
 import { encodeControl } from '../../lib/kafka-client/control-record.ts';
 import { KeyPartitioner } from '../../lib/kafka-client/key-partitioner.ts';
@@ -88,7 +93,7 @@ export class RepartitionOutput implements SinkInstance {
       idempotent: true, acks: ACKS.all, compression: config.compression, timeoutMs: config.ack_timeout,
       transactionalId: this.o.transactionalId, transactionTimeoutMs: config.transaction_timeout,
     }));
-    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader);
+    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader, (savepoint) => this.publish(savepoint));
   }
 
   /**
@@ -127,13 +132,14 @@ export class RepartitionOutput implements SinkInstance {
   }
 
   /**
-   * The barrier: the watermark reached so far goes into this checkpoint's transaction, then
-   * the leader seals it. (Every write before the barrier has resolved before any output's
-   * `checkpoint`; a follower's control records that come after the seal go into the next one.)
+   * The barrier: the leader writes every output's watermark reached so far (and a savepoint's
+   * marker) into this checkpoint's transaction, then seals it. (Every write before the
+   * barrier has resolved before any output's `checkpoint`.)
    */
-  async checkpoint(): Promise<unknown> {
-    await this.publish();
-    return this.o.leader ? this.output!.output.seal() : undefined;
+  async checkpoint(barrier?: CheckpointBarrierInfo): Promise<unknown> {
+    if (!this.o.leader) return undefined;
+    await this.output!.barrier(barrier?.savepoint);
+    return this.output!.output.seal();
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
@@ -150,10 +156,10 @@ export class RepartitionOutput implements SinkInstance {
     await out?.release();
   }
 
-  /** One control record per partition with the current watermark, when it moved since the last. */
-  private async publish(): Promise<void> {
-    if (this.watermark <= this.published) return;
-    const value = encodeControl({ task: this.o.task, watermark: this.watermark });
+  /** One control record per partition with the current watermark, when it moved since the last or a savepoint is named. */
+  private async publish(savepoint?: string): Promise<void> {
+    if (this.watermark <= this.published && savepoint === undefined) return;
+    const value = encodeControl({ task: this.o.task, watermark: this.watermark, ...(savepoint !== undefined ? { savepoint } : {}) });
     const messages: OutgoingMessage[] = [];
     for (let partition = 0; partition < this.o.partitions; partition++) messages.push({ key: null, value, partition });
     await this.output!.write(messages, this.o.config.topic);

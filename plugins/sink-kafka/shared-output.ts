@@ -9,11 +9,15 @@
 import type { OutgoingMessage } from '../../lib/kafka-client/client.ts';
 import type { TransactionalOutput } from './transactional-output.ts';
 
+/** What an output writes at a barrier (its control records), before the leader seals. */
+export type BarrierHook = (savepoint: string | undefined) => Promise<void>;
+
 interface Entry {
   readonly output: TransactionalOutput;
   readonly started: Promise<void>;
   users: number;
   lock: Promise<unknown>;
+  readonly hooks: Set<BarrierHook>;
 }
 
 const outputs = new Map<string, Entry>();
@@ -21,6 +25,12 @@ const outputs = new Map<string, Entry>();
 export interface SharedOutput {
   readonly output: TransactionalOutput;
   write(messages: readonly OutgoingMessage[], topic: string): Promise<void>;
+  /**
+   * Each user's `onBarrier` writes at a barrier, all of them, before the leader seals: so a
+   * savepoint's markers of every topic are in that savepoint's transaction (shared-output users
+   * register theirs when opened).
+   */
+  barrier(savepoint: string | undefined): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -30,15 +40,16 @@ export interface SharedOutput {
  * order, the leader before the other outputs, so an output left by an earlier attempt (its
  * producer fenced by this attempt's restore) is never reused; it closes with its last user.
  */
-export async function acquireOutput(transactionalId: string, make: () => TransactionalOutput, fresh: boolean): Promise<SharedOutput> {
+export async function acquireOutput(transactionalId: string, make: () => TransactionalOutput, fresh: boolean, onBarrier?: BarrierHook): Promise<SharedOutput> {
   let entry = fresh ? undefined : outputs.get(transactionalId);
   if (!entry) {
     const output = make();
-    entry = { output, started: output.start(), users: 0, lock: Promise.resolve() };
+    entry = { output, started: output.start(), users: 0, lock: Promise.resolve(), hooks: new Set() };
     outputs.set(transactionalId, entry);
   }
   entry.users++;
   const e = entry;
+  if (onBarrier) e.hooks.add(onBarrier);
   try {
     await e.started;
   } catch (error) {
@@ -53,9 +64,13 @@ export async function acquireOutput(transactionalId: string, make: () => Transac
       e.lock = run.catch(() => undefined);
       return run;
     },
+    async barrier(savepoint) {
+      for (const hook of [...e.hooks]) await hook(savepoint);
+    },
     async release() {
       if (released) return;
       released = true;
+      if (onBarrier) e.hooks.delete(onBarrier);
       if (--e.users > 0) return;
       if (outputs.get(transactionalId) === e) outputs.delete(transactionalId);
       await e.output.close();

@@ -97,3 +97,21 @@ void test('records held back after a watermark cut are not in the position: a re
   await src.poll(100);
   assert.deepEqual(src.position(), { offsets: { 't:0': 4 }, upstream: [[0, 100]] });
 });
+
+void test('a savepoint is reached once every upstream task\'s marker of it has been returned; the markers seen survive a checkpoint', async () => {
+  const mark = (task: number, savepoint: string, watermark = 100) => encodeControl({ task, watermark, savepoint });
+  const src = new RepartitionInput(scripted([['{"a":1}', mark(0, 'sp-b'), mark(1, 'sp-a')]]), 2);
+  await src.open({ offsets: { 't:0': 0 }, upstream: [], savepoints: [[1, 'sp-old']] });
+  assert.equal(src.savepointReached('sp-b'), false);
+  await src.poll(100);
+  await src.poll(100);
+  // Task 1's marker of another savepoint (an older run's, or one asked of it alone) does not count.
+  assert.equal(src.savepointReached('sp-b'), false);
+  assert.deepEqual(src.position().savepoints, [[1, 'sp-a'], [0, 'sp-b']]);
+  const restored = new RepartitionInput(scripted([['{"a":2}', mark(1, 'sp-b')]]), 2);
+  await restored.open(src.position());
+  await restored.poll(100);
+  await restored.poll(100);
+  assert.equal(restored.savepointReached('sp-b'), true);
+  assert.equal(restored.savepointReached('sp-a'), false);
+});

@@ -13,6 +13,11 @@
  *
  * The position is the `kafka` source's offsets plus the upstream watermarks, so a restore
  * resumes with the watermark it had at the checkpoint.
+ *
+ * A control record that names a savepoint says its upstream task stopped there; once every
+ * upstream task's marker of one savepoint has been returned, `savepointReached` says so and
+ * this task takes its part of it (core/runtime/scale/stop-with-savepoint.ts). The markers
+ * seen are part of the position, so a checkpoint between two of them loses neither.
  */
 import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { decodeControl, maybeControl } from '../../lib/kafka-client/control-record.ts';
@@ -23,6 +28,8 @@ import type { KafkaSourcePosition } from './records.ts';
 export interface RepartitionInputPosition {
   readonly offsets: KafkaSourcePosition;
   readonly upstream: readonly (readonly [number, number | null])[];
+  /** Upstream task index → the savepoint it last said it stopped at. */
+  readonly savepoints?: readonly (readonly [number, string])[];
 }
 
 export function offsetsOfPosition(position: unknown): KafkaSourcePosition | undefined {
@@ -32,6 +39,8 @@ export function offsetsOfPosition(position: unknown): KafkaSourcePosition | unde
 export class RepartitionInput implements SourceInstance {
   /** Upstream task index → latest watermark. */
   private readonly upstream = new Map<number, number>();
+  /** Upstream task index → the savepoint it stopped at (its latest marker). */
+  private readonly stoppedAt = new Map<number, string>();
   private pending: SourceChunk[] = [];
   private ended = false;
   /** Control records taken out so far (tests, logs). */
@@ -48,7 +57,14 @@ export class RepartitionInput implements SourceInstance {
   async open(position: unknown): Promise<void> {
     const p = position as RepartitionInputPosition | undefined | null;
     for (const [task, w] of p?.upstream ?? []) this.upstream.set(task, w === null ? Number.POSITIVE_INFINITY : w);
+    for (const [task, id] of p?.savepoints ?? []) this.stoppedAt.set(task, id);
     await this.inner.open(p ? p.offsets : undefined);
+  }
+
+  savepointReached(id: string): boolean {
+    if (this.stoppedAt.size < this.upstreamTasks) return false;
+    for (const sp of this.stoppedAt.values()) if (sp !== id) return false;
+    return true;
   }
 
   /** The downstream watermark: the minimum over all upstream tasks. */
@@ -112,6 +128,7 @@ export class RepartitionInput implements SourceInstance {
       if (!c) continue;
       this.controls++;
       (controls ??= []).push(i);
+      if (c.savepoint !== undefined) this.stoppedAt.set(c.task, c.savepoint);
       const before = this.watermark();
       if (c.watermark > (this.upstream.get(c.task) ?? Number.NEGATIVE_INFINITY)) this.upstream.set(c.task, c.watermark);
       const after = this.watermark();
@@ -136,7 +153,8 @@ export class RepartitionInput implements SourceInstance {
       const name = String(chunk.partition);
       if (typeof first === 'number' && (offsets[name] === undefined || first < offsets[name]!)) offsets[name] = first;
     }
-    return { offsets, upstream: [...this.upstream].map(([t, w]) => [t, w === Number.POSITIVE_INFINITY ? null : w] as const) };
+    const upstream = [...this.upstream].map(([t, w]) => [t, w === Number.POSITIVE_INFINITY ? null : w] as const);
+    return this.stoppedAt.size ? { offsets, upstream, savepoints: [...this.stoppedAt] } : { offsets, upstream };
   }
 
   async onCheckpointComplete(position: unknown): Promise<void> {

@@ -11,7 +11,7 @@
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger, PartitionedSource, TaskLayout, TaskLayoutContext } from '../../core/api/index.ts';
 import type { KafkaClientFactory } from '../../lib/kafka-client/client.ts';
-import { KafkaTaskGroup } from '../../lib/kafka-client/task-group.ts';
+import { KafkaTaskGroup, sendTaskRequest } from '../../lib/kafka-client/task-group.ts';
 import { repartitionInput } from './repartition-source.ts';
 import { toConnection } from '../../lib/kafka-client/connection-spec.ts';
 import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
@@ -40,6 +40,7 @@ export const kafkaTasks: PartitionedSource<KafkaSourceConfig> = {
       cluster: blocks[0]!.config,
       group: (sessionTimeoutMs) => new KafkaTaskGroup({ client, job, count, sessionTimeoutMs, logger }),
       createTopics: (topics) => createRepartitionTopics(client, topics, count, logger),
+      request: (request) => sendTaskRequest(client, job, count, request),
     };
   },
   repartitionInput,

@@ -20,6 +20,8 @@ export async function runWorkers(file: string, options: RunOptions, workers: num
   for (const s of options.set) args.push('--set', s);
   args.push('--set', 'job.tasks=true');
   if (options.resetState) args.push('--reset-state');
+  if (options.fromSavepoint !== undefined) args.push('--from-savepoint', options.fromSavepoint);
+  if (options.allowDroppedState) args.push('--allow-dropped-state');
   if (pluginPathsAllowed()) args.push('--allow-plugin-path');
   const children: ChildProcess[] = [];
   const forward = (signal: NodeJS.Signals) => () => {

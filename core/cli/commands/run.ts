@@ -195,10 +195,6 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
     io.err('error [E_USAGE]: --events cannot be combined with job.tasks (a job run as tasks reads Kafka, which never ends)\n');
     return EXIT.USAGE;
   }
-  if (options.fromSavepoint !== undefined) {
-    io.err('error [E_USAGE]: --from-savepoint does not apply to a job run as tasks yet (each task restores its own latest checkpoint)\n');
-    return EXIT.USAGE;
-  }
   const logger = createJobContainer(config, { job: pipeline.name }).resolve<Logger>(services.logger.id);
   const { abort, release } = stopOnSignals();
   // SIGUSR2 ends the job instead of pausing it: the tasks drain (core/runtime/scale/run-tasks.ts).
@@ -208,6 +204,14 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
   let telemetry: Telemetry | undefined;
   try {
     const { runTasks } = await import('../../runtime/scale/run-tasks.ts');
+    const from = options.fromSavepoint;
+    if (from !== undefined) {
+      // Every task of every stage must hold its part: one without would start over.
+      const { jobTasks } = await import('../../runtime/scale/job-stores.ts');
+      const { findSavepointSet, requireComplete } = await import('../../runtime/scale/savepoint-set.ts');
+      const job = await jobTasks(pipeline, config, logger);
+      requireComplete(await findSavepointSet(job.stores, from), job.where);
+    }
     telemetry = (await engine()).configuredTelemetry(pipeline.name, config);
     if (config.metrics.port > 0) {
       const server = await telemetry.serveMetrics(config.metrics.host, config.metrics.port);
@@ -215,7 +219,10 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
     }
     const result = await runTasks(pipeline, {
       telemetry,
-      engine: options.resetState ? { resetState: true } : {},
+      engine: {
+        ...(options.resetState ? { resetState: true } : {}),
+        ...(options.fromSavepoint !== undefined ? { fromSavepoint: options.fromSavepoint, allowDroppedState: options.allowDroppedState === true } : {}),
+      },
       container: () => createJobContainer(config, { job: pipeline.name }),
       sessionTimeoutMs: config.job.task_session_timeout,
       logger,
@@ -225,6 +232,7 @@ async function runAsTasks(pipeline: CompiledPipeline, config: RuntimeConfig, opt
       cwd: io.cwd,
     });
     io.err(`job ${pipeline.name} ${result.status}: ran ${result.tasks.length} task instances here\n`);
+    if (result.savepoint !== undefined) io.err(`stopped with savepoint ${result.savepoint}; start the job from it with --from-savepoint ${result.savepoint}, with any number of processes\n`);
     if (result.status === 'failed') {
       if (result.error) io.err(`${describeError(result.error)}\n`);
       return EXIT.RUNTIME;

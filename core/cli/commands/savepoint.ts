@@ -4,6 +4,10 @@
  * `--endpoint`) and prints its id once it is complete.
  * `sluice savepoint list|delete <pipeline>`: the savepoints in the job's checkpoint store,
  * read and deleted directly (the job may be stopped).
+ *
+ * A job run as tasks (`job.tasks`) is stopped with a savepoint instead (savepoint-tasks.ts): a
+ * request through the job's task group reaches the owner of every task, and the command waits
+ * until every task of every stage holds its part; list and delete work on the set.
  */
 import { SluiceError } from '../../api/index.ts';
 import type { CheckpointManifest, Logger } from '../../api/index.ts';
@@ -52,6 +56,7 @@ export function savepointUrl(config: RuntimeConfig, endpoint: string | undefined
 export async function triggerSavepoint(file: string, o: SavepointCliOptions, io: CliIo): Promise<ExitCode> {
   const loaded = await load(file, o, io);
   if (typeof loaded === 'number') return loaded;
+  if (loaded.config.job.tasks) return (await import('./savepoint-tasks.ts')).stopWithSavepoint(loaded.pipeline, loaded.config, o, io);
   let url: string;
   try {
     url = savepointUrl(loaded.config, o.endpoint);
@@ -94,9 +99,7 @@ function row(m: CheckpointManifest, hash: string): Record<string, unknown> {
 }
 
 /** Runs `work` against the job's store; a failing store is a runtime failure, a missing savepoint a problem found. */
-async function withStore(file: string, o: SavepointCliOptions, io: CliIo, work: (p: CompiledPipeline, store: Awaited<ReturnType<typeof createCheckpointStore>>) => Promise<void>): Promise<ExitCode> {
-  const loaded = await load(file, o, io);
-  if (typeof loaded === 'number') return loaded;
+async function withStore(loaded: { pipeline: CompiledPipeline; config: RuntimeConfig }, io: CliIo, work: (p: CompiledPipeline, store: Awaited<ReturnType<typeof createCheckpointStore>>) => Promise<void>): Promise<ExitCode> {
   try {
     await work(loaded.pipeline, await createCheckpointStore(loaded.config, loaded.pipeline.name, quiet));
     return EXIT.OK;
@@ -106,8 +109,11 @@ async function withStore(file: string, o: SavepointCliOptions, io: CliIo, work: 
   }
 }
 
-export function listSavepointsCommand(file: string, o: SavepointCliOptions, io: CliIo): Promise<ExitCode> {
-  return withStore(file, o, io, async (pipeline, store) => {
+export async function listSavepointsCommand(file: string, o: SavepointCliOptions, io: CliIo): Promise<ExitCode> {
+  const loaded = await load(file, o, io);
+  if (typeof loaded === 'number') return loaded;
+  if (loaded.config.job.tasks) return (await import('./savepoint-tasks.ts')).listTaskSavepoints(loaded.pipeline, loaded.config, o, io);
+  return withStore(loaded, io, async (pipeline, store) => {
     const hash = pipelineHash(pipeline);
     const rows = (await listSavepoints(store)).map((m) => row(m, hash));
     if (o.output === 'json') return void io.out(`${JSON.stringify(rows, null, 2)}\n`);
@@ -119,8 +125,11 @@ export function listSavepointsCommand(file: string, o: SavepointCliOptions, io: 
   });
 }
 
-export function deleteSavepointCommand(file: string, id: string, o: SavepointCliOptions, io: CliIo): Promise<ExitCode> {
-  return withStore(file, o, io, async (pipeline, store) => {
+export async function deleteSavepointCommand(file: string, id: string, o: SavepointCliOptions, io: CliIo): Promise<ExitCode> {
+  const loaded = await load(file, o, io);
+  if (typeof loaded === 'number') return loaded;
+  if (loaded.config.job.tasks) return (await import('./savepoint-tasks.ts')).deleteTaskSavepoint(loaded.pipeline, loaded.config, id, io);
+  return withStore(loaded, io, async (pipeline, store) => {
     const gone = await deleteSavepoint(store, id);
     io.err(`deleted savepoint ${id} (checkpoint ${gone.id}) of ${pipeline.name} from ${store.describe()}\n`);
   });

@@ -36,7 +36,7 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { SluiceError } from '../../api/index.ts';
-import type { CheckpointManifest } from '../../api/index.ts';
+import type { CheckpointManifest, SavepointMark } from '../../api/index.ts';
 import { CHECKPOINT_SPAN, SPAN_ATTR, checkpointBlockSpanName } from '../../telemetry/index.ts';
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { CheckpointBarrier } from '../checkpoint/barrier.ts';
@@ -102,6 +102,8 @@ export class Checkpointer {
   private consecutive = 0;
   private current: CheckpointBarrier | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The savepoint the run started from, recorded in every manifest (`CheckpointManifest.from`). */
+  from: string | undefined;
 
   constructor(
     private readonly s: EngineSettings,
@@ -130,25 +132,26 @@ export class Checkpointer {
     return this.enqueue(kind, undefined).then((id) => id !== undefined);
   }
 
-  /** Takes a savepoint named `name` after any running checkpoint; its checkpoint id, or undefined when declined. */
-  savepoint(name: string): Promise<number | undefined> {
-    return this.enqueue('savepoint', name);
+  /** Takes the savepoint `mark` names after any running checkpoint; its checkpoint id, or undefined when declined. */
+  savepoint(mark: SavepointMark): Promise<number | undefined> {
+    return this.enqueue('savepoint', mark);
   }
 
-  private enqueue(kind: CheckpointInfo['kind'], savepoint: string | undefined): Promise<number | undefined> {
+  private enqueue(kind: CheckpointInfo['kind'], savepoint: SavepointMark | undefined): Promise<number | undefined> {
     const run = this.chain.then(() => this.attempt(kind, savepoint));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async attempt(kind: CheckpointInfo['kind'], savepoint: string | undefined): Promise<number | undefined> {
+  private async attempt(kind: CheckpointInfo['kind'], mark: SavepointMark | undefined): Promise<number | undefined> {
+    const savepoint = mark?.id;
     const store = this.s.store;
     if (!store) return undefined;
     const id = this.ids.next();
     const started = performance.now();
     const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan(CHECKPOINT_SPAN, { root: true, attributes: { [SPAN_ATTR.checkpointId]: id } }, ROOT_CONTEXT) : undefined;
     const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
-    const work = this.run(id, kind, savepoint, barrier, span?.isRecording() ? span : undefined);
+    const work = this.run(id, kind, mark, barrier, span?.isRecording() ? span : undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<{ timeout: true }>((resolve) => {
       timer = setTimeout(() => resolve({ timeout: true }), this.s.checkpoint.timeout);
@@ -202,7 +205,7 @@ export class Checkpointer {
     return this.s.telemetry.tracer.startSpan(checkpointBlockSpanName(kind, id), { attributes: { [SPAN_ATTR.operatorId]: id } }, trace.setSpan(ROOT_CONTEXT, root));
   }
 
-  private async run(id: number, kind: CheckpointInfo['kind'], savepoint: string | undefined, barrier: CheckpointBarrier, root: Span | undefined): Promise<CheckpointManifest> {
+  private async run(id: number, kind: CheckpointInfo['kind'], savepoint: SavepointMark | undefined, barrier: CheckpointBarrier, root: Span | undefined): Promise<CheckpointManifest> {
     const { sources, operators, sinks, flow } = this.t;
     const store = this.s.store!;
     const cancelled = () => barrier.cancelled;
@@ -235,7 +238,7 @@ export class Checkpointer {
       // Stop the world: a backend that cannot capture is written before anything moves.
       if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
       const sinkPositions: Record<string, unknown> = {};
-      const reported = await Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint())));
+      const reported = await Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint(savepoint ? { savepoint: savepoint.id } : undefined))));
       sinks.forEach((k, i) => {
         sinkPositions[k.id] = reported[i] ?? null;
       });
@@ -255,7 +258,8 @@ export class Checkpointer {
         sinks: sinkPositions,
         runtime: { kind, watermarks },
         pipeline: this.s.shape,
-        ...(savepoint ? { savepoint: { id: savepoint } } : {}),
+        ...(savepoint ? { savepoint } : {}),
+        ...(this.from !== undefined ? { from: this.from } : {}),
       };
       await store.commit(manifest);
       return manifest;

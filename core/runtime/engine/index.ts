@@ -6,7 +6,7 @@ export { runJob, startJob, restartDelay } from './run-job.ts';
 export { configuredTelemetry } from './settings.ts';
 export type { JobHandle } from './run-job.ts';
 export { restoreGeneration } from './generation.ts';
-export type { EngineOptions, JobResult, RunningJob, SavepointTaken, CheckpointOptions, RestartOptions, InstanceOverrides, CheckpointInfo, StageCounts } from './options.ts';
+export type { EngineOptions, JobResult, RunningJob, SavepointOptions, SavepointTaken, CheckpointOptions, RestartOptions, InstanceOverrides, CheckpointInfo, StageCounts } from './options.ts';
 export type { SinkRetryOptions } from './sink-task.ts';
 export { PluginFailedError } from './errors.ts';
 export { SourceWatermarks } from './source-watermarks.ts';

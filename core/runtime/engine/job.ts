@@ -20,7 +20,7 @@ import { Checkpointer, SOURCES_ENTRY, operatorEntry } from './checkpointer.ts';
 import { COUNTS_ENTRY, restoreCounts } from './stage-counts.ts';
 import type { StageCountsSnapshot } from './stage-counts.ts';
 import type { CheckpointIds } from './checkpointer.ts';
-import type { RunningJob, SavepointTaken, StageCounts } from './options.ts';
+import type { RunningJob, SavepointOptions, SavepointTaken, StageCounts } from './options.ts';
 import type { OperatorTaskSnapshot } from './operator-task.ts';
 import { loadRestorePoint } from './restore.ts';
 import type { RestorePoint, SavepointBase } from './restore.ts';
@@ -70,6 +70,8 @@ export class JobAttempt implements RunningJob {
   /** `endInput` was called: the stop ends the input (flush, final checkpoint) instead of pausing it. */
   private ending = false;
   private cancelReason: string | undefined;
+  /** A stop savepoint was asked for: no other checkpoint follows it (the caller cancels the attempt after it). */
+  private stoppingAtSavepoint = false;
 
   constructor(
     private readonly s: EngineSettings,
@@ -129,21 +131,39 @@ export class JobAttempt implements RunningJob {
 
   triggerCheckpoint(): Promise<boolean> {
     // A failed attempt's plugins are closed: a checkpoint of it would record no real positions.
-    if (this.failed) return Promise.resolve(false);
+    if (this.failed || this.stoppingAtSavepoint) return Promise.resolve(false);
     return this.checkpointer ? this.checkpointer.take('manual') : Promise.resolve(false);
   }
 
-  async triggerSavepoint(): Promise<SavepointTaken> {
+  async triggerSavepoint(options: SavepointOptions = {}): Promise<SavepointTaken> {
     const store = this.s.store;
     if (!store) throw new SluiceError('E_SAVEPOINT', 'the job has no checkpoint store, so it cannot take a savepoint');
     if (!this.checkpointer) throw new SluiceError('E_SAVEPOINT', 'the job is not running yet (restoring or opening its plugins); try again');
     if (this.stopReason || this.failed) throw new SluiceError('E_SAVEPOINT', `the job is ${this.failed ? 'failing' : `stopping (${this.stopReason})`}; no savepoint taken`);
     // Set once every loop has left (end of input): only the final checkpoint is still to come.
     if (this.abort.signal.aborted) throw new SluiceError('E_SAVEPOINT', 'the job reached the end of its input and is finishing; no savepoint taken');
-    const id = newSavepointId();
-    const checkpoint = await this.checkpointer.savepoint(id);
+    const id = options.id ?? newSavepointId();
+    if (options.stop) this.stoppingAtSavepoint = true;
+    const checkpoint = await this.checkpointer.savepoint(options.stop ? { id, stop: true } : { id });
+    if (checkpoint === undefined) this.stoppingAtSavepoint = false;
     if (checkpoint === undefined) throw new SluiceError('E_SAVEPOINT', `savepoint ${id} was declined (its checkpoint failed or timed out; the job's log says why)`);
     return { id, checkpoint, store: store.describe() };
+  }
+
+  startedFrom(): string | undefined {
+    return this.checkpointer?.from;
+  }
+
+  savepointReached(id: string): boolean {
+    const marked = (this.tasks?.sources ?? []).filter((s) => s.savepointReached !== undefined);
+    return marked.length > 0 && marked.every((s) => s.savepointReached!(id));
+  }
+
+  /** The savepoint this attempt's run started from: restored from it, or from a checkpoint of a run that was. */
+  private lineage(restore: RestorePoint): string | undefined {
+    const m = restore.manifest;
+    if (!m) return undefined;
+    return this.base && m === this.base.manifest ? m.savepoint?.id : m.from;
   }
 
   /** Stops the sources; the attempt then drains, checkpoints and finishes. */
@@ -234,6 +254,7 @@ export class JobAttempt implements RunningJob {
       this.metrics,
       (e) => this.fail(e),
     ));
+    checkpointer.from = this.lineage(restore);
     const timers: NodeJS.Timeout[] = [];
     const onSignal = () => this.requestStop('shutdown signal');
     try {
@@ -242,7 +263,7 @@ export class JobAttempt implements RunningJob {
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
       s.setReady(true);
-      // Savepoints of a job run as tasks are not built yet: a task does not take the endpoint.
+      // A job run as tasks is stopped with a savepoint through its task group (scale/stop-with-savepoint.ts): a task does not take the endpoint.
       if (!s.task) s.telemetry.metricsServer?.setSavepointHandler(() => this.triggerSavepoint());
       s.onStart?.(this);
       const guard = (p: Promise<void>) => p.catch((e: unknown) => this.fail(e));
@@ -328,7 +349,7 @@ export class JobAttempt implements RunningJob {
     const signal = this.abort.signal;
     for (;;) {
       await sleep(interval, signal);
-      if (signal.aborted || this.stopReason) return;
+      if (signal.aborted || this.stopReason || this.stoppingAtSavepoint) return;
       try {
         await checkpointer.take('periodic');
       } catch (error) {

@@ -134,7 +134,14 @@ export interface RunningJob {
   /** Takes a checkpoint now; resolves true when it completed, false when declined. */
   triggerCheckpoint(): Promise<boolean>;
   /** Takes a savepoint now; rejects (`E_SAVEPOINT`) when it was declined or the job is stopping. */
-  triggerSavepoint(): Promise<SavepointTaken>;
+  triggerSavepoint(options?: SavepointOptions): Promise<SavepointTaken>;
+  /**
+   * True once every repartition input of this task has returned each upstream task's marker
+   * of savepoint `id` (`SourceInstance.savepointReached`); false for a task that has none.
+   */
+  savepointReached(id: string): boolean;
+  /** The savepoint this attempt's run was started from (`CheckpointManifest.from`), if any. */
+  startedFrom(): string | undefined;
   /**
    * Ends the input now, as if every source had reached its end: sources stop polling and send
    * +∞, every window and timer fires, and the final checkpoint is taken after that flush (so
@@ -142,6 +149,13 @@ export interface RunningJob {
    * of a job run as tasks uses.
    */
   endInput(reason: string): void;
+}
+
+export interface SavepointOptions {
+  /** Its id; default a new one (`sp-…`). A job run as tasks names one savepoint in every task. */
+  readonly id?: string;
+  /** Marked as a stop (`SavepointMark.stop`): the caller cancels the task after it. */
+  readonly stop?: boolean;
 }
 
 /** A completed savepoint. */
@@ -182,5 +196,6 @@ export interface JobResult {
   /** Records read by the sources since the job's fresh start (restored with each checkpoint). */
   readonly recordsIn: number;
   /** Per source, operator and sink id, since the job's fresh start (restored with each checkpoint; a restart replays what followed it). */
-  readonly stages: Readonly<Record<string, StageCounts>>;
+  readonly stages: Readonly<Record<string, StageCounts>>;  /** A task of a job run as tasks that did not run: its latest checkpoint is this stop savepoint. */
+  readonly stoppedAt?: string;
 }

@@ -16,6 +16,7 @@ import type { EngineOptions, JobResult, RunningJob } from './options.ts';
 import { retryCannotHelp, toSluiceError } from './run-errors.ts';
 import { resolveSettings } from './settings.ts';
 import { savepointBase } from './savepoint-base.ts';
+import { taskStart } from '../scale/task-start.ts';
 export { restoreGeneration } from './generation.ts';
 import type { EngineSettings } from './settings.ts';
 
@@ -116,7 +117,14 @@ async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setC
   // its own above the latest (checkpointer.ts): another instance of the task may be writing.
   const wholeIds = new CheckpointIds(latest?.id ?? 0);
   const idsFor = async (restart: number) => (!s.task ? wholeIds : ownerIds((restart === 0 ? latest : await s.store?.latest())?.id ?? 0));
-  const base = await savepointBase(s, latest);
+  // A task of a job run as tasks: stopped at a stop savepoint, or the savepoint resumed (scale/task-start.ts).
+  const start = s.task ? taskStart(s.task.id, latest, s.fromSavepoint) : undefined;
+  if (start?.kind === 'stopped') {
+    s.logger.info(`${s.task!.id} stopped at savepoint ${start.savepoint} (checkpoint ${latest!.id}): not running it; start the job with --from-savepoint ${start.savepoint} to go on`, { savepoint: start.savepoint });
+    return { status: 'stopped', exitCode: 0, restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: { id: latest!.id, store: s.store!.describe() }, recordsIn: 0, stages: {}, stoppedAt: start.savepoint };
+  }
+  if (start?.kind === 'resume' && s.fromSavepoint !== undefined && latest) s.logger.info(`resuming checkpoint ${latest.id} of the run started from savepoint ${s.fromSavepoint}`, { checkpoint: latest.id, savepoint: s.fromSavepoint });
+  const base = start?.kind === 'resume' ? undefined : await savepointBase(s, latest);
   const ignoreUpTo = s.resetState || base ? (latest?.id ?? 0) : 0;
   if (s.resetState && latest) s.logger.info(`reset state: ignoring checkpoints up to ${latest.id} in ${s.store!.describe()}`);
   let restarts = 0;

@@ -18,7 +18,7 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import { BatchBuilder, MIN_WATERMARK, PermanentSinkError, TransientSinkError } from '../../api/index.ts';
-import type { Batch, Clock, CompletedCheckpoint, Logger, Provenance, SinkInstance } from '../../api/index.ts';
+import type { Batch, CheckpointBarrierInfo, Clock, CompletedCheckpoint, Logger, Provenance, SinkInstance } from '../../api/index.ts';
 import { SPAN_ATTR } from '../../telemetry/index.ts';
 import type { StageMetrics } from '../../telemetry/index.ts';
 import { deadLetterRow } from './admit.ts';
@@ -102,9 +102,9 @@ export class SinkTask {
   }
 
   /** At a barrier: after every earlier write, ask the sink for its position. */
-  checkpoint(): Promise<unknown> {
+  checkpoint(barrier?: CheckpointBarrierInfo): Promise<unknown> {
     const { instance } = this.o;
-    return this.exclusive(() => this.calls.callAsync('checkpoint', () => instance.checkpoint?.()));
+    return this.exclusive(() => this.calls.callAsync('checkpoint', () => instance.checkpoint?.(barrier)));
   }
 
   /**

@@ -103,6 +103,12 @@ export class SourceTask {
     this.calls = new PluginCalls(this.stage, `source ${c.id} poll`, o.tracer, o.metrics, o.clock);
   }
 
+  /** The instance's `savepointReached` (a repartition input of a job run as tasks), if it has one. */
+  get savepointReached(): ((id: string) => boolean) | undefined {
+    const instance = this.o.instance;
+    return instance.savepointReached ? (id) => instance.savepointReached!(id) : undefined;
+  }
+
   /** The newest event time this source has read (−∞ before any). */
   get newestRead(): number {
     return this.watermarks.newest;

@@ -20,6 +20,12 @@
  * told to drain. A task that ends drained writes its run summary (task-summary.ts) into its
  * own folder (task-paths.ts), which `sluice validate` reads.
  *
+ * Stopping with a savepoint (`sluice savepoint`, a request through the task group): every
+ * stage's instance of each owned task takes its part of the savepoint and is cancelled
+ * (stop-with-savepoint.ts); a task whose latest checkpoint is a stop savepoint does not run
+ * again unless the job is started from a savepoint (task-start.ts). Once every task it owns
+ * is stopped so, the process leaves the group and ends.
+ *
  * The process has one telemetry: every task's metrics carry `task="task-<p>"`, the gauge
  * `sluice_tasks_owned` counts the tasks it runs, and `/ready` is 200 once every owned task
  * runs (restored, plugins open), its body naming them.
@@ -39,6 +45,8 @@ import type { Stage } from './stages.ts';
 import { runFolderOf, withTaskPaths } from './task-paths.ts';
 import { writeTaskSummary } from './task-summary.ts';
 import { endInputOf } from './end-input.ts';
+import { stopTaskWithSavepoint } from './stop-with-savepoint.ts';
+import type { TaskRequest } from '../../api/index.ts';
 
 export interface TasksOptions {
   /** Engine options every task gets (its own container and task slice are added). */
@@ -64,6 +72,8 @@ export interface TasksOptions {
 
 export interface TasksResult {
   readonly status: 'stopped' | 'failed';
+  /** The savepoint the process's tasks stopped at, when they did. */
+  readonly savepoint?: string;
   /** Results of the task instances this process ran, by task id, in the order they ended. */
   readonly tasks: readonly (readonly [string, JobResult])[];
   readonly error?: SluiceError;
@@ -95,6 +105,15 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   let fatal: SluiceError | undefined;
   /** Set once the process stops: assignments still arriving start nothing. */
   let closing = false;
+  /** The savepoint this process's tasks stopped at (a request, or found on start). */
+  let stoppedWith: string | undefined;
+  /** Once every owned task is stopped at a savepoint, the process ends. */
+  const endIfStopped = (): void => {
+    if (stoppedWith !== undefined && running.size === 0 && !draining) {
+      o.logger.info(`every task here is stopped at savepoint ${stoppedWith}: leaving`, { savepoint: stoppedWith });
+      finish();
+    }
+  };
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
@@ -137,6 +156,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
           fatal ??= r.error ?? new SluiceError('E_PLUGIN_FAILED', `${task.id} failed`);
           finish();
         }
+        if (r.stoppedAt !== undefined) stoppedWith ??= r.stoppedAt;
+        endIfStopped();
         if (r.status === 'finished') {
           const written = await writeTaskSummary({ whole: pipeline, stage: stagePipeline, stageName: stage.name, task, result: r, runId: o.runId ?? '', cwd: o.cwd ?? process.cwd() }).catch((error: unknown) => {
             o.logger.error(`${task.id}: no run summary written: ${(error as Error).message}`);
@@ -167,6 +188,20 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     }));
   };
 
+  /** A request for task p (through the group): a stop with savepoint, of every stage's instance. */
+  const onRequest = async (index: number, request: TaskRequest): Promise<void> => {
+    if (closing && !running.has(index)) throw new SluiceError('E_SAVEPOINT', `task-${index}: the process is stopping`);
+    const handles = (running.get(index) ?? []).filter((h) => stageOf.has(h));
+    await Promise.all(handles.map((handle) => {
+      const stage = stageOf.get(handle)!;
+      const downstream = stage.pipeline.sources.some((src) => repartitions.has(src.id));
+      return stopTaskWithSavepoint({ task: stageTask(stage.name, index, layout.count).id, handle, downstream }, request.savepoint, o.logger, () => !stageOf.has(handle));
+    }));
+    stoppedWith ??= request.savepoint;
+    // The instances end (cancelled) on their own; the last one's end calls endIfStopped.
+    endIfStopped();
+  };
+
   let draining: Promise<void> | undefined;
   const onTasks = (owned: readonly number[]): void => {
     const keep = new Set(owned);
@@ -175,7 +210,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     // and the new assignment must not cancel a task that is ending its input.
     if (draining) return;
     for (const index of [...running.keys()]) if (!keep.has(index)) void stop(index, 'task assigned to another process');
-    if (!closing) for (const index of owned) if (!running.has(index)) start(index);
+    // Once its tasks stopped with a savepoint, a process starts no task it is given (they are stopped there too).
+    if (!closing && stoppedWith === undefined) for (const index of owned) if (!running.has(index)) start(index);
     showReadiness();
     o.onTasks?.(owned);
   };
@@ -202,6 +238,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     o.logger.info(`draining: ${[...running.keys()].map((i) => `task-${i}`).join(', ') || 'no tasks'}`);
     draining = Promise.all([...running.values()].flat().map(drainOne)).then(() => finish());
   };
+  // One process cannot take a savepoint of the job alone: the endpoint says how.
+  o.telemetry.metricsServer?.setSavepointHandler(() => Promise.reject(new SluiceError('E_SAVEPOINT', `a job run as tasks is stopped with a savepoint by \`sluice savepoint <pipeline>\` with the job's config, which reaches every task through its task group`)));
   o.drain?.addEventListener('abort', onDrain, { once: true });
   const onAbort = (): void => finish();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -209,7 +247,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await group.join(onTasks, (error) => {
       fatal ??= new SluiceError('E_TASKS', `the job's task group failed: ${error.message}`, { cause: error });
       finish();
-    });
+    }, onRequest);
     if (o.signal?.aborted) finish();
     if (o.drain?.aborted) onDrain();
     await done;
@@ -221,7 +259,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await group.leave().catch(() => undefined);
     await Promise.all(endings);
     gauge.removeCallback(observeOwned);
+    o.telemetry.metricsServer?.setSavepointHandler(undefined);
     o.telemetry.metricsServer?.setReady(false, '');
   }
-  return fatal ? { status: 'failed', tasks: ended, error: fatal } : { status: 'stopped', tasks: ended };
+  return fatal ? { status: 'failed', tasks: ended, error: fatal } : { status: 'stopped', tasks: ended, ...(stoppedWith !== undefined ? { savepoint: stoppedWith } : {}) };
 }
