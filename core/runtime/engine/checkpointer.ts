@@ -1,8 +1,14 @@
 /**
- * Aligned checkpoints (docs/architecture.md §5). One attempt:
+ * Checkpoints (docs/architecture.md §5), aligned or unaligned. One attempt:
  *
- *   1. pause every source (its loop parks between polls) and wait until nothing is in
- *      flight: every queue empty, every operator and sink done with its last item;
+ *   1. pause every source (its loop parks between polls) and then,
+ *      aligned: wait until nothing is in flight: every queue empty, every operator and
+ *      sink done with its last item;
+ *      unaligned (`checkpoint.unaligned`): freeze every operator and sink at its next item
+ *      boundary, let the mini-batch holders flush into their queues, and take the queues'
+ *      items into the checkpoint (in-flight.ts): no drain, so the pause does not grow with
+ *      what is queued. Savepoints, stop and end-of-input checkpoints, and attempts once a
+ *      source has ended, are aligned;
  *   2. freeze the operators (no processing-time tick at the barrier) and record each
  *      source's position after the last record it admitted;
  *   3. serialise the runtime state (watermark generators, operator watermarks, timers,
@@ -10,7 +16,9 @@
  *      (`StateBackend.capture`: cheap, the keyed state as it is now);
  *   4. ask every sink — the late and dead-letter outputs included — for its position, after
  *      all its earlier writes resolved;
- *   5. unfreeze the operators and resume the sources: the pause ends here;
+ *   5. unfreeze the operators and resume the sources: the pause ends here (unaligned, with
+ *      a state capture: as soon as every sink's position is asked for, the sinks taking
+ *      their later items behind it);
  *   6. write the captured state and the runtime state in chunks of at most 4 MB while the
  *      job runs on (serialising up to 64 MB ahead of the store, so the capture closes
  *      sooner), then commit the manifest atomically; only then is the checkpoint
@@ -44,7 +52,9 @@ import { readAhead } from '../checkpoint/read-ahead.ts';
 import { MAX_CHUNK_BYTES, runtimeChunks, writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
 import type { RuntimeEntry, WrittenChunks } from '../checkpoint/snapshot-io.ts';
 import type { OperatorHost } from '../state/index.ts';
-import type { Flow } from './flow.ts';
+import type { Flow, StreamItem } from './flow.ts';
+import { IN_FLIGHT_ENTRY, captureInFlight } from './in-flight.ts';
+import type { BoundedQueue } from './queue.ts';
 import type { CheckpointInfo } from './options.ts';
 import type { OperatorTask } from './operator-task.ts';
 import type { EngineSettings } from './settings.ts';
@@ -84,6 +94,8 @@ export interface CheckpointTargets {
   readonly operators: readonly { readonly task: OperatorTask; readonly host: OperatorHost }[];
   readonly sinks: readonly SinkTask[];
   readonly flow: Flow;
+  /** Every queue of the job (what an unaligned checkpoint takes in flight). */
+  readonly queues: readonly BoundedQueue<StreamItem>[];
   /** The job's exactly-once sink, which commits the sources' offsets. */
   readonly eos?: ExactlyOncePlan | undefined;
 }
@@ -211,9 +223,16 @@ export class Checkpointer {
       return span ? part().finally(() => span.end()) : part();
     };
     await Promise.all(sources.map((s) => traced('source', s.id, () => s.pause())));
-    await flow.drained();
+    // Unaligned only while every source runs: no end of stream in flight, none replayed twice.
+    const unaligned = this.s.checkpoint.unaligned && (kind === 'periodic' || kind === 'manual') && !sources.some((s) => s.finished || s.exhausted);
+    if (unaligned) {
+      await flow.quiesce();
+      flow.flushHeld();
+    } else {
+      await flow.drained();
+      flow.freeze();
+    }
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
-    flow.freeze();
     const positions: Record<string, unknown> = {};
     const watermarks: Record<string, number> = {};
     for (const s of sources) {
@@ -228,6 +247,7 @@ export class Checkpointer {
       span?.end();
     }
     entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
+    if (unaligned) entries.push([IN_FLIGHT_ENTRY, captureInFlight(this.t.queues)]);
     const runtime = runtimeChunks(entries, MAX_CHUNK_BYTES);
     const capture = barrier.hold(this.s.backend.capture?.());
     try {
@@ -235,7 +255,11 @@ export class Checkpointer {
       // Stop the world: a backend that cannot capture is written before anything moves.
       if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
       const sinkPositions: Record<string, unknown> = {};
-      const reported = await Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint())));
+      // Each sink's position is asked for behind its earlier writes now (synchronously).
+      const positionsAsked = Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint())));
+      // Unaligned: later items reach a sink behind that request, so the job may go on.
+      if (capture && unaligned && !cancelled()) barrier.end();
+      const reported = await positionsAsked;
       sinks.forEach((k, i) => {
         sinkPositions[k.id] = reported[i] ?? null;
       });

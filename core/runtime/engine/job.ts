@@ -31,6 +31,8 @@ import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
 import { buildTasks } from './tasks.ts';
 import { wireJob } from './wiring.ts';
+import { IN_FLIGHT_ENTRY, restoreInFlight } from './in-flight.ts';
+import type { InFlightSnapshot } from './in-flight.ts';
 import type { Wiring } from './wiring.ts';
 import type { OperatorHostSnapshot } from '../state/index.ts';
 import { toSluiceError } from './run-errors.ts';
@@ -228,7 +230,7 @@ export class JobAttempt implements RunningJob {
     const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
     const checkpointer = (this.checkpointer = new Checkpointer(
       s,
-      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow, eos },
+      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow, queues: wiring.queues, eos },
       this.ids,
       restore.generation,
       this.metrics,
@@ -238,6 +240,7 @@ export class JobAttempt implements RunningJob {
     const onSignal = () => this.requestStop('shutdown signal');
     try {
       this.applyRestore(tasks, restore);
+      restoreInFlight(wiring.queues, wiring.flow, restore.entries.get(IN_FLIGHT_ENTRY) as InFlightSnapshot | undefined);
       budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
