@@ -10,8 +10,7 @@ import { MemoryCheckpointStore } from '../../core/runtime/checkpoint/memory-stor
 import { readCheckpoint } from '../../core/runtime/checkpoint/snapshot-io.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
 import type { RunningJob } from '../../core/runtime/engine/index.ts';
-import { IN_FLIGHT_ENTRY, inFlightItems } from '../../core/runtime/engine/in-flight.ts';
-import type { InFlightSnapshot } from '../../core/runtime/engine/in-flight.ts';
+import { inFlightItems, inFlightOf } from '../../core/runtime/engine/in-flight.ts';
 import { MemoryStateBackend } from '../../core/runtime/state/memory-backend.ts';
 import { behaviours, collection, compileYaml, resetFixtures, scripts } from './fixtures.ts';
 import { tumbleCount } from './test-operators.ts';
@@ -116,9 +115,8 @@ async function crashAfterCheckpoint(store: MemoryCheckpointStore, at: number, cr
   return store.manifests.get(1)!;
 }
 
-async function inFlightOf(store: MemoryCheckpointStore, manifest: CheckpointManifest): Promise<InFlightSnapshot | undefined> {
-  const entries = await readCheckpoint(store, manifest, new MemoryStateBackend());
-  return entries.get(IN_FLIGHT_ENTRY) as InFlightSnapshot | undefined;
+async function inFlightAt(store: MemoryCheckpointStore, manifest: CheckpointManifest) {
+  return inFlightOf(await readCheckpoint(store, manifest, new MemoryStateBackend()));
 }
 
 void test('an unaligned checkpoint takes the queued items instead of draining them, and a restore hands them on: outputs as uninterrupted', async () => {
@@ -126,7 +124,7 @@ void test('an unaligned checkpoint takes the queued items instead of draining th
   const store = new MemoryCheckpointStore();
   const manifest = await crashAfterCheckpoint(store, 15, 30, true);
   const position = manifest.sources.s as number;
-  const inFlight = await inFlightOf(store, manifest);
+  const inFlight = await inFlightAt(store, manifest);
   assert.ok(inFlight && inFlightItems(inFlight) > 0, 'items were in flight at the barrier');
   const queued = new Map(inFlight.map(([name, items]) => [name, items]));
   const toRaw = queued.get('s -> raw') ?? [];
@@ -148,7 +146,7 @@ void test('checkpoint.unaligned false: the barrier drains the queues and stores 
   const expected = await uninterrupted();
   const store = new MemoryCheckpointStore();
   const manifest = await crashAfterCheckpoint(store, 15, 30, false);
-  assert.equal(await inFlightOf(store, manifest), undefined);
+  assert.deepEqual(await inFlightAt(store, manifest), []);
   assert.equal(manifest.sinks.raw, recordsOf(manifest.sources.s as number), 'the sink wrote everything read before the barrier');
   scripts.set('s', { steps: steps() });
   const r = await runJob(compileYaml(PIPELINE, [tumbleCount]), { checkpoint: { store, interval: 0, unaligned: false } });
@@ -172,7 +170,7 @@ void test('restores of unaligned checkpoints taken anywhere in the stream end as
 void test('a pipeline without the queue an unaligned checkpoint holds items for is refused on restore', async () => {
   const store = new MemoryCheckpointStore();
   const manifest = await crashAfterCheckpoint(store, 15, 30, true);
-  const inFlight = await inFlightOf(store, manifest);
+  const inFlight = await inFlightAt(store, manifest);
   assert.ok(inFlight?.some(([name]) => name === 's -> raw'), 'items were queued for raw');
   scripts.set('s', { steps: steps() });
   const r = await runJob(compileYaml(WITHOUT_RAW, [tumbleCount]), { checkpoint: { store, interval: 0 }, restart: { maxAttempts: 0 } });

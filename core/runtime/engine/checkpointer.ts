@@ -6,8 +6,8 @@
  *      sink done with its last item;
  *      unaligned (`checkpoint.unaligned`): freeze every operator and sink at its next item
  *      boundary, let the mini-batch holders flush into their queues, and take the queues'
- *      items into the checkpoint (in-flight.ts): no drain, so the pause does not grow with
- *      what is queued. Savepoints, stop and end-of-input checkpoints, and attempts once a
+ *      items into the checkpoint (in-flight.ts; serialised after the pause): no drain, so
+ *      the pause does not grow with what is queued. Savepoints, stop and end-of-input checkpoints, and attempts once a
  *      source has ended, are aligned;
  *   2. freeze the operators (no processing-time tick at the barrier) and record each
  *      source's position after the last record it admitted;
@@ -53,7 +53,7 @@ import { MAX_CHUNK_BYTES, runtimeChunks, writeCheckpointChunks } from '../checkp
 import type { RuntimeEntry, WrittenChunks } from '../checkpoint/snapshot-io.ts';
 import type { OperatorHost } from '../state/index.ts';
 import type { Flow, StreamItem } from './flow.ts';
-import { IN_FLIGHT_ENTRY, captureInFlight } from './in-flight.ts';
+import { captureInFlight, inFlightChunks, inFlightItems } from './in-flight.ts';
 import type { BoundedQueue } from './queue.ts';
 import type { CheckpointInfo } from './options.ts';
 import type { OperatorTask } from './operator-task.ts';
@@ -111,6 +111,11 @@ export class Checkpointer {
   lastId: number | undefined;
   /** Milliseconds the sources were paused by the last attempt, completed or not. */
   lastPauseMs: number | undefined;
+  /**
+   * Where the running attempt's pause went (ms, logged with it): pausing the sources, reaching
+   * the barrier (the drain, or unaligned the stages' current items), the snapshot at it.
+   */
+  private phases: { mode?: 'aligned' | 'unaligned'; sources_ms?: number; barrier_ms?: number; snapshot_ms?: number; in_flight_items?: number } = {};
   private consecutive = 0;
   private current: CheckpointBarrier | undefined;
   private chain: Promise<unknown> = Promise.resolve();
@@ -158,6 +163,7 @@ export class Checkpointer {
     if (!store) return undefined;
     const id = this.ids.next();
     const started = performance.now();
+    this.phases = {};
     const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan(CHECKPOINT_SPAN, { root: true, attributes: { [SPAN_ATTR.checkpointId]: id } }, ROOT_CONTEXT) : undefined;
     const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
     const work = this.run(id, kind, savepoint, barrier, span?.isRecording() ? span : undefined);
@@ -177,7 +183,7 @@ export class Checkpointer {
         this.lastId = id;
         this.metrics.checkpoint('completed', durationMs, bytes);
         span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointBytes]: bytes, [SPAN_ATTR.checkpointDurationMs]: durationMs, [SPAN_ATTR.checkpointOutcome]: 'completed' });
-        this.s.logger.info(`${savepoint ? `savepoint ${savepoint} (checkpoint ${id})` : `checkpoint ${id}`} complete`, { checkpoint: id, kind, ...(savepoint ? { savepoint } : {}), bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), store: store.describe() });
+        this.s.logger.info(`${savepoint ? `savepoint ${savepoint} (checkpoint ${id})` : `checkpoint ${id}`} complete`, { checkpoint: id, kind, ...(savepoint ? { savepoint } : {}), bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), ...this.phases, store: store.describe() });
         await this.notifyComplete(manifest);
         this.s.onCheckpoint?.({ id, kind, bytes, durationMs, generation: this.generation });
         return id;
@@ -222,7 +228,9 @@ export class Checkpointer {
       const span = this.blockSpan(root, kind, id);
       return span ? part().finally(() => span.end()) : part();
     };
+    const t0 = performance.now();
     await Promise.all(sources.map((s) => traced('source', s.id, () => s.pause())));
+    const t1 = performance.now();
     // Unaligned only while every source runs: no end of stream in flight, none replayed twice.
     const unaligned = this.s.checkpoint.unaligned && (kind === 'periodic' || kind === 'manual') && !sources.some((s) => s.finished || s.exhausted);
     if (unaligned) {
@@ -233,6 +241,7 @@ export class Checkpointer {
       flow.freeze();
     }
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
+    const t2 = performance.now();
     const positions: Record<string, unknown> = {};
     const watermarks: Record<string, number> = {};
     for (const s of sources) {
@@ -247,13 +256,17 @@ export class Checkpointer {
       span?.end();
     }
     entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
-    if (unaligned) entries.push([IN_FLIGHT_ENTRY, captureInFlight(this.t.queues)]);
+    // Unaligned: the queued items, by reference; serialised once the job runs again.
+    const inFlight = unaligned ? captureInFlight(this.t.queues) : undefined;
+    if (inFlight) this.phases.in_flight_items = inFlightItems(inFlight);
     const runtime = runtimeChunks(entries, MAX_CHUNK_BYTES);
+    const allRuntime = async () => (inFlight?.length ? [...runtime, ...(await inFlightChunks(inFlight, MAX_CHUNK_BYTES))] : runtime);
     const capture = barrier.hold(this.s.backend.capture?.());
+    Object.assign(this.phases, { mode: unaligned ? 'unaligned' : 'aligned', sources_ms: Math.round(t1 - t0), barrier_ms: Math.round(t2 - t1), snapshot_ms: Math.round(performance.now() - t2) });
     try {
       let written: WrittenChunks | undefined;
       // Stop the world: a backend that cannot capture is written before anything moves.
-      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
+      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), await allRuntime(), cancelled);
       const sinkPositions: Record<string, unknown> = {};
       // Each sink's position is asked for behind its earlier writes now (synchronously).
       const positionsAsked = Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint())));
@@ -266,7 +279,7 @@ export class Checkpointer {
       if (capture) {
         if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled at the barrier');
         barrier.end();
-        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), runtime, cancelled);
+        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), await allRuntime(), cancelled);
       }
       if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
       const manifest: CheckpointManifest = {

@@ -31,8 +31,7 @@ import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
 import { buildTasks } from './tasks.ts';
 import { wireJob } from './wiring.ts';
-import { IN_FLIGHT_ENTRY, restoreInFlight } from './in-flight.ts';
-import type { InFlightSnapshot } from './in-flight.ts';
+import { inFlightOf, restoreInFlight } from './in-flight.ts';
 import type { Wiring } from './wiring.ts';
 import type { OperatorHostSnapshot } from '../state/index.ts';
 import { toSluiceError } from './run-errors.ts';
@@ -240,7 +239,7 @@ export class JobAttempt implements RunningJob {
     const onSignal = () => this.requestStop('shutdown signal');
     try {
       this.applyRestore(tasks, restore);
-      restoreInFlight(wiring.queues, wiring.flow, restore.entries.get(IN_FLIGHT_ENTRY) as InFlightSnapshot | undefined);
+      restoreInFlight(wiring.queues, wiring.flow, inFlightOf(restore.entries));
       budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();
