@@ -7,8 +7,8 @@
  *      unaligned (`checkpoint.unaligned`): freeze every operator and sink at its next item
  *      boundary, let the mini-batch holders flush into their queues, and take the queues'
  *      items into the checkpoint (in-flight.ts; serialised after the pause): no drain, so
- *      the pause does not grow with what is queued. Savepoints, stop and end-of-input checkpoints, and attempts once a
- *      source has ended, are aligned;
+ *      the pause does not grow with what is queued. Savepoints, stop and end-of-input
+ *      checkpoints, and attempts once a source has ended, are aligned;
  *   2. freeze the operators (no processing-time tick at the barrier) and record each
  *      source's position after the last record it admitted;
  *   3. serialise the runtime state (watermark generators, operator watermarks, timers,
