@@ -157,10 +157,10 @@ export async function runCheckpoints(keys: number, order: readonly Variant[], ve
       const quiet = { info() {}, warn() {}, error() {}, debug() {} };
       const settings = {
         store, backend: variant === 'capture' ? backend : withoutCapture(backend), logger: quiet, telemetry: { tracing: false },
-        checkpoint: { interval: 0, timeout: 600_000, tolerableFailures: 0, retain: 1 }, pipeline: { name: 'bench' }, clock: { now: () => Date.now() },
+        checkpoint: { interval: 0, timeout: 600_000, tolerableFailures: 0, retain: 1, unaligned: true }, pipeline: { name: 'bench' }, clock: { now: () => Date.now() },
       } as unknown as EngineSettings;
-      const flow = { drained: () => Promise.resolve(), freeze() {}, unfreeze() {} };
-      const targets = { sources: [source], operators: [], sinks: [], flow } as unknown as CheckpointTargets;
+      const flow = { drained: () => Promise.resolve(), quiesce: () => Promise.resolve(), flushHeld: () => 0, freeze() {}, unfreeze() {} };
+      const targets = { sources: [source], operators: [], sinks: [], flow, queues: [] } as unknown as CheckpointTargets;
       const metrics = { checkpoint() {} } as unknown as EngineMetrics;
       const checkpointer = new Checkpointer(settings, targets, new CheckpointIds(n), 0, metrics, (e) => { throw e; });
       const updates = source.updates;

@@ -15,11 +15,12 @@
  * processes per record, and per stage task the checkpoints' size, duration and pause (their
  * `checkpoint N complete` log lines, whole run). Rounds alternate the process counts;
  * medians of `--runs` rounds; ratios against one process in the same run. Notes, not a test.
- * `--cpu-prof <dir>` writes a CPU profile of each job process there (on its SIGTERM exit).
+ * `--cpu-prof <dir>` writes a CPU profile of each job process there (on its SIGTERM exit);
+ * `--checkpoint-log <file>` appends their checkpoint log lines (pause phases, in-flight items) to it.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '500000' },
     processes: { type: 'string', default: '1,2,3' },
     'cpu-prof': { type: 'string' },
+    /** Appends every process's `checkpoint N complete` log lines (with where the pause went) to this file. */
+    'checkpoint-log': { type: 'string' },
   },
 });
 const EVENTS = Number(args.events);
@@ -159,6 +162,7 @@ async function measure(processes: number, round: number, total: number, dir: str
     const records = total - first.n;
     // Checkpoints complete after the records are read too: give the last ones a moment.
     await sleep(3000);
+    if (args['checkpoint-log']) appendFileSync(args['checkpoint-log'], children.flatMap((c) => c.log).map((l) => `${l}\n`).join(''));
     const checkpoints = children.flatMap((c) => c.log.flatMap((l) => {
       try {
         const j = JSON.parse(l) as { msg?: string; task?: string; bytes?: number; duration_ms?: number; paused_ms?: number };

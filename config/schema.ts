@@ -23,6 +23,7 @@ export interface RuntimeConfig {
     timeout: number;
     tolerable_failures: number;
     retain: number;
+    unaligned: boolean;
     store: string;
     hbase: { host: string; port: number; table: string };
   };
@@ -144,6 +145,12 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       format: 'positive',
       default: 3,
       env: 'SLUICE_CHECKPOINT_RETAIN',
+    },
+    unaligned: {
+      doc: 'Unaligned checkpoints: the sources pause only until every stage is between two batches; the batches still queued between stages go into the checkpoint and are handed on again on a restore, so the pause does not grow with what is queued. false: aligned (the queues drain first). Savepoints are always aligned.',
+      format: 'flag',
+      default: true,
+      env: 'SLUICE_CHECKPOINT_UNALIGNED',
     },
     store: {
       doc: 'Checkpoint store plugin (kind checkpoint_store): `folder` on the embedded default, `hbase` in production.',

@@ -53,7 +53,10 @@ export interface OperatorContext {
    */
   forKeys(keys: readonly (string | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void;
 
-  /** Emits to the main output. `provenance` is carried to the dead-letter and late outputs downstream. */
+  /**
+   * Emits to the main output. `provenance` is carried to the dead-letter and late outputs downstream.
+   * The row is handed over: do not change it afterwards (it may wait in a queue, or in a checkpoint).
+   */
   emit(value: Row, time: number, kind?: ChangeKind, provenance?: ProvenanceRef): void;
   /** Emits to a named output (operators with `outputs`, e.g. `route`). */
   emitTo(output: string, value: Row, time: number, kind?: ChangeKind, provenance?: ProvenanceRef): void;

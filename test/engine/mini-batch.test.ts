@@ -1,13 +1,17 @@
 /**
  * Mini-batch compaction of upsert outputs (core/runtime/engine/held-output.ts): fewer records
  * downstream, the same table when applied by key, the watermark held with held changes, and
- * nothing held back across a checkpoint or the end of the stream.
+ * nothing held back across a checkpoint (flushed before an aligned one's sink positions, into
+ * the queues an unaligned one stores) or the end of the stream.
  */
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SourceChunk } from '../../core/api/index.ts';
 import { MemoryCheckpointStore } from '../../core/runtime/checkpoint/memory-store.ts';
+import { readCheckpoint } from '../../core/runtime/checkpoint/snapshot-io.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
+import { inFlightOf } from '../../core/runtime/engine/in-flight.ts';
+import { MemoryStateBackend } from '../../core/runtime/state/memory-backend.ts';
 import type { EngineOptions, RunningJob } from '../../core/runtime/engine/index.ts';
 import { collection, compileYaml, resetFixtures, scripts } from './fixtures.ts';
 import type { Collected } from './fixtures.ts';
@@ -93,7 +97,8 @@ void test('max_rows bounds how many distinct keys are held', async () => {
   assert.ok(small.records > 100 && small.records < 600, `${small.records} records`);
 });
 
-void test('a checkpoint flushes held changes first: its sink position covers them', async () => {
+/** Runs until a checkpoint asked for before poll 10 completes; its manifest and the store. */
+async function checkpointWithHeldChanges(unaligned: boolean) {
   const store = new MemoryCheckpointStore();
   let job: RunningJob | undefined;
   let taken: (done: Promise<boolean>) => void = () => {};
@@ -102,18 +107,42 @@ void test('a checkpoint flushes held changes first: its sink position covers the
   const stop = new AbortController();
   const stopped = runJob(compileYaml(PIPELINE, [runningSum, lateMarker]), {
     signal: stop.signal,
-    checkpoint: { store, interval: 0 },
+    checkpoint: { store, interval: 0, unaligned },
     miniBatch: { maxRows: 10_000, maxDelayMs: 3_600_000 },
     onStart: (j) => (job = j),
   });
   const completed = await triggered.finally(() => stop.abort());
   assert.equal(completed, true);
-  const first = store.manifests.get(1)!;
+  assert.equal((await stopped).status, 'stopped');
+  return { store, first: store.manifests.get(1)! };
+}
+
+void test('an aligned checkpoint flushes held changes first: its sink position covers them', async () => {
+  const { first } = await checkpointWithHeldChanges(false);
   // The sink's position (rows written) when the checkpoint completed includes every key's
   // latest sum as of the source's position: 11 polls (220 records) over 5 keys.
   assert.equal(first.sources.s, 11);
   const table = applied({ ...collection('out'), rows: collection('out').rows.slice(0, first.sinks.out as number) });
   assert.equal(table.size, 5);
   assert.equal((table.get('k0') as { n: number }).n, 44);
-  assert.equal((await stopped).status, 'stopped');
+});
+
+void test('an unaligned checkpoint flushes held changes into its queues: written and in flight, they cover them', async () => {
+  const { store, first } = await checkpointWithHeldChanges(true);
+  assert.equal(first.sources.s, 11);
+  const entries = await readCheckpoint(store, first, new MemoryStateBackend());
+  const inFlight = new Map(inFlightOf(entries));
+  const rows = collection('out').rows.slice(0, first.sinks.out as number);
+  // Oldest first: what the sink wrote, what `judge` passed on, what `sums` flushed.
+  for (const name of ['judge -> out', 'sums -> judge[0]']) {
+    for (const item of inFlight.get(name) ?? []) {
+      const b = item.batch;
+      for (let i = 0; i < (b?.length ?? 0); i++) rows.push({ value: b!.values[i]!, time: b!.times[i]!, kind: b!.kinds?.[i] ?? 'insert' });
+    }
+  }
+  const table = applied({ ...collection('out'), rows });
+  assert.equal(table.size, 5);
+  // Records the source had read that were still queued before `sums` are in no sum yet.
+  const unsummed = (inFlight.get('s -> sums[0]') ?? []).reduce((n, item) => n + (item.batch?.values.filter((v) => v.k === 'k0').length ?? 0), 0);
+  assert.equal((table.get('k0') as { n: number }).n, 44 - unsummed);
 });

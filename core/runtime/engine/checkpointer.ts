@@ -1,8 +1,14 @@
 /**
- * Aligned checkpoints (docs/architecture.md §5). One attempt:
+ * Checkpoints (docs/architecture.md §5), aligned or unaligned. One attempt:
  *
- *   1. pause every source (its loop parks between polls) and wait until nothing is in
- *      flight: every queue empty, every operator and sink done with its last item;
+ *   1. pause every source (its loop parks between polls) and then,
+ *      aligned: wait until nothing is in flight: every queue empty, every operator and
+ *      sink done with its last item;
+ *      unaligned (`checkpoint.unaligned`): freeze every operator and sink at its next item
+ *      boundary, let the mini-batch holders flush into their queues, and take the queues'
+ *      items into the checkpoint (in-flight.ts; serialised after the pause): no drain, so
+ *      the pause does not grow with what is queued. Savepoints, stop and end-of-input
+ *      checkpoints, and attempts once a source has ended, are aligned;
  *   2. freeze the operators (no processing-time tick at the barrier) and record each
  *      source's position after the last record it admitted;
  *   3. serialise the runtime state (watermark generators, operator watermarks, timers,
@@ -10,7 +16,9 @@
  *      (`StateBackend.capture`: cheap, the keyed state as it is now);
  *   4. ask every sink — the late and dead-letter outputs included — for its position, after
  *      all its earlier writes resolved;
- *   5. unfreeze the operators and resume the sources: the pause ends here;
+ *   5. unfreeze the operators and resume the sources: the pause ends here (unaligned, with
+ *      a state capture: as soon as every sink's position is asked for, the sinks taking
+ *      their later items behind it);
  *   6. write the captured state and the runtime state in chunks of at most 4 MB while the
  *      job runs on (serialising up to 64 MB ahead of the store, so the capture closes
  *      sooner), then commit the manifest atomically; only then is the checkpoint
@@ -44,7 +52,9 @@ import { readAhead } from '../checkpoint/read-ahead.ts';
 import { MAX_CHUNK_BYTES, runtimeChunks, writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
 import type { RuntimeEntry, WrittenChunks } from '../checkpoint/snapshot-io.ts';
 import type { OperatorHost } from '../state/index.ts';
-import type { Flow } from './flow.ts';
+import type { Flow, StreamItem } from './flow.ts';
+import { captureInFlight, inFlightChunks, inFlightItems } from './in-flight.ts';
+import type { BoundedQueue } from './queue.ts';
 import type { CheckpointInfo } from './options.ts';
 import type { OperatorTask } from './operator-task.ts';
 import type { EngineSettings } from './settings.ts';
@@ -84,6 +94,8 @@ export interface CheckpointTargets {
   readonly operators: readonly { readonly task: OperatorTask; readonly host: OperatorHost }[];
   readonly sinks: readonly SinkTask[];
   readonly flow: Flow;
+  /** Every queue of the job (what an unaligned checkpoint takes in flight). */
+  readonly queues: readonly BoundedQueue<StreamItem>[];
   /** The job's exactly-once sink, which commits the sources' offsets. */
   readonly eos?: ExactlyOncePlan | undefined;
 }
@@ -99,6 +111,11 @@ export class Checkpointer {
   lastId: number | undefined;
   /** Milliseconds the sources were paused by the last attempt, completed or not. */
   lastPauseMs: number | undefined;
+  /**
+   * Where the running attempt's pause went (ms, logged with it): pausing the sources, reaching
+   * the barrier (the drain, or unaligned the stages' current items), the snapshot at it.
+   */
+  private phases: { mode?: 'aligned' | 'unaligned'; sources_ms?: number; barrier_ms?: number; snapshot_ms?: number; in_flight_items?: number } = {};
   private consecutive = 0;
   private current: CheckpointBarrier | undefined;
   private chain: Promise<unknown> = Promise.resolve();
@@ -149,6 +166,7 @@ export class Checkpointer {
     if (!store) return undefined;
     const id = this.ids.next();
     const started = performance.now();
+    this.phases = {};
     const span = this.s.telemetry.tracing ? this.s.telemetry.tracer.startSpan(CHECKPOINT_SPAN, { root: true, attributes: { [SPAN_ATTR.checkpointId]: id } }, ROOT_CONTEXT) : undefined;
     const barrier = (this.current = new CheckpointBarrier(this.t.sources, this.t.flow));
     const work = this.run(id, kind, mark, barrier, span?.isRecording() ? span : undefined);
@@ -168,7 +186,7 @@ export class Checkpointer {
         this.lastId = id;
         this.metrics.checkpoint('completed', durationMs, bytes);
         span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointBytes]: bytes, [SPAN_ATTR.checkpointDurationMs]: durationMs, [SPAN_ATTR.checkpointOutcome]: 'completed' });
-        this.s.logger.info(`${savepoint ? `savepoint ${savepoint} (checkpoint ${id})` : `checkpoint ${id}`} complete`, { checkpoint: id, kind, ...(savepoint ? { savepoint } : {}), bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), store: store.describe() });
+        this.s.logger.info(`${savepoint ? `savepoint ${savepoint} (checkpoint ${id})` : `checkpoint ${id}`} complete`, { checkpoint: id, kind, ...(savepoint ? { savepoint } : {}), bytes, duration_ms: Math.round(durationMs), paused_ms: Math.round(barrier.pausedMs), ...this.phases, store: store.describe() });
         await this.notifyComplete(manifest);
         this.s.onCheckpoint?.({ id, kind, bytes, durationMs, generation: this.generation });
         return id;
@@ -213,10 +231,20 @@ export class Checkpointer {
       const span = this.blockSpan(root, kind, id);
       return span ? part().finally(() => span.end()) : part();
     };
+    const t0 = performance.now();
     await Promise.all(sources.map((s) => traced('source', s.id, () => s.pause())));
-    await flow.drained();
+    const t1 = performance.now();
+    // Unaligned only while every source runs: no end of stream in flight, none replayed twice.
+    const unaligned = this.s.checkpoint.unaligned && (kind === 'periodic' || kind === 'manual') && !sources.some((s) => s.finished || s.exhausted);
+    if (unaligned) {
+      await flow.quiesce();
+      flow.flushHeld();
+    } else {
+      await flow.drained();
+      flow.freeze();
+    }
     if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled while draining');
-    flow.freeze();
+    const t2 = performance.now();
     const positions: Record<string, unknown> = {};
     const watermarks: Record<string, number> = {};
     for (const s of sources) {
@@ -231,21 +259,30 @@ export class Checkpointer {
       span?.end();
     }
     entries.push([COUNTS_ENTRY, snapshotCounts(this.t)]);
+    // Unaligned: the queued items, by reference; serialised once the job runs again.
+    const inFlight = unaligned ? captureInFlight(this.t.queues) : undefined;
+    if (inFlight) this.phases.in_flight_items = inFlightItems(inFlight);
     const runtime = runtimeChunks(entries, MAX_CHUNK_BYTES);
+    const allRuntime = async () => (inFlight?.length ? [...runtime, ...(await inFlightChunks(inFlight, MAX_CHUNK_BYTES))] : runtime);
     const capture = barrier.hold(this.s.backend.capture?.());
+    Object.assign(this.phases, { mode: unaligned ? 'unaligned' : 'aligned', sources_ms: Math.round(t1 - t0), barrier_ms: Math.round(t2 - t1), snapshot_ms: Math.round(performance.now() - t2) });
     try {
       let written: WrittenChunks | undefined;
       // Stop the world: a backend that cannot capture is written before anything moves.
-      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), runtime, cancelled);
+      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), await allRuntime(), cancelled);
       const sinkPositions: Record<string, unknown> = {};
-      const reported = await Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint(savepoint ? { savepoint: savepoint.id } : undefined))));
+      // Each sink's position is asked for behind its earlier writes now (synchronously).
+      const positionsAsked = Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint(savepoint ? { savepoint: savepoint.id } : undefined))));
+      // Unaligned: later items reach a sink behind that request, so the job may go on.
+      if (capture && unaligned && !cancelled()) barrier.end();
+      const reported = await positionsAsked;
       sinks.forEach((k, i) => {
         sinkPositions[k.id] = reported[i] ?? null;
       });
       if (capture) {
         if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled at the barrier');
         barrier.end();
-        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), runtime, cancelled);
+        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), await allRuntime(), cancelled);
       }
       if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
       const manifest: CheckpointManifest = {

@@ -1,7 +1,9 @@
 /**
  * Flow control shared by the stages of one job: the items in flight (queued or being
- * handled), so an aligned checkpoint can wait until the graph is drained, and the freeze
- * gate that keeps operators still while a checkpoint snapshots them.
+ * handled), so an aligned checkpoint can wait until the graph is drained; the items being
+ * handled, so an unaligned one can wait until every stage is between two items
+ * (`quiesce`); and the freeze gate that keeps operators and sinks from taking another
+ * item while a checkpoint snapshots them.
  */
 import type { SpanContext } from '@opentelemetry/api';
 import type { Batch } from '../../api/index.ts';
@@ -28,7 +30,10 @@ export interface StreamItem {
 export class Flow {
   /** Items pushed and not yet fully handled by their consumer. */
   private inFlight = 0;
+  /** Items taken from a queue and not yet fully handled (a stage is inside them). */
+  private busy = 0;
   private drainWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
   /** Stages holding records back (mini-batch compaction): told to let go when the job drains. */
   private readonly flushers: (() => number)[] = [];
   private frozen: Promise<void> | undefined;
@@ -38,12 +43,23 @@ export class Flow {
     this.inFlight += n;
   }
 
+  /** A stage took an item from its queue (checked against the freeze first); `handled` ends it. */
+  taken(): void {
+    this.busy++;
+  }
+
   /** The consumer is done with one item, its outputs already pushed. */
   handled(): void {
     this.inFlight--;
+    if (this.busy > 0) this.busy--;
     if (this.inFlight === 0 && this.drainWaiters.length) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (this.busy === 0 && this.idleWaiters.length) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
       for (const w of waiters) w();
     }
   }
@@ -64,11 +80,28 @@ export class Flow {
    */
   async drained(): Promise<void> {
     for (;;) {
-      let flushed = 0;
-      for (const flush of this.flushers) flushed += flush();
+      const flushed = this.flushHeld();
       if (this.inFlight === 0 && flushed === 0) return;
       if (this.inFlight > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
+  }
+
+  /**
+   * Freezes the stages and resolves once none is inside an item: every item in flight is
+   * then in a queue (the caller has paused the producers). Holders are not flushed here
+   * (`flushHeld`). The pause this costs is the longest single item being handled, not the
+   * queues' contents.
+   */
+  async quiesce(): Promise<void> {
+    this.freeze();
+    while (this.busy > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Lets every holder push what it holds into its queues; returns how many records went. */
+  flushHeld(): number {
+    let flushed = 0;
+    for (const flush of this.flushers) flushed += flush();
+    return flushed;
   }
 
   freeze(): void {

@@ -31,6 +31,7 @@ import type { SourceWatermarkState } from './source-watermarks.ts';
 import type { JobTasks } from './tasks.ts';
 import { buildTasks } from './tasks.ts';
 import { wireJob } from './wiring.ts';
+import { inFlightOf, restoreInFlight } from './in-flight.ts';
 import type { Wiring } from './wiring.ts';
 import type { OperatorHostSnapshot } from '../state/index.ts';
 import { toSluiceError } from './run-errors.ts';
@@ -248,7 +249,7 @@ export class JobAttempt implements RunningJob {
     const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
     const checkpointer = (this.checkpointer = new Checkpointer(
       s,
-      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow, eos },
+      { sources: tasks.sources, operators: tasks.operators, sinks: [...tasks.sinks, tasks.late, tasks.deadLetter], flow: wiring.flow, queues: wiring.queues, eos },
       this.ids,
       restore.generation,
       this.metrics,
@@ -259,6 +260,7 @@ export class JobAttempt implements RunningJob {
     const onSignal = () => this.requestStop('shutdown signal');
     try {
       this.applyRestore(tasks, restore);
+      restoreInFlight(wiring.queues, wiring.flow, inFlightOf(restore.entries));
       budget.spend(tasks.sources.reduce((n, t) => n + t.recordsIn, 0));
       s.signal?.addEventListener('abort', onSignal, { once: true });
       if (s.signal?.aborted) onSignal();

@@ -143,7 +143,8 @@ export class OperatorTask {
       if (!picked) {
         if (this.held.size && (await this.waitForHeldDeadline(signal))) continue;
         const stalled = await this.waitForInput(signal);
-        if (!stalled) continue;
+        // A checkpoint may have frozen the stages while this task waited.
+        if (!stalled || flow.whileFrozen()) continue;
         const forced = this.pick(true);
         if (!forced) continue;
         this.setStalled(true);
@@ -243,6 +244,7 @@ export class OperatorTask {
       if (q.depth === 0) continue;
       if (blocked && blocked.length && blocked.includes(i)) continue;
       this.next = (i + 1) % n;
+      this.o.flow.taken();
       return [q.shift()!, i];
     }
     return undefined;

@@ -18,6 +18,8 @@ export interface CheckpointOptions {
   readonly tolerableFailures?: number;
   /** Complete checkpoints kept. Default 3. */
   readonly retain?: number;
+  /** Unaligned checkpoints: queued items go into the checkpoint instead of draining (checkpointer.ts). Default true. */
+  readonly unaligned?: boolean;
   /**
    * The store. Default: the container's `services.checkpointStore`, else the
    * `checkpoint.store` plugin of the runtime config created in

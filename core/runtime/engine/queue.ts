@@ -99,6 +99,11 @@ export class BoundedQueue<T> {
     return item;
   }
 
+  /** The items held now, oldest first (a copy of the list; the items themselves are shared). */
+  snapshot(): T[] {
+    return this.items.slice(this.head);
+  }
+
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;
   }

@@ -45,7 +45,7 @@ export interface EngineSettings {
   readonly idlePollMs: number;
   readonly stallMs: number;
   readonly miniBatch: MiniBatchSettings;
-  readonly checkpoint: { interval: number; timeout: number; tolerableFailures: number; retain: number };
+  readonly checkpoint: { interval: number; timeout: number; tolerableFailures: number; retain: number; unaligned: boolean };
   readonly restart: { maxAttempts: number; initialBackoff: number; maxBackoff: number };
   readonly sinkRetry: SinkRetryOptions;
   readonly maxEvents: number | undefined;
@@ -147,6 +147,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
       timeout: cp.timeout ?? config?.checkpoint.timeout ?? 60_000,
       tolerableFailures: cp.tolerableFailures ?? config?.checkpoint.tolerable_failures ?? 3,
       retain: cp.retain ?? config?.checkpoint.retain ?? 3,
+      unaligned: cp.unaligned ?? config?.checkpoint.unaligned ?? true,
     },
     restart: {
       maxAttempts: rs.maxAttempts ?? config?.restart.max_attempts ?? 3,

@@ -126,11 +126,18 @@ export class SinkTask {
     const { queue, signal, flow } = this.o;
     for (;;) {
       if (this.o.aborted()) return;
+      // A checkpoint holds every stage between two items while it snapshots the queues.
+      const frozen = flow.whileFrozen();
+      if (frozen) {
+        await frozen;
+        continue;
+      }
       const item = queue.shift();
       if (!item) {
         await signal.wait();
         continue;
       }
+      flow.taken();
       try {
         if (item.batch?.length) {
           const it = item;

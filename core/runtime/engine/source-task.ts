@@ -8,7 +8,7 @@
  * while all of them do; watermark-alignment.ts).
  *
  * The loop parks at its top when a checkpoint pauses it (nothing is held between
- * iterations), and leaves when the source ends (`poll` → null: it sends +∞ and the end of
+ * iterations; a loop waiting for room downstream parks at once), and leaves when the source ends (`poll` → null: it sends +∞ and the end of
  * the stream at once) or when the job stops it (the job sends the end later, after the
  * shutdown checkpoint, with `finish`).
  */
@@ -78,6 +78,8 @@ export class SourceTask {
   private parked = false;
   private parkWaiters: (() => void)[] = [];
   private resumeWaiter: (() => void) | undefined;
+  /** Set while the loop waits for room downstream: a pause ends that wait (nothing is held yet). */
+  private stopWaitingForSpace: (() => void) | undefined;
   private sentWatermark = MIN_WATERMARK;
   /** True once the stream's end was sent downstream. */
   finished = false;
@@ -133,6 +135,8 @@ export class SourceTask {
   /** Resolves once the loop is parked (or gone): nothing of this source is in flight after. */
   pause(): Promise<void> {
     if (this.mode === 'run') this.mode = 'pause';
+    // Blocked on back-pressure, the loop has not polled yet: it parks now, not once the consumer took an item.
+    this.stopWaitingForSpace?.();
     if (!this.loop || this.parked || this.loopDone) return Promise.resolve();
     return new Promise((resolve) => this.parkWaiters.push(resolve));
   }
@@ -229,7 +233,11 @@ export class SourceTask {
       const space = awaitSpace(this.allOutlets);
       if (space) {
         const t0 = performance.now();
-        await space;
+        await new Promise<void>((resolve) => {
+          this.stopWaitingForSpace = resolve;
+          void space.then(resolve);
+        });
+        this.stopWaitingForSpace = undefined;
         this.blockedMs += performance.now() - t0;
       }
       if (this.mode !== 'run' || this.o.aborted()) continue;
