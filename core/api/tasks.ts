@@ -6,6 +6,8 @@
  * cut is an internal topic on the same cluster, written by the sink plugin of the source's
  * name (`SinkDefinition.repartitionOutput`) and read by the source
  * (`PartitionedSource.repartitionInput`): a sink/source pair, found through the registry.
+ * The layout may also offer a board (`TaskLayout.watermarkBoard`) through which the job's
+ * processes share their tasks' watermarks for job-wide watermark alignment.
  */
 import type { Logger } from './services.ts';
 import type { SourceDefinition } from './plugin.ts';
@@ -43,6 +45,32 @@ export interface TaskLayout {
   createTopics(topics: readonly string[]): Promise<void>;
   /** Sends `request` to the owner of every task of the job (through the group; `join`'s `onRequest`). */
   request?(request: TaskRequest): Promise<void>;
+  /** The job's watermark board (one per process), for alignment across processes; absent: tasks align only with the tasks of their own process. */
+  watermarkBoard?(): WatermarkBoard;
+}
+
+/**
+ * One task's alignment state, as the job's processes share it (docs/architecture.md §3):
+ * per alignment group, the lowest watermark the task holds the others to (−∞ allowed);
+ * null: the task is idle in that group and holds nothing back.
+ */
+export interface TaskWatermarks {
+  readonly task: string;
+  /** The process that published it: a process skips its own entries when reading. */
+  readonly process: string;
+  readonly groups: Readonly<Record<string, number | null>>;
+}
+
+/**
+ * Where a job's processes publish their tasks' alignment watermarks and read the others'.
+ * The latest entry of a task replaces the earlier ones, and stays until replaced: a task no
+ * process runs keeps its last entry.
+ */
+export interface WatermarkBoard {
+  /** Starts reading every entry published so far and from now on, in order; resolves once reading started. */
+  open(onEntries: (entries: readonly TaskWatermarks[]) => void): Promise<void>;
+  publish(entries: readonly TaskWatermarks[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface TaskLayoutContext<C> {

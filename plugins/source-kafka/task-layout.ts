@@ -6,7 +6,9 @@
  * (`sluice.<job>.<operator>.repartition`), created with the job's partition count and kept
  * with the job: its checkpoints hold offsets into them. Their records are kept until deleted
  * (`retention.ms=-1`): their timestamps are event times, which may be older than any
- * time-based retention. They are removed with the job by an admin step (docs/cli.md).
+ * time-based retention. They are removed with the job by an admin step (docs/cli.md), as is
+ * the job's watermark board `sluice.<job>.watermarks` (watermark-board.ts: alignment across
+ * the job's processes).
  */
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger, PartitionedSource, TaskLayout, TaskLayoutContext } from '../../core/api/index.ts';
@@ -18,6 +20,7 @@ import { loadKafkajsClient } from '../../lib/kafka-client/lazy-client.ts';
 import { sourceTopics } from './spec.ts';
 import type { KafkaSourceConfig } from './spec.ts';
 import { ensureTopics } from '../../lib/kafka-client/ensure-topics.ts';
+import { KafkaWatermarkBoard } from './watermark-board.ts';
 
 export interface KafkaSourceBlock {
   readonly id: string;
@@ -41,6 +44,7 @@ export const kafkaTasks: PartitionedSource<KafkaSourceConfig> = {
       group: (sessionTimeoutMs) => new KafkaTaskGroup({ client, job, count, sessionTimeoutMs, logger }),
       createTopics: (topics) => createRepartitionTopics(client, topics, count, logger),
       request: (request) => sendTaskRequest(client, job, count, request),
+      watermarkBoard: () => new KafkaWatermarkBoard({ client, job, logger }),
     };
   },
   repartitionInput,

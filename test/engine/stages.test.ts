@@ -99,3 +99,20 @@ sinks:
   // One transaction per stage task: the first output leads.
   assert.deepEqual(stages[0]!.pipeline.sinks.slice(1).map((k) => (k.config as { leader: boolean }).leader), [true, false]);
 });
+
+void test('a repartition reading a source directly: the first stage is that source and the internal output', () => {
+  const p = compileYaml(`
+name: shop
+sources:
+  events: { scripted: { script: a }, event_time: { field: ts } }
+operators:
+  by_item: { input: events, repartition: { key: item } }
+sinks:
+  out: { input: by_item, collect: { name: out } }
+`, plugins);
+  const stages = splitStages(p, opts);
+  assert.deepEqual(stages.map((s) => [s.name, s.pipeline.sources.map((x) => x.id), s.pipeline.sinks.map((x) => `${x.id}<-${x.input?.node}`)]), [
+    ['', ['events'], ['by_item<-events']],
+    ['by_item', ['by_item'], ['out<-by_item']],
+  ]);
+});

@@ -8,6 +8,7 @@ import type { CheckpointStore, Clock, ExpressionCompiler, Logger, SinkInstance, 
 import type { SluiceError } from '../../api/index.ts';
 import type { Telemetry } from '../../telemetry/index.ts';
 import type { SinkRetryOptions } from './sink-task.ts';
+import type { AlignmentGroup } from './watermark-alignment.ts';
 
 export interface CheckpointOptions {
   /** Wall-clock ms between the starts of two checkpoints; 0: only at shutdown. Default 10 s. */
@@ -83,6 +84,8 @@ export interface EngineOptions {
   readonly resetState?: boolean;
   /** Runs one task of the job (`job.tasks`): sources read its partition; checkpoints go to its own namespace. */
   readonly task?: TaskSlice;
+  /** The watermark-alignment group of a name, shared with the job's other tasks (scale/job-alignment.ts); default: a group of this attempt's sources alone. */
+  readonly alignmentGroup?: (name: string) => AlignmentGroup;
   /** Told when the job becomes ready (restored, plugins open) and stops being; default: the metrics server's `/ready`. */
   readonly onReady?: (ready: boolean) => void;
   /**

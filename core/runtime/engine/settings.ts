@@ -51,6 +51,7 @@ export interface EngineSettings {
   readonly maxEvents: number | undefined;
   readonly resetState: boolean;
   readonly task: TaskSlice | undefined;
+  readonly alignmentGroup: EngineOptions['alignmentGroup'];
   /** Readiness of this job: `/ready`, or the caller's `onReady` (a task of a process). */
   readonly setReady: (ready: boolean) => void;
   /** An operator entered or left a stall it cannot resolve without overrunning its bound (readiness.ts). */
@@ -158,6 +159,7 @@ export async function resolveSettings(pipeline: CompiledPipeline, options: Engin
     maxEvents: options.maxEvents,
     resetState: options.resetState ?? false,
     task: options.task,
+    alignmentGroup: options.alignmentGroup,
     setReady: (ready) => readiness.setRunning(ready),
     setStalled: (stage, stalled) => readiness.setStalled(stage, stalled),
     shape: pipelineShape(pipeline),

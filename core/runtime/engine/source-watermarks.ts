@@ -15,6 +15,11 @@
  * (`partitions()`) start idle. When every partition is idle the watermark holds.
  * Without an `idle_timeout` partitions never go idle and declared ones hold the watermark
  * at −∞ until they produce.
+ *
+ * For alignment across the tasks of a job (`holding`, scale/job-alignment.ts) a source that
+ * starts — fresh or restored — holds the others at −∞ while it has no active partition,
+ * until its first record or for `idle_timeout`: a task that starts or moves after the
+ * others is waited for, not left behind.
  */
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../api/time.ts';
 
@@ -39,6 +44,10 @@ export class SourceWatermarks {
   private ended = false;
   /** The newest event time read over every partition (for the watermark lag downstream). */
   newest = MIN_WATERMARK;
+  /** Processing time of the start (first declaration, record or idleness check, or restore); undefined before. */
+  private startedAt: number | undefined;
+  /** From the start until the first record or `idle_timeout` later (see `holding`). */
+  private starting = true;
 
   constructor(
     private readonly outOfOrderness: number,
@@ -53,6 +62,7 @@ export class SourceWatermarks {
 
   /** Partitions known before they produce: idle with an idle timeout, holding at −∞ without. */
   declare(keys: readonly string[], now: number): void {
+    this.startedAt ??= now;
     for (const key of keys) {
       if (this.parts.has(key)) continue;
       this.parts.set(key, { maxTs: MIN_WATERMARK, watermark: MIN_WATERMARK, idle: this.idleTimeout !== undefined, lastRecordAt: now });
@@ -71,6 +81,8 @@ export class SourceWatermarks {
   /** Records of one partition arrived with these event times (`count` of them from `from`). */
   observe(key: string, times: readonly number[], from: number, count: number, now: number): void {
     if (count === 0) return;
+    this.startedAt ??= now;
+    this.starting = false;
     const p = this.part(key, now);
     let max = p.maxTs;
     for (let i = from; i < from + count; i++) {
@@ -94,7 +106,9 @@ export class SourceWatermarks {
   /** Marks partitions idle whose last record is `idle_timeout` old. */
   checkIdle(now: number): void {
     const timeout = this.idleTimeout;
+    this.startedAt ??= now;
     if (timeout === undefined) return;
+    if (this.starting && now - this.startedAt >= timeout) this.starting = false;
     for (const p of this.parts.values()) {
       if (!p.idle && now - p.lastRecordAt >= timeout) p.idle = true;
     }
@@ -137,6 +151,21 @@ export class SourceWatermarks {
     return min;
   }
 
+  /** True once the source started (declared its partitions, read, or was restored). */
+  get started(): boolean {
+    return this.startedAt !== undefined;
+  }
+
+  /**
+   * What this source holds the job's other tasks to (alignment across tasks): the lowest
+   * watermark over its active partitions; with none, −∞ while it is starting (above), else
+   * undefined (idle or ended: it holds nothing back).
+   */
+  holding(): number | undefined {
+    if (this.ended) return undefined;
+    return this.lowestActive() ?? (this.starting && this.idleTimeout !== undefined ? MIN_WATERMARK : undefined);
+  }
+
   /** Live per-partition view, for watermark alignment (no copy; do not keep across polls). */
   get states(): ReadonlyMap<string, { readonly watermark: number; readonly idle: boolean }> {
     return this.parts;
@@ -166,5 +195,7 @@ export class SourceWatermarks {
     }
     this.combined = state.combined;
     this.ended = false;
+    this.startedAt = now;
+    this.starting = true;
   }
 }

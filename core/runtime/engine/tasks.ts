@@ -71,14 +71,14 @@ export async function buildTasks(c: TaskContext): Promise<JobTasks> {
   const lateInstance = p.late ? await createSink(s, p.late, 'late') : (s.overrides.late?.() ?? new UnconfiguredOutput('late', s.logger));
   const deadInstance = p.deadLetter ? await createSink(s, p.deadLetter, 'deadLetter') : (s.overrides.deadLetter?.() ?? new UnconfiguredOutput('dead_letter', s.logger));
 
-  // Aligned sources naming one group share its minimum watermark.
+  // Aligned sources naming one group share its minimum watermark (with a job's other tasks: `alignmentGroup`).
   const groups = new Map<string, AlignmentGroup>();
   const sources = p.sources.map((src, i) => {
     const align = src.eventTime.alignment;
     let alignmentGroup: AlignmentGroup | undefined;
     if (align) {
       alignmentGroup = groups.get(align.group);
-      if (!alignmentGroup) groups.set(align.group, (alignmentGroup = new AlignmentGroup()));
+      if (!alignmentGroup) groups.set(align.group, (alignmentGroup = s.alignmentGroup?.(align.group) ?? new AlignmentGroup()));
     }
     const outlets = new Map<string, Outlet>();
     for (const out of src.outputs) outlets.set(out, wiring.outlets.get(streamKey(out ? { node: src.id, output: out } : { node: src.id }))!);

@@ -142,3 +142,42 @@ void test('update_interval: the minimum is recomputed at most that often; partit
   assert.deepEqual(a.update(999), { pause: ['slow'], resume: [] }, 'a stale limit may hold even the lowest partition, until the next recomputation');
   assert.deepEqual(a.update(1000), { pause: [], resume: ['fast', 'slow'] });
 });
+
+void test('outside: the job\'s other tasks take part in the minimum; none outside leaves the group as it was', () => {
+  let outside: number | undefined = 500;
+  const g = new AlignmentGroup(() => outside);
+  const { a } = source(g, { p: 1000 });
+  assert.equal(g.minimum(), 500);
+  assert.deepEqual(a.update(0), { pause: ['p'], resume: [] }, 'the partition holding this task\'s own minimum is paused: another task is lower');
+  outside = undefined;
+  assert.deepEqual(a.update(0), { pause: [], resume: ['p'] });
+  outside = 990;
+  assert.equal(a.update(0), undefined, 'within the drift of the other task');
+});
+
+void test('holding: a starting source holds at −∞ until its first record, or for idle_timeout; then its active minimum; idle or ended: nothing', () => {
+  const g = new AlignmentGroup();
+  const w = new SourceWatermarks(0, IDLE);
+  g.join(w);
+  assert.equal(g.started(), false, 'before the source opened');
+  assert.equal(g.holding(), Number.NEGATIVE_INFINITY);
+  w.declare(['x', 'y'], 0);
+  assert.equal(g.started(), true);
+  assert.equal(g.holding(), Number.NEGATIVE_INFINITY, 'declared partitions are idle, but the source is starting');
+  assert.equal(g.minimum(), undefined, 'within the task nothing changes: declared partitions start idle');
+  w.observe('x', [5000], 0, 1, 10);
+  assert.equal(g.holding(), 4999);
+  w.checkIdle(10 + IDLE);
+  assert.equal(g.holding(), undefined, 'idle: it holds nothing back');
+
+  const quiet = new SourceWatermarks(0, IDLE);
+  quiet.declare(['z'], 0);
+  quiet.checkIdle(IDLE - 1);
+  assert.equal(quiet.holding(), Number.NEGATIVE_INFINITY);
+  quiet.checkIdle(IDLE);
+  assert.equal(quiet.holding(), undefined, 'nothing to read for idle_timeout since the start');
+  quiet.restore(quiet.snapshot(), 5000);
+  assert.equal(quiet.holding(), Number.NEGATIVE_INFINITY, 'restored (moved): starting again');
+  quiet.end();
+  assert.equal(quiet.holding(), undefined);
+});

@@ -4,7 +4,8 @@
  *
  * Aligned sources form groups (`event_time.alignment.group`). A group's minimum is the
  * lowest watermark over the active (non-idle) partitions of its sources; a source's limit
- * is that minimum plus its `max_drift`. A partition whose watermark is above the limit is
+ * is that minimum plus its `max_drift`. In a job run as tasks the group also reaches over the
+ * job's other tasks (`outside`, scale/job-alignment.ts): the minimum is then job-wide. A partition whose watermark is above the limit is
  * paused: the source stops returning its records (`pausePartitions`), or, for a source that
  * cannot pause partitions, the source is not polled while every partition of it is above
  * the limit. The minimum is recomputed at most every `update_interval` of processing time
@@ -23,22 +24,47 @@ import type { SourceWatermarks } from './source-watermarks.ts';
 /** A partition as its source names it in its chunks. */
 export type Partition = string | number;
 
+/** The lowest watermark the job's other tasks hold a group to; undefined: none holds it. */
+export type OutsideMinimum = () => number | undefined;
+
 /** The sources sharing one minimum watermark. */
 export class AlignmentGroup {
   private readonly members: SourceWatermarks[] = [];
+
+  /** `outside`: the group's minimum over the job's other tasks (a job run as tasks). */
+  constructor(private readonly outside?: OutsideMinimum) {}
 
   join(watermarks: SourceWatermarks): void {
     this.members.push(watermarks);
   }
 
-  /** Lowest watermark over the group's active partitions; undefined when none is active. */
+  /** Lowest watermark over the group's active partitions, here and outside; undefined when none is active. */
   minimum(): number | undefined {
-    let min: number | undefined;
+    let min = this.outside?.();
     for (const m of this.members) {
       const w = m.lowestActive();
       if (w !== undefined && (min === undefined || w < min)) min = w;
     }
     return min;
+  }
+
+  /**
+   * What this engine instance holds the job's other tasks to: the lowest of its sources'
+   * `SourceWatermarks.holding` (a source starting holds at −∞). Undefined: idle or ended,
+   * it holds nothing back.
+   */
+  holding(): number | undefined {
+    let min: number | undefined;
+    for (const m of this.members) {
+      const w = m.holding();
+      if (w !== undefined && (min === undefined || w < min)) min = w;
+    }
+    return min;
+  }
+
+  /** True once a source of the group started (before: the instance is still opening). */
+  started(): boolean {
+    return this.members.some((m) => m.started);
   }
 }
 

@@ -47,6 +47,7 @@ import { writeTaskSummary } from './task-summary.ts';
 import { endInputOf } from './end-input.ts';
 import { stopTaskWithSavepoint } from './stop-with-savepoint.ts';
 import type { TaskRequest } from '../../api/index.ts';
+import { openJobAlignment } from './job-alignment.ts';
 
 export interface TasksOptions {
   /** Engine options every task gets (its own container and task slice are added). */
@@ -91,6 +92,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
   const { layout, stages: cut } = await layOutJob(pipeline, o.logger, o.findPlugin);
   const stages = splitStages(pipeline, cut);
   await layout.createTopics(repartitionTopics(pipeline));
+  // Watermark alignment across the job's tasks, here and in the other processes.
+  const alignment = await openJobAlignment(layout, stages, o.logger);
   const runFolder = runFolderOf(pipeline);
   const repartitions = new Set(pipeline.operators.filter((op) => op.plugin.name === REPARTITION).map((op) => op.id));
   /** The stage each running handle is an instance of (for draining). */
@@ -141,11 +144,14 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
         showReadiness();
       };
       const stagePipeline = withTaskPaths(stage.pipeline, task.id, runFolder);
-      const handle = startJob(stagePipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady });
+      alignment?.claim(task.id);
+      const alignmentGroup = alignment && ((name: string) => alignment.group(task.id, name));
+      const handle = startJob(stagePipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady, ...(alignmentGroup ? { alignmentGroup } : {}) });
       handles.push(handle);
       stageOf.set(handle, stage);
       const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
       const ending = result.then(async (r) => {
+        alignment?.release(task.id);
         ended.push([task.id, r]);
         stageOf.delete(handle);
         const at = handles.indexOf(handle);
@@ -176,7 +182,11 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     const handles = running.get(index);
     if (!handles) return;
     running.delete(index);
-    for (const st of stages) ready.delete(`${index}/${st.name}`);
+    for (const st of stages) {
+      ready.delete(`${index}/${st.name}`);
+      // Its last watermark holds the job's alignment until the new owner publishes its own.
+      alignment?.release(stageTask(st.name, index, layout.count).id);
+    }
     showReadiness();
     await Promise.all([...handles].map(async (handle) => {
       const checkpointed = handle.current()?.triggerCheckpoint() ?? Promise.resolve(false);
@@ -258,6 +268,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     await Promise.all([...running.keys()].map((index) => stop(index, fatal ? 'the process is failing' : 'the process is stopping')));
     await group.leave().catch(() => undefined);
     await Promise.all(endings);
+    await alignment?.close().catch((error: unknown) => o.logger.warn(`watermark board: ${(error as Error).message}`));
     gauge.removeCallback(observeOwned);
     o.telemetry.metricsServer?.setSavepointHandler(undefined);
     o.telemetry.metricsServer?.setReady(false, '');

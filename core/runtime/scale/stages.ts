@@ -71,7 +71,8 @@ export function splitStages(p: CompiledPipeline, o: StageOptions): Stage[] {
     const inputs = reps.filter((r) => g.find(r.id) === root);
     const outputs = reps.filter((r) => g.stageOf(r.id) === root);
     const sinks = p.sinks.filter((k) => k.input && g.sinkStage(k.input.node) === root);
-    const read = new Set([...operators.flatMap((op) => op.inputs.map((i) => i.node)), ...sinks.map((k) => k.input!.node)]);
+    // What the stage's operators, sinks and repartition outputs read (a repartition may read a source directly).
+    const read = new Set([...operators.flatMap((op) => op.inputs.map((i) => i.node)), ...sinks.map((k) => k.input!.node), ...outputs.map((r) => r.inputs[0]!.node)]);
     const sources = p.sources.filter((src) => read.has(src.id));
     if (sources.length + inputs.length === 0) continue;
     stages.push({
