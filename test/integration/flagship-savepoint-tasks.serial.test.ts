@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatReport, validateRun } from '../../plugins/experiment-analytics/validate/index.ts';
 import { testNats } from '../../lib/nats-client/test-support.ts';
-import { deployment, produce, recordsToRead, runFolder, sleep, startJob, until } from './flagship-production.ts';
+import { deadline, deployment, produce, recordsToRead, runFolder, sleep, startJob, until } from './flagship-production.ts';
 import type { Deployment, RunningJob } from './flagship-production.ts';
 import { dropTables, hbase } from './hbase-helpers.ts';
 import { cleanup, committed, endOffsets, withAdmin } from './kafka-helpers.ts';
@@ -94,7 +94,7 @@ async function stopWithSavepoint(running: readonly RunningJob[]): Promise<{ id: 
   assert.match(id, /^sp-\d{8}-\d{6}-[0-9a-f]{4}$/, stderr);
   const ms = Date.now() - started;
   for (const p of running) {
-    const code = await Promise.race([p.exited, sleep(120_000).then(() => 'timeout')]);
+    const code = await Promise.race([p.exited, deadline(120_000, 'timeout')]);
     assert.equal(code, 0, `a process did not stop with savepoint ${id} and exit 0 (${code}):\n${show(running)}`);
   }
   return { id, ms };
@@ -154,7 +154,7 @@ void test('the flagship as tasks: 1 process stopped with a savepoint, restored w
   // Started without --from-savepoint, a process leaves every task stopped at the savepoint.
   const idle = await startProcess();
   procs.push(idle);
-  assert.equal(await Promise.race([idle.exited, sleep(120_000).then(() => 'timeout')]), 0, `a process without --from-savepoint ran on:\n${show([idle])}`);
+  assert.equal(await Promise.race([idle.exited, deadline(120_000, 'timeout')]), 0, `a process without --from-savepoint ran on:\n${show([idle])}`);
   assert.ok(logLines(idle).some((l) => l.msg.includes(`stopped at savepoint ${first}`)), show([idle]));
 
   // 3 processes from it; stopped with a second savepoint once they have read on.
@@ -175,7 +175,7 @@ void test('the flagship as tasks: 1 process stopped with a savepoint, restored w
   // A process of the run from the first savepoint that comes late finds its tasks stopped at the second.
   const late = await startProcess(['--from-savepoint', first]);
   procs.push(late);
-  assert.equal(await Promise.race([late.exited, sleep(120_000).then(() => 'timeout')]), 0, show([late]));
+  assert.equal(await Promise.race([late.exited, deadline(120_000, 'timeout')]), 0, show([late]));
   assert.ok(logLines(late).some((l) => l.msg.includes(`stopped at savepoint ${second}`)), show([late]));
 
   // 1 process from the second; it drains once every offset is committed.
@@ -188,19 +188,19 @@ void test('the flagship as tasks: 1 process stopped with a savepoint, restored w
       return undefined;
     }
   }, 500);
-  const deadline = Date.now() + 360_000;
+  const commitBy = Date.now() + 360_000;
   for (let left = await behind(); left.length > 0; left = await behind()) {
-    if (Date.now() > deadline) assert.fail(`not every offset committed after 360 s: ${left.join(', ')}\n${show([last!])}`);
+    if (Date.now() > commitBy) assert.fail(`not every offset committed after 360 s: ${left.join(', ')}\n${show([last!])}`);
     await sleep(1000);
   }
   await sleep(2000);
   last!.child.kill('SIGUSR2');
-  assert.equal(await Promise.race([last!.exited, sleep(180_000).then(() => 'timeout')]), 0, `the last process did not drain and exit 0:\n${show([last!])}`);
+  assert.equal(await Promise.race([last!.exited, deadline(180_000, 'timeout')]), 0, `the last process did not drain and exit 0:\n${show([last!])}`);
 
   // The first savepoint is older than where the tasks are now: refused, nothing runs.
   const refused = await startProcess(['--from-savepoint', first]);
   procs.push(refused);
-  assert.equal(await Promise.race([refused.exited, sleep(120_000).then(() => 'timeout')]), 3, show([refused]));
+  assert.equal(await Promise.race([refused.exited, deadline(120_000, 'timeout')]), 3, show([refused]));
   assert.match(refused.output(), /E_SAVEPOINT.*savepoint \S+ is not where the job stopped/, show([refused]));
 
   const folder = runFolder(d);

@@ -107,6 +107,13 @@ export class TasksHarness {
     return n;
   }
 
+  /** Records of the two Kafka inputs a process has read for task `task-<i>`, by its /metrics. */
+  async readFor(p: RunningJob, i: number): Promise<number | undefined> {
+    const m = await scrape(p.metricsPort);
+    if (!m) return undefined;
+    return ['traffic.activations', 'traffic.actions'].reduce((n, operator) => n + (metric(m, 'sluice_records_in_total', { operator, task: `task-${i}` }) ?? 0), 0);
+  }
+
   /** Stage tasks (of both stages) with a completed checkpoint, by the processes' logs. */
   checkpointed(): Set<string | undefined> {
     return new Set(this.procs.flatMap((p) => logLines(p).filter((l) => / complete$/.test(l.msg) && l.msg.includes('checkpoint')).map((l) => l.task)));
@@ -188,21 +195,23 @@ export class TasksHarness {
   /**
    * After the tests: the processes killed, the job's groups and topics, each deployment's topics and
    * task groups deleted; its tables and run folder too unless SLUICE_TEST_KEEP=1, which also keeps
-   * every process's whole output beside the run folder. The NATS buckets are the caller's.
+   * every process's whole output beside the run folder and the job's topics (repartition, dead
+   * letter) to read after a failure. The NATS buckets are the caller's.
    */
   async dispose(): Promise<void> {
-    if (process.env.SLUICE_TEST_KEEP === '1' && this.d) this.procs.forEach((p, i) => writeFileSync(join(this.d.dir, `process-${i}.log`), p.output()));
+    const keep = process.env.SLUICE_TEST_KEEP === '1';
+    if (keep && this.d) this.procs.forEach((p, i) => writeFileSync(join(this.d.dir, `process-${i}.log`), p.output()));
     this.killAll();
-    await this.cleanJob().catch(() => undefined);
+    if (!keep) await this.cleanJob().catch(() => undefined);
     for (const x of this.deployments) {
       await this.kafka.withAdmin(async (a) => {
         const existing = new Set(await a.listTopics());
         const topics = Object.values(x.topics).filter((t) => existing.has(t));
-        if (topics.length) await a.deleteTopics({ topics });
+        if (topics.length && !keep) await a.deleteTopics({ topics });
         const groups = (['activations', 'actions'] as const).flatMap((topic) => Array.from({ length: this.partitions }, (_, i) => `${x.env['KAFKA_GROUP']!}.${topic}.task-${i}`));
         await a.deleteGroups(groups).catch(() => undefined);
       }).catch(() => undefined);
-      if (process.env.SLUICE_TEST_KEEP !== '1') {
+      if (!keep) {
         await dropTables(Object.values(x.tables));
         rmSync(x.dir, { recursive: true, force: true });
       }
