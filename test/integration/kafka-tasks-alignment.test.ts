@@ -25,18 +25,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
-import { BROKERS, cleanup, committed, createTopic, endOffsets, produce, readAll, unique, withAdmin } from './kafka-helpers.ts';
+import { produceBackfill } from './alignment-backfill.ts';
+import type { Action } from './alignment-backfill.ts';
+import { BROKERS, cleanup, committed, createTopic, endOffsets, readAll, unique, withAdmin } from './kafka-helpers.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
-const T0 = Date.UTC(2026, 0, 1);
-const SPAN = 4 * 86_400_000;
-const BEHIND = 2 * 86_400_000;
-const BIG = 20_000;
-const SMALL = 1_000;
 const PARTITIONS = 4;
-/** A late record after every 60th record of a small partition from the 300th on (as the one-process test). */
-const FIRST_LATE = 300;
-const EVERY = 60;
 
 const topic = unique('align-tasks');
 const dir = mkdtempSync(join(tmpdir(), 'sluice-align-tasks-'));
@@ -53,33 +47,6 @@ after(async () => {
   });
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Action { id: string; user: string; ts: number }
-
-function partition(p: number, n: number, withLate: boolean): { records: Action[]; late: string[] } {
-  const records: Action[] = [];
-  const late: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const ts = T0 + Math.floor((i * SPAN) / n);
-    records.push({ id: `${p}-${i}`, user: `u${p}-${i % 20}`, ts });
-    if (withLate && i >= FIRST_LATE && i % EVERY === 0) {
-      const id = `${p}-${i}-late`;
-      records.push({ id, user: `u${p}-${i % 20}`, ts: ts - BEHIND });
-      late.push(id);
-    }
-  }
-  return { records, late };
-}
-
-async function produceAll(): Promise<{ total: number; late: string[] }> {
-  const parts = [partition(0, BIG, false), partition(1, BIG, false), partition(2, SMALL, true), partition(3, SMALL, true)];
-  for (const [p, { records }] of parts.entries()) {
-    for (let from = 0; from < records.length; from += 5000) {
-      await produce(topic, records.slice(from, from + 5000).map((r) => ({ partition: p, value: JSON.stringify(r) })));
-    }
-  }
-  return { total: parts.reduce((n, p) => n + p.records.length, 0), late: parts.flatMap((p) => p.late).sort() };
-}
 
 interface Proc {
   readonly child: ChildProcessWithoutNullStreams;
@@ -169,7 +136,7 @@ late: { file: { path: ${join(run, 'late.jsonl')} } }
 
 void test('a backfill over 4 partitions as tasks of 2 processes: with alignment across tasks every record two days late within its partition is declared late; without, some are counted', { timeout: 600_000 }, async () => {
   await createTopic(topic, PARTITIONS);
-  const { total, late } = await produceAll();
+  const { total, late } = await produceBackfill(topic);
   assert.equal(late.length, 24);
 
   const on = await run('on', total, true);

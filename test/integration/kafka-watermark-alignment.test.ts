@@ -16,51 +16,13 @@ import { runJob } from '../../core/runtime/engine/index.ts';
 import { windowAggregatePlugin } from '../../plugins/operator-window-aggregate/index.ts';
 import { kafkaSource } from '../../plugins/source-kafka/index.ts';
 import { collection, compileYaml, resetFixtures } from '../engine/fixtures.ts';
-import { BROKERS, cleanup, createTopic, produce, unique, uniqueGroup } from './kafka-helpers.ts';
+import { produceBackfill } from './alignment-backfill.ts';
+import type { Action } from './alignment-backfill.ts';
+import { BROKERS, cleanup, createTopic, unique, uniqueGroup } from './kafka-helpers.ts';
 
 const topics: string[] = [];
 after(() => cleanup(...topics));
 
-const T0 = Date.UTC(2026, 0, 1);
-const SPAN = 4 * 86_400_000;
-const BEHIND = 2 * 86_400_000;
-const BIG = 20_000;
-const SMALL = 1_000;
-/**
- * A late record after every 60th record of a small partition from the 300th on. Lateness
- * is judged per poll (a batch against the watermark before it), so a job's first poll is
- * judged against no watermark at all: the first 300 records (more than one poll's share
- * at `batchSize` 256) bring none.
- */
-const FIRST_LATE = 300;
-const EVERY = 60;
-
-interface Action { id: string; user: string; ts: number }
-
-function partition(p: number, n: number, withLate: boolean): { records: Action[]; late: string[] } {
-  const records: Action[] = [];
-  const late: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const ts = T0 + Math.floor((i * SPAN) / n);
-    records.push({ id: `${p}-${i}`, user: `u${p}-${i % 20}`, ts });
-    if (withLate && i >= FIRST_LATE && i % EVERY === 0) {
-      const id = `${p}-${i}-late`;
-      records.push({ id, user: `u${p}-${i % 20}`, ts: ts - BEHIND });
-      late.push(id);
-    }
-  }
-  return { records, late };
-}
-
-async function produceAll(topic: string): Promise<{ total: number; late: string[] }> {
-  const parts = [partition(0, BIG, false), partition(1, BIG, false), partition(2, SMALL, true), partition(3, SMALL, true)];
-  for (const [p, { records }] of parts.entries()) {
-    for (let from = 0; from < records.length; from += 5000) {
-      await produce(topic, records.slice(from, from + 5000).map((r) => ({ partition: p, value: JSON.stringify(r) })));
-    }
-  }
-  return { total: parts.reduce((n, p) => n + p.records.length, 0), late: parts.flatMap((p) => p.late).sort() };
-}
 
 async function run(topic: string, total: number, alignment: boolean): Promise<{ late: string[]; counted: number }> {
   resetFixtures();
@@ -97,7 +59,7 @@ void test('backfill over 4 partitions: with alignment every record two days late
   const topic = unique('align');
   topics.push(topic);
   await createTopic(topic, 4);
-  const { total, late } = await produceAll(topic);
+  const { total, late } = await produceBackfill(topic);
   assert.equal(late.length, 24);
 
   const on = await run(topic, total, true);
