@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { median } from './summary.ts';
-import { cpuSeconds, freePort } from './processes.ts';
+import { cpuSeconds, freePort, machineCpuSeconds, servicePids, servicesCpuSeconds } from './processes.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -96,7 +96,17 @@ async function recordsIn(port: number): Promise<number> {
 }
 
 interface Checkpoint { readonly task: string; readonly bytes: number; readonly ms: number; readonly pausedMs: number }
-interface Run { readonly rate: number; readonly cpuPerRecordUs: number; readonly before: number; readonly checkpoints: Checkpoint[] }
+interface Run {
+  readonly rate: number;
+  readonly cpuPerRecordUs: number;
+  /** CPU-µs per record of the services (Kafka, HBase, NATS, Jaeger) over the span. */
+  readonly servicesPerRecordUs: number;
+  /** Share of the machine's CPU time busy over the span (all processes, all cores). */
+  readonly busy: number;
+  readonly before: number;
+  readonly checkpoints: Checkpoint[];
+}
+const services = servicePids();
 
 const id = `ft_bench_${Date.now().toString(36)}`;
 const topics = { activations: `${id}.activations`, actions: `${id}.actions`, metadata: `${id}.metadata`, deadLetter: `${id}.dead_letter` };
@@ -151,14 +161,14 @@ async function measure(processes: number, round: number, total: number, dir: str
     }
     // The span starts as soon as the tasks have settled: the flagship's 8 stage tasks take a
     // while to be ready, and each reads as soon as it is.
-    const first = { at: performance.now(), cpu: cpu(), n: await count() };
+    const first = { at: performance.now(), cpu: cpu(), services: servicesCpuSeconds(services), machine: machineCpuSeconds(), n: await count() };
     if (first.n > total * 0.7) throw new Error(`${processes} processes read ${first.n} of ${total} records before the span began: give more --events`);
     const deadline = Date.now() + 600_000;
     for (let n = first.n; n < total; n = await count()) {
       if (Date.now() > deadline) throw new Error(`${processes} processes: ${n} of ${total} records after 10 min`);
       await sleep(100);
     }
-    const last = { at: performance.now(), cpu: cpu() };
+    const last = { at: performance.now(), cpu: cpu(), services: servicesCpuSeconds(services), machine: machineCpuSeconds() };
     const records = total - first.n;
     // Checkpoints complete after the records are read too: give the last ones a moment.
     await sleep(3000);
@@ -171,7 +181,15 @@ async function measure(processes: number, round: number, total: number, dir: str
         return [];
       }
     }));
-    return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n, checkpoints };
+    const busy = last.machine.busy - first.machine.busy;
+    return {
+      rate: records / ((last.at - first.at) / 1000),
+      cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6,
+      servicesPerRecordUs: ((last.services - first.services) / records) * 1e6,
+      busy: busy / (busy + last.machine.idle - first.machine.idle),
+      before: first.n,
+      checkpoints,
+    };
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
     const exited = Promise.all(children.map((c) => new Promise((done) => (c.child.exitCode !== null || c.child.signalCode !== null ? done(null) : c.child.on('exit', done)))));
@@ -193,7 +211,7 @@ async function main(): Promise<void> {
       for (const processes of round % 2 ? [...COUNTS].reverse() : COUNTS) {
         const r = await measure(processes, round, total, dir);
         runs.get(processes)!.push(r);
-        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), ${r.checkpoints.length} checkpoints`);
+        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), services ${r.servicesPerRecordUs.toFixed(1)} CPU-µs per record, machine ${(r.busy * 100).toFixed(0)} % busy, ${r.checkpoints.length} checkpoints`);
       }
     }
   } finally {
@@ -206,12 +224,15 @@ async function main(): Promise<void> {
   }
   const one = median(runs.get(COUNTS[0]!)!.map((r) => r.rate));
   const oneCpu = median(runs.get(COUNTS[0]!)!.map((r) => r.cpuPerRecordUs));
-  console.log(`\n| processes | records/s (median) | × ${COUNTS[0]} process | CPU-µs per record (median) | vs ${COUNTS[0]} process |`);
-  console.log('|---|---|---|---|---|');
+  console.log(`\nservices measured: ${[...services.keys()].join(', ') || 'none (not started by scripts/services)'}`);
+  console.log(`| processes | records/s (median) | × ${COUNTS[0]} process | CPU-µs per record (median) | vs ${COUNTS[0]} process | services' CPU-µs per record | machine busy |`);
+  console.log('|---|---|---|---|---|---|---|');
   for (const c of COUNTS) {
     const rate = median(runs.get(c)!.map((r) => r.rate));
     const cpu = median(runs.get(c)!.map((r) => r.cpuPerRecordUs));
-    console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % |`);
+    const svc = median(runs.get(c)!.map((r) => r.servicesPerRecordUs));
+    const busy = median(runs.get(c)!.map((r) => r.busy));
+    console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % | ${svc.toFixed(1)} | ${(busy * 100).toFixed(0)} % |`);
   }
   // Checkpoints per stage task, every run: median and largest size and duration.
   const all = [...runs.values()].flat().flatMap((r) => r.checkpoints);
