@@ -101,6 +101,8 @@ interface Run {
   readonly cpuPerRecordUs: number;
   /** CPU-µs per record of the services (Kafka, HBase, NATS, Jaeger) over the span. */
   readonly servicesPerRecordUs: number;
+  /** The same, per service. */
+  readonly perService: ReadonlyMap<string, number>;
   /** Share of the machine's CPU time busy over the span (all processes, all cores). */
   readonly busy: number;
   readonly before: number;
@@ -132,29 +134,38 @@ async function measure(processes: number, round: number, total: number, dir: str
   const run = `${id}_${round}_${processes}`;
   const tables = [`${run}_counts`, `${run}_stats`, `${run}_cp`];
   const env = { ...baseEnv, JOB_NAME: JOB, KAFKA_GROUP: `sluice.${run}`, COUNTS_TABLE: tables[0]!, STATS_TABLE: tables[1]!, SLUICE_CHECKPOINT_HBASE_TABLE: tables[2]!, RUNS_DIR: join(dir, 'runs'), RUN_ID: run, SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(dir, 'state') };
-  const children: { child: ChildProcess; port: number; log: string[] }[] = [];
+  const children: { child: ChildProcess; port: number; log: string[]; tail: string[] }[] = [];
   for (let i = 0; i < processes; i++) {
     const port = await freePort();
     const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
     const child = spawn(process.execPath, [...profile, 'bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log: string[] = [];
+    /** The last lines, whatever they say: shown when the tasks do not settle. */
+    const tail: string[] = [];
     let rest = '';
     const take = (b: Buffer) => {
       const lines = (rest + b.toString()).split('\n');
       rest = lines.pop()!;
-      for (const l of lines) if (l.includes('complete')) log.push(l);
+      for (const l of lines) {
+        if (l.includes('complete')) log.push(l);
+        tail.push(l);
+      }
+      if (tail.length > 400) tail.splice(0, tail.length - 200);
     };
     child.stdout!.on('data', take);
     child.stderr!.on('data', take);
-    children.push({ child, port, log });
+    children.push({ child, port, log, tail });
   }
   try {
     const count = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
     const cpu = () => children.reduce((s, c) => s + cpuSeconds(c.child.pid!), 0);
     const settled = Date.now() + 180_000;
     for (;;) {
-      if (Date.now() > settled) throw new Error(`${processes} processes: the tasks did not settle in 3 min`);
       const bodies = await Promise.all(children.map((c) => scrape(c.port, '/ready')));
+      if (Date.now() > settled) {
+        const shown = children.map((c, i) => `--- process ${i}: /ready ${bodies[i]?.status ?? 'no answer'} ${bodies[i]?.text.trim() ?? ''}\n${c.tail.slice(-60).join('\n')}`).join('\n');
+        throw new Error(`${processes} processes: the tasks did not settle in 3 min\n${shown}`);
+      }
       const owned = bodies.map((b) => (b?.status === 200 ? (/^tasks: (.*)$/m.exec(b.text)?.[1] ?? '').split(' ').filter(Boolean).length : 0));
       if (owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS) break;
       await sleep(200);
@@ -185,7 +196,8 @@ async function measure(processes: number, round: number, total: number, dir: str
     return {
       rate: records / ((last.at - first.at) / 1000),
       cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6,
-      servicesPerRecordUs: ((last.services - first.services) / records) * 1e6,
+      servicesPerRecordUs: ([...last.services.values()].reduce((a, b) => a + b, 0) - [...first.services.values()].reduce((a, b) => a + b, 0)) / records * 1e6,
+      perService: new Map([...last.services].map(([name, s]) => [name, ((s - (first.services.get(name) ?? 0)) / records) * 1e6])),
       busy: busy / (busy + last.machine.idle - first.machine.idle),
       before: first.n,
       checkpoints,
@@ -211,7 +223,7 @@ async function main(): Promise<void> {
       for (const processes of round % 2 ? [...COUNTS].reverse() : COUNTS) {
         const r = await measure(processes, round, total, dir);
         runs.get(processes)!.push(r);
-        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), services ${r.servicesPerRecordUs.toFixed(1)} CPU-µs per record, machine ${(r.busy * 100).toFixed(0)} % busy, ${r.checkpoints.length} checkpoints`);
+        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), services ${r.servicesPerRecordUs.toFixed(1)} CPU-µs per record (${[...r.perService].map(([n, us]) => `${n} ${us.toFixed(1)}`).join(', ')}), machine ${(r.busy * 100).toFixed(0)} % busy, ${r.checkpoints.length} checkpoints`);
       }
     }
   } finally {

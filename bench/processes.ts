@@ -43,17 +43,17 @@ export function servicePids(): Map<string, number> {
   return out;
 }
 
-/** CPU-seconds of the services in `pids` so far, summed (a service gone since counts 0). */
-export function servicesCpuSeconds(pids: ReadonlyMap<string, number>): number {
-  let s = 0;
-  for (const pid of pids.values()) {
+/** CPU-seconds of each service in `pids` so far (a service gone since counts 0). */
+export function servicesCpuSeconds(pids: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, pid] of pids) {
     try {
-      s += cpuSeconds(pid);
+      out.set(name, cpuSeconds(pid));
     } catch {
-      // Exited meanwhile.
+      out.set(name, 0); // Exited meanwhile.
     }
   }
-  return s;
+  return out;
 }
 
 /** The machine's CPU-seconds so far over all cores (/proc/stat): busy and idle. */
