@@ -6,8 +6,14 @@
  * two sinks may share a table with different qualifiers.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+
+// Required when a table opens, not at import: `sluice lint` and the docs import this module
+// without writing (better-sqlite3 is CommonJS, so a synchronous require is the same module).
+const require = createRequire(import.meta.url);
+const openDatabase = (path: string): Database.Database => new (require('better-sqlite3') as typeof Database)(path);
 
 /** `generation · 2^40 + sequence`: versions grow across restores while under 2^53. */
 export const GENERATION_STRIDE = 2 ** 40;
@@ -32,7 +38,7 @@ export class SqliteTable {
   /** `versionSlot`: index of the qualifier that also holds the version as text, −1 for none. */
   constructor(path: string, readonly table: string, readonly family: string, readonly qualifiers: readonly string[], versionSlot = -1) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = openDatabase(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.ensureSchema();

@@ -53,10 +53,10 @@ export function installedCommandEntries(cwd: string): CommandEntry[] {
 
 /** The commands a module exports, or none when the package's API range does not fit or it fails to import. */
 async function loadCommands(dir: string, file: string, range: string | undefined): Promise<CommandDefinition[]> {
-  const [{ default: semver }, { API_VERSION }, { installApiBinding }, { ensureLoaderFor }, { extensionExports }] = await Promise.all([
-    import('semver'), import('../../api/index.ts'), import('./api-binding.ts'), import('./typescript-loader.ts'), import('./exports.ts'),
+  const [{ default: satisfies }, { API_VERSION }, { installApiBinding }, { ensureLoaderFor }, { extensionExports }] = await Promise.all([
+    import('semver/functions/satisfies.js'), import('../../api/index.ts'), import('./api-binding.ts'), import('./typescript-loader.ts'), import('./exports.ts'),
   ]);
-  if (range === undefined || !semver.satisfies(API_VERSION, range, { includePrerelease: true })) return [];
+  if (range === undefined || !satisfies(API_VERSION, range, { includePrerelease: true })) return [];
   installApiBinding(dir);
   try {
     await ensureLoaderFor(file);

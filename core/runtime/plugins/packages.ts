@@ -114,13 +114,14 @@ async function loadOne(registry: PluginRegistry, name: string, pipelineDir: stri
     return;
   }
   const range = pkg.peerDependencies?.[API_PACKAGE];
-  // Imported here: a pipeline without packages never needs it.
-  const { default: semver } = await import('semver');
-  if (range === undefined || semver.validRange(range) === null) {
+  // Imported here: a pipeline without packages never needs them. The two functions, not
+  // `semver`'s index, which loads its ~50 modules.
+  const [{ default: validRange }, { default: satisfies }] = await Promise.all([import('semver/ranges/valid.js'), import('semver/functions/satisfies.js')]);
+  if (range === undefined || validRange(range) === null) {
     problem('E_PLUGIN_INVALID', `package ${label} declares no valid API range`, `its package.json must have "peerDependencies": {"${API_PACKAGE}": "^${API_VERSION}"}`);
     return;
   }
-  if (!semver.satisfies(API_VERSION, range, { includePrerelease: true })) {
+  if (!satisfies(API_VERSION, range, { includePrerelease: true })) {
     problem('E_PLUGIN_VERSION', `package ${label} requires ${API_PACKAGE} ${range}, but this runtime provides API ${API_VERSION}`, `install a version of ${name} built for ${API_PACKAGE} ${API_VERSION}`);
     return;
   }
