@@ -14,7 +14,9 @@
  * wall rate over that span, and the CPU-seconds (user + system, from `/proc/<pid>/stat`) all
  * processes spent in it per record. Rounds alternate the process counts; medians of `--runs`
  * rounds; the ratio of each count's rate to one process's, same run. Figures are notes, not a
- * test.
+ * test. `--users N --window 1h` makes the job hold N keys at once (the records span one hour
+ * of event time), and per task the checkpoints' size, duration and pause are printed (their
+ * `checkpoint N complete` log lines); `--store hbase` checkpoints to HBase as production does.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,11 +28,11 @@ import { parseArgs } from 'node:util';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { median } from './summary.ts';
 import { cpuSeconds, freePort } from './processes.ts';
+import { dropTables } from '../test/integration/hbase-helpers.ts';
 
 const BROKER = '127.0.0.1:9092';
 const ROOT = resolve(import.meta.dirname, '..');
 const T0 = Date.UTC(2026, 0, 1);
-const USERS = 10_000;
 
 const { values: args } = parseArgs({
   options: {
@@ -38,8 +40,15 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '6000000' },
     partitions: { type: 'string', default: '4' },
     processes: { type: 'string', default: '1,2,3' },
+    /** Distinct users (window keys): 1,000,000 with `--window 1h` holds a million keys at once. */
+    users: { type: 'string', default: '10000' },
+    /** The tumbling window's size. */
+    window: { type: 'string', default: '1m' },
+    /** Where the tasks checkpoint: `folder` (a folder the processes share) or `hbase` (the production store). */
+    store: { type: 'string', default: 'folder' },
   },
 });
+const USERS = Number(args.users);
 const RECORDS = Number(args.records);
 const PARTITIONS = Number(args.partitions);
 const COUNTS = args.processes.split(',').map(Number);
@@ -101,7 +110,7 @@ sources:
 operators:
   per_user:
     input: events
-    window_aggregate: { key: user, window: { tumbling: 1m }, aggregates: { n: count } }
+    window_aggregate: { key: user, window: { tumbling: ${args.window} }, aggregates: { n: count } }
 sinks:
   out:
     input: per_user
@@ -122,7 +131,27 @@ async function recordsIn(port: number): Promise<number> {
   }
 }
 
+interface Checkpoint {
+  readonly task: string;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly pausedMs: number;
+}
+
+/** The `checkpoint N complete` log lines of a process's tasks. */
+function checkpointsIn(lines: readonly string[]): Checkpoint[] {
+  return lines.flatMap((l) => {
+    try {
+      const j = JSON.parse(l) as { msg?: string; task?: string; bytes?: number; duration_ms?: number; paused_ms?: number };
+      return /^checkpoint \d+ complete$/.test(j.msg ?? '') && j.task ? [{ task: j.task, bytes: j.bytes ?? 0, ms: j.duration_ms ?? 0, pausedMs: j.paused_ms ?? 0 }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 interface Run {
+  readonly checkpoints: readonly Checkpoint[];
   readonly rate: number;
   readonly cpuPerRecordUs: number;
   /** Records read before the span began (start-up, rebalances). */
@@ -135,21 +164,30 @@ async function runOnce(topic: string, processes: number, dir: string, round: num
     return await measure(job, topic, processes, dir);
   } finally {
     await deleteTopics([`sluice.${job}.tasks`]);
+    if (args.store === 'hbase') await dropTables([`${job}_cp`]);
   }
 }
 
 async function measure(job: string, topic: string, processes: number, dir: string): Promise<Run> {
   const file = join(dir, `${job}.yaml`);
   writeFileSync(file, pipeline(job, topic));
-  const children: { child: ChildProcess; port: number }[] = [];
+  const children: { child: ChildProcess; port: number; log: string[] }[] = [];
+  const store = args.store === 'hbase' ? { SLUICE_CHECKPOINT_STORE: 'hbase', SLUICE_CHECKPOINT_HBASE_TABLE: `${job}_cp` } : {};
   for (let i = 0; i < processes; i++) {
     const port = await freePort();
     const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', file, '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`, '--set', 'checkpoint.interval=2s'], {
       cwd: ROOT,
-      env: { ...process.env, SLUICE_JOB_STATE_DIR: join(dir, 'state'), SLUICE_LOG_LEVEL: process.env.BENCH_TASKS_LOG_LEVEL ?? 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...store, SLUICE_JOB_STATE_DIR: join(dir, 'state'), SLUICE_LOG_LEVEL: process.env.BENCH_TASKS_LOG_LEVEL ?? 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    children.push({ child, port });
+    const log: string[] = [];
+    let rest = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      const lines = (rest + b.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) if (l.includes('checkpoint')) log.push(l);
+    });
+    children.push({ child, port, log });
   }
   try {
     const total = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
@@ -175,7 +213,10 @@ async function measure(job: string, topic: string, processes: number, dir: strin
     }
     const last = { at: performance.now(), cpu: cpu() };
     const records = RECORDS - first.n;
-    return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n };
+    // Checkpoints complete after the records are read too: give the last ones a moment.
+    await sleep(3000);
+    const checkpoints = children.flatMap((c) => checkpointsIn(c.log));
+    return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n, checkpoints };
   } finally {
     // Stopped gracefully when measured; killed when the measurement failed, so none outlives the bench.
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
@@ -199,7 +240,7 @@ async function main(): Promise<void> {
       for (const processes of order) {
         const r = await runOnce(topic, processes, dir, round);
         runs.get(processes)!.push(r);
-        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} records read before the span)`);
+        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} records read before the span), ${r.checkpoints.length} checkpoints`);
       }
     }
   } finally {
@@ -215,6 +256,13 @@ async function main(): Promise<void> {
     const cpu = median(runs.get(c)!.map((r) => r.cpuPerRecordUs));
     console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % |`);
   }
+  // Checkpoints per task, every run; the largest are those taken with the most keys held.
+  const all = [...runs.values()].flat().flatMap((r) => r.checkpoints);
+  if (all.length === 0) return;
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  const largest = [...all].sort((a, b) => b.bytes - a.bytes).slice(0, Math.max(1, Math.ceil(all.length / 10)));
+  console.log(`\n${all.length} task checkpoints (${args.store} store, ${USERS} users, ${args.window} windows): size per task median ${kb(median(all.map((c) => c.bytes)))}, max ${kb(largest[0]!.bytes)}; duration median ${median(all.map((c) => c.ms)).toFixed(0)} ms; sources paused median ${median(all.map((c) => c.pausedMs)).toFixed(0)} ms, max ${Math.max(...all.map((c) => c.pausedMs))} ms`);
+  console.log(`the largest tenth (${largest.length}): size median ${kb(median(largest.map((c) => c.bytes)))}, duration median ${median(largest.map((c) => c.ms)).toFixed(0)} ms, max ${Math.max(...largest.map((c) => c.ms))} ms, sources paused median ${median(largest.map((c) => c.pausedMs)).toFixed(0)} ms, max ${Math.max(...largest.map((c) => c.pausedMs))} ms`);
 }
 
 await main();

@@ -4,12 +4,15 @@
  *   <root>/000000000007/state-0000        chunks, one file each
  *   <root>/000000000007/manifest.json     present only once the checkpoint is complete
  *
- * `commit` writes the manifest to `manifest.json.tmp`, fsyncs it, renames it into place and
- * fsyncs the folder, so after a crash a checkpoint is either complete or has no manifest.
+ * `commit` writes the manifest to a temporary file, fsyncs it, links it into place and
+ * fsyncs the folder, so after a crash a checkpoint is either complete or has no manifest. The
+ * link refuses a manifest that exists: the first writer of an id wins, as with HBase's
+ * checked put (two instances of a task in a hand-off may write one id).
  * Chunks are fsynced as they are written, before the manifest that names them can exist.
  * `delete` removes the manifest first (the checkpoint is then incomplete), then the folder.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointManifest, CheckpointStore } from '../../core/api/index.ts';
 import { decodeManifest, encodeManifest, isSavepoint, SluiceError } from '../../core/api/index.ts';
@@ -62,9 +65,16 @@ export class FolderCheckpointStore implements CheckpointStore {
   async commit(manifest: CheckpointManifest): Promise<void> {
     const dir = this.dir(manifest.id);
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `${MANIFEST}.tmp`);
+    const tmp = join(dir, `${MANIFEST}.${randomBytes(4).toString('hex')}.tmp`);
     await this.writeFile(tmp, encodeManifest(manifest, { indent: 2 }));
-    await rename(tmp, join(dir, MANIFEST));
+    try {
+      await link(tmp, join(dir, MANIFEST));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      throw new SluiceError('E_CHECKPOINT', `checkpoint ${manifest.id}: a manifest already exists in ${this.describe()} (another writer committed it); refusing to overwrite it`);
+    } finally {
+      await rm(tmp, { force: true });
+    }
     if (this.fsync) {
       await this.syncDir(dir);
       await this.syncDir(this.root);
@@ -150,7 +160,7 @@ export class FolderCheckpointStore implements CheckpointStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    // A rename is atomic, so a manifest that exists is whole; a bad one is a real error.
+    // A link is atomic, so a manifest that exists is whole; a bad one is a real error.
     try {
       return decodeManifest(text);
     } catch (cause) {

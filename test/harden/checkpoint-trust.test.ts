@@ -48,7 +48,7 @@ void test('every single-bit flip in a checkpoint chunk is refused on restore, no
   const table = backend.table('op', 't');
   for (let i = 0; i < 50; i++) table.set(`key-${i}`, { n: i, name: `value ${i}` });
   const runtime = runtimeChunks([['a', { watermark: 12345, list: [1, 2, 3] }]]);
-  const written = await writeCheckpointChunks(store, 1, backend.snapshot(1 << 20), runtime, () => false);
+  const written = await writeCheckpointChunks(store, 1, backend.snapshot(1 << 20), runtime, () => false, 'w1');
   const manifest = { id: 1, job: 'j', createdAt: 0, generation: 0, chunks: written.chunks, sources: {}, sinks: {}, runtime: { kind: 'periodic' as const, watermarks: {} } };
   let flips = 0;
   for (const ref of written.chunks) {

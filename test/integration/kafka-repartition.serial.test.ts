@@ -197,10 +197,6 @@ async function makeTables(): Promise<void> {
 
 void test('a job cut at a repartition: whole job and 2 → (kill -9) → +1 processes give the same counts and the same late records', {
   timeout: 300_000,
-  // In one fresh-clone run (of 3 today) the new owner of the killed process's counts task started
-  // it without a restore, and this test timed out waiting for one (docs/scale.md §4, "A moved task
-  // started without a restore"). It runs when asked for.
-  skip: process.env.SLUICE_TEST_REPARTITION_KILL === '1' ? false : 'a moved task was once started without a restore (docs/scale.md §4); SLUICE_TEST_REPARTITION_KILL=1 runs it',
 }, async () => {
   await createTopic(topic, PARTITIONS);
   await makeTables();
@@ -213,10 +209,18 @@ void test('a job cut at a repartition: whole job and 2 → (kill -9) → +1 proc
   await start('whole', files.whole, false);
   const [a, b] = [await start('a', files.tasks, true), await start('b', files.tasks, true)];
   await until('the 4 tasks spread over 2 processes', () => owned(a).length > 0 && owned(b).length > 0 && owned(a).length + owned(b).length === PARTITIONS, 120_000);
-  // Every stage's task has completed a checkpoint before the kill, so the new owner restores.
-  const checkpointed = (p: Proc) => new Set(logLines(p).filter((l) => l.msg.includes('checkpoint') && l.msg.endsWith('complete')).map((l) => l.task));
-  await until('a completed checkpoint in every stage\'s task', () => checkpointed(a).size + checkpointed(b).size >= 2 * PARTITIONS, 60_000);
+  // Every task of both stages the victim runs has completed a checkpoint of its own instance
+  // (not only a hand-off checkpoint of another process's), so the new owner restores one.
   const victim = a;
+  const ownCheckpoints = (p: Proc) => {
+    const lines = logLines(p);
+    const since = lines.findLastIndex((l) => l.msg.startsWith('tasks assigned'));
+    return new Set(lines.slice(since + 1).filter((l) => l.msg.includes('checkpoint') && l.msg.endsWith('complete')).map((l) => l.task));
+  };
+  await until('a completed checkpoint in every task of both stages the victim runs', () => {
+    const done = ownCheckpoints(victim);
+    return owned(victim).every((i) => done.has(`task-${i}`) && done.has(`by_page.task-${i}`));
+  }, 60_000);
   const moved = owned(victim);
   victim.child.kill('SIGKILL');
   const killedAt = Date.now();

@@ -22,6 +22,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async commit(manifest: CheckpointManifest): Promise<void> {
     await this.beforeWrite?.('commit', manifest.id);
+    if (this.manifests.has(manifest.id)) throw new SluiceError('E_CHECKPOINT', `checkpoint ${manifest.id}: a manifest already exists in ${this.describe()} (another writer committed it); refusing to overwrite it`);
     this.manifests.set(manifest.id, structuredClone(manifest));
   }
 

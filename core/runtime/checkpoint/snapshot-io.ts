@@ -1,6 +1,6 @@
 /**
  * Writing and reading the chunks of one checkpoint: the state backend's snapshot
- * (`state-NNNNNN`) and the runtime's own state (`runtime-NNNNNN`: watermark generators,
+ * (`state-NNNNNN.<writer>`) and the runtime's own state (`runtime-NNNNNN.<writer>`: watermark generators,
  * operator watermarks, each operator host's timers and local snapshot), every chunk at
  * most `maxChunkBytes` (4 MB), the event loop given a turn between chunks so a large
  * checkpoint never stalls the job's heartbeats. Each chunk's size and CRC-32 are in the
@@ -8,6 +8,7 @@
  * restore answers by falling back to the previous complete checkpoint (engine/restore.ts).
  */
 import type { CheckpointChunkRef, CheckpointManifest, CheckpointStore, StateBackend } from '../../api/index.ts';
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { SluiceError } from '../../api/index.ts';
 import { ChunkWriter, readFrames, yieldToEventLoop } from '../state/index.ts';
@@ -27,8 +28,23 @@ export class CorruptCheckpointError extends SluiceError {
   }
 }
 
-function chunkName(prefix: string, n: number): string {
-  return prefix + String(n).padStart(6, '0');
+/**
+ * `<prefix><n>.<writer>`: the writer tag keeps two writers of one checkpoint id (two instances
+ * of a task in a hand-off) from overwriting each other's chunks; a manifest names the chunks
+ * of the writer that committed it.
+ */
+function chunkName(prefix: string, n: number, writer: string): string {
+  return `${prefix}${String(n).padStart(6, '0')}.${writer}`;
+}
+
+/** A tag for the chunks of one checkpoint writer (an engine instance's checkpointer). */
+export function newWriterTag(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** True when `manifest` names chunks `writer` wrote (its commit, not another writer's). */
+export function writtenBy(manifest: CheckpointManifest, writer: string): boolean {
+  return manifest.chunks.some((c) => c.name.endsWith(`.${writer}`));
 }
 
 /** One named part of the runtime state (a frame each, so a big one spans chunks). */
@@ -59,6 +75,7 @@ export async function writeCheckpointChunks(
   state: AsyncIterable<Uint8Array>,
   runtime: readonly Uint8Array[],
   cancelled: () => boolean,
+  writer: string,
 ): Promise<WrittenChunks> {
   const chunks: CheckpointChunkRef[] = [];
   let bytes = 0;
@@ -69,10 +86,10 @@ export async function writeCheckpointChunks(
     bytes += data.byteLength;
   };
   let n = 0;
-  for await (const chunk of state) await put(chunkName(STATE_PREFIX, n++), chunk);
+  for await (const chunk of state) await put(chunkName(STATE_PREFIX, n++, writer), chunk);
   let r = 0;
   for (const chunk of runtime) {
-    await put(chunkName(RUNTIME_PREFIX, r++), chunk);
+    await put(chunkName(RUNTIME_PREFIX, r++, writer), chunk);
     await yieldToEventLoop();
   }
   return { chunks, bytes };

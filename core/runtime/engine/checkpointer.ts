@@ -49,7 +49,7 @@ import { CHECKPOINT_SPAN, SPAN_ATTR, checkpointBlockSpanName } from '../../telem
 import type { EngineMetrics } from '../../telemetry/index.ts';
 import { CheckpointBarrier } from '../checkpoint/barrier.ts';
 import { readAhead } from '../checkpoint/read-ahead.ts';
-import { MAX_CHUNK_BYTES, runtimeChunks, writeCheckpointChunks } from '../checkpoint/snapshot-io.ts';
+import { MAX_CHUNK_BYTES, newWriterTag, runtimeChunks, writeCheckpointChunks, writtenBy } from '../checkpoint/snapshot-io.ts';
 import type { RuntimeEntry, WrittenChunks } from '../checkpoint/snapshot-io.ts';
 import type { OperatorHost } from '../state/index.ts';
 import type { Flow, StreamItem } from './flow.ts';
@@ -70,6 +70,10 @@ export class CheckpointIds {
   next(): number {
     return ++this.last;
   }
+  /** Moves on to the next block of `OWNER_ID_BLOCK` ids: another writer uses these. */
+  skipBlock(): void {
+    this.last = Math.floor(this.last / OWNER_ID_BLOCK + 1) * OWNER_ID_BLOCK;
+  }
 }
 
 /**
@@ -82,6 +86,10 @@ export class CheckpointIds {
  * instance's ids stay in the block below, so they never meet (unless it ran this many
  * checkpoints past its start while the new one runs; the store's checked commit of the
  * manifest still refuses the second writer then), and "latest" is the newest instance's.
+ * Both may still start in one block when the new one starts before the old one's hand-off
+ * checkpoint is committed: then each writes chunks of its own (tagged, snapshot-io.ts), the
+ * store commits one manifest per id, and the instance that finds its id taken moves to the
+ * next block and leaves the other's checkpoint alone.
  */
 export const OWNER_ID_BLOCK = 10_000;
 
@@ -118,6 +126,8 @@ export class Checkpointer {
   private phases: { mode?: 'aligned' | 'unaligned'; sources_ms?: number; barrier_ms?: number; snapshot_ms?: number; in_flight_items?: number } = {};
   private consecutive = 0;
   private current: CheckpointBarrier | undefined;
+  /** Tags this checkpointer's chunks (snapshot-io.ts): another instance of the task may write the same ids. */
+  private readonly writer = newWriterTag();
   private chain: Promise<unknown> = Promise.resolve();
   /** The savepoint the run started from, recorded in every manifest (`CheckpointManifest.from`). */
   from: string | undefined;
@@ -199,7 +209,11 @@ export class Checkpointer {
       this.metrics.checkpoint('declined', durationMs, 0);
       span?.setAttributes({ [SPAN_ATTR.checkpointId]: id, [SPAN_ATTR.checkpointOutcome]: 'declined' });
       this.s.logger.warn(`checkpoint ${id} declined: ${why}`, { checkpoint: id, kind, consecutive: this.consecutive, tolerable: this.s.checkpoint.tolerableFailures });
-      this.discard(id, work);
+      if ((await this.committedByAnother(id)) === true) {
+        // Another instance of this task took the id (a hand-off): its checkpoint stays; the next ids are in a block of their own.
+        this.ids.skipBlock();
+        this.s.logger.warn(`checkpoint ${id} was committed by another instance of ${this.s.task?.id ?? 'the job'}; taking the next ids from the next block`, { checkpoint: id });
+      } else this.discard(id, work);
       for (const k of this.t.sinks) await k.checkpointAborted();
       if (this.consecutive > this.s.checkpoint.tolerableFailures) {
         this.fail(
@@ -269,7 +283,7 @@ export class Checkpointer {
     try {
       let written: WrittenChunks | undefined;
       // Stop the world: a backend that cannot capture is written before anything moves.
-      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), await allRuntime(), cancelled);
+      if (!capture) written = await writeCheckpointChunks(store, id, this.s.backend.snapshot(MAX_CHUNK_BYTES), await allRuntime(), cancelled, this.writer);
       const sinkPositions: Record<string, unknown> = {};
       // Each sink's position is asked for behind its earlier writes now (synchronously).
       const positionsAsked = Promise.all(sinks.map((k) => traced('sink', k.id, () => k.checkpoint(savepoint ? { savepoint: savepoint.id } : undefined))));
@@ -282,7 +296,7 @@ export class Checkpointer {
       if (capture) {
         if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled at the barrier');
         barrier.end();
-        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), await allRuntime(), cancelled);
+        written = await writeCheckpointChunks(store, id, readAhead(capture.snapshot(MAX_CHUNK_BYTES), READ_AHEAD_BYTES), await allRuntime(), cancelled, this.writer);
       }
       if (cancelled()) throw new SluiceError('E_CHECKPOINT', 'cancelled before commit');
       const manifest: CheckpointManifest = {
@@ -317,8 +331,20 @@ export class Checkpointer {
       () => undefined,
     );
     void settled
-      .then(() => store.delete!(id))
+      .then(async () => {
+        // Never a manifest another writer committed, nor the chunks it names.
+        if ((await this.committedByAnother(id)) === true) return;
+        await store.delete!(id);
+      })
       .catch((error: unknown) => this.s.logger.warn(`could not delete the chunks of declined checkpoint ${id}`, { checkpoint: id, error: (error as Error)?.message ?? String(error) }));
+  }
+
+  /** Whether another writer committed checkpoint `id`; undefined when the store cannot tell. */
+  private async committedByAnother(id: number): Promise<boolean | undefined> {
+    const store = this.s.store;
+    if (!store?.read) return undefined;
+    const manifest = await store.read(id).catch(() => undefined);
+    return manifest !== undefined && !writtenBy(manifest, this.writer);
   }
 
   private async notifyComplete(manifest: CheckpointManifest): Promise<void> {
