@@ -83,32 +83,6 @@ void test('two repartition outputs of one stage task share one transaction; the 
   await right.close();
 });
 
-void test('a write of another output asked for once the leader\'s barrier began goes into the next transaction, not the sealed one (unaligned checkpoints run those outputs on at once)', async () => {
-  const kafka = new FakeKafka();
-  const make = (topic: string, leader: boolean) =>
-    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-2', leader, key: ['k'], partitions: 2, task: 2, logger });
-  const [left, right] = [make('left', true), make('right', false)];
-  await Promise.all([left.open(undefined), right.open(undefined)]);
-  const batch = (k: string) => {
-    const b = new BatchBuilder();
-    b.push({ k }, 10);
-    return b.take();
-  };
-  await right.write(batch('before'));
-  // The barrier: the leader is asked for its position; the follower runs on at once.
-  const sealed = left.checkpoint();
-  const after = right.write(batch('after'));
-  const seal = await sealed;
-  await left.onCheckpointComplete(seal, { id: 1, sourceOffsets: [] });
-  await after;
-  const [first] = kafka.transactions.finished;
-  const payloads = first!.sends.flatMap((x) => x.messages.map((m) => String(m.value))).join('\n');
-  assert.match(payloads, /before/);
-  assert.doesNotMatch(payloads, /after/, 'the later write is not in the checkpoint\'s transaction');
-  await left.close();
-  await right.close();
-});
-
 void test('at a savepoint the leader writes every output\'s marker, to every partition, into the savepoint\'s transaction', async () => {
   const kafka = new FakeKafka();
   const make = (topic: string, leader: boolean) =>

@@ -28,7 +28,7 @@ import type { KafkaSinkConfig } from './spec.ts';
 import { checkpointMarker } from './checkpoint-marker.ts';
 import { chunkedSends } from '../../lib/kafka-client/chunked-sends.ts';
 import { acquireOutput } from './shared-output.ts';
-import type { SharedOutput, SharedWrite } from './shared-output.ts';
+import type { SharedOutput } from './shared-output.ts';
 import { TransactionalOutput } from './transactional-output.ts';
 
 export interface RepartitionOutputOptions {
@@ -93,7 +93,7 @@ export class RepartitionOutput implements SinkInstance {
       idempotent: true, acks: ACKS.all, compression: config.compression, timeoutMs: config.ack_timeout,
       transactionalId: this.o.transactionalId, transactionTimeoutMs: config.transaction_timeout,
     }));
-    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader, (savepoint, write) => this.publish(savepoint, write));
+    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader, (savepoint) => this.publish(savepoint));
   }
 
   /**
@@ -136,10 +136,10 @@ export class RepartitionOutput implements SinkInstance {
    * marker) into this checkpoint's transaction, then seals it. (Every write before the
    * barrier has resolved before any output's `checkpoint`.)
    */
-  checkpoint(barrier?: CheckpointBarrierInfo): Promise<unknown> {
-    if (!this.o.leader) return Promise.resolve(undefined);
-    // At once (no await first): the other outputs' later writes queue behind the seal (shared-output.ts).
-    return this.output!.seal(barrier?.savepoint);
+  async checkpoint(barrier?: CheckpointBarrierInfo): Promise<unknown> {
+    if (!this.o.leader) return undefined;
+    await this.output!.barrier(barrier?.savepoint);
+    return this.output!.output.seal();
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
@@ -157,12 +157,12 @@ export class RepartitionOutput implements SinkInstance {
   }
 
   /** One control record per partition with the current watermark, when it moved since the last or a savepoint is named. */
-  private async publish(savepoint?: string, write: SharedWrite = (messages, topic) => this.output!.write(messages, topic)): Promise<void> {
+  private async publish(savepoint?: string): Promise<void> {
     if (this.watermark <= this.published && savepoint === undefined) return;
     const value = encodeControl({ task: this.o.task, watermark: this.watermark, ...(savepoint !== undefined ? { savepoint } : {}) });
     const messages: OutgoingMessage[] = [];
     for (let partition = 0; partition < this.o.partitions; partition++) messages.push({ key: null, value, partition });
-    await write(messages, this.o.config.topic);
+    await this.output!.write(messages, this.o.config.topic);
     this.published = this.watermark;
     this.publishedAt = this.now();
     this.controls += messages.length;

@@ -7,13 +7,10 @@
  * serialised (a transaction takes one send at a time); the output closes with its last user.
  */
 import type { OutgoingMessage } from '../../lib/kafka-client/client.ts';
-import type { SealPosition, TransactionalOutput } from './transactional-output.ts';
+import type { TransactionalOutput } from './transactional-output.ts';
 
-/** Writes messages to a topic of the shared transaction. */
-export type SharedWrite = (messages: readonly OutgoingMessage[], topic: string) => Promise<void>;
-
-/** What an output writes at a barrier (its control records, through `write`), before the leader seals. */
-export type BarrierHook = (savepoint: string | undefined, write: SharedWrite) => Promise<void>;
+/** What an output writes at a barrier (its control records), before the leader seals. */
+export type BarrierHook = (savepoint: string | undefined) => Promise<void>;
 
 interface Entry {
   readonly output: TransactionalOutput;
@@ -29,17 +26,11 @@ export interface SharedOutput {
   readonly output: TransactionalOutput;
   write(messages: readonly OutgoingMessage[], topic: string): Promise<void>;
   /**
-   * The barrier, as one step of the output's write order (the leader's): each user's
-   * `onBarrier` writes (a savepoint's markers of every topic are then in that savepoint's
-   * transaction; users register theirs when opened), then the transaction is sealed. Writes
-   * asked for after this call, by any user, come after the seal (held for the next
-   * transaction). The runtime asks each sink for its position behind that sink's own earlier
-   * writes only, and with unaligned checkpoints lets the others run on at once: a non-leader's
-   * later writes, queued before a seal asked for only once the hooks had written, went into the
-   * checkpoint's transaction although the checkpoint also held their items in flight, and the
-   * restored task wrote them again (the flagship's kill -9 case: triggers counted twice).
+   * Each user's `onBarrier` writes at a barrier, all of them, before the leader seals: so a
+   * savepoint's markers of every topic are in that savepoint's transaction (shared-output users
+   * register theirs when opened).
    */
-  seal(savepoint: string | undefined): Promise<SealPosition>;
+  barrier(savepoint: string | undefined): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -73,15 +64,8 @@ export async function acquireOutput(transactionalId: string, make: () => Transac
       e.lock = run.catch(() => undefined);
       return run;
     },
-    seal(savepoint) {
-      // Inside this step the output is ours: the hooks write to it directly, not through the lock.
-      const direct: SharedWrite = (messages, topic) => e.output.write(messages, topic);
-      const run = e.lock.then(async () => {
-        for (const hook of [...e.hooks]) await hook(savepoint, direct);
-        return e.output.seal();
-      });
-      e.lock = run.catch(() => undefined);
-      return run;
+    async barrier(savepoint) {
+      for (const hook of [...e.hooks]) await hook(savepoint);
     },
     async release() {
       if (released) return;
