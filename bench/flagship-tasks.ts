@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { median } from './summary.ts';
-import { cpuSeconds, freePort } from './processes.ts';
+import { cpuSeconds, freePort, machineCpuSeconds, servicePids, servicesCpuSeconds } from './processes.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -96,7 +96,19 @@ async function recordsIn(port: number): Promise<number> {
 }
 
 interface Checkpoint { readonly task: string; readonly bytes: number; readonly ms: number; readonly pausedMs: number }
-interface Run { readonly rate: number; readonly cpuPerRecordUs: number; readonly before: number; readonly checkpoints: Checkpoint[] }
+interface Run {
+  readonly rate: number;
+  readonly cpuPerRecordUs: number;
+  /** CPU-µs per record of the services (Kafka, HBase, NATS, Jaeger) over the span. */
+  readonly servicesPerRecordUs: number;
+  /** The same, per service. */
+  readonly perService: ReadonlyMap<string, number>;
+  /** Share of the machine's CPU time busy over the span (all processes, all cores). */
+  readonly busy: number;
+  readonly before: number;
+  readonly checkpoints: Checkpoint[];
+}
+const services = servicePids();
 
 const id = `ft_bench_${Date.now().toString(36)}`;
 const topics = { activations: `${id}.activations`, actions: `${id}.actions`, metadata: `${id}.metadata`, deadLetter: `${id}.dead_letter` };
@@ -122,43 +134,52 @@ async function measure(processes: number, round: number, total: number, dir: str
   const run = `${id}_${round}_${processes}`;
   const tables = [`${run}_counts`, `${run}_stats`, `${run}_cp`];
   const env = { ...baseEnv, JOB_NAME: JOB, KAFKA_GROUP: `sluice.${run}`, COUNTS_TABLE: tables[0]!, STATS_TABLE: tables[1]!, SLUICE_CHECKPOINT_HBASE_TABLE: tables[2]!, RUNS_DIR: join(dir, 'runs'), RUN_ID: run, SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(dir, 'state') };
-  const children: { child: ChildProcess; port: number; log: string[] }[] = [];
+  const children: { child: ChildProcess; port: number; log: string[]; tail: string[] }[] = [];
   for (let i = 0; i < processes; i++) {
     const port = await freePort();
     const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
     const child = spawn(process.execPath, [...profile, 'bin/sluice.mjs', 'run', 'pipelines/experiment_analytics.yaml', '--profile', 'production', '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log: string[] = [];
+    /** The last lines, whatever they say: shown when the tasks do not settle. */
+    const tail: string[] = [];
     let rest = '';
     const take = (b: Buffer) => {
       const lines = (rest + b.toString()).split('\n');
       rest = lines.pop()!;
-      for (const l of lines) if (l.includes('complete')) log.push(l);
+      for (const l of lines) {
+        if (l.includes('complete')) log.push(l);
+        tail.push(l);
+      }
+      if (tail.length > 400) tail.splice(0, tail.length - 200);
     };
     child.stdout!.on('data', take);
     child.stderr!.on('data', take);
-    children.push({ child, port, log });
+    children.push({ child, port, log, tail });
   }
   try {
     const count = async () => (await Promise.all(children.map((c) => recordsIn(c.port)))).reduce((a, b) => a + b, 0);
     const cpu = () => children.reduce((s, c) => s + cpuSeconds(c.child.pid!), 0);
     const settled = Date.now() + 180_000;
     for (;;) {
-      if (Date.now() > settled) throw new Error(`${processes} processes: the tasks did not settle in 3 min`);
       const bodies = await Promise.all(children.map((c) => scrape(c.port, '/ready')));
+      if (Date.now() > settled) {
+        const shown = children.map((c, i) => `--- process ${i}: /ready ${bodies[i]?.status ?? 'no answer'} ${bodies[i]?.text.trim() ?? ''}\n${c.tail.slice(-60).join('\n')}`).join('\n');
+        throw new Error(`${processes} processes: the tasks did not settle in 3 min\n${shown}`);
+      }
       const owned = bodies.map((b) => (b?.status === 200 ? (/^tasks: (.*)$/m.exec(b.text)?.[1] ?? '').split(' ').filter(Boolean).length : 0));
       if (owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS) break;
       await sleep(200);
     }
     // The span starts as soon as the tasks have settled: the flagship's 8 stage tasks take a
     // while to be ready, and each reads as soon as it is.
-    const first = { at: performance.now(), cpu: cpu(), n: await count() };
+    const first = { at: performance.now(), cpu: cpu(), services: servicesCpuSeconds(services), machine: machineCpuSeconds(), n: await count() };
     if (first.n > total * 0.7) throw new Error(`${processes} processes read ${first.n} of ${total} records before the span began: give more --events`);
     const deadline = Date.now() + 600_000;
     for (let n = first.n; n < total; n = await count()) {
       if (Date.now() > deadline) throw new Error(`${processes} processes: ${n} of ${total} records after 10 min`);
       await sleep(100);
     }
-    const last = { at: performance.now(), cpu: cpu() };
+    const last = { at: performance.now(), cpu: cpu(), services: servicesCpuSeconds(services), machine: machineCpuSeconds() };
     const records = total - first.n;
     // Checkpoints complete after the records are read too: give the last ones a moment.
     await sleep(3000);
@@ -171,7 +192,16 @@ async function measure(processes: number, round: number, total: number, dir: str
         return [];
       }
     }));
-    return { rate: records / ((last.at - first.at) / 1000), cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6, before: first.n, checkpoints };
+    const busy = last.machine.busy - first.machine.busy;
+    return {
+      rate: records / ((last.at - first.at) / 1000),
+      cpuPerRecordUs: ((last.cpu - first.cpu) / records) * 1e6,
+      servicesPerRecordUs: ([...last.services.values()].reduce((a, b) => a + b, 0) - [...first.services.values()].reduce((a, b) => a + b, 0)) / records * 1e6,
+      perService: new Map([...last.services].map(([name, s]) => [name, ((s - (first.services.get(name) ?? 0)) / records) * 1e6])),
+      busy: busy / (busy + last.machine.idle - first.machine.idle),
+      before: first.n,
+      checkpoints,
+    };
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
     const exited = Promise.all(children.map((c) => new Promise((done) => (c.child.exitCode !== null || c.child.signalCode !== null ? done(null) : c.child.on('exit', done)))));
@@ -193,7 +223,7 @@ async function main(): Promise<void> {
       for (const processes of round % 2 ? [...COUNTS].reverse() : COUNTS) {
         const r = await measure(processes, round, total, dir);
         runs.get(processes)!.push(r);
-        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), ${r.checkpoints.length} checkpoints`);
+        console.log(`round ${round + 1}, ${processes} process(es): ${Math.round(r.rate)} records/s, ${r.cpuPerRecordUs.toFixed(1)} CPU-µs per record (${r.before} read before the span), services ${r.servicesPerRecordUs.toFixed(1)} CPU-µs per record (${[...r.perService].map(([n, us]) => `${n} ${us.toFixed(1)}`).join(', ')}), machine ${(r.busy * 100).toFixed(0)} % busy, ${r.checkpoints.length} checkpoints`);
       }
     }
   } finally {
@@ -206,12 +236,15 @@ async function main(): Promise<void> {
   }
   const one = median(runs.get(COUNTS[0]!)!.map((r) => r.rate));
   const oneCpu = median(runs.get(COUNTS[0]!)!.map((r) => r.cpuPerRecordUs));
-  console.log(`\n| processes | records/s (median) | × ${COUNTS[0]} process | CPU-µs per record (median) | vs ${COUNTS[0]} process |`);
-  console.log('|---|---|---|---|---|');
+  console.log(`\nservices measured: ${[...services.keys()].join(', ') || 'none (not started by scripts/services)'}`);
+  console.log(`| processes | records/s (median) | × ${COUNTS[0]} process | CPU-µs per record (median) | vs ${COUNTS[0]} process | services' CPU-µs per record | machine busy |`);
+  console.log('|---|---|---|---|---|---|---|');
   for (const c of COUNTS) {
     const rate = median(runs.get(c)!.map((r) => r.rate));
     const cpu = median(runs.get(c)!.map((r) => r.cpuPerRecordUs));
-    console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % |`);
+    const svc = median(runs.get(c)!.map((r) => r.servicesPerRecordUs));
+    const busy = median(runs.get(c)!.map((r) => r.busy));
+    console.log(`| ${c} | ${Math.round(rate)} | ${(rate / one).toFixed(2)} | ${cpu.toFixed(1)} | ${((cpu / oneCpu - 1) * 100).toFixed(0)} % | ${svc.toFixed(1)} | ${(busy * 100).toFixed(0)} % |`);
   }
   // Checkpoints per stage task, every run: median and largest size and duration.
   const all = [...runs.values()].flat().flatMap((r) => r.checkpoints);

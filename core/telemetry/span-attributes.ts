@@ -28,6 +28,8 @@ export const SPAN_ATTR = {
   checkpointBytes: 'sluice.checkpoint.bytes',
   checkpointDurationMs: 'sluice.checkpoint.duration_ms',
   checkpointOutcome: 'sluice.checkpoint.outcome',
+  /** A job run as tasks: the task whose engine instance started the span (`task-2`, `by_page.task-2`). */
+  task: 'sluice.task',
 } as const;
 
 export function operatorSpanName(id: string): string {

@@ -105,3 +105,56 @@ void test('at a savepoint the leader writes every output\'s marker, to every par
   await left.close();
   await right.close();
 });
+
+void test('records an output writes after it reached the barrier go into the next transaction, even when the leader seals later', async () => {
+  const kafka = new FakeKafka();
+  const make = (topic: string, leader: boolean) =>
+    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-2', leader, key: ['k'], partitions: 2, task: 2, logger });
+  const [left, right] = [make('left', true), make('right', false)];
+  await Promise.all([left.open(undefined), right.open(undefined)]);
+  const batch = (k: string) => {
+    const b = new BatchBuilder();
+    b.push({ k }, 10);
+    return b.take();
+  };
+  await right.write(batch('before'));
+  // Unaligned, the job goes on once every sink's position is asked for: the follower reaches
+  // the barrier (a sink's next write is behind its checkpoint) and writes on while the leader
+  // has not sealed yet.
+  await right.checkpoint();
+  const after = right.write(batch('after'));
+  const seal = await left.checkpoint();
+  await after;
+  await left.onCheckpointComplete(seal, { id: 1, sourceOffsets: [] });
+  const [, seal2] = await Promise.all([right.checkpoint(), left.checkpoint()]);
+  await left.onCheckpointComplete(seal2, { id: 2, sourceOffsets: [] });
+  const keys = (i: number) => kafka.transactions.finished[i]!.sends.flatMap((s) => s.messages).flatMap((m) => unpack(m.value as string, -1)?.payloads ?? []).map((p) => (JSON.parse(p) as { k: string }).k);
+  assert.deepEqual(kafka.transactions.finished.map((f) => f.outcome), ['committed', 'committed']);
+  assert.deepEqual(keys(0), ['before'], 'the first checkpoint\'s transaction holds what was written before the barrier only');
+  assert.deepEqual(keys(1), ['after']);
+  await left.close();
+  await right.close();
+});
+
+void test('a declined checkpoint lets the writes held after the cut join the open transaction', async () => {
+  const kafka = new FakeKafka();
+  const make = (topic: string, leader: boolean) =>
+    new RepartitionOutput({ config: { ...config, topic }, client: kafka, codec: getCodec('json'), transactionalId: 'sluice.j.repartition.task-3', leader, key: ['k'], partitions: 2, task: 3, logger });
+  const [left, right] = [make('left', true), make('right', false)];
+  await Promise.all([left.open(undefined), right.open(undefined)]);
+  const b = new BatchBuilder();
+  b.push({ k: 'x' }, 10);
+  await right.checkpoint();
+  const held = right.write(b.take());
+  // The attempt is declined before the leader reached the barrier.
+  await left.onCheckpointAborted();
+  await right.onCheckpointAborted();
+  await held;
+  await assert.rejects(left.checkpoint(), /declined/);
+  const [, seal] = await Promise.all([right.checkpoint(), left.checkpoint()]);
+  await left.onCheckpointComplete(seal, { id: 2, sourceOffsets: [] });
+  assert.deepEqual(kafka.transactions.finished.map((f) => f.outcome), ['committed']);
+  assert.equal(kafka.transactions.finished[0]!.sends.flatMap((s) => s.messages).filter((m) => unpack(m.value as string, -1)).length, 1);
+  await left.close();
+  await right.close();
+});

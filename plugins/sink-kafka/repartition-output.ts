@@ -15,8 +15,9 @@
  *
  * At a savepoint's barrier (a job run as tasks stopping with a savepoint) the control record
  * also names the savepoint, on every partition of every repartition topic of the stage task,
- * inside the savepoint's transaction: the leader writes every output's before it seals
- * (shared-output.ts), so the downstream task knows where this task stopped.
+ * inside the savepoint's transaction: each output writes its own at the barrier and the
+ * leader seals after every output's (shared-output.ts), so the downstream task knows where
+ * this task stopped.
  */
 import type { Batch, CheckpointBarrierInfo, Codec, CompletedCheckpoint, Logger, Row, SinkInstance, SinkWriteResult } from '../../core/api/index.ts';
 import type { KafkaClientFactory, OutgoingMessage } from '../../lib/kafka-client/client.ts';
@@ -93,7 +94,7 @@ export class RepartitionOutput implements SinkInstance {
       idempotent: true, acks: ACKS.all, compression: config.compression, timeoutMs: config.ack_timeout,
       transactionalId: this.o.transactionalId, transactionTimeoutMs: config.transaction_timeout,
     }));
-    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader, (savepoint) => this.publish(savepoint));
+    this.output = await acquireOutput(this.o.transactionalId, () => new TransactionalOutput({ producer: producer(), topic: config.topic, batchSize: config.batch_size, maxHeldBytes: config.max_held_bytes, logger: this.o.logger }), this.o.leader);
   }
 
   /**
@@ -132,14 +133,15 @@ export class RepartitionOutput implements SinkInstance {
   }
 
   /**
-   * The barrier: the leader writes every output's watermark reached so far (and a savepoint's
-   * marker) into this checkpoint's transaction, then seals it. (Every write before the
-   * barrier has resolved before any output's `checkpoint`.)
+   * The barrier, reached by each output behind its own earlier writes: it writes the
+   * watermark it reached (and a savepoint's marker) into this checkpoint's transaction and
+   * cuts there (what it writes next waits for the seal, shared-output.ts); the leader then
+   * seals once every output of the stage task has cut, and its seal is the position.
    */
   async checkpoint(barrier?: CheckpointBarrierInfo): Promise<unknown> {
-    if (!this.o.leader) return undefined;
-    await this.output!.barrier(barrier?.savepoint);
-    return this.output!.output.seal();
+    await this.publish(barrier?.savepoint);
+    this.output!.cut();
+    return this.o.leader ? this.output!.seal() : undefined;
   }
 
   async onCheckpointComplete(position: unknown, checkpoint: CompletedCheckpoint): Promise<void> {
@@ -147,7 +149,7 @@ export class RepartitionOutput implements SinkInstance {
   }
 
   async onCheckpointAborted(): Promise<void> {
-    if (this.o.leader) await this.output!.output.abort();
+    if (this.o.leader) await this.output!.abort();
   }
 
   async close(): Promise<void> {

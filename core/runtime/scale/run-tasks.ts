@@ -26,7 +26,8 @@
  * again unless the job is started from a savepoint (task-start.ts). Once every task it owns
  * is stopped so, the process leaves the group and ends.
  *
- * The process has one telemetry: every task's metrics carry `task="task-<p>"`, the gauge
+ * The process has one telemetry: every task's metrics carry `task="task-<p>"` and its spans
+ * `sluice.task` (telemetry/task-spans.ts), the gauge
  * `sluice_tasks_owned` counts the tasks it runs, and `/ready` is 200 once every owned task
  * runs (restored, plugins open), its body naming them.
  */
@@ -34,6 +35,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { SluiceError } from '../../api/index.ts';
 import type { Logger, TaskSlice } from '../../api/index.ts';
 import type { Telemetry } from '../../telemetry/index.ts';
+import { taskTelemetry } from '../../telemetry/task-spans.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
 import { startJob } from '../engine/index.ts';
 import { toSluiceError } from '../engine/run-errors.ts';
@@ -147,7 +149,7 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
       const stagePipeline = withTaskPaths(stage.pipeline, task.id, runFolder);
       alignment?.claim(task.id);
       const alignmentGroup = alignment && ((name: string) => alignment.group(task.id, name));
-      const handle = startJob(stagePipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: o.telemetry, onReady, ...(alignmentGroup ? { alignmentGroup } : {}) });
+      const handle = startJob(stagePipeline, { ...o.engine, container: o.container(), task, logger: o.logger.child({ task: task.id }), metrics: null, telemetry: taskTelemetry(o.telemetry, task.id), onReady, ...(alignmentGroup ? { alignmentGroup } : {}) });
       handles.push(handle);
       stageOf.set(handle, stage);
       const result = handle.result.catch((error: unknown): JobResult => ({ status: 'failed', exitCode: 1, error: toSluiceError(error), restarts: 0, checkpoints: { completed: 0, declined: 0, lastId: undefined }, restoredFrom: undefined, recordsIn: 0, stages: {} }));
