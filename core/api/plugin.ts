@@ -71,6 +71,13 @@ export interface TaskSlice {
   readonly id: string;
   readonly index: number;
   readonly count: number;
+  /**
+   * How long the job's task group waits for a silent process before its tasks move
+   * (`job.task_session_timeout`). A source that keeps a group session of its own for the task
+   * (a Kafka consumer group) keeps it no longer: a new owner's join would otherwise wait for the
+   * dead process's session in that group to expire.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 /** What every `create` receives. */

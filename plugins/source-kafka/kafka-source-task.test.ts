@@ -43,3 +43,20 @@ void test('a task\'s source refuses topics whose partition count is not the task
   const source = new KafkaSource({ id: 'in', job: 'j', config: config(), client: kafka, logger, emptyPollWaitMs: 1, task: { id: 'task-0', index: 0, count: 3 } });
   await assert.rejects(source.open(undefined), (e: unknown) => e instanceof SluiceError && e.code === 'E_TASKS' && /topic 'b' has 2 partitions/.test(e.message));
 });
+
+void test('a task\'s consumer keeps its group session no longer than the job\'s task group (a new owner\'s join waits for a dead member\'s session)', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('a', 2);
+  kafka.createTopic('b', 2);
+  const open = async (sessionTimeoutMs: number | undefined, session_timeout: number) => {
+    const task = { id: 'task-0', index: 0, count: 2, ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs } : {}) };
+    const source = new KafkaSource({ id: 'in', job: 'j', config: config({ session_timeout }), client: kafka, logger, emptyPollWaitMs: 1, task });
+    await source.open(undefined);
+    const timeout = (kafka.consumers.at(-1)! as FakeConsumer).options.sessionTimeoutMs;
+    await source.close();
+    return timeout;
+  };
+  assert.equal(await open(10_000, 30_000), 10_000, 'the task group\'s shorter session');
+  assert.equal(await open(10_000, 6_000), 6_000, 'the source\'s own shorter session');
+  assert.equal(await open(undefined, 30_000), 30_000, 'no task session given');
+});

@@ -83,7 +83,7 @@ export class KafkaSource implements SourceInstance {
       groupId: this.groupId,
       topics,
       fromBeginning: config.start === 'earliest',
-      sessionTimeoutMs: config.session_timeout,
+      sessionTimeoutMs: sessionTimeoutOf(config, this.o.task),
       maxBytesPerPartition: config.max_bytes_per_partition,
       maxBytes: config.max_bytes,
       joinTimeoutMs: config.join_timeout,
@@ -365,6 +365,16 @@ export class KafkaSource implements SourceInstance {
     this.consumer = undefined;
     await c?.close();
   }
+}
+
+/**
+ * The consumer's group session timeout: `session_timeout`, but for a task no longer than the
+ * job's task group's (`job.task_session_timeout`). A killed process stays a member of its
+ * tasks' groups until this session expires, and the new owner's join waits for that: with the
+ * source's 30 s default and the task group's 10 s, a moved task read nothing for 30 s.
+ */
+export function sessionTimeoutOf(config: KafkaSourceConfig, task: TaskSlice | undefined): number {
+  return task?.sessionTimeoutMs !== undefined ? Math.min(config.session_timeout, task.sessionTimeoutMs) : config.session_timeout;
 }
 
 /** A task reads partition p of every topic: each topic must have the task count's partitions. */

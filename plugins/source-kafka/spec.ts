@@ -22,7 +22,7 @@ export const kafkaSourceSpec = field.object({
   }),
   max_bytes_per_partition: field.integer({ doc: 'Most bytes one fetch takes from one partition.', default: 1_048_576, min: 1024 }),
   max_bytes: field.integer({ doc: 'Most bytes one fetch request takes, all partitions together.', default: 10_485_760, min: 1024 }),
-  session_timeout: field.duration({ doc: 'Group session timeout: a member silent this long is removed from the group.', default: '30s', min: 1000 }),
+  session_timeout: field.duration({ doc: 'Group session timeout: a member silent this long is removed from the group. A task of a job run as tasks (`job.tasks`) keeps it no longer than `job.task_session_timeout`.', default: '30s', min: 1000 }),
   join_timeout: field.duration({ doc: 'The source fails to open (and the job restarts) when it has not joined its consumer group after this long.', default: '1m', min: 1000 }),
   meta: field.boolean({
     doc: 'Expose `_meta` on each record: `{key, headers, topic, partition, offset, timestamp, traceparent?}`. Turn off to save a per-record object when no operator reads it.',

@@ -138,7 +138,8 @@ export async function runTasks(pipeline: CompiledPipeline, o: TasksOptions): Pro
     const handles: JobHandle[] = [];
     running.set(index, handles);
     for (const stage of stages) {
-      const task = stageTask(stage.name, index, layout.count);
+      // The task group's session timeout too: the task's own consumer groups follow it (TaskSlice).
+      const task = { ...stageTask(stage.name, index, layout.count), sessionTimeoutMs: o.sessionTimeoutMs };
       const key = `${index}/${stage.name}`;
       const onReady = (isReady: boolean): void => {
         if (isReady) ready.add(key);
