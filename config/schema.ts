@@ -116,7 +116,7 @@ export const runtimeConfigSchema: convict.Schema<RuntimeConfig> = {
       env: 'SLUICE_JOB_TASKS',
     },
     task_session_timeout: {
-      doc: 'With job.tasks: a process silent this long loses its tasks to the others (Kafka group session timeout; the broker allows 6s to 5m by default).',
+      doc: 'With job.tasks: a process silent this long loses its tasks to the others (Kafka group session timeout; the broker allows 6s to 5m by default). It also caps the session of each task\'s own Kafka consumer groups, so a moved task\'s new owner does not wait longer for the dead process to leave them.',
       format: 'duration',
       default: 10_000,
     },
