@@ -178,15 +178,20 @@ async function measure(job: string, topic: string, processes: number, dir: strin
     const child = spawn(process.execPath, ['bin/sluice.mjs', 'run', file, '--set', 'job.tasks=true', '--set', 'job.task_session_timeout=6s', '--set', `metrics.port=${port}`, '--set', 'checkpoint.interval=2s'], {
       cwd: ROOT,
       env: { ...process.env, ...store, SLUICE_JOB_STATE_DIR: join(dir, 'state'), SLUICE_LOG_LEVEL: process.env.BENCH_TASKS_LOG_LEVEL ?? 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log: string[] = [];
+    // The log goes to stderr: its checkpoint lines are kept, the rest passed on.
     let rest = '';
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stderr!.on('data', (b: Buffer) => {
       const lines = (rest + b.toString()).split('\n');
       rest = lines.pop()!;
-      for (const l of lines) if (l.includes('checkpoint')) log.push(l);
+      for (const l of lines) {
+        if (/"msg":"checkpoint \d+ complete"/.test(l)) log.push(l);
+        else if (!l.includes('"level":"info"')) process.stderr.write(`${l}\n`);
+      }
     });
+    child.stdout!.resume();
     children.push({ child, port, log });
   }
   try {
