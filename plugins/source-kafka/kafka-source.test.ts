@@ -130,20 +130,38 @@ void test('close releases a hold (the consumer can stop)', async () => {
   await held;
 });
 
-void test('open seeks to the checkpointed offsets; partitions not in the position start from committed offsets or start', async () => {
+void test('open seeks to the checkpointed offsets; a partition the position does not list begins at its earliest offset, never at the group\'s committed one', async () => {
   const kafka = new FakeKafka();
   kafka.createTopic('t', 3);
   for (const p of [0, 1, 2]) kafka.append('t', p, Array.from({ length: 5 }, (_, i) => `{"p":${p},"i":${i}}`));
+  // Another instance of the source (a task's old owner) committed past this checkpoint.
   kafka.committed.set('g', new Map([['t:1', 4]]));
   const { source, consumer } = await open(kafka, { group_id: 'g', start: 'latest' }, { 't:0': 2 });
-  assert.deepEqual(Object.fromEntries(consumer.positions), { 't:0': 2, 't:1': 4, 't:2': 5 });
+  assert.deepEqual(Object.fromEntries(consumer.positions), { 't:0': 2, 't:1': 0, 't:2': 0 });
+  assert.deepEqual(source.position(), { 't:0': 2, 't:1': 0, 't:2': 0 });
   consumer.deliver();
   const chunks = (await source.poll(100))!;
-  assert.deepEqual(chunks.map((c) => [c.partition, c.offsets]), [['t:0', [2, 3, 4]], ['t:1', [4]]]);
-  assert.deepEqual(source.position(), { 't:0': 5, 't:1': 5 });
+  assert.deepEqual(chunks.map((c) => [c.partition, c.offsets]), [['t:0', [2, 3, 4]], ['t:1', [0, 1, 2, 3, 4]], ['t:2', [0, 1, 2, 3, 4]]]);
+  assert.deepEqual(source.position(), { 't:0': 5, 't:1': 5, 't:2': 5 });
   await assert.rejects(new KafkaSource({ id: 'in', job: 'j', config: config(), client: kafka, logger }).open({ 't:0': -1 }), /bad offset/);
   await assert.rejects(new KafkaSource({ id: 'in', job: 'j', config: config(), client: kafka, logger }).open({ nocolon: 1 }), /not a '<topic>:<partition>'/);
   await source.close();
+});
+
+void test('a fresh start lists every partition from the start (at `start`), so a checkpoint before the first record still says where each begins', async () => {
+  const kafka = new FakeKafka();
+  kafka.createTopic('t', 2);
+  kafka.append('t', 0, ['{}', '{}', '{}']);
+  const earliest = await open(kafka, { group_id: 'e' });
+  assert.deepEqual(earliest.source.position(), { 't:0': 0, 't:1': 0 });
+  await earliest.source.close();
+  const latest = await open(kafka, { group_id: 'l', start: 'latest' });
+  assert.deepEqual(latest.source.position(), { 't:0': 3, 't:1': 0 });
+  kafka.append('t', 0, ['{"after":1}']);
+  latest.consumer.deliver();
+  const chunks = (await latest.source.poll(10))!;
+  assert.deepEqual(chunks.map((c) => [c.partition, c.offsets]), [['t:0', [3]]]);
+  await latest.source.close();
 });
 
 void test('offsets are committed only through onCheckpointComplete; a failed commit is logged, not thrown', async () => {

@@ -9,6 +9,14 @@
  * counts as paused for the fetch hold. The position is the next offset per partition
  * returned so far; `open` seeks there (the checkpoint is authoritative), and the group's
  * offsets are committed only when a checkpoint completes.
+ *
+ * The position lists every partition from the start: a fresh start resolves each one's
+ * first offset (`start`) at `open`, so a checkpoint taken before a partition has returned
+ * anything still says where it begins. A partition a restored position does not list
+ * (added to the topic since, or a checkpoint that did not list it) begins at its earliest
+ * offset. Never at the group's committed offset: that is a hint another instance of the
+ * source may have moved past the checkpoint (a task's old owner, still running), and
+ * reading from there would skip what the restored state has not counted.
  */
 import { SluiceError } from '../../core/api/index.ts';
 import type { Logger, SourceChunk, SourceInstance, TaskSlice } from '../../core/api/index.ts';
@@ -76,8 +84,8 @@ export class KafkaSource implements SourceInstance {
       await ensureTopics(client, topics.map((topic) => ({ topic, partitions: config.create_topics!.partitions, replicationFactor: config.create_topics!.replication_factor })), this.o.logger);
     }
     if (this.o.task) await checkTaskPartitions(client, topics, this.o.id, this.o.task);
-    if (position === undefined || position === null) await this.freshStart(topics);
-    // Restored partitions are sought to their checkpointed offsets as soon as they are assigned.
+    await this.resolveStarts(topics, position !== undefined && position !== null);
+    // Every partition is sought to where it begins (restored, or resolved above) as soon as it is assigned.
     for (const [name, offset] of Object.entries(this.returned)) this.buffer(name).fetchNext = offset;
     this.consumer = client.consumer({
       groupId: this.groupId,
@@ -105,27 +113,30 @@ export class KafkaSource implements SourceInstance {
   }
 
   /**
-   * No checkpoint: offsets the group committed earlier are state the job no longer has, so
-   * the job refuses to start (docs/architecture.md §5) unless it was started with `--reset-state`, which
-   * starts every partition at `start` (earliest or latest) whatever the group committed.
+   * Where each partition the position does not list begins (see the file comment). On a
+   * fresh start, offsets the group committed earlier are state the job no longer has, so
+   * the job refuses to start (docs/architecture.md §5) unless it was started with
+   * `--reset-state`; every partition then begins at `start` (earliest or latest), resolved
+   * now. On a restore, an unlisted partition begins at its earliest offset.
    */
-  private async freshStart(topics: readonly string[]): Promise<void> {
+  private async resolveStarts(topics: readonly string[], restored: boolean): Promise<void> {
     const admin = this.o.client.admin();
     await admin.connect();
     try {
-      if (this.o.resetState) {
-        for (const topic of topics) {
-          for (const o of await admin.fetchTopicOffsets(topic)) {
-            if (this.o.task && o.partition !== this.o.task.index) continue;
-            this.returned[partitionName(topic, o.partition)] = this.o.config.start === 'earliest' ? o.low : o.high;
-          }
+      if (!restored && !this.o.resetState) {
+        const committed = (await admin.fetchCommittedOffsets(this.groupId, topics)).filter((o) => o.offset >= 0);
+        if (committed.length) {
+          const where = committed.map((o) => `${partitionName(o.topic, o.partition)}@${o.offset}`).join(', ');
+          throw new SluiceError('E_STATE_WITHOUT_CHECKPOINT', `kafka source '${this.o.id}': consumer group '${this.groupId}' has committed offsets (${where}) but the job has no checkpoint`);
         }
-        return;
       }
-      const committed = (await admin.fetchCommittedOffsets(this.groupId, topics)).filter((o) => o.offset >= 0);
-      if (committed.length) {
-        const where = committed.map((o) => `${partitionName(o.topic, o.partition)}@${o.offset}`).join(', ');
-        throw new SluiceError('E_STATE_WITHOUT_CHECKPOINT', `kafka source '${this.o.id}': consumer group '${this.groupId}' has committed offsets (${where}) but the job has no checkpoint`);
+      const latest = !restored && this.o.config.start === 'latest';
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          if (this.o.task && o.partition !== this.o.task.index) continue;
+          const name = partitionName(topic, o.partition);
+          if (this.returned[name] === undefined) this.returned[name] = latest ? o.high : o.low;
+        }
       }
     } finally {
       await admin.close();
@@ -285,9 +296,9 @@ export class KafkaSource implements SourceInstance {
   }
 
   /**
-   * Next offset per partition: after the last record returned, or, for a partition fetched
-   * from but not returned from yet, its first fetched offset (so a restore does not fall
-   * back to the group's offsets for it).
+   * Next offset per partition: after the last record returned, else where the partition
+   * begins (resolved at `open`), or, for a partition that appeared since, its first fetched
+   * offset.
    */
   position(): KafkaSourcePosition {
     const out = { ...this.returned };

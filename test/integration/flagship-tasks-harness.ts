@@ -57,7 +57,9 @@ export class TasksHarness {
    * follow although the production profile gives the sources 30 s (kafka-source.ts, `sessionTimeoutOf`).
    */
   private get jobEnv(): Record<string, string> {
-    return { JOB_NAME: this.job, SLUICE_CHECKPOINT_INTERVAL: '2s', SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(this.d.dir, 'state') };
+    // SLUICE_TEST_KEEP=1 keeps every checkpoint too, to read a task's state at each of them after a failure.
+    const keep: Record<string, string> = process.env.SLUICE_TEST_KEEP === '1' ? { SLUICE_CHECKPOINT_RETAIN: '1000000' } : {};
+    return { JOB_NAME: this.job, SLUICE_CHECKPOINT_INTERVAL: '2s', SLUICE_LOG_LEVEL: 'info', SLUICE_JOB_STATE_DIR: join(this.d.dir, 'state'), ...keep };
   }
 
   /**
@@ -242,7 +244,8 @@ export class TasksHarness {
    * After the tests: the processes killed, the job's groups and topics, each deployment's topics and
    * task groups deleted; its tables and run folder too unless SLUICE_TEST_KEEP=1, which also keeps
    * every process's whole output beside the run folder and the job's topics (repartition, dead
-   * letter) to read after a failure. The NATS buckets are the caller's.
+   * letter) to read after a failure; the processes then keep every checkpoint too (`jobEnv`).
+   * The NATS buckets are the caller's.
    */
   async dispose(): Promise<void> {
     const keep = process.env.SLUICE_TEST_KEEP === '1';

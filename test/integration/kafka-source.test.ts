@@ -110,3 +110,24 @@ void test('a restore seeks to the checkpointed offsets, whatever the group has c
   }
   assert.deepEqual(await committed(group, topic), { 0: 100, 1: 100, 2: 100 });
 });
+
+void test('a partition that had returned nothing at the checkpoint is still listed there: a restore reads it from its start, not from where the group has committed since', { timeout: 120_000 }, async () => {
+  // Partition 1 is empty when the first run checkpoints; a task's old owner, still running,
+  // would then read it and commit past the checkpoint its successor restores.
+  const topic = unique('src');
+  topics.push(topic);
+  await createTopic(topic, 2);
+  await produce(topic, Array.from({ length: 50 }, (_, i) => ({ partition: 0, key: `k${i}`, value: JSON.stringify({ p: 0, i, ts: 1_767_225_600_000 + i * 1000 }) })));
+  const group = uniqueGroup();
+  const out = join(dir, 'unlisted.jsonl');
+  const store = new MemoryCheckpointStore();
+  const compiled = () => compileYaml(pipeline(topic, group, out), [kafkaSource, fileSinkPlugin]);
+  const first = await runJob(compiled(), { maxEvents: 50, checkpoint: { store, interval: 0 } });
+  assert.equal(first.status, 'stopped', first.error?.message);
+  assert.deepEqual((await store.latest())!.sources.in, { [`${topic}:0`]: 50, [`${topic}:1`]: 0 });
+  await produce(topic, Array.from({ length: 40 }, (_, i) => ({ partition: 1, key: `k${i}`, value: JSON.stringify({ p: 1, i, ts: 1_767_225_600_000 + i * 1000 }) })));
+  await withAdmin((a) => a.setOffsets({ groupId: group, topic, partitions: [{ partition: 1, offset: '40' }] }));
+  const second = await runJob(compiled(), { maxEvents: 90, checkpoint: { store, interval: 0 } });
+  assert.equal(second.status, 'stopped', second.error?.message);
+  assert.deepEqual(readRows(out).filter((x) => x.p === 1).map((x) => x.i), Array.from({ length: 40 }, (_, i) => i), 'partition 1 read from its start, each record once');
+});
