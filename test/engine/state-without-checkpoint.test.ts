@@ -79,3 +79,27 @@ void test('with a checkpoint the source opens at its position and the job runs',
   assert.equal(second.restoredFrom?.id, first.checkpoints.lastId);
   assert.equal(collection('out').rows.length, 3);
 });
+
+void test('a checkpoint that appears while a fresh attempt opens (another instance of the task took it and committed its positions): the job restarts once and restores it', async () => {
+  committed = undefined;
+  const store = new MemoryCheckpointStore();
+  const pipeline = compileYaml(PIPELINE, [offsetsSource, collectSink]);
+  const first = await runJob(pipeline, { checkpoint: { store, interval: 0 } });
+  assert.equal(committed, 3);
+  // The next job looks for its restore point before that checkpoint is there (the old owner's
+  // hand-off checkpoint commits in between), and opens its source fresh.
+  opens = 0;
+  const racing = new Proxy(store, {
+    get(target, prop) {
+      if ((prop === 'latest' || prop === 'list') && opens === 0) return () => Promise.resolve(prop === 'list' ? [] : undefined);
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const second = await runJob(pipeline, { restart: { maxAttempts: 3, initialBackoff: 1 }, checkpoint: { store: racing, interval: 0 } });
+  assert.equal(second.status, 'finished', second.error?.message);
+  assert.equal(second.restarts, 1);
+  assert.equal(opens, 2);
+  assert.equal(second.restoredFrom?.id, first.checkpoints.lastId);
+  assert.equal(collection('out').rows.length, 3);
+});

@@ -207,6 +207,12 @@ export class JobAttempt implements RunningJob {
     if (this.cancelReason !== undefined) throw new AttemptFailed(this.failed!, undefined, true, true);
   }
 
+  /** Whether the store holds a checkpoint this attempt could have restored (not one `--reset-state` ignores). */
+  private async checkpointAppeared(): Promise<boolean> {
+    const latest = await this.s.store?.latest().catch(() => undefined);
+    return latest !== undefined && latest.id > this.ignoreUpTo;
+  }
+
   private race<T>(p: Promise<T>): Promise<T> {
     return Promise.race([p, this.failure]);
   }
@@ -242,9 +248,17 @@ export class JobAttempt implements RunningJob {
       sinkPositions: restore.manifest?.sinks ?? {},
     }));
     this.leaveIfCancelled();
-    const opened = await openOrStop(tasks.lifecycles, s.signal, s.logger).catch((error: unknown) => {
+    const opened = await openOrStop(tasks.lifecycles, s.signal, s.logger).catch(async (error: unknown) => {
       const refused = refusedStart(error);
-      throw refused ? new AttemptFailed(refused, undefined, true) : error;
+      if (!refused) throw error;
+      // Started fresh, and a checkpoint appeared while the plugins opened: another instance of
+      // the task (its old owner, in a hand-off) took it and committed its source positions.
+      // The next attempt restores it; only positions without any checkpoint end the job.
+      if (restore.manifest === undefined && (await this.checkpointAppeared())) {
+        s.logger.warn('a checkpoint of this job appeared while it opened without one (another instance of the task took it): restarting to restore it');
+        throw new AttemptFailed(refused, undefined, false);
+      }
+      throw new AttemptFailed(refused, undefined, true);
     });
     const closeAll = () => closeInReverse(opened, (item, error) => s.logger.error(`closing ${item.kind} '${item.id}' failed`, { error: (error as Error)?.message }));
     const checkpointer = (this.checkpointer = new Checkpointer(
