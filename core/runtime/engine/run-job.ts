@@ -5,6 +5,7 @@
  * fails with the last error (exit code 1).
  */
 import { SluiceError } from '../../api/index.ts';
+import type { CheckpointManifest } from '../../api/index.ts';
 import { EngineMetrics } from '../../telemetry/index.ts';
 import type { MetricsServer } from '../../telemetry/index.ts';
 import type { CompiledPipeline } from '../graph/types.ts';
@@ -110,13 +111,32 @@ async function supervise(s: EngineSettings, setCurrent: (a: JobAttempt | undefin
   }
 }
 
+/**
+ * The store's latest checkpoint, before any attempt runs. A store that fails is asked again
+ * with the restarts' back-off, as many times as a job restarts (a checkpoint table created a
+ * moment ago answers HTTP 410 until its region opens); then the job fails with its error.
+ */
+async function latestCheckpoint(s: EngineSettings): Promise<CheckpointManifest | undefined> {
+  if (!s.store) return undefined;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await s.store.latest();
+    } catch (error) {
+      if (tries >= s.restart.maxAttempts || s.signal?.aborted) throw error;
+      const delay = restartDelay(tries, s.restart.initialBackoff, s.restart.maxBackoff);
+      s.logger.warn(`reading the latest checkpoint from ${s.store.describe()} failed: ${(error as Error).message}; asking again in ${Math.round(delay)} ms`, { tries: tries + 1 });
+      await sleep(delay, s.signal);
+    }
+  }
+}
+
 /** Runs attempts until one finishes or stops, or restarting cannot help. */
 async function superviseAttempts(s: EngineSettings, metrics: EngineMetrics, setCurrent: (a: JobAttempt | undefined) => void): Promise<JobResult> {
-  const latest = s.store ? await s.store.latest() : undefined;
+  const latest = await latestCheckpoint(s);
   // A whole job's attempts share one sequence. Every attempt of a task takes a block of ids of
   // its own above the latest (checkpointer.ts): another instance of the task may be writing.
   const wholeIds = new CheckpointIds(latest?.id ?? 0);
-  const idsFor = async (restart: number) => (!s.task ? wholeIds : ownerIds((restart === 0 ? latest : await s.store?.latest())?.id ?? 0));
+  const idsFor = async (restart: number) => (!s.task ? wholeIds : ownerIds((restart === 0 ? latest : await latestCheckpoint(s))?.id ?? 0));
   // A task of a job run as tasks: stopped at a stop savepoint, or the savepoint resumed (scale/task-start.ts).
   const start = s.task ? taskStart(s.task.id, latest, s.fromSavepoint) : undefined;
   if (start?.kind === 'stopped') {
