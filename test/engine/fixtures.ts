@@ -5,7 +5,7 @@
  * pipeline against them plus the built-in operators under test.
  */
 import { definePlugin, field, PermanentSinkError, TransientSinkError } from '../../core/api/index.ts';
-import type { Batch, ChangeKind, PluginDefinition, PluginKind, Row, SinkInstance, SinkWriteResult, SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import type { Batch, ChangeKind, PluginDefinition, PluginKind, Row, SinkInstance, SinkWriteResult, SourceChunk, SourceInstance, CheckpointStore } from '../../core/api/index.ts';
 import { compilePipeline } from '../../core/runtime/graph/index.ts';
 import type { CompiledPipeline, PluginLookup } from '../../core/runtime/graph/index.ts';
 
@@ -180,4 +180,19 @@ export function chunk(partition: string | number, records: readonly { v: Row; t?
     ...(records.some((r) => r.t !== undefined) ? { times: records.map((r) => r.t ?? 0) } : {}),
     ...extra,
   };
+}
+
+/**
+ * `store` with some of its reads answered by `override` (another instance's checkpoint not
+ * there yet, a store failing at first): the named methods are replaced, the rest delegate.
+ */
+export function storeWith(store: CheckpointStore, override: Partial<Pick<CheckpointStore, 'latest' | 'list'>>): CheckpointStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      const replaced = override[prop as keyof typeof override];
+      if (replaced) return replaced;
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

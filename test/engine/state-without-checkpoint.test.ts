@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { definePlugin, field, SluiceError } from '../../core/api/index.ts';
 import { MemoryCheckpointStore } from '../../core/runtime/checkpoint/memory-store.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
-import { collectSink, collection, compileYaml, resetFixtures } from './fixtures.ts';
+import { collectSink, collection, compileYaml, resetFixtures, storeWith } from './fixtures.ts';
 
 beforeEach(resetFixtures);
 
@@ -89,12 +89,10 @@ void test('a checkpoint that appears while a fresh attempt opens (another instan
   // The next job looks for its restore point before that checkpoint is there (the old owner's
   // hand-off checkpoint commits in between), and opens its source fresh.
   opens = 0;
-  const racing = new Proxy(store, {
-    get(target, prop) {
-      if ((prop === 'latest' || prop === 'list') && opens === 0) return () => Promise.resolve(prop === 'list' ? [] : undefined);
-      const v: unknown = Reflect.get(target, prop);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+  const hidden = () => opens === 0;
+  const racing = storeWith(store, {
+    latest: () => (hidden() ? Promise.resolve(undefined) : store.latest()),
+    list: () => (hidden() ? Promise.resolve([]) : store.list!()),
   });
   const second = await runJob(pipeline, { restart: { maxAttempts: 3, initialBackoff: 1 }, checkpoint: { store: racing, interval: 0 } });
   assert.equal(second.status, 'finished', second.error?.message);

@@ -10,7 +10,7 @@ import { definePlugin, field } from '../../core/api/index.ts';
 import type { CheckpointStore } from '../../core/api/index.ts';
 import { MemoryCheckpointStore } from '../../core/runtime/checkpoint/memory-store.ts';
 import { runJob } from '../../core/runtime/engine/index.ts';
-import { collectSink, collection, compileYaml, resetFixtures } from './fixtures.ts';
+import { collectSink, collection, compileYaml, resetFixtures, storeWith } from './fixtures.ts';
 
 beforeEach(resetFixtures);
 
@@ -47,15 +47,7 @@ sinks:
 /** `store` whose `latest` fails the first `failures` times. */
 function failingAtFirst(store: CheckpointStore, failures: number): { store: CheckpointStore; calls: () => number } {
   let calls = 0;
-  const wrapped = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'latest') {
-        return () => (++calls <= failures ? Promise.reject(new Error('hbase scan t: HTTP 410: Gone')) : target.latest());
-      }
-      const v: unknown = Reflect.get(target, prop);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  const wrapped = storeWith(store, { latest: () => (++calls <= failures ? Promise.reject(new Error('hbase scan t: HTTP 410: Gone')) : store.latest()) });
   return { store: wrapped, calls: () => calls };
 }
 
