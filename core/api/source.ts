@@ -38,6 +38,12 @@ export interface SourceChunk {
   readonly watermark?: number;
 }
 
+/** A partition of one named output of a source (`SourceInstance.partitions`). */
+export interface OutputPartition {
+  readonly output: string;
+  readonly partition: string | number;
+}
+
 /** A Kafka consumer group's next offsets to read (only partitions that have one). */
 export interface GroupOffsets {
   readonly groupId: string;
@@ -78,8 +84,14 @@ export interface SourceInstance {
    * own transaction instead.
    */
   onCheckpointComplete?(position: unknown): Promise<void>;
-  /** Partitions known up front; they start idle until they produce. */
-  partitions?(): readonly (string | number)[];
+  /**
+   * Partitions known up front (docs/architecture.md §3): each holds the source's watermark
+   * until it produces, or starts idle when the source has an `idle_timeout`. A plain id is a
+   * partition of every output of the source; an `OutputPartition` one of that output only
+   * (a partition that never produces on an output must not be declared for it, or it holds
+   * that watermark for good).
+   */
+  partitions?(): readonly (string | number | OutputPartition)[];
   /**
    * Watermark alignment (optional): stop returning records of these partitions (the
    * `partition` values of its chunks) until `resumePartitions` names them; a source that

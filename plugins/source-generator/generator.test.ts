@@ -124,7 +124,11 @@ void test('named outputs are separate streams with their own counts, weights and
     count: 400,
   } as unknown as GeneratorConfig;
   const src = await make(config);
-  assert.deepEqual(src.partitions?.(), ['actions/0', 'actions/1', 'activations/0']);
+  assert.deepEqual(src.partitions?.(), [
+    { output: 'actions', partition: 'actions/0' },
+    { output: 'actions', partition: 'actions/1' },
+    { output: 'activations', partition: 'activations/0' },
+  ], 'each named output declares its own partitions only');
   const first = (await src.poll(400))!;
   assert.equal(rows(first, 'actions').length, 300);
   assert.equal(rows(first, 'activations').length, 50);

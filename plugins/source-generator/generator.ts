@@ -4,7 +4,7 @@
  * restore resumes exactly, without replaying. Records go round-robin to the output's
  * partitions (record i to partition i mod n).
  */
-import type { Clock, Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import type { Clock, OutputPartition, Row, SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { Prng } from './prng.ts';
 import type { CompiledField } from './fields.ts';
 
@@ -111,8 +111,11 @@ export class GeneratorSource implements SourceInstance {
     return out;
   }
 
-  partitions(): readonly (string | number)[] {
-    return this.outputs.flatMap((o) => Array.from({ length: o.spec.partitions }, (_, p) => partitionId(o.spec.name, p)));
+  /** A named output's partitions are its own: each holds only that output's watermark. */
+  partitions(): readonly (string | number | OutputPartition)[] {
+    return this.outputs.flatMap((o) =>
+      Array.from({ length: o.spec.partitions }, (_, p) => (o.spec.name === '' ? p : { output: o.spec.name, partition: partitionId(o.spec.name, p) })),
+    );
   }
 
   async close(): Promise<void> {}

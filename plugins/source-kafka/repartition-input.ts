@@ -19,7 +19,7 @@
  * this task takes its part of it (core/runtime/scale/stop-with-savepoint.ts). The markers
  * seen are part of the position, so a checkpoint between two of them loses neither.
  */
-import type { SourceChunk, SourceInstance } from '../../core/api/index.ts';
+import type { OutputPartition, SourceChunk, SourceInstance } from '../../core/api/index.ts';
 import { decodeControl, maybeControl } from '../../lib/kafka-client/control-record.ts';
 import { maybePacked, unpack } from '../../lib/kafka-client/packed-records.ts';
 import type { KafkaSourcePosition } from './records.ts';
@@ -161,7 +161,7 @@ export class RepartitionInput implements SourceInstance {
     await this.inner.onCheckpointComplete?.(offsetsOfPosition(position));
   }
 
-  partitions(): readonly (string | number)[] {
+  partitions(): readonly (string | number | OutputPartition)[] {
     return this.inner.partitions?.() ?? [];
   }
 

@@ -101,6 +101,21 @@ void test('snapshot and restore give the same watermarks; quiet time restarts at
   assert.equal(copy.partitions().get('a')!.idle, false, 'the restart gap is not idleness');
 });
 
+void test('restore keeps what is declared now and drops a partition that never produced and is not', () => {
+  const before = new SourceWatermarks(0, undefined);
+  before.declare(['x\u0000y/0', 'x\u0000x/0'], 0); // an older release declared every output's partitions for each output
+  before.observe('x\u0000x/0', [100], 0, 1, 0);
+  const snapshot = structuredClone(before.snapshot());
+  const after = new SourceWatermarks(0, undefined);
+  after.declare(['x\u0000x/0', 'x\u0000z/0'], 5);
+  after.restore(snapshot, 10);
+  assert.deepEqual([...after.partitions().keys()].sort(), ['x\u0000x/0', 'x\u0000z/0']);
+  after.observe('x\u0000x/0', [200], 0, 1, 10);
+  assert.equal(after.update(), NEG, 'z, declared now, holds until it produces');
+  after.observe('x\u0000z/0', [300], 0, 1, 10);
+  assert.equal(after.update(), 199, 'y/0, which never produced on x, holds nothing');
+});
+
 void test('operator watermark: min over non-broadcast inputs, never back', () => {
   const w = new InputWatermarks(3, [2]);
   assert.equal(w.advance(0, 10), undefined, 'input 1 still at −∞');

@@ -122,9 +122,11 @@ export class SourceTask {
     const parts = this.calls.call('partitions', () => instance.partitions?.());
     if (!parts?.length) return;
     const outputs = this.o.compiled.outputs;
-    const keys = outputs.flatMap((out) => parts.map((p) => SourceWatermarks.key(out || undefined, p)));
+    // A plain id is a partition of every output; `{ output, partition }` of that one only.
+    const declared = parts.flatMap((p) => (typeof p === 'object' ? [[p.output, p.partition] as const] : outputs.map((out) => [out, p] as const)));
+    const keys = declared.map(([out, p]) => SourceWatermarks.key(out || undefined, p));
     this.watermarks.declare(keys, this.o.clock.now());
-    if (this.alignment) for (const out of outputs) for (const p of parts) this.alignment.note(SourceWatermarks.key(out || undefined, p), p);
+    if (this.alignment) declared.forEach(([, p], i) => this.alignment!.note(keys[i]!, p));
   }
 
   start(): Promise<void> {

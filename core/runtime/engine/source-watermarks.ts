@@ -185,14 +185,22 @@ export class SourceWatermarks {
     };
   }
 
-  /** Restores a snapshot; quiet time restarts from `now` (the processing-time gap of a restart is not idleness). */
+  /**
+   * Restores a snapshot; quiet time restarts from `now` (the processing-time gap of a
+   * restart is not idleness). Partitions declared before the call stay declared. A
+   * snapshot's partition that never produced and is not declared now (gone since, or
+   * declared for an output it does not feed) is dropped: it would hold the watermark for good.
+   */
   restore(state: SourceWatermarkState, now: number): void {
+    const declared = new Map(this.parts);
     this.parts.clear();
     this.newest = MIN_WATERMARK;
     for (const [k, p] of state.partitions) {
+      if (p.maxTs === MIN_WATERMARK && p.watermark === MIN_WATERMARK && !declared.has(k)) continue;
       this.parts.set(k, { ...p, lastRecordAt: now });
       if (p.maxTs > this.newest) this.newest = p.maxTs;
     }
+    for (const [k, p] of declared) if (!this.parts.has(k)) this.parts.set(k, { ...p, lastRecordAt: now });
     this.combined = state.combined;
     this.ended = false;
     this.startedAt = now;

@@ -57,7 +57,11 @@ void test('the source: named outputs, events limit, exact restore through open(p
     if (total === 4000) saved = src.position();
   }
   assert.equal(total, 10_000);
-  assert.deepEqual(src.partitions(), [0, 1, 2]);
+  assert.deepEqual(
+    src.partitions().map((p) => `${p.output}/${p.partition}`),
+    ['activations/0', 'activations/1', 'activations/2', 'actions/0', 'actions/1', 'actions/2', 'metadata/0'],
+    'metadata is declared on partition 0 only, where it is delivered',
+  );
   const again = new TrafficSource(cfg);
   await again.open(saved);
   const replay: string[] = [];

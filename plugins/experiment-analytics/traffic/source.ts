@@ -3,7 +3,7 @@
  * chunks per (output, partition), keeping their order; a malformed record goes out as a
  * `payloads` chunk of its own run so the runtime's codec dead-letters it.
  */
-import type { Row, SourceChunk, SourceInstance } from 'sluice/api';
+import type { OutputPartition, Row, SourceChunk, SourceInstance } from 'sluice/api';
 import { TrafficGenerator } from './generator.ts';
 import type { Deliveries, TrafficPosition } from './generator.ts';
 import type { TrafficConfig } from './spec.ts';
@@ -66,8 +66,14 @@ export class TrafficSource implements SourceInstance {
     return this.generator.position();
   }
 
-  partitions(): readonly number[] {
-    return Array.from({ length: this.config.partitions }, (_, i) => i);
+  /** Activations and actions on every partition (by user), metadata on partition 0 only. */
+  partitions(): readonly OutputPartition[] {
+    const byUser = Array.from({ length: this.config.partitions }, (_, partition) => partition);
+    return [
+      ...byUser.map((partition) => ({ output: 'activations', partition })),
+      ...byUser.map((partition) => ({ output: 'actions', partition })),
+      { output: 'metadata', partition: 0 },
+    ];
   }
 
   close(): Promise<void> {
