@@ -10,11 +10,15 @@
  * when they arrive are not buffered at all.
  *
  * Timers are per key, not per record: the key has an event-time timer at the earliest
- * cleanup time of its buffers (each buffer is sorted by time, so that of its first record).
- * The timer drops what is due and registers the next; a record that becomes a buffer's new
- * earliest registers an earlier one. A timer left behind by that fires later and finds
- * nothing to drop. After every watermark advance the buffers hold exactly the records
- * whose bound has not passed, as with a timer per record.
+ * cleanup time of its buffers (each buffer is sorted by time, so that of its first record),
+ * rounded up to the join's timer granularity (`timerGranularity`: 1/32 of the time a record
+ * can be kept, at most 1 s), so that keys due within one granule share a timer time, which
+ * the timer queue coalesces: with a million keys buffered, a timer per key at its own
+ * millisecond made the timer queue the join's largest cost. The timer drops what is due and
+ * registers the next; a record that becomes a buffer's new earliest registers an earlier
+ * one. A timer left behind by that fires later and finds nothing to drop. So a record stays
+ * buffered at most one granule past its bound; it cannot match anything then (a record
+ * that could pair with it would be late), so the output is that of a timer per record.
  */
 import { RecordError, rowBuilder } from '../../core/api/index.ts';
 import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
@@ -59,6 +63,16 @@ function bothProvenance(a: ProvenanceRef, b: ProvenanceRef): ProvenanceRef {
     else out.push(p as Provenance);
   }
   return out;
+}
+
+/**
+ * Granularity of the clean-up timers, in ms: 1/32 of how long a record can be kept
+ * (upper − lower + allowed lateness), between 1 ms and 1 s. A record is kept at most that
+ * much longer than its bound.
+ */
+export function timerGranularity(config: Pick<JoinConfig, 'lower' | 'upper' | 'allowed_lateness'>): number {
+  const span = config.upper - config.lower + config.allowed_lateness;
+  return Math.min(1000, Math.max(1, Math.floor(span / 32)));
 }
 
 /** The join instance: `blockedInputs` (the API's back-pressure hook) always present, and its buffered counts. */
@@ -120,6 +134,9 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
 
   /** Cleanup time of a record: 1 ms after the last watermark at which it can still match. */
   const cleanupAt = (isLeft: boolean, t: number) => (isLeft ? t + upper : t - lower) + lateness + 1;
+  const granule = timerGranularity(config);
+  /** The timer time for a cleanup time: rounded up to the granule. */
+  const timerAt = (cleanup: number) => (granule === 1 ? cleanup : Math.ceil(cleanup / granule) * granule);
 
   /** Earliest cleanup time of a key's buffers (+∞ when empty). */
   function earliest(b: Buffers): number {
@@ -170,7 +187,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
       insertSorted(b, isLeft, t, v, p);
       s.buffers.set(b);
       counts[input]!++;
-      if (cleanup < before) ctx.timers.registerEventTimeTimer(cleanup); // it is the key's new earliest
+      if (cleanup < before) ctx.timers.registerEventTimeTimer(timerAt(cleanup)); // it is the key's new earliest
     },
 
     endBatch(_batch: KeyedBatch, input: number) {
@@ -193,7 +210,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
         return;
       }
       if (droppedLeft || droppedRight) s.buffers.set(b);
-      ctx.timers.registerEventTimeTimer(next);
+      ctx.timers.registerEventTimeTimer(timerAt(next));
     },
 
     blockedInputs() {
