@@ -21,7 +21,9 @@ export const intervalJoinPlugin = definePlugin({
     '`max(l.ts, r.ts)` and both sides\' provenance, if the optional `where` condition over `left` and `right` holds. ' +
     'Output `{key, left, right}` unless `project` is set. Records with ' +
     '`ts < watermark − allowed_lateness` go to the late output with reason `join_late`. Buffers are per key, sorted by ' +
-    'time, and freed by an event-time timer per key once nothing still to come can match them.',
+    'time, and freed by an event-time timer per key once nothing still to come can match them; timer times are rounded ' +
+    'up to 1/32 of how long a record can be kept (upper − lower + allowed_lateness, at most 1 s), so keys share them ' +
+    'and a record may stay buffered that much past its bound.',
   spec: intervalJoinSpec,
   inputs: { min: 2, max: 2 },
   keyed: true,
