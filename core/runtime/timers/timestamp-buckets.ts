@@ -38,8 +38,9 @@ export class Buckets {
       if (bucket === key) return false;
       this.byTime.set(timestamp, new Group(bucket, key));
     } else {
-      if (bucket.keys.has(key)) return false;
-      bucket.keys.add(key);
+      // One probe: adding a key already there changes neither the size nor its place.
+      const size = bucket.keys.size;
+      if (bucket.keys.add(key).size === size) return false;
     }
     this.live++;
     return true;
