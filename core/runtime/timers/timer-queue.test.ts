@@ -80,3 +80,54 @@ void test('many keys at one timestamp pop in registration order; a due timer reg
   assert.equal(q.size, 0);
   assert.equal(q.nextTimestamp('event'), undefined);
 });
+
+void test('while a shared timestamp fires: popped keys are gone, a popped key re-registered pops again last, a removed one never pops', () => {
+  const q = new TimerQueue();
+  for (const k of ['a', 'b', 'c', 'd']) q.register(k, 10, 'event');
+  assert.equal(q.popDue(10)?.key, 'a');
+  assert.equal(q.popDue(10)?.key, 'b');
+  assert.equal(q.has('a', 10, 'event'), false, 'a popped');
+  assert.equal(q.has('c', 10, 'event'), true, 'c still due');
+  assert.equal(q.size, 2);
+  assert.equal(q.register('a', 10, 'event'), true, 'a again: a new timer');
+  q.delete('c', 10, 'event');
+  assert.equal(q.snapshot().keys.join(), 'd,a', 'a snapshot sees exactly the timers still due');
+  assert.deepEqual(drain(q, 10), [['d', 10], ['a', 10]]);
+  assert.equal(q.size, 0);
+  assert.equal(q.nextTimestamp('event'), undefined);
+  q.register('b', 10, 'event');
+  assert.deepEqual(drain(q, 10), [['b', 10]], 'the timestamp starts afresh once all popped');
+});
+
+void test('popping without deleting agrees with a model over random registrations, deletions and pops', () => {
+  let seed = 42;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const q = new TimerQueue();
+  const model: [string, number][] = []; // due order: by time, then registration
+  for (let step = 0; step < 20_000; step++) {
+    const key = `k${rnd(30)}`;
+    const ts = rnd(4);
+    const op = rnd(10);
+    if (op < 5) {
+      const fresh = !model.some(([k, t]) => k === key && t === ts);
+      assert.equal(q.register(key, ts, 'event'), fresh);
+      if (fresh) model.push([key, ts]);
+    } else if (op < 7) {
+      q.delete(key, ts, 'event');
+      const at = model.findIndex(([k, t]) => k === key && t === ts);
+      if (at >= 0) model.splice(at, 1);
+    } else if (op < 8) {
+      assert.equal(q.has(key, ts, 'event'), model.some(([k, t]) => k === key && t === ts));
+    } else {
+      const got = q.popDue(3);
+      let best = -1;
+      for (let i = 0; i < model.length; i++) if (best < 0 || model[i]![1] < model[best]![1]) best = i;
+      if (best < 0) assert.equal(got, undefined);
+      else {
+        assert.deepEqual([got?.key, got?.timestamp], model[best]);
+        model.splice(best, 1);
+      }
+    }
+    assert.equal(q.size, model.length);
+  }
+});
