@@ -9,8 +9,8 @@ import type { Scenario } from './scenario.ts';
 
 export const STATE_SCENARIOS: readonly Scenario[] = [
   {
-    name: 'interval_join_1m', summary: 'interval_join [0, 1m] by user_id over 1 M users (events = per output); ~0.9 M keys hold buffers at the peak', events: 1_000_000, keys: 1_000_000,
-    run: (o) => runBenchPipeline('interval_join', o),
+    name: 'interval_join_1m', summary: 'interval_join [0, 1h] by user_id: one activation for each of 1 M users, all buffered to the end (1 M live keys at the peak), 1 M actions of random users (events = actions; activations = keys)', events: 1_000_000, keys: 1_000_000,
+    run: (o) => runBenchPipeline('interval_join_hour', o),
   },
   {
     name: 'window_aggregate_1m', summary: 'tumbling 1h window, count/sum/max over 1 M users; ~0.95 M keys hold a window at the peak', events: 3_000_000, keys: 1_000_000,
