@@ -9,6 +9,12 @@
  * process that stops heartbeating for the session timeout (killed, stalled) loses its tasks
  * to the others at the next rebalance; the topic is created on first use.
  *
+ * When the group's consumer stops for good (kafkajs gives up, e.g. "Failed to find group
+ * coordinator" while the broker restarts), the process joins again with back-off (1 s,
+ * doubling to 30 s, `REJOIN_TRIES` tries in a row) instead of failing: its tasks run on
+ * meanwhile, as in a stalled process, and the assignment of the new join says which it keeps.
+ * Only when every try fails does `onFatal` end the process.
+ *
  * Requests (`sendTaskRequest`, e.g. `sluice savepoint`) are records of that topic, one per
  * partition: the member that owns partition p receives the one for task p, wherever it runs.
  * Its offset is committed once the request is handled; one not handled when the task moves
@@ -27,6 +33,18 @@ export interface TaskGroupOptions {
   readonly count: number;
   readonly sessionTimeoutMs: number;
   readonly logger: Logger;
+  /** First back-off before joining again after the consumer stopped (default 1000 ms; doubles up to 30 s). */
+  readonly rejoinBaseMs?: number;
+}
+
+/** Tries in a row to join again after the group's consumer stopped, before the process fails. */
+export const REJOIN_TRIES = 10;
+const REJOIN_MAX_MS = 30_000;
+
+interface GroupHandlers {
+  readonly onTasks: (owned: readonly number[]) => void;
+  readonly onFatal: (error: Error) => void;
+  readonly onRequest: ((task: number, request: TaskRequest) => Promise<void>) | undefined;
 }
 
 export function taskGroupName(job: string): string {
@@ -35,6 +53,11 @@ export function taskGroupName(job: string): string {
 
 export class KafkaTaskGroup {
   private consumer: KafkaConsumer | undefined;
+  private leaving = false;
+  /** Joins tried since the last assignment. */
+  private failures = 0;
+  private wake: (() => void) | undefined;
+  private rejoining = false;
 
   constructor(private readonly o: TaskGroupOptions) {}
 
@@ -45,8 +68,60 @@ export class KafkaTaskGroup {
     // Processes starting together race to create it; the loser may find it without leaders for a moment.
     const have = (await ensureTopics(client, [{ topic, partitions: count, replicationFactor: 1 }], this.o.logger)).get(topic)!;
     if (have !== count) throw new SluiceError('E_TASKS', `topic '${topic}' has ${have} partitions but the job has ${count} tasks (its topics' partition count changed; delete '${topic}' to re-plan the job)`);
-    this.consumer = client.consumer({ groupId: topic, topics: [topic], fromBeginning: true, sessionTimeoutMs: this.o.sessionTimeoutMs, withKeysAndHeaders: false, sticky: true });
-    const consumer = this.consumer;
+    await this.start({ onTasks, onFatal, onRequest });
+  }
+
+  /** Joins again after `stopped` stopped for good, with back-off; `onFatal` once every try failed. */
+  private async rejoin(stopped: KafkaConsumer, error: Error, h: GroupHandlers): Promise<void> {
+    // A consumer this loop starts reports a failed start through `start` too: the loop handles it.
+    if (this.rejoining || this.consumer !== stopped || this.leaving) return;
+    this.rejoining = true;
+    try {
+      await this.rejoinWithBackOff(stopped, error, h);
+    } finally {
+      this.rejoining = false;
+    }
+  }
+
+  private async rejoinWithBackOff(stopped: KafkaConsumer, error: Error, h: GroupHandlers): Promise<void> {
+    this.consumer = undefined;
+    await stopped.close().catch(() => undefined);
+    const topic = taskGroupName(this.o.job);
+    for (;;) {
+      if (this.leaving) return;
+      if (++this.failures > REJOIN_TRIES) {
+        h.onFatal(error);
+        return;
+      }
+      const delay = Math.min(REJOIN_MAX_MS, (this.o.rejoinBaseMs ?? 1000) * 2 ** (this.failures - 1));
+      this.o.logger.warn(`task group '${topic}': its consumer stopped (${error.message}); joining again in ${delay} ms (try ${this.failures} of ${REJOIN_TRIES}); this process's tasks run on meanwhile`, { attempt: this.failures, delay_ms: delay });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      if (this.leaving) return;
+      try {
+        await this.start(h);
+        return;
+      } catch (cause) {
+        error = cause as Error;
+        const failed = this.consumer as KafkaConsumer | undefined; // set by `start` before it failed
+        this.consumer = undefined;
+        await failed?.close().catch(() => undefined);
+      }
+    }
+  }
+
+  private async start(h: GroupHandlers): Promise<void> {
+    const { client, job } = this.o;
+    const { onTasks, onRequest } = h;
+    const topic = taskGroupName(job);
+    const consumer = client.consumer({ groupId: topic, topics: [topic], fromBeginning: true, sessionTimeoutMs: this.o.sessionTimeoutMs, withKeysAndHeaders: false, sticky: true });
+    this.consumer = consumer;
     await consumer.start({
       // Handled in the background: the consumer must stay free to rejoin on a rebalance.
       onBatch: (batch) => {
@@ -64,13 +139,18 @@ export class KafkaTaskGroup {
           );
         }
       },
-      onAssign: (parts) => onTasks(parts.map((p) => p.partition).sort((a, b) => a - b)),
-      onFatal,
+      onAssign: (parts) => {
+        this.failures = 0;
+        onTasks(parts.map((p) => p.partition).sort((a, b) => a - b));
+      },
+      onFatal: (error) => void this.rejoin(consumer, error, h),
     });
   }
 
   /** Leaves the group: the others take this process's tasks at once. */
   async leave(): Promise<void> {
+    this.leaving = true;
+    this.wake?.();
     const c = this.consumer;
     this.consumer = undefined;
     await c?.close();
