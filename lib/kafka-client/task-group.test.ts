@@ -54,7 +54,6 @@ void test('the process fails with the last error once every try to join again fa
   const kafka = new FakeKafka();
   let starts = 0;
   const client: KafkaClientFactory = {
-    ...kafka,
     admin: () => kafka.admin(),
     producer: (o) => kafka.producer(o),
     transactionalProducer: (o) => kafka.transactionalProducer(o),

@@ -99,7 +99,7 @@ void test('while a shared timestamp fires: popped keys are gone, a popped key re
   assert.deepEqual(drain(q, 10), [['b', 10]], 'the timestamp starts afresh once all popped');
 });
 
-void test('popping without deleting agrees with a model over random registrations, deletions and pops', () => {
+void test('random registrations, deletions, lookups and pops agree with a model of the queue', () => {
   let seed = 42;
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
   const q = new TimerQueue();
