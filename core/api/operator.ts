@@ -18,6 +18,7 @@
  * the whole job (it restarts from its last checkpoint).
  */
 import type { Batch, ChangeKind, ProvenanceRef, Row } from './records.ts';
+import type { StateKey } from './state.ts';
 
 export type TimeDomain = 'event' | 'processing';
 
@@ -40,7 +41,7 @@ export interface OperatorContext {
   processingTime(): number;
 
   /** The key state handles and timers refer to (set by the runtime); undefined outside a key. */
-  readonly currentKey: string | undefined;
+  readonly currentKey: StateKey | undefined;
   /** Timers of the current key. */
   readonly timers: TimerService;
   /**
@@ -51,7 +52,7 @@ export interface OperatorContext {
    * `times?.[i]` the current event time (for event-time TTL; unknown without `times`), then
    * calls `visit(i, ctx)`. Make `visit` once, in `create`, not per batch.
    */
-  forKeys(keys: readonly (string | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void;
+  forKeys(keys: readonly (StateKey | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void;
 
   /**
    * Emits to the main output. `provenance` is carried to the dead-letter and late outputs downstream.
@@ -76,9 +77,12 @@ export interface OperatorContext {
 /** Called by `ctx.forKeys` with the current key set to `keys[index]`. */
 export type KeyVisitor = (index: number, ctx: OperatorContext) => void;
 
-/** A batch on a keyed input: `keys[i]` is record i's serialised key. */
+/**
+ * A batch on a keyed input: `keys[i]` is record i's serialised key (a string, or a number
+ * for an operator with `integerKeys`: `StateKey`).
+ */
 export interface KeyedBatch<T = Row> extends Batch<T> {
-  readonly keys?: readonly string[];
+  readonly keys?: readonly StateKey[];
 }
 
 /**
@@ -99,7 +103,7 @@ export interface OperatorInstance {
   /** Handles one whole batch of an input that `processRecord` does not take (no current key). */
   processBatch?(batch: KeyedBatch, input: number, ctx: OperatorContext): void;
   /** A timer of `key` fired; the current key is already set to it. */
-  onTimer?(timestamp: number, key: string, domain: TimeDomain, ctx: OperatorContext): void;
+  onTimer?(timestamp: number, key: StateKey, domain: TimeDomain, ctx: OperatorContext): void;
   /** The watermark advanced to `ctx.watermark` (after due timers fired). */
   onWatermark?(ctx: OperatorContext): void;
   /**

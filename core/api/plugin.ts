@@ -159,6 +159,13 @@ export interface OperatorDefinition<
   readonly inputs: { readonly min: number; readonly max: number };
   /** Keyed operators get `batch.keys`; lint rejects them when an input has no key. */
   readonly keyed: boolean;
+  /**
+   * The operator takes a key of one field whose value is a safe integer (or its canonical
+   * decimal text) as a number (`StateKey`): `batch.keys`, `ctx.currentKey`, `onTimer`'s key
+   * and the state tables hold `42`, not `"42"`. Same keys, cheaper at millions of them;
+   * `keyText(key)` gives the string. Without it, every key is a string.
+   */
+  readonly integerKeys?: boolean;
   /** Stateful operators that are append-only consumers are rejected when fed an upsert stream. */
   readonly consumesUpserts?: boolean;
   /** Keyed state declared up front, by name. */

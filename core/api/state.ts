@@ -74,15 +74,28 @@ export const state = {
 };
 
 /**
+ * A serialised key, as state tables, timers and `batch.keys` hold it: a string, or, for an
+ * operator that declares `integerKeys` (core/api/plugin.ts) over a backend that takes them,
+ * a number when the key is one field whose value is a safe integer or its canonical
+ * decimal text (`42` and `"42"` are the same key, as they were as strings). Number keys
+ * spare the string's allocation, hashing and comparison at every record, which is most of
+ * what a lookup among millions of keys costs. `keyText` gives the string form.
+ */
+export type StateKey = string | number;
+
+/** The string form of a key: what the key was before integer keys, and is in every other operator. */
+export const keyText = (key: StateKey): string => (typeof key === 'string' ? key : String(key));
+
+/**
  * Storage of keyed state for one state of one operator: a table from the serialised key to
  * the state's value (the value, the Map, or the array). Reads and writes are synchronous;
  * an async backend loads what `prefetch` named before the batch is handed over.
  */
 export interface StateTable<T = unknown> {
-  get(key: string): T | undefined;
-  set(key: string, value: T): void;
-  delete(key: string): void;
-  keys(): IterableIterator<string>;
+  get(key: StateKey): T | undefined;
+  set(key: StateKey, value: T): void;
+  delete(key: StateKey): void;
+  keys(): IterableIterator<StateKey>;
   readonly size: number;
 }
 
@@ -91,10 +104,16 @@ export interface StateTable<T = unknown> {
  * off-heap or remote backend implements the same contract.
  */
 export interface StateBackend {
+  /**
+   * True when the backend takes number keys (`StateKey`) as they are, telling `3` from
+   * `"3"` as a `Map` does. Without it every key it sees is a string, whatever the operator
+   * declares.
+   */
+  readonly integerKeys?: boolean;
   /** The table of state `stateName` of operator `operatorId`; created empty on first use. */
   table<T>(operatorId: string, stateName: string): StateTable<T>;
   /** Loads the given keys of the given operator so the next synchronous reads hit. */
-  prefetch?(operatorId: string, keys: readonly string[]): Promise<void>;
+  prefetch?(operatorId: string, keys: readonly StateKey[]): Promise<void>;
   /**
    * Serialises every table, yielding chunks of at most `maxChunkBytes` so a large
    * snapshot never stalls the event loop; the caller awaits between chunks.

@@ -27,6 +27,7 @@ export const intervalJoinPlugin = definePlugin({
   spec: intervalJoinSpec,
   inputs: { min: 2, max: 2 },
   keyed: true,
+  integerKeys: true,
   consumesUpserts: false,
   state: () => ({ buffers: state.value<Buffers>() }),
   check(config) {

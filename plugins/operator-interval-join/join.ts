@@ -21,7 +21,7 @@
  * that could pair with it would be late), so the output is that of a timer per record.
  */
 import { RecordError, rowBuilder } from '../../core/api/index.ts';
-import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, ValueState } from '../../core/api/index.ts';
+import type { CompiledExpression, ExpressionCompiler, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Provenance, Row, StateKey, ValueState } from '../../core/api/index.ts';
 import { dropFirst, emptyBuffers, insertSorted, provenanceAt, rangeEnd, rangeStart, rowAt, upperBound, type Buffers } from './buffer.ts';
 import { directProjection } from './projection.ts';
 import { checkHardBound } from './hard-bound.ts';
@@ -194,7 +194,7 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
       checkHardBound(counts[input]!, config.max_buffered_per_side, input);
     },
 
-    onTimer(_timestamp: number, _key: string, _domain, ctx: OperatorContext) {
+    onTimer(_timestamp: number, _key: StateKey, _domain, ctx: OperatorContext) {
       const b = s.buffers.get();
       if (b === undefined) return;
       const bound = ctx.watermark;

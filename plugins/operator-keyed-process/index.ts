@@ -4,7 +4,7 @@
  * ts < W − allowed_lateness go to the late output (`process_late`) before the function sees
  * them (or the function's `lateReason`); an exception from `processElement` dead-letters that element.
  */
-import { APPEND_ONLY, definePlugin } from '../../core/api/index.ts';
+import { APPEND_ONLY, definePlugin, keyText } from '../../core/api/index.ts';
 import type { OperatorPlan, StateDescriptor, StreamInfo } from '../../core/api/index.ts';
 import { keyedProcessSpec } from './spec.ts';
 import { ProcessContext } from './context.ts';
@@ -53,7 +53,7 @@ export const keyedProcessPlugin = definePlugin({
         pc.ctx = ctx;
         pc.input = input;
         pc.domain = undefined;
-        pc.key = batch.keys![i]!;
+        pc.key = keyText(batch.keys![i]!);
         pc.timestamp = t;
         pc.index = i;
         pc.value = value;
@@ -75,7 +75,7 @@ export const keyedProcessPlugin = definePlugin({
       onTimer(timestamp, key, domain, ctx) {
         if (!fn.onTimer) return;
         pc.ctx = ctx;
-        pc.key = key;
+        pc.key = keyText(key);
         pc.timestamp = timestamp;
         pc.input = -1;
         pc.domain = domain;

@@ -36,6 +36,7 @@ export const windowAggregatePlugin = definePlugin({
   spec: windowAggregateSpec,
   inputs: { min: 1, max: 1 },
   keyed: true,
+  integerKeys: true,
   consumesUpserts: false,
   state: () => ({ packed: state.value<Packed>(), keyValues: state.value<unknown[]>() }),
   check(config) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinKey } from '../../core/runtime/state/keys.ts';
+import { joinKey, keyExtractor } from '../../core/runtime/state/keys.ts';
 import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
 
 const roundTrip = (values: unknown[]) => {
@@ -22,4 +22,17 @@ void test('values the key text cannot give back fall back to stored values', () 
   assert.equal(encodeKeyValues('other', ['u1']), 0, 'a key computed from other fields');
   assert.equal(encodeKeyValues('7', ['7']), 1);
   assert.equal(encodeKeyValues('7', [7]), 2);
+});
+
+void test('integer keys (a number key for an integer or its text): the value comes back with its own type', () => {
+  const extract = keyExtractor(['k'], true);
+  for (const v of [42, '42', 0, '-3', -3, 'u1', '042', 1.5]) {
+    const key = extract({ k: v });
+    const code = encodeKeyValues(key, [v]);
+    assert.notEqual(code, 0, String(v));
+    assert.deepEqual(decodeKeyValues(key, code, 1), [v]);
+  }
+  assert.equal(encodeKeyValues(42, [-0]), 0);
+  assert.equal(encodeKeyValues(42, [41]), 0, 'a key computed from other fields');
+  assert.equal(encodeKeyValues(42, ['41']), 0);
 });

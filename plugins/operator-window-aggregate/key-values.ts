@@ -2,13 +2,16 @@
  * The key fields' values of a key, as a number stored in the key's packed state instead of
  * an array per key: the serialised key (the runtime's `keys.ts`: strings as is, numbers and
  * booleans with `String`, parts joined by U+001F) already holds them as text, and the code
- * says how to read each part back (2 bits per field: 1 string, 2 number, 3 boolean).
+ * says how to read each part back (2 bits per field: 1 string, 2 number, 3 boolean). A key
+ * of one field may be a number (the operator takes integer keys, core/api/state.ts `StateKey`).
  *
  * Code 0: the values do not round-trip through the key text (objects, −0, a string holding
  * the separator, a key computed from other fields), so the caller keeps them in state of
  * their own. `encodeKeyValues` checks the round trip on the actual key, so a key format
  * other than the one assumed here only costs that fallback, never a wrong value.
  */
+import { keyText, type StateKey } from '../../core/api/index.ts';
+
 const KEY_SEPARATOR = '\u001f';
 
 const joinKey = (values: readonly unknown[]): string => values.map((v) => String(v)).join(KEY_SEPARATOR);
@@ -25,12 +28,14 @@ function codeOf(v: unknown): number {
 }
 
 /** The code of `values` for key `key`, or 0 when they cannot be read back from it. */
-export function encodeKeyValues(key: string, values: readonly unknown[]): number {
+export function encodeKeyValues(key: StateKey, values: readonly unknown[]): number {
   if (values.length === 1) {
     const v = values[0];
     const c = codeOf(v);
+    if (typeof key === 'number') return (c === NUMBER && v === key) || (c === STRING && v === String(key)) ? c : 0;
     return c !== 0 && (c === STRING ? v === key : String(v) === key) ? c : 0;
   }
+  if (typeof key !== 'string') return 0;
   if (values.length > 26) return 0; // 4^26 < 2^53
   let code = 0;
   let scale = 1;
@@ -45,8 +50,10 @@ export function encodeKeyValues(key: string, values: readonly unknown[]): number
 }
 
 /** The values `encodeKeyValues(key, values)` encoded (code ≠ 0). */
-export function decodeKeyValues(key: string, code: number, fields: number): unknown[] {
-  const parts = fields === 1 ? [key] : key.split(KEY_SEPARATOR);
+export function decodeKeyValues(key: StateKey, code: number, fields: number): unknown[] {
+  if (fields === 1 && typeof key === 'number') return [code === NUMBER ? key : String(key)];
+  const text = keyText(key);
+  const parts = fields === 1 ? [text] : text.split(KEY_SEPARATOR);
   const out = new Array<unknown>(fields);
   for (let i = 0; i < fields; i++) {
     const c = code % 4;

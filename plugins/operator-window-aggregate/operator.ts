@@ -16,7 +16,7 @@
  * window's start), and the merged window is emitted as `update` when it fires. A merge
  * rewrites the key's array in place: the key never leaves the state table on the way.
  */
-import type { KeyedBatch, OperatorContext, OperatorInstance, Row, ValueState } from '../../core/api/index.ts';
+import type { KeyedBatch, OperatorContext, OperatorInstance, Row, StateKey, ValueState } from '../../core/api/index.ts';
 import { readInputs, type Aggregator } from './aggregates.ts';
 import { decodeKeyValues, encodeKeyValues } from './key-values.ts';
 import { ACC, appendWindow, END, findWindow, FIRED, firstWindow, FLAGS, HEADER, PENDING, removeWindows, START, strideOf, type Packed } from './packed.ts';
@@ -56,7 +56,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   const inputs: unknown[] = new Array(aggs.length);
   const assigned: number[] = [];
   // Windows to re-emit at the end of the batch: (key, window id) pairs.
-  let dirtyKeys: string[] = [];
+  let dirtyKeys: StateKey[] = [];
   let dirtyIds: number[] = [];
   // Scratch for onTimer: offsets of the windows to fire and to drop.
   const fire: number[] = [];
@@ -64,7 +64,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   // Scratch for sessions.
   const merge: SessionMerge = { start: 0, end: 0, touching: [] };
 
-  function rowOf(key: string, p: Packed, o: number): Row {
+  function rowOf(key: StateKey, p: Packed, o: number): Row {
     const code = p[0] as number;
     const kv = code !== 0 ? decodeKeyValues(key, code, keyFields.length) : s.keyValues.get() ?? [];
     const row: Row = {};
@@ -75,7 +75,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     return row;
   }
 
-  function emit(key: string, p: Packed, o: number, ctx: OperatorContext): void {
+  function emit(key: StateKey, p: Packed, o: number, ctx: OperatorContext): void {
     const flags = p[o + FLAGS] as number;
     ctx.emit(rowOf(key, p, o), (p[o + END] as number) - 1, flags & FIRED ? 'update' : 'insert');
     p[o + FLAGS] = FIRED;
@@ -95,7 +95,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
   }
 
   /** A new key's array with its first window (and the key values in state of their own when the code is 0). */
-  function newKeyState(key: string, value: Row, start: number, end: number): Packed {
+  function newKeyState(key: StateKey, value: Row, start: number, end: number): Packed {
     const values = keyPaths.length === 1 ? [readPath(value, keyPaths[0]!)] : keyPaths.map((path) => readPath(value, path));
     const code = encodeKeyValues(key, values);
     if (code === 0) s.keyValues.set(values);
@@ -119,7 +119,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     }
   }
 
-  function markDirty(key: string, id: number): void {
+  function markDirty(key: StateKey, id: number): void {
     dirtyKeys.push(key);
     dirtyIds.push(id);
   }
@@ -128,7 +128,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
    * Tumbling, sliding, cumulate. Returns the key's array (created if need be) when a window
    * took the record, undefined when it is late for all of them.
    */
-  function addAssigned(key: string, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
+  function addAssigned(key: StateKey, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
     const n = assignWindows(shape, t, assigned);
     const W = ctx.watermark;
     let accepted = false;
@@ -152,7 +152,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
     return accepted ? p : undefined;
   }
 
-  function addToSession(key: string, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
+  function addToSession(key: StateKey, t: number, value: Row, p: Packed | undefined, ctx: OperatorContext): Packed | undefined {
     const W = ctx.watermark;
     const merged = mergeSession(p, stride, t, shape.size, merge);
     if (merged.end - 1 + lateness <= W) return undefined;
@@ -214,7 +214,7 @@ export function createWindowOperator(options: WindowOptions, s: WindowState): Op
       dueIds = [];
     },
 
-    onTimer(timestamp: number, key: string, _domain, ctx: OperatorContext) {
+    onTimer(timestamp: number, key: StateKey, _domain, ctx: OperatorContext) {
       const p = s.packed.get();
       if (p === undefined) return;
       fire.length = 0;

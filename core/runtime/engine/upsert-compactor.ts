@@ -17,12 +17,12 @@
  * passed through on its own (never merged).
  */
 import type { Batch, ChangeKind, ProvenanceRef, Row } from '../../api/index.ts';
-import type { KeySpec } from '../../api/index.ts';
+import type { KeySpec, StateKey } from '../../api/index.ts';
 import { keyExtractor } from '../state/index.ts';
 
 export class UpsertCompactor {
-  private readonly extract: (row: Row) => string;
-  private readonly slots = new Map<string, number>();
+  private readonly extract: (row: Row) => StateKey;
+  private readonly slots = new Map<StateKey, number>();
   private values: Row[] = [];
   private times: number[] = [];
   private kinds: (ChangeKind | undefined)[] = [];
@@ -50,7 +50,7 @@ export class UpsertCompactor {
     for (let i = 0; i < batch.length; i++) {
       const value = values[i]!;
       const kind = kinds?.[i] ?? 'insert';
-      let key: string;
+      let key: StateKey;
       try {
         key = this.extract(value);
       } catch {

@@ -1,6 +1,6 @@
 /** Size estimates of keyed state, for metrics and the benchmark's "state bytes per key". */
 import { serialize } from 'node:v8';
-import type { StateTable } from '../../api/state.ts';
+import type { StateKey, StateTable } from '../../api/state.ts';
 
 const SAMPLE = 64;
 
@@ -12,7 +12,7 @@ export function estimateStateTableBytes(table: StateTable<unknown>): number {
   const size = table.size;
   if (size === 0) return 0;
   const step = Math.max(1, Math.floor(size / SAMPLE));
-  const sample: [string, unknown][] = [];
+  const sample: [StateKey, unknown][] = [];
   let i = 0;
   for (const key of table.keys()) {
     if (i++ % step === 0) sample.push([key, table.get(key)]);

@@ -6,9 +6,9 @@
  * hand out live objects (off-heap, remote) sees it. TTL is per key and state: a write to
  * any part of a key's map or list refreshes the whole entry's expiry.
  */
-import type { ListState, MapState, StateBackend, StateDescriptor, StateHandles, StateTable, ValueState } from '../../api/state.ts';
+import type { ListState, MapState, StateBackend, StateDescriptor, StateHandles, StateKey, StateTable, ValueState } from '../../api/state.ts';
 import type { KeyContext, TtlClock } from './key-context.ts';
-import { TtlTracker } from './ttl.ts';
+import { TTL_TABLE_SUFFIX, TtlTracker } from './ttl.ts';
 import { estimateStateTableBytes } from './estimate.ts';
 
 /** The handles of one operator plus what the runtime does with them. */
@@ -18,6 +18,12 @@ export interface KeyedStateSet<St extends Record<string, StateDescriptor> = Reco
   expire(watermark: number, now: number): number;
   /** Recreates memory-only TTL indexes from the backend; call after the backend was restored. */
   reload(): void;
+  /**
+   * Moves every entry whose key `keyOf` maps to another (e.g. a checkpoint's `"42"` to the
+   * `42` of an operator with integer keys), in the state and TTL tables; call after the
+   * backend was restored, before `reload`. Returns the entries moved.
+   */
+  rekey(keyOf: (key: StateKey) => StateKey): number;
   /** Approximate serialised bytes of this operator's keyed state (sampled). */
   approximateBytes(): number;
   /** Keys holding state (the largest table's size). */
@@ -29,8 +35,8 @@ const emptyIterator = <T>(): IterableIterator<T> => ([] as T[])[Symbol.iterator]
 
 /** Reads a key's live value, hiding (and dropping) it once its TTL has passed. */
 function reader<T>(table: StateTable<T>, ttl: TtlTracker | undefined) {
-  if (!ttl) return (key: string) => table.get(key);
-  return (key: string): T | undefined => {
+  if (!ttl) return (key: StateKey) => table.get(key);
+  return (key: StateKey): T | undefined => {
     const value = table.get(key);
     if (value !== undefined && ttl.isExpired(key)) {
       table.delete(key);
@@ -124,6 +130,20 @@ function listHandle<T>(table: StateTable<T[]>, kc: KeyContext, ttl: TtlTracker |
   };
 }
 
+/** Moves the entries of `table` whose key `keyOf` changes; returns how many. */
+function rekeyTable(table: StateTable<unknown>, keyOf: (key: StateKey) => StateKey): number {
+  const moves: [StateKey, StateKey][] = [];
+  for (const key of table.keys()) {
+    const to = keyOf(key);
+    if (to !== key) moves.push([key, to]);
+  }
+  for (const [from, to] of moves) {
+    table.set(to, table.get(from));
+    table.delete(from);
+  }
+  return moves.length;
+}
+
 /**
  * Creates the handles of the states `descriptors` declares for operator `operatorId`.
  * `ttlClock` gives the operator's watermark and processing time, for TTL.
@@ -168,6 +188,12 @@ export function createStateHandles<St extends Record<string, StateDescriptor>>(
     },
     reload() {
       for (const t of trackers) t.rebuild();
+    },
+    rekey(keyOf) {
+      let moved = 0;
+      const withTtl = [...tables, ...Object.keys(descriptors).filter((n) => descriptors[n]!.ttl).map((n) => backend.table<unknown>(operatorId, n + TTL_TABLE_SUFFIX))];
+      for (const table of withTtl) moved += rekeyTable(table, keyOf);
+      return moved;
     },
     approximateBytes() {
       let bytes = 0;

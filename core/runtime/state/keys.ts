@@ -6,6 +6,10 @@
  * with U+001F (unit separator). The engine, the operator host and the test kit all use
  * this one function, so a key computed in a test is the key the engine computes.
  *
+ * With `integers` (an operator with `integerKeys`, core/api/state.ts `StateKey`), a key of
+ * one field whose value is a safe integer, or a string that is one's canonical decimal
+ * text, is that number instead: the same keys, told apart exactly as their strings were.
+ *
  * A record whose key field is missing (undefined or null) cannot be keyed: the extractor
  * throws a `RecordError` with reason `missing_key`, and the caller dead-letters it.
  */
@@ -13,11 +17,38 @@ import { RecordError } from '../../api/errors.ts';
 import type { KeySpec } from '../../api/stream.ts';
 import type { Batch, Row } from '../../api/records.ts';
 import type { KeyedBatch } from '../../api/operator.ts';
+import type { StateKey } from '../../api/state.ts';
 import { KeyInterner } from './key-interner.ts';
 
 export const KEY_SEPARATOR = '\u001f';
 
-export type KeyExtractor = (row: Row) => string;
+export type KeyExtractor = (row: Row) => StateKey;
+
+/** Longest canonical decimal text of a safe integer, sign included (−9007199254740991). */
+const MAX_INTEGER_TEXT = 17;
+
+/**
+ * The number a string key stands for when it is the canonical decimal text of a safe
+ * integer (`"42"`, `"-7"`; not `"042"`, `"-0"`, `"4.0"`), else the string itself.
+ */
+export function integerKeyOfText(text: string): StateKey {
+  const n = text.length;
+  if (n === 0 || n > MAX_INTEGER_TEXT) return text;
+  const c = text.charCodeAt(0);
+  // Cheap rejection of the usual string ids before any parsing.
+  if (!((c >= 48 && c <= 57) || c === 45)) return text;
+  const v = Number(text);
+  return Number.isSafeInteger(v) && String(v) === text && text !== '-0' ? v : text;
+}
+
+/** A key of one field as an operator with integer keys holds it. */
+export function integerKeyOf(value: unknown): StateKey {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value + 0 : keyPart(value); // + 0: −0 is 0, as "0" was
+  return typeof value === 'string' ? integerKeyOfText(value) : keyPart(value);
+}
+
+/** A key computed elsewhere (a batch's own `keys`, a checkpoint's) as an operator with integer keys holds it. */
+export const integerKey = (key: StateKey): StateKey => (typeof key === 'string' ? integerKeyOfText(key) : key);
 
 function readPath(row: Row, path: readonly string[]): unknown {
   let value: unknown = row;
@@ -66,8 +97,11 @@ function partsReader(names: readonly string[]): (row: Row, parts: unknown[]) => 
   return new Function('row', 'parts', ['"use strict";', 'let v, t, primitive = true;', ...reads, 'return primitive ? -1 : -2;'].join('\n')) as (row: Row, parts: unknown[]) => number;
 }
 
-/** Builds the extractor for the given key fields. Fields are compiled once, not per record. */
-export function keyExtractor(fields: KeySpec): KeyExtractor {
+/**
+ * Builds the extractor for the given key fields. Fields are compiled once, not per record.
+ * `integers`: a key of one field is a number when its value is an integer (see above).
+ */
+export function keyExtractor(fields: KeySpec, integers = false): KeyExtractor {
   if (fields.length === 0) throw new Error('a key needs at least one field');
   const paths = fields.map((f) => f.split('.'));
   const missing = (row: Row, f: string): never => {
@@ -77,6 +111,13 @@ export function keyExtractor(fields: KeySpec): KeyExtractor {
   if (paths.length === 1) {
     const path = paths[0]!;
     const name = fields[0]!;
+    if (integers) {
+      return (row) => {
+        const v = path.length === 1 ? row[name] : readPath(row, path);
+        if (v === undefined || v === null) return missing(row, name);
+        return typeof v === 'number' && Number.isSafeInteger(v) ? v + 0 : integerKeyOf(v);
+      };
+    }
     if (path.length === 1) {
       return (row) => {
         const v = row[name];
@@ -139,7 +180,7 @@ export function splitKey(key: string): string[] {
  */
 export function keyBatch(batch: Batch, extract: KeyExtractor, onError: (index: number, error: unknown) => void): KeyedBatch {
   const n = batch.length;
-  const keys = new Array<string>(n);
+  const keys = new Array<StateKey>(n);
   let failed: number[] | undefined;
   for (let i = 0; i < n; i++) {
     try {

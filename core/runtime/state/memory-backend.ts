@@ -7,7 +7,7 @@
  * heartbeats. `restore` refills the existing table objects, so handles created before a
  * restore stay valid.
  */
-import type { StateBackend, StateCapture, StateTable } from '../../api/state.ts';
+import type { StateBackend, StateCapture, StateKey, StateTable } from '../../api/state.ts';
 import { ChunkWriter, readFrames, yieldToEventLoop } from './chunking.ts';
 import { estimateStateTableBytes } from './estimate.ts';
 import { MemoryCapture, type TableWatcher } from './memory-capture.ts';
@@ -16,22 +16,22 @@ const GROUP = 2048;
 const TABLE_SEPARATOR = '\u0000';
 
 class MemoryTable<T> implements StateTable<T> {
-  readonly map = new Map<string, T>();
+  readonly map = new Map<StateKey, T>();
   /** Set while a checkpoint capture is open (memory-capture.ts). */
   watcher: TableWatcher | undefined = undefined;
-  get(key: string): T | undefined {
+  get(key: StateKey): T | undefined {
     if (this.watcher !== undefined) this.watcher.touch(key);
     return this.map.get(key);
   }
-  set(key: string, value: T): void {
+  set(key: StateKey, value: T): void {
     if (this.watcher !== undefined) this.watcher.touch(key);
     this.map.set(key, value);
   }
-  delete(key: string): void {
+  delete(key: StateKey): void {
     if (this.watcher !== undefined) this.watcher.touch(key);
     this.map.delete(key);
   }
-  keys(): IterableIterator<string> {
+  keys(): IterableIterator<StateKey> {
     return this.map.keys();
   }
   get size(): number {
@@ -41,10 +41,12 @@ class MemoryTable<T> implements StateTable<T> {
 
 interface TableFrame {
   readonly table: string;
-  readonly entries: [string, unknown][];
+  readonly entries: [StateKey, unknown][];
 }
 
 export class MemoryStateBackend implements StateBackend {
+  /** Keys are `Map` keys: a number and its text are two keys, as `StateKey` requires. */
+  readonly integerKeys = true;
   private readonly tables = new Map<string, MemoryTable<unknown>>();
   private open: StateCapture | undefined;
 
@@ -61,7 +63,7 @@ export class MemoryStateBackend implements StateBackend {
   async *snapshot(maxChunkBytes: number): AsyncIterable<Uint8Array> {
     const writer = new ChunkWriter(maxChunkBytes);
     for (const [name, table] of this.tables) {
-      let entries: [string, unknown][] = [];
+      let entries: [StateKey, unknown][] = [];
       // An empty table is written too, so restore knows it existed.
       if (table.map.size === 0) writer.write({ table: name, entries } satisfies TableFrame);
       for (const entry of table.map) {

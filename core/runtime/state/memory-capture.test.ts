@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { state } from '../../api/state.ts';
+import { state, type StateKey } from '../../api/state.ts';
 import { MemoryStateBackend } from './memory-backend.ts';
 import { KeyContext } from './key-context.ts';
 import { createStateHandles } from './handles.ts';
@@ -10,12 +10,12 @@ async function* replay(chunks: Uint8Array[]) {
 }
 
 /** Every table's entries, cloned so later in-place changes to live values cannot hide. */
-function contents(backend: MemoryStateBackend): Map<string, [string, unknown][]> {
-  const out = new Map<string, [string, unknown][]>();
+function contents(backend: MemoryStateBackend): Map<string, [StateKey, unknown][]> {
+  const out = new Map<string, [StateKey, unknown][]>();
   for (const name of backend.tableSizes().keys()) {
     const [op, st] = name.split('\u0000') as [string, string];
     const t = backend.table<unknown>(op, st);
-    out.set(name, structuredClone([...t.keys()].sort().map((k): [string, unknown] => [k, t.get(k)])));
+    out.set(name, structuredClone([...t.keys()].sort().map((k): [StateKey, unknown] => [k, t.get(k)])));
   }
   return out;
 }

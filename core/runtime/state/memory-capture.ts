@@ -22,7 +22,7 @@
  * memory backend's snapshot format (frames of `{ table, entries }`), so
  * `MemoryStateBackend.restore` reads it unchanged.
  */
-import type { StateCapture } from '../../api/state.ts';
+import type { StateCapture, StateKey } from '../../api/state.ts';
 import { ChunkWriter, yieldToEventLoop } from './chunking.ts';
 
 /** Entries per frame. */
@@ -34,13 +34,13 @@ const ABSENT = Symbol('absent');
 
 /** What a memory table offers a capture: its map, and a slot for the watcher. */
 export interface CapturableTable {
-  readonly map: Map<string, unknown>;
+  readonly map: Map<StateKey, unknown>;
   watcher: TableWatcher | undefined;
 }
 
 /** Told before a table reads or changes `key`, while a capture is open. */
 export interface TableWatcher {
-  touch(key: string): void;
+  touch(key: StateKey): void;
 }
 
 /**
@@ -65,8 +65,8 @@ function copyOf(value: unknown): unknown {
 }
 
 class TableCapture implements TableWatcher {
-  readonly kept = new Map<string, unknown>();
-  keys: string[];
+  readonly kept = new Map<StateKey, unknown>();
+  keys: StateKey[];
   /** The values at the barrier, by position in `keys`: live objects, valid where no copy was kept. */
   values: unknown[];
 
@@ -79,7 +79,7 @@ class TableCapture implements TableWatcher {
     this.values = [...table.map.values()];
   }
 
-  touch(key: string): void {
+  touch(key: StateKey): void {
     if (this.kept.has(key)) return;
     const value = this.table.map.get(key);
     if (value === undefined) this.kept.set(key, ABSENT);
@@ -128,7 +128,7 @@ export class MemoryCapture implements StateCapture {
         this.check();
         const end = Math.min(i + GROUP, t.keys.length);
         // Pushed, not preallocated: v8 writes a holey array as a sparse one, with indexes.
-        const entries: [string, unknown][] = [];
+        const entries: [StateKey, unknown][] = [];
         for (let j = i; j < end; j++) {
           entries.push([t.keys[j]!, t.valueAt(j)]);
         }

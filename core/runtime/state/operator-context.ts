@@ -2,7 +2,7 @@
  * The `OperatorContext` a plugin receives, as the operator host implements it. One object
  * per operator, reused for every batch and timer (no allocation per record).
  */
-import type { ChangeKind, KeyedBatch, KeyVisitor, OperatorContext, ProvenanceRef, Row, TimerService } from '../../api/index.ts';
+import type { ChangeKind, KeyedBatch, KeyVisitor, OperatorContext, ProvenanceRef, Row, StateKey, TimerService } from '../../api/index.ts';
 import type { Clock } from '../../api/time.ts';
 import type { KeyContext } from './key-context.ts';
 import type { OutputCollector } from './outputs.ts';
@@ -25,11 +25,11 @@ export class HostContext implements OperatorContext {
     return this.clock.now();
   }
 
-  get currentKey(): string | undefined {
+  get currentKey(): StateKey | undefined {
     return this.keys.key;
   }
 
-  forKeys(keys: readonly (string | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void {
+  forKeys(keys: readonly (StateKey | undefined)[], times: readonly number[] | undefined, visit: KeyVisitor): void {
     const k = this.keys;
     const outer = k.key;
     const outerTime = k.time;

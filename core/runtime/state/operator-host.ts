@@ -41,7 +41,7 @@ import { createTimerService } from '../timers/timer-service.ts';
 import { TimerQueue, type TimerQueueSnapshot } from '../timers/timer-queue.ts';
 import { createStateHandles, type KeyedStateSet } from './handles.ts';
 import { KeyContext } from './key-context.ts';
-import { keyBatch, type KeyExtractor, keyExtractor } from './keys.ts';
+import { integerKey, keyBatch, type KeyExtractor, keyExtractor } from './keys.ts';
 import { HostContext } from './operator-context.ts';
 import { OutputCollector, type OperatorOutputs } from './outputs.ts';
 import { keyBudget } from './key-budget.ts';
@@ -100,6 +100,8 @@ export class OperatorHost {
   private readonly ctx: HostContext;
   private readonly state: KeyedStateSet;
   private readonly extractors: (KeyExtractor | undefined)[];
+  /** The operator declares `integerKeys` and the backend takes them: a key of one integer field is a number. */
+  private readonly integerKeys: boolean;
   private readonly clock: Clock;
   /** Throws `KeyBudgetExceeded` when the operator holds more keys than its budget. */
   private readonly checkKeys: () => void;
@@ -117,9 +119,10 @@ export class OperatorHost {
     this.plan = options.plan ?? definition.plan(config, inputs);
     this.out = new OutputCollector(id, Object.keys(this.plan.outputs ?? {}));
     this.ctx = new HostContext(id, createTimerService(this.timers, this.keys), this.keys, clock, this.out);
+    this.integerKeys = definition.integerKeys === true && backend.integerKeys === true;
     this.extractors = inputs.map((input, i) => {
       const spec: KeySpec | undefined = this.plan.keys?.[i] ?? input.key;
-      return definition.keyed && spec && spec.length ? keyExtractor(spec) : undefined;
+      return definition.keyed && spec && spec.length ? keyExtractor(spec, this.integerKeys) : undefined;
     });
     const descriptors: Record<string, StateDescriptor> = definition.state?.(config) ?? {};
     this.state = createStateHandles(backend, id, descriptors, this.keys, {
@@ -216,7 +219,9 @@ export class OperatorHost {
    */
   keyed(batch: Batch | KeyedBatch, input: number): KeyedBatch {
     const extractor = this.extractors[input];
-    if (!extractor || (batch as KeyedBatch).keys) return batch as KeyedBatch;
+    const given = (batch as KeyedBatch).keys;
+    if (given !== undefined && extractor !== undefined && this.integerKeys) return { ...batch, keys: given.map(integerKey) };
+    if (!extractor || given) return batch as KeyedBatch;
     return keyBatch(batch, extractor, (i, error) => {
       this.out.addDeadLetter(batch.values[i], batch.times[i]!, error, batch.provenance?.[i]);
       this.ctx.count('dead_lettered');
@@ -313,9 +318,11 @@ export class OperatorHost {
   restore(snapshot: OperatorHostSnapshot): void {
     if (snapshot.version !== 1) throw new Error(`operator '${this.id}': unknown snapshot version ${String(snapshot.version)}`);
     this.ctx.watermark = snapshot.watermark;
-    this.timers.restore(snapshot.timers);
+    // A checkpoint taken before the operator held integer keys has their text: the same keys.
+    this.timers.restore(snapshot.timers, this.integerKeys ? integerKey : undefined);
     this.ctx.counters.clear();
     for (const [name, n] of snapshot.counters) this.ctx.counters.set(name, n);
+    if (this.integerKeys) this.state.rekey(integerKey);
     this.state.reload();
     if (snapshot.operator !== undefined) this.instance.restore?.(snapshot.operator);
   }

@@ -12,13 +12,13 @@
  * deletes the rest, so a call costs O(due · log n), never a scan. The heap is memory only;
  * `rebuild` recreates it from the expiry table after a restore.
  */
-import type { StateBackend, StateTable, StateTtl } from '../../api/state.ts';
+import type { StateBackend, StateKey, StateTable, StateTtl } from '../../api/state.ts';
 import type { KeyContext, TtlClock } from './key-context.ts';
 import { MinHeap } from './min-heap.ts';
 
 interface Due {
   readonly time: number;
-  readonly key: string;
+  readonly key: StateKey;
 }
 
 export const TTL_TABLE_SUFFIX = '\u0000ttl';
@@ -35,13 +35,13 @@ export class TtlTracker {
     private readonly keys: KeyContext,
     private readonly clock: TtlClock,
     /** Deletes the state of a key whose entry expired. */
-    private readonly dropState: (key: string) => void,
+    private readonly dropState: (key: StateKey) => void,
   ) {
     this.expiries = backend.table<number>(operatorId, stateName + TTL_TABLE_SUFFIX);
   }
 
   /** True when `key`'s entry has expired (it must then read as absent). */
-  isExpired(key: string): boolean {
+  isExpired(key: StateKey): boolean {
     const expiry = this.expiries.get(key);
     if (expiry === undefined) return false;
     return this.ttl.on === 'event' ? this.clock.watermark() >= expiry : this.clock.now() >= expiry;
@@ -51,7 +51,7 @@ export class TtlTracker {
    * Records a write to `key`'s entry. With event TTL and no event time known (neither
    * `ctx.setCurrentTime` nor a finite watermark), the expiry is left as it was.
    */
-  touched(key: string): void {
+  touched(key: StateKey): void {
     let expiry: number;
     const previous = this.expiries.get(key);
     if (this.ttl.on === 'event') {
@@ -69,7 +69,7 @@ export class TtlTracker {
   }
 
   /** The entry was cleared by the plugin. */
-  cleared(key: string): void {
+  cleared(key: StateKey): void {
     this.expiries.delete(key);
   }
 

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { StateKey } from '../../api/state.ts';
 import { TimerQueue, type Timer } from './timer-queue.ts';
 import { createTimerService } from './timer-service.ts';
 import { KeyContext } from '../state/key-context.ts';
 
-function drain(q: TimerQueue, wm: number): [string, number][] {
-  const out: [string, number][] = [];
+function drain(q: TimerQueue, wm: number): [StateKey, number][] {
+  const out: [StateKey, number][] = [];
   for (let t: Timer | undefined = q.popDue(wm); t; t = q.popDue(wm)) out.push([t.key, t.timestamp]);
   return out;
 }
@@ -69,7 +70,7 @@ void test('many keys at one timestamp pop in registration order; a due timer reg
   for (let i = 0; i < 3000; i++) q.register(`k${i}`, 7, 'event');
   for (let i = 0; i < 3000; i += 3) q.delete(`k${i}`, 7, 'event');
   q.register('k0', 7, 'event'); // deleted, then back: now last
-  const popped: string[] = [];
+  const popped: StateKey[] = [];
   for (let t = q.popDue(10); t; t = q.popDue(10)) {
     popped.push(t.key);
     if (t.key === 'k1') q.register('late', 5, 'event'); // earlier time, already due

@@ -15,10 +15,11 @@
  * rebuilt from the buckets).
  */
 import type { TimeDomain } from '../../api/operator.ts';
+import type { StateKey } from '../../api/state.ts';
 import { Buckets } from './timestamp-buckets.ts';
 
 export interface Timer {
-  readonly key: string;
+  readonly key: StateKey;
   readonly timestamp: number;
   readonly domain: TimeDomain;
 }
@@ -27,7 +28,7 @@ export interface Timer {
 export interface TimerQueueSnapshot {
   readonly nextSeq: number;
   readonly domains: TimeDomain[];
-  readonly keys: string[];
+  readonly keys: StateKey[];
   readonly timestamps: number[];
   /** Order among timers of the same timestamp (ascending = registration order). */
   readonly seqs: number[];
@@ -42,16 +43,16 @@ export class TimerQueue {
   }
 
   /** Registers a timer; returns false when the same (key, timestamp, domain) already exists. */
-  register(key: string, timestamp: number, domain: TimeDomain): boolean {
+  register(key: StateKey, timestamp: number, domain: TimeDomain): boolean {
     if (Number.isNaN(timestamp)) throw new RangeError('timer timestamp is NaN');
     return this.queue(domain).add(key, timestamp);
   }
 
-  delete(key: string, timestamp: number, domain: TimeDomain): void {
+  delete(key: StateKey, timestamp: number, domain: TimeDomain): void {
     this.queue(domain).remove(key, timestamp);
   }
 
-  has(key: string, timestamp: number, domain: TimeDomain): boolean {
+  has(key: StateKey, timestamp: number, domain: TimeDomain): boolean {
     return this.queue(domain).has(key, timestamp);
   }
 
@@ -95,12 +96,15 @@ export class TimerQueue {
     return { ...snap, nextSeq: seq };
   }
 
-  /** Replaces every timer with the snapshot's (also one written by an older queue). */
-  restore(snap: TimerQueueSnapshot): void {
+  /**
+   * Replaces every timer with the snapshot's (also one written by an older queue), each key
+   * through `keyOf` (e.g. a checkpoint's string keys as an operator with integer keys holds them).
+   */
+  restore(snap: TimerQueueSnapshot, keyOf: (key: StateKey) => StateKey = (key) => key): void {
     this.event.clear();
     this.processing.clear();
     const order = Array.from(snap.keys, (_, i) => i);
     order.sort((a, b) => snap.timestamps[a]! - snap.timestamps[b]! || snap.seqs[a]! - snap.seqs[b]!);
-    for (const i of order) this.queue(snap.domains[i]!).add(snap.keys[i]!, snap.timestamps[i]!);
+    for (const i of order) this.queue(snap.domains[i]!).add(keyOf(snap.keys[i]!), snap.timestamps[i]!);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Timers of one domain, coalesced per timestamp (see `timer-queue.ts`):
  *
- * - `byTime`: timestamp → the keys due then: the key string while it is alone, else a
+ * - `byTime`: timestamp → the keys due then: the key (string or number) while it is alone, else a
  *   `Group` (an insertion-ordered `Set`, so keys pop in registration order, plus the
  *   iterator that pops them; a `Set` iterator skips deleted keys and reaches keys added
  *   while it runs, so popping the front is O(1) and a key re-registered goes last).
@@ -9,17 +9,18 @@
  *   are all gone (or hold one twice, after it emptied and came back); those are skipped
  *   when they reach the top.
  */
+import type { StateKey } from '../../api/state.ts';
 import { MinHeap } from '../state/min-heap.ts';
 
 class Group {
-  readonly keys: Set<string>;
-  iterator: Iterator<string> | undefined = undefined;
-  constructor(first: string, second: string) {
+  readonly keys: Set<StateKey>;
+  iterator: Iterator<StateKey> | undefined = undefined;
+  constructor(first: StateKey, second: StateKey) {
     this.keys = new Set([first, second]);
   }
 }
 
-type Bucket = string | Group;
+type Bucket = StateKey | Group;
 
 export class Buckets {
   private readonly byTime = new Map<number, Bucket>();
@@ -29,12 +30,12 @@ export class Buckets {
   /** Timestamp of the key `popDue` returned last. */
   poppedAt = 0;
 
-  add(key: string, timestamp: number): boolean {
+  add(key: StateKey, timestamp: number): boolean {
     const bucket = this.byTime.get(timestamp);
     if (bucket === undefined) {
       this.byTime.set(timestamp, key);
       this.heap.push(timestamp);
-    } else if (typeof bucket === 'string') {
+    } else if (typeof bucket !== 'object') {
       if (bucket === key) return false;
       this.byTime.set(timestamp, new Group(bucket, key));
     } else {
@@ -46,15 +47,15 @@ export class Buckets {
     return true;
   }
 
-  has(key: string, timestamp: number): boolean {
+  has(key: StateKey, timestamp: number): boolean {
     const bucket = this.byTime.get(timestamp);
     return bucket === key || (bucket instanceof Group && bucket.keys.has(key));
   }
 
-  remove(key: string, timestamp: number): void {
+  remove(key: StateKey, timestamp: number): void {
     const bucket = this.byTime.get(timestamp);
     if (bucket === undefined) return;
-    if (typeof bucket === 'string') {
+    if (typeof bucket !== 'object') {
       if (bucket !== key) return;
       this.byTime.delete(timestamp);
     } else {
@@ -66,22 +67,22 @@ export class Buckets {
   }
 
   /** Removes and returns the next key due at or before `bound` (its time in `poppedAt`). */
-  popDue(bound: number): string | undefined {
+  popDue(bound: number): StateKey | undefined {
     for (let top = this.heap.peek(); top !== undefined && top <= bound; top = this.heap.peek()) {
       const bucket = this.byTime.get(top);
       if (bucket === undefined) {
         this.heap.pop();
         continue;
       }
-      let key: string;
-      if (typeof bucket === 'string') {
+      let key: StateKey;
+      if (typeof bucket !== 'object') {
         key = bucket;
         this.byTime.delete(top);
         this.heap.pop();
       } else {
         let next = (bucket.iterator ??= bucket.keys.values()).next();
         if (next.done) next = (bucket.iterator = bucket.keys.values()).next(); // not expected: keys left ⇒ ahead of it
-        key = next.value as string;
+        key = next.value as StateKey;
         bucket.keys.delete(key);
         if (bucket.keys.size === 0) {
           this.byTime.delete(top);
@@ -104,11 +105,11 @@ export class Buckets {
   }
 
   /** Every live timer, in firing order. */
-  forEach(visit: (key: string, timestamp: number) => void): void {
+  forEach(visit: (key: StateKey, timestamp: number) => void): void {
     const times = [...this.byTime.keys()].sort((a, b) => a - b);
     for (const t of times) {
       const bucket = this.byTime.get(t)!;
-      if (typeof bucket === 'string') visit(bucket, t);
+      if (typeof bucket !== 'object') visit(bucket, t);
       else for (const key of bucket.keys) visit(key, t);
     }
   }

@@ -12,7 +12,7 @@
  * test, the alerts fired, and rows waiting for their metadata; all cleared when the
  * watermark reaches the epoch end + allowed_lateness.
  */
-import { APPEND_ONLY, definePlugin, RecordError, state } from 'sluice/api';
+import { APPEND_ONLY, definePlugin, keyText, RecordError, state } from 'sluice/api';
 import type { ChangeKind, FieldType, KeyedBatch, OperatorContext, OperatorInstance, ProvenanceRef, Row, StateHandles, TimeDomain } from 'sluice/api';
 import { checkExperimentMeta } from '../model/index.ts';
 import { emptyFiredAlerts } from './alerts.ts';
@@ -111,7 +111,7 @@ class StatsOperator implements OperatorInstance {
     }
     const waiting: Waiting = { value: values[i]!, time: times[i]!, kind: kinds?.[i] ?? 'insert', provenance: provenance?.[i] };
     const plan = this.catalog.plan(row.experimentId, row.epochStart, row.segment);
-    if (this.s.waiting.get().length > 0 || !plan) this.wait(waiting, row, keys![i]!, ctx);
+    if (this.s.waiting.get().length > 0 || !plan) this.wait(waiting, row, keyText(keys![i]!), ctx);
     else this.apply(row, waiting, plan, ctx);
   }
 
@@ -157,7 +157,7 @@ class StatsOperator implements OperatorInstance {
   }
 
   /** `drain` for `ctx.forKeys`, which made the key current. */
-  private readonly drainVisit = (_i: number, ctx: OperatorContext): void => this.drain(ctx.currentKey!, ctx);
+  private readonly drainVisit = (_i: number, ctx: OperatorContext): void => this.drain(keyText(ctx.currentKey!), ctx);
 
   /** Replays the key's waiting rows, in arrival order, as far as their metadata is known. */
   private drain(key: string, ctx: OperatorContext): void {
