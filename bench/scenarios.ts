@@ -7,6 +7,7 @@ import { fileSinkWrite, fileSourceRead, jsonDecode } from './micro.ts';
 import { celFilter, fileSinkProvenance, storeSink } from './sinks.ts';
 import type { Scenario } from './scenario.ts';
 import { STATE_SCENARIOS } from './state-scenarios.ts';
+import { FLOOR_SCENARIOS } from './state-floor.ts';
 import { kafkaExactlyOnce } from './kafka-eos.ts';
 import { kafkaSend } from './kafka-send.ts';
 import { flagshipUi } from './flagship-ui.ts';
@@ -46,6 +47,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'cel_filter', summary: "the flagship's two CEL filters (record and join scope), alternating", events: 1_000_000, run: celFilter(false) },
   { name: 'cel_filter_baseline', summary: 'cel_filter evaluated by cel-js alone (no fast path)', events: 1_000_000, run: celFilter(true) },
   ...STATE_SCENARIOS,
+  ...FLOOR_SCENARIOS,
   { name: 'kafka_eos', summary: 'Kafka → Kafka, kafka sink exactly_once (a transaction per 1 s checkpoint); needs the broker', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(true) },
   { name: 'kafka_eos_baseline', summary: 'kafka_eos at least once (idempotent producer, no transactions): the same-run baseline', events: 200_000, keys: 10_000, needsKafka: true, run: kafkaExactlyOnce(false) },
   { name: 'kafka_send', summary: "the kafka sink's producer alone, sends of 10,000 cut into requests of 1,024 (chunked-sends.ts); needs the broker", events: 200_000, keys: 10_000, needsKafka: true, run: kafkaSend(true) },
