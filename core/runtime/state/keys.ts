@@ -115,7 +115,7 @@ export function keyExtractor(fields: KeySpec, integers = false): KeyExtractor {
       return (row) => {
         const v = path.length === 1 ? row[name] : readPath(row, path);
         if (v === undefined || v === null) return missing(row, name);
-        return typeof v === 'number' && Number.isSafeInteger(v) ? v + 0 : integerKeyOf(v);
+        return integerKeyOf(v);
       };
     }
     if (path.length === 1) {
