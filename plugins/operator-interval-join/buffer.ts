@@ -71,6 +71,18 @@ export function insertSorted(b: Buffers, left: boolean, t: number, v: Row, p: Pr
     }
     return;
   }
+  if (n === 0) {
+    // A side's first record, the common case: array literals, one allocation site each, which
+    // V8 allocates straight into the old generation once it sees their arrays survive.
+    if (left) {
+      b.lt = [t];
+      b.lv = [v, p];
+    } else {
+      b.rt = [t];
+      b.rv = [v, p];
+    }
+    return;
+  }
   const nt = new Array<number>(n + 1);
   const nv = new Array<unknown>(2 * n + 2);
   for (let i = 0, j = 0; i <= n; i++) {
