@@ -34,6 +34,7 @@ export class Flow {
   private busy = 0;
   private drainWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
+  private freezeWaiters: (() => void)[] = [];
   /** Stages holding records back (mini-batch compaction): told to let go when the job drains. */
   private readonly flushers: (() => number)[] = [];
   private frozen: Promise<void> | undefined;
@@ -109,6 +110,22 @@ export class Flow {
     this.frozen = new Promise((resolve) => {
       this.thaw = resolve;
     });
+    const told = this.freezeWaiters;
+    this.freezeWaiters = [];
+    for (const w of told) w();
+  }
+
+  /**
+   * Calls `told` at the next freeze (the caller checks `whileFrozen` first); returns a function
+   * that forgets it. A stage waiting for room in the middle of an item stops waiting then,
+   * since frozen consumers make none.
+   */
+  onFreeze(told: () => void): () => void {
+    this.freezeWaiters.push(told);
+    return () => {
+      const i = this.freezeWaiters.indexOf(told);
+      if (i >= 0) this.freezeWaiters.splice(i, 1);
+    };
   }
 
   unfreeze(): void {

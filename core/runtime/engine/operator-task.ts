@@ -28,6 +28,12 @@ import { HeldOutput } from './held-output.ts';
 import type { MiniBatchSettings } from './held-output.ts';
 import type { BoundedQueue, Signal } from './queue.ts';
 
+/**
+ * Records a watermark's timers emit before the task routes them and waits for room in its
+ * outlets' queues (then fires on): about one source batch's worth at a time.
+ */
+export const FIRING_SLICE = 4096;
+
 export interface OperatorTaskOptions {
   readonly compiled: CompiledOperator;
   readonly host: OperatorHost;
@@ -273,9 +279,20 @@ export class OperatorTask {
         batch = keyed;
       }
       const b = batch;
+      const spanContext = span ? trace.setSpan(context.active(), span) : undefined;
       // One call per item: the batch, then the input's watermark (the host's timers and onWatermark).
-      const forward = this.calls.call(b?.length ? 'processBatch' : 'onTimer/onWatermark', () => host.handle(b, input, item.watermark, item.end === true), span ? trace.setSpan(context.active(), span) : undefined);
-      this.route(forward, batch, started, span, item);
+      let forward = this.calls.call(b?.length ? 'processBatch' : 'onTimer/onWatermark', () => host.handle(b, input, item.watermark, item.end === true, FIRING_SLICE), spanContext);
+      // A watermark that fires many timers: their output goes on a slice at a time, the watermark after the last.
+      let routed = 0;
+      while (host.firing) {
+        const slice = this.route(undefined, undefined, started, span, item, false);
+        span = slice.span;
+        routed += slice.records;
+        const room = this.roomToFire();
+        if (room) await room;
+        forward = this.calls.call('onTimer/onWatermark', () => host.resume(FIRING_SLICE), spanContext);
+      }
+      this.route(forward, batch, started, span, item, true, routed);
       if (item.end && host.allEnded) {
         this.flushHeld();
         this.finished = true;
@@ -295,7 +312,7 @@ export class OperatorTask {
    * Output fired without an input batch (a watermark, a timer) gets its span here, a child
    * of the item that fired it (a new trace for a processing-time timer).
    */
-  private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem): void {
+  private route(watermark: number | undefined, input: Batch | undefined, started: number, span?: Span, item?: StreamItem, last = true, routed = 0): { span: Span | undefined; records: number } {
     const recordsIn = input?.length ?? 0;
     const out = this.o.host.take();
     if (!span && !recordsIn && this.calls.tracer && hasOutput(out)) span = this.calls.childSpan(item?.trace, this.latest, performance.timeOrigin + started);
@@ -312,10 +329,32 @@ export class OperatorTask {
     this.recordsOut += emitted + named;
     this.calls.late(out.late.length);
     this.calls.deadLettered(out.deadLetter.length);
+    if (!last) return { span, records: emitted + named };
     const wm = this.watermarks.current;
-    const facts = { recordsIn, recordsOut: emitted + named, ms, newest: span && input ? newestTime(input.times) : MIN_WATERMARK, watermark: wm, watermarkLag: span ? this.watermarkLag() : undefined };
+    const facts = { recordsIn, recordsOut: routed + emitted + named, ms, newest: span && input ? newestTime(input.times) : MIN_WATERMARK, watermark: wm, watermarkLag: span ? this.watermarkLag() : undefined };
     const merged = span && this.latest ? { [SPAN_ATTR.mergedLinks]: Math.min(MAX_LINKS, this.latest.filter((c) => c && c.spanId !== item?.trace?.spanId && isSampled(c)).length) } : undefined;
     this.calls.finish(span, facts, merged);
+    return { span, records: emitted + named };
+  }
+
+  /**
+   * Between two slices of a firing: lets the consumers take the slice before the next one is
+   * made (a turn of the event loop), so its rows die young instead of waiting in a queue; when
+   * an outlet's queue is full, waits for room, unless the stages are (or become) frozen for a
+   * checkpoint, whose consumers make none until this item ends.
+   */
+  private roomToFire(): Promise<void> | undefined {
+    const flow = this.o.flow;
+    if (flow.whileFrozen()) return undefined;
+    const space = awaitSpace(this.outlets);
+    if (!space) return new Promise<void>((resolve) => setImmediate(resolve));
+    return new Promise<void>((resolve) => {
+      const forget = flow.onFreeze(resolve);
+      void space.then(() => {
+        forget();
+        resolve();
+      });
+    });
   }
 
   /** Pushes an output's batch and the watermark after it (or holds them); returns the records pushed. */

@@ -133,3 +133,37 @@ void test('handle: a broadcast input does not hold the watermark back; the insta
   hold = Number.POSITIVE_INFINITY;
   assert.equal(h.handle(batch([['x', 30]]), 0, undefined, false), 20, 'released by a batch');
 });
+
+void test('handle with a slice: a watermark firing many timers hands their rows on in slices, and the watermark after the last', () => {
+  const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+  const rows = keys.map((k, i): [string, number] => [k, i % 7]);
+  const whole = host();
+  assert.equal(whole.handle(batch(rows), 0, 100, false), 100);
+  const expected = whole.take().main.values;
+  assert.equal(expected.length, 1000);
+
+  const h = host();
+  assert.equal(h.handle(batch(rows), 0, 100, false, 200), undefined, 'no watermark while timers are still due');
+  const slices: number[] = [];
+  const got = [];
+  for (;;) {
+    assert.equal(h.firing, true);
+    assert.throws(() => h.handle(undefined, 0, 101, false), /fed while its timers were still firing/);
+    const out = h.take().main.values;
+    slices.push(out.length);
+    got.push(...out);
+    const forward = h.resume(200);
+    if (!h.firing) {
+      assert.equal(forward, 100, 'the watermark comes with the last slice');
+      break;
+    }
+    assert.equal(forward, undefined);
+  }
+  got.push(...h.take().main.values);
+  assert.deepEqual(got, expected, 'the same rows in the same order as in one go');
+  assert.ok(slices.length >= 3, `slices ${slices.join(', ')}`);
+  // Checked every 64 timers (one row each here): a slice stops within 64 rows past its 200.
+  for (const n of slices) assert.ok(n >= 200 && n < 200 + 64, `slice of ${n} rows`);
+  assert.equal(h.resume(200), undefined, 'nothing to resume');
+  assert.equal(h.handle(undefined, 0, 101, false, 200), 101, 'fed again once done');
+});

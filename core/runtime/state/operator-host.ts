@@ -88,6 +88,9 @@ export interface AnyOperatorDefinition extends Omit<OperatorDefinition, 'state' 
   check?(config: any): readonly ConfigIssue[];
 }
 
+/** Timers fired between two looks at how much a slice has emitted (`fireDue`). */
+const SLICE_CHECK = 64;
+
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 
 export class OperatorHost {
@@ -111,6 +114,8 @@ export class OperatorHost {
   private readonly ended: boolean[];
   /** The watermark `handle` last gave to forward: the operator's, held back by the instance's hold. */
   private forwarded = Number.NEGATIVE_INFINITY;
+  /** A watermark's due timers are partly fired (`firing`). */
+  private paused = false;
 
   constructor(options: OperatorHostOptions) {
     const { definition, config, id, backend, inputs, clock } = options;
@@ -198,14 +203,42 @@ export class OperatorHost {
   advanceWatermark(watermark: number): boolean {
     if (!(watermark > this.ctx.watermark)) return false;
     this.ctx.watermark = watermark;
+    this.fireDue(Number.POSITIVE_INFINITY);
+    return true;
+  }
+
+  /**
+   * True while a watermark's due timers are only partly fired: `handle` (or `resume`) stopped
+   * once the timers had emitted `slice` records, so the caller can route them before the
+   * rest; `resume` goes on. Nothing else may be fed to the host meanwhile.
+   */
+  get firing(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Fires due event-time timers until they have emitted `slice` records (checked every
+   * `SLICE_CHECK` timers); when none is left, `onWatermark` and TTL cleanup. False when it
+   * stopped with timers still due (`firing`).
+   */
+  private fireDue(slice: number): boolean {
+    const watermark = this.ctx.watermark;
     const onTimer = this.instance.onTimer?.bind(this.instance);
+    const keys = this.keys;
+    let fired = 0;
+    this.paused = false;
     for (let timer = this.timers.popDue(watermark); timer; timer = this.timers.popDue(watermark)) {
-      this.keys.key = timer.key;
-      this.keys.time = timer.timestamp;
+      keys.key = timer.key;
+      keys.time = timer.timestamp;
       onTimer?.(timer.timestamp, timer.key, 'event', this.ctx);
+      if (++fired % SLICE_CHECK === 0 && this.out.pending >= slice) {
+        this.paused = true;
+        break;
+      }
     }
-    this.keys.key = undefined;
-    this.keys.time = Number.NEGATIVE_INFINITY;
+    keys.key = undefined;
+    keys.time = Number.NEGATIVE_INFINITY;
+    if (this.paused) return false;
     this.instance.onWatermark?.(this.ctx);
     this.state.expire(watermark, this.clock.now());
     this.checkKeys();
@@ -235,8 +268,15 @@ export class OperatorHost {
    * `onWatermark`. Returns the watermark to forward after taking the outputs: the operator's
    * held back by the instance's `watermarkHold()` (a hold this batch released moves it on too),
    * when that passed the last one returned; else undefined.
+   *
+   * With a `slice`, firing stops once the timers have emitted about that many records, with
+   * more timers due: `firing` is then true and the result undefined. The caller takes and
+   * routes what was emitted, then calls `resume` until `firing` is false; the watermark to
+   * forward comes from the `resume` that finished. So a watermark that fires a million
+   * windows hands them on a slice at a time instead of holding every row at once.
    */
-  handle(batch: Batch | KeyedBatch | undefined, input: number, watermark: number | undefined, end: boolean): number | undefined {
+  handle(batch: Batch | KeyedBatch | undefined, input: number, watermark: number | undefined, end: boolean, slice = Number.POSITIVE_INFINITY): number | undefined {
+    if (this.paused) throw new Error(`operator '${this.id}' was fed while its timers were still firing (resume first)`);
     if (batch?.length) this.processBatch(batch, input);
     let advanced: number | undefined;
     if (end) {
@@ -245,7 +285,24 @@ export class OperatorHost {
     } else if (watermark !== undefined) {
       advanced = this.inputWatermarks.advance(input, watermark);
     }
-    if (advanced !== undefined) this.advanceWatermark(advanced);
+    if (advanced !== undefined && advanced > this.ctx.watermark) {
+      this.ctx.watermark = advanced;
+      if (!this.fireDue(slice)) return undefined;
+    }
+    return this.forward();
+  }
+
+  /**
+   * Goes on firing the due timers `handle` stopped at (`firing`), again up to `slice` records;
+   * returns what `handle` would have: the watermark to forward once every due timer fired.
+   */
+  resume(slice = Number.POSITIVE_INFINITY): number | undefined {
+    if (!this.paused) return undefined;
+    return this.fireDue(slice) ? this.forward() : undefined;
+  }
+
+  /** The watermark to forward after an item, when it passed the last one forwarded. */
+  private forward(): number | undefined {
     const held = Math.min(this.inputWatermarks.current, this.watermarkHold());
     if (!(held > this.forwarded)) return undefined;
     this.forwarded = held;
