@@ -8,6 +8,10 @@
  * - `heap`: the distinct timestamps, smallest on top. It may hold a timestamp whose keys
  *   are all gone (or hold one twice, after it emptied and came back); those are skipped
  *   when they reach the top.
+ * - The group `add` used last and the one `popDue` pops from are remembered with their
+ *   times: timers come in runs at one time (every key's window ends at the hour) and pop in
+ *   runs, so most calls skip the `byTime` lookup (a hash of a timestamp that is no small
+ *   integer). A remembered group is forgotten when its time leaves `byTime`.
  */
 import type { StateKey } from '../../api/state.ts';
 import { MinHeap } from '../state/min-heap.ts';
@@ -29,22 +33,58 @@ export class Buckets {
   live = 0;
   /** Timestamp of the key `popDue` returned last. */
   poppedAt = 0;
+  /** The group `add` used last, and its time (NaN: none). */
+  private addTime = Number.NaN;
+  private addGroup: Group | undefined = undefined;
+  /** The group `popDue` pops from, and its time (NaN: none). */
+  private popTime = Number.NaN;
+  private popGroup: Group | undefined = undefined;
 
   add(key: StateKey, timestamp: number): boolean {
-    const bucket = this.byTime.get(timestamp);
-    if (bucket === undefined) {
-      this.byTime.set(timestamp, key);
-      this.heap.push(timestamp);
-    } else if (typeof bucket !== 'object') {
-      if (bucket === key) return false;
-      this.byTime.set(timestamp, new Group(bucket, key));
-    } else {
-      // One probe: adding a key already there changes neither the size nor its place.
-      const size = bucket.keys.size;
-      if (bucket.keys.add(key).size === size) return false;
+    let group: Group;
+    if (timestamp === this.addTime) group = this.addGroup!;
+    else {
+      const bucket = this.byTime.get(timestamp);
+      if (bucket === undefined) {
+        this.byTime.set(timestamp, key);
+        this.heap.push(timestamp);
+        this.live++;
+        return true;
+      }
+      if (typeof bucket !== 'object') {
+        if (bucket === key) return false;
+        group = new Group(bucket, key);
+        this.byTime.set(timestamp, group);
+        this.remember(timestamp, group);
+        this.live++;
+        return true;
+      }
+      group = bucket;
+      this.remember(timestamp, group);
     }
+    // One probe: adding a key already there changes neither the size nor its place.
+    const size = group.keys.size;
+    if (group.keys.add(key).size === size) return false;
     this.live++;
     return true;
+  }
+
+  private remember(timestamp: number, group: Group): void {
+    this.addTime = timestamp;
+    this.addGroup = group;
+  }
+
+  /** `byTime` no longer has `timestamp`: forgets the groups remembered at it. */
+  private gone(timestamp: number): void {
+    this.byTime.delete(timestamp);
+    if (timestamp === this.addTime) {
+      this.addTime = Number.NaN;
+      this.addGroup = undefined;
+    }
+    if (timestamp === this.popTime) {
+      this.popTime = Number.NaN;
+      this.popGroup = undefined;
+    }
   }
 
   has(key: StateKey, timestamp: number): boolean {
@@ -57,10 +97,10 @@ export class Buckets {
     if (bucket === undefined) return;
     if (typeof bucket !== 'object') {
       if (bucket !== key) return;
-      this.byTime.delete(timestamp);
+      this.gone(timestamp);
     } else {
       if (!bucket.keys.delete(key)) return;
-      if (bucket.keys.size === 0) this.byTime.delete(timestamp);
+      if (bucket.keys.size === 0) this.gone(timestamp);
     }
     this.live--;
     this.compactIfSparse();
@@ -69,7 +109,7 @@ export class Buckets {
   /** Removes and returns the next key due at or before `bound` (its time in `poppedAt`). */
   popDue(bound: number): StateKey | undefined {
     for (let top = this.heap.peek(); top !== undefined && top <= bound; top = this.heap.peek()) {
-      const bucket = this.byTime.get(top);
+      const bucket = top === this.popTime ? this.popGroup! : this.byTime.get(top);
       if (bucket === undefined) {
         this.heap.pop();
         continue;
@@ -77,15 +117,17 @@ export class Buckets {
       let key: StateKey;
       if (typeof bucket !== 'object') {
         key = bucket;
-        this.byTime.delete(top);
+        this.gone(top);
         this.heap.pop();
       } else {
+        this.popTime = top;
+        this.popGroup = bucket;
         let next = (bucket.iterator ??= bucket.keys.values()).next();
         if (next.done) next = (bucket.iterator = bucket.keys.values()).next(); // not expected: keys left ⇒ ahead of it
         key = next.value as StateKey;
         bucket.keys.delete(key);
         if (bucket.keys.size === 0) {
-          this.byTime.delete(top);
+          this.gone(top);
           this.heap.pop();
         }
       }
@@ -116,6 +158,8 @@ export class Buckets {
 
   clear(): void {
     this.byTime.clear();
+    this.addTime = this.popTime = Number.NaN;
+    this.addGroup = this.popGroup = undefined;
     this.heap = new MinHeap<number>((a, b) => a < b);
     this.live = 0;
   }
