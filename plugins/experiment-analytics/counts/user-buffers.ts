@@ -94,19 +94,6 @@ function insertSorted(buffers: UserBuffers, triggers: boolean, t: number, e: num
     } else vals!.splice(stride * at, 0, a, b);
     return;
   }
-  if (n === 0) {
-    // A side's first record, the common case: array literals, one allocation site each, which
-    // V8 allocates straight into the old generation once it sees their arrays survive.
-    if (triggers) {
-      buffers.tt = [t];
-      buffers.te = [e];
-      buffers.tv = [a, b, c, d];
-    } else {
-      buffers.at = [t];
-      buffers.av = [a, b];
-    }
-    return;
-  }
   const nt = new Array<number>(n + 1);
   const ne = triggers ? new Array<number>(n + 1) : undefined;
   const nv = new Array<unknown>(stride * (n + 1));
