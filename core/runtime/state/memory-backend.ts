@@ -1,5 +1,7 @@
 /**
- * The in-memory state backend (the default): one `Map` per (operator, state).
+ * The in-memory state backend (the default): one table per (operator, state), a `Map` but
+ * for keys that are small non-negative integers, held in an array at the key
+ * (`state-key-map.ts`).
  *
  * `snapshot` writes each table as frames of at most `GROUP` entries (v8-serialised, so
  * Maps, arrays, Dates and typed arrays survive) into chunks of at most `maxChunkBytes`,
@@ -11,12 +13,14 @@ import type { StateBackend, StateCapture, StateKey, StateTable } from '../../api
 import { ChunkWriter, readFrames, yieldToEventLoop } from './chunking.ts';
 import { estimateStateTableBytes } from './estimate.ts';
 import { MemoryCapture, type TableWatcher } from './memory-capture.ts';
+import { StateKeyMap } from './state-key-map.ts';
 
 const GROUP = 2048;
 const TABLE_SEPARATOR = '\u0000';
 
 class MemoryTable<T> implements StateTable<T> {
-  readonly map = new Map<StateKey, T>();
+  /** Integer keys of ids from a sequence in an array at the key, the others in a `Map` (state-key-map.ts). */
+  readonly map = new StateKeyMap<T>();
   /** Set while a checkpoint capture is open (memory-capture.ts). */
   watcher: TableWatcher | undefined = undefined;
   get(key: StateKey): T | undefined {

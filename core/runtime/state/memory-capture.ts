@@ -24,6 +24,7 @@
  */
 import type { StateCapture, StateKey } from '../../api/state.ts';
 import { ChunkWriter, yieldToEventLoop } from './chunking.ts';
+import type { StateKeyMap } from './state-key-map.ts';
 
 /** Entries per frame. */
 const GROUP = 2048;
@@ -34,7 +35,7 @@ const ABSENT = Symbol('absent');
 
 /** What a memory table offers a capture: its map, and a slot for the watcher. */
 export interface CapturableTable {
-  readonly map: Map<StateKey, unknown>;
+  readonly map: StateKeyMap<unknown>;
   watcher: TableWatcher | undefined;
 }
 
@@ -75,8 +76,7 @@ class TableCapture implements TableWatcher {
     readonly table: CapturableTable,
     readonly owner: MemoryCapture,
   ) {
-    this.keys = [...table.map.keys()];
-    this.values = [...table.map.values()];
+    ({ keys: this.keys, values: this.values } = table.map.copy());
   }
 
   touch(key: StateKey): void {
