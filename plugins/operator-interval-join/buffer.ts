@@ -15,9 +15,16 @@ export interface Buffers {
   lv: unknown[] | undefined;
   rt: number[] | undefined;
   rv: unknown[] | undefined;
+  /**
+   * The latest timer time registered for the key since these buffers were made (undefined:
+   * not known, e.g. state from a checkpoint of a version without it). The join never deletes
+   * a timer and a key's timers fire in time order, so one at `tm` is still to fire while
+   * `tm` is after the timer firing now.
+   */
+  tm: number | undefined;
 }
 
-export const emptyBuffers = (): Buffers => ({ lt: undefined, lv: undefined, rt: undefined, rv: undefined });
+export const emptyBuffers = (): Buffers => ({ lt: undefined, lv: undefined, rt: undefined, rv: undefined, tm: undefined });
 
 /** The row and provenance of record `i` of a side. */
 export const rowAt = (vals: readonly unknown[], i: number): Row => vals[2 * i] as Row;

@@ -117,6 +117,29 @@ void test('one timer per key, not per buffered record; every record is still fre
   assert.equal(h.stateStats().timers, 0);
 });
 
+void test('a later record\'s earlier timer fires: the timer registered before it still covers the key, and nothing is registered again', () => {
+  const h = OperatorTestHarness.for(intervalJoinPlugin, { key: 'k', lower: '0s', upper: '1h' });
+  const timers = h.host.timers;
+  const registered: number[] = [];
+  const register = timers.register.bind(timers);
+  timers.register = (key, timestamp, domain) => {
+    registered.push(timestamp);
+    return register(key, timestamp, domain);
+  };
+  h.push([{ value: { k: 1, t: 0 }, time: 0 }], 0); // kept to 0 + 1h + 1 ms, timer at the next 1 s granule
+  h.push([{ value: { k: 1, t: 10 }, time: 10 }], 1); // pairs; kept to 11 ms, timer at 1 s
+  assert.deepEqual(registered, [3_601_000, 1000]);
+  h.watermark(1000); // frees the right record; the timer at 3 601 000 is still to come
+  assert.deepEqual((h.host.instance as unknown as { buffered(): number[] }).buffered(), [1, 0]);
+  assert.deepEqual(registered, [3_601_000, 1000], 'no timer registered again');
+  assert.equal(h.stateStats().timers, 1);
+  h.push([{ value: { k: 1, t: 3_600_000 }, time: 3_600_000 }], 1); // still pairs with the left record
+  assert.deepEqual(pairs(h).map(([l, r]) => [l, r]), [[0, 10], [0, 3_600_000]]);
+  h.watermark(3_601_000); // the right record's own timer came first (3 601 000 too: one timer); all freed
+  assert.equal(h.stateStats().keys, 0);
+  assert.equal(h.stateStats().timers, 0);
+});
+
 void test('where: only pairs for which the condition holds are emitted; a failing condition dead-letters the pair', () => {
   const h = OperatorTestHarness.for(intervalJoinPlugin, {
     key: { left: 'user', right: 'uid' }, lower: '0s', upper: '100ms',

@@ -15,8 +15,11 @@
  * can be kept, at most 1 s), so that keys due within one granule share a timer time, which
  * the timer queue coalesces: with a million keys buffered, a timer per key at its own
  * millisecond made the timer queue the join's largest cost. The timer drops what is due and
- * registers the next; a record that becomes a buffer's new earliest registers an earlier
- * one. A timer left behind by that fires later and finds nothing to drop. So a record stays
+ * registers the next, unless the key's latest registered timer (`Buffers.tm`) is still to
+ * come and no later than needed: when a record's earlier timer fires (an action kept for its
+ * lateness beside a trigger kept for hours), the trigger's timer registered before it still
+ * covers the key. A record that becomes a buffer's new earliest registers an earlier one. A
+ * timer left behind by that fires later and finds nothing to drop. So a record stays
  * buffered at most one granule past its bound; it cannot match anything then (a record
  * that could pair with it would be late), so the output is that of a timer per record.
  */
@@ -138,6 +141,12 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
   /** The timer time for a cleanup time: rounded up to the granule. */
   const timerAt = (cleanup: number) => (granule === 1 ? cleanup : Math.ceil(cleanup / granule) * granule);
 
+  /** Registers the key's timer at `at`, remembering the latest in `b.tm` (the caller writes `b` back). */
+  function arm(b: Buffers, at: number, ctx: OperatorContext): void {
+    ctx.timers.registerEventTimeTimer(at);
+    if (b.tm === undefined || at > b.tm) b.tm = at;
+  }
+
   /** Earliest cleanup time of a key's buffers (+∞ when empty). */
   function earliest(b: Buffers): number {
     const l = b.lt !== undefined && b.lt.length ? cleanupAt(true, b.lt[0]!) : Infinity;
@@ -185,16 +194,16 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
       const before = b === undefined ? Infinity : earliest(b);
       b ??= emptyBuffers();
       insertSorted(b, isLeft, t, v, p);
-      s.buffers.set(b);
       counts[input]!++;
-      if (cleanup < before) ctx.timers.registerEventTimeTimer(timerAt(cleanup)); // it is the key's new earliest
+      if (cleanup < before) arm(b, timerAt(cleanup), ctx); // it is the key's new earliest
+      s.buffers.set(b);
     },
 
     endBatch(_batch: KeyedBatch, input: number) {
       checkHardBound(counts[input]!, config.max_buffered_per_side, input);
     },
 
-    onTimer(_timestamp: number, _key: StateKey, _domain, ctx: OperatorContext) {
+    onTimer(timestamp: number, _key: StateKey, _domain, ctx: OperatorContext) {
       const b = s.buffers.get();
       if (b === undefined) return;
       const bound = ctx.watermark;
@@ -209,8 +218,12 @@ export function createJoin(config: JoinConfig, s: JoinState, expressions: Expres
         s.buffers.clear();
         return;
       }
-      if (droppedLeft || droppedRight) s.buffers.set(b);
-      ctx.timers.registerEventTimeTimer(timerAt(next));
+      const at = timerAt(next);
+      // A later record's earlier timer is what fired, and the one registered before it (at
+      // `tm`) is still to come, no later than needed: nothing to register.
+      const pending = b.tm !== undefined && b.tm > timestamp && b.tm <= at;
+      if (!pending) arm(b, at, ctx);
+      if (droppedLeft || droppedRight || !pending) s.buffers.set(b);
     },
 
     blockedInputs() {
