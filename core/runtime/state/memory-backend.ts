@@ -38,6 +38,10 @@ class MemoryTable<T> implements StateTable<T> {
   keys(): IterableIterator<StateKey> {
     return this.map.keys();
   }
+  /** Entries spread over the table, for `estimateStateTableBytes`. */
+  sample(n: number): [StateKey, T][] {
+    return this.map.sample(n);
+  }
   get size(): number {
     return this.map.size;
   }

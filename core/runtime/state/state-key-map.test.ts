@@ -11,6 +11,8 @@ function agree(m: StateKeyMap<unknown>, model: Map<StateKey, unknown>): void {
   for (const [k, v] of entries) assert.ok(model.has(k) && Object.is(model.get(k), v), `entry ${String(k)}`);
   assert.deepEqual([...m.keys()], entries.map(([k]) => k));
   assert.deepEqual([...m.values()], entries.map(([, v]) => v));
+  const step = Math.max(1, Math.floor(entries.length / 10));
+  assert.deepEqual(m.sample(10), entries.filter((_, i) => i % step === 0).slice(0, 10));
   const { keys, values } = m.copy();
   assert.deepEqual([keys, values], [entries.map(([k]) => k), entries.map(([, v]) => v)]);
 }

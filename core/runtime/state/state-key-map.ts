@@ -143,6 +143,23 @@ export class StateKeyMap<V> {
     return { keys, values };
   }
 
+  /** About `n` entries spread evenly over the keys in iteration order (every size/n-th), for size estimates. */
+  sample(n: number): [StateKey, V][] {
+    const out: [StateKey, V][] = [];
+    const step = Math.max(1, Math.floor(this.size / n));
+    const slots = this.slots;
+    let seen = 0;
+    for (let i = 0; i < slots.length && out.length < n; i++) {
+      const value = slots[i]!;
+      if (value !== FREE && seen++ % step === 0) out.push([i, value]);
+    }
+    for (const entry of this.others) {
+      if (out.length >= n) break;
+      if (seen++ % step === 0) out.push(entry);
+    }
+    return out;
+  }
+
   /** Grows the array to cover index `i` when the integer keys held stay dense enough; moves the `Map`'s keys it then covers. */
   private grow(i: number): void {
     let capacity = Math.max(MIN_CAPACITY, this.slots.length);
