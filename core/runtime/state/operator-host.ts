@@ -227,10 +227,12 @@ export class OperatorHost {
     const keys = this.keys;
     let fired = 0;
     this.paused = false;
-    for (let timer = this.timers.popDue(watermark); timer; timer = this.timers.popDue(watermark)) {
-      keys.key = timer.key;
-      keys.time = timer.timestamp;
-      onTimer?.(timer.timestamp, timer.key, 'event', this.ctx);
+    const timers = this.timers;
+    for (let key = timers.popDueKey(watermark); key !== undefined; key = timers.popDueKey(watermark)) {
+      const timestamp = timers.poppedAt;
+      keys.key = key;
+      keys.time = timestamp;
+      onTimer?.(timestamp, key, 'event', this.ctx);
       if (++fired % SLICE_CHECK === 0 && this.out.pending >= slice) {
         this.paused = true;
         break;

@@ -62,6 +62,19 @@ export class TimerQueue {
     return key === undefined ? undefined : { key, timestamp: this.event.poppedAt, domain: 'event' };
   }
 
+  /**
+   * `popDue` without the `Timer` object: the key of the next event-time timer with timestamp
+   * ≤ `watermark`, removed from the queue, its timestamp then in `poppedAt`.
+   */
+  popDueKey(watermark: number): StateKey | undefined {
+    return this.event.popDue(watermark);
+  }
+
+  /** Timestamp of the timer `popDueKey` returned last. */
+  get poppedAt(): number {
+    return this.event.poppedAt;
+  }
+
   /** The next processing-time timer with timestamp ≤ `now`, removed from the queue. */
   popDueProcessing(now: number): Timer | undefined {
     const key = this.processing.popDue(now);
