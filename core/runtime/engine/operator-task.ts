@@ -290,7 +290,9 @@ export class OperatorTask {
         routed += slice.records;
         const room = this.roomToFire();
         if (room) await room;
-        forward = this.calls.call('onTimer/onWatermark', () => host.resume(FIRING_SLICE), spanContext);
+        // The first slice of a watermark-only item may have opened the span its resumes run in.
+        const resumeContext = span ? trace.setSpan(context.active(), span) : undefined;
+        forward = this.calls.call('onTimer/onWatermark', () => host.resume(FIRING_SLICE), resumeContext);
       }
       this.route(forward, batch, started, span, item, true, routed);
       if (item.end && host.allEnded) {
